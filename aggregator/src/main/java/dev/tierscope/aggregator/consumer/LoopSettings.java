@@ -1,0 +1,27 @@
+package dev.tierscope.aggregator.consumer;
+
+import dev.tierscope.core.assembly.AssemblyConfig;
+import java.time.Duration;
+
+/**
+ * What one consumer loop needs to know.
+ *
+ * @param topic spans topic
+ * @param group consumer group (also the owner key of the checkpoints)
+ * @param windowMillis event-time window size in milliseconds
+ * @param significantDigits HdrHistogram precision
+ * @param checkpointInterval how often deltas, snapshots and offsets are committed; bounds freshness
+ * @param idleAdvanceAfter a partition without records for this long has its stream time advanced
+ *     with the wall clock, so its last requests complete
+ * @param pollTimeout Kafka poll timeout
+ * @param assembly request assembly settings
+ */
+public record LoopSettings(
+    String topic,
+    String group,
+    long windowMillis,
+    int significantDigits,
+    Duration checkpointInterval,
+    Duration idleAdvanceAfter,
+    Duration pollTimeout,
+    AssemblyConfig assembly) {}

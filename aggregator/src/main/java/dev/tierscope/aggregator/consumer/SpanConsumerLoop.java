@@ -1,0 +1,356 @@
+package dev.tierscope.aggregator.consumer;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.tierscope.core.assembly.RequestAssembler;
+import dev.tierscope.core.assembly.RequestSummary;
+import dev.tierscope.core.span.Span;
+import dev.tierscope.core.store.CheckpointStore;
+import dev.tierscope.core.store.FencedException;
+import dev.tierscope.core.store.PartitionCheckpoint;
+import dev.tierscope.core.window.WindowAggregator;
+import dev.tierscope.core.window.WindowDelta;
+import dev.tierscope.wire.v1.SpanEvent;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One aggregator worker: a plain Kafka consumer in a consumer group that assembles requests per
+ * partition, records them into windows, and checkpoints exactly once into the store.
+ *
+ * <p>Why this shape (DESIGN.md section 2): every checkpoint interval one store transaction holds
+ * the window deltas, each owned partition's in-flight snapshot and its next offset. On assignment
+ * the owner claims the partition for its group generation, loads the snapshot and seeks to the
+ * offset; on revocation it checkpoints first. Whatever fails between two checkpoints (a crash, a
+ * fenced zombie, a store error) is simply recomputed from the last checkpoint: state and offsets
+ * always move together, so nothing is lost or counted twice. Offsets are also committed to Kafka
+ * after each checkpoint, only so that standard lag tools see progress.
+ *
+ * <pre>{@code
+ * SpanConsumerLoop loop = new SpanConsumerLoop(consumer, store, deadLetters, settings, clock, metrics);
+ * Thread t = new Thread(loop, "tierscope-aggregator-0");
+ * t.start();
+ * ...
+ * loop.close(); // checkpoints, leaves the group
+ * }</pre>
+ */
+public final class SpanConsumerLoop implements Runnable, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(SpanConsumerLoop.class);
+
+  private static final class PartitionState {
+    final RequestAssembler assembler;
+    long nextOffset;
+    long lastRecordWallMillis;
+    long streamTimeAtLastRecordMicros = Long.MIN_VALUE;
+
+    PartitionState(RequestAssembler assembler, long nextOffset, long nowMillis) {
+      this.assembler = assembler;
+      this.nextOffset = nextOffset;
+      this.lastRecordWallMillis = nowMillis;
+      this.streamTimeAtLastRecordMicros = assembler.streamTimeMicros();
+    }
+  }
+
+  private final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
+  private final CheckpointStore store;
+  private final DeadLetters deadLetters;
+  private final LoopSettings settings;
+  private final Clock clock;
+  private final AggregatorMetrics metrics;
+  private final WindowAggregator windows;
+  private final Map<TopicPartition, PartitionState> owned = new HashMap<>();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final Consumer<RequestSummary> recorder;
+
+  private volatile boolean closing;
+  private volatile int inFlight;
+  private boolean needsReload;
+  private long lastCheckpointMillis;
+  private int completedSinceReport;
+  private int partialSinceReport;
+
+  public SpanConsumerLoop(
+      org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer,
+      CheckpointStore store,
+      DeadLetters deadLetters,
+      LoopSettings settings,
+      Clock clock,
+      AggregatorMetrics metrics) {
+    this.consumer = consumer;
+    this.store = store;
+    this.deadLetters = deadLetters;
+    this.settings = settings;
+    this.clock = clock;
+    this.metrics = metrics;
+    this.windows = new WindowAggregator(settings.windowMillis(), settings.significantDigits());
+    this.recorder =
+        r -> {
+          windows.record(r);
+          completedSinceReport++;
+          if (r.partial()) {
+            partialSinceReport++;
+          }
+        };
+  }
+
+  @Override
+  public void run() {
+    try {
+      consumer.subscribe(List.of(settings.topic()), new Listener());
+      lastCheckpointMillis = clock.millis();
+      while (!closing) {
+        if (needsReload && !reload()) {
+          sleepQuietly(1_000);
+          continue;
+        }
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(settings.pollTimeout());
+        long now = clock.millis();
+        for (TopicPartition tp : records.partitions()) {
+          PartitionState state = owned.get(tp);
+          if (state == null) {
+            continue;
+          }
+          List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
+          for (ConsumerRecord<byte[], byte[]> record : batch) {
+            process(state, record);
+            state.nextOffset = record.offset() + 1;
+          }
+          state.lastRecordWallMillis = now;
+          state.streamTimeAtLastRecordMicros = state.assembler.streamTimeMicros();
+          metrics.spansConsumed(batch.size());
+        }
+        completeRequests(now);
+        if (now - lastCheckpointMillis >= settings.checkpointInterval().toMillis()) {
+          checkpoint();
+        }
+      }
+    } catch (WakeupException e) {
+      if (!closing) {
+        throw e;
+      }
+    } finally {
+      try {
+        if (!needsReload) {
+          checkpoint();
+        }
+      } catch (RuntimeException e) {
+        log.warn("final checkpoint failed; the next owner resumes from the previous one", e);
+      }
+      consumer.close();
+      stopped.countDown();
+    }
+  }
+
+  private void process(PartitionState state, ConsumerRecord<byte[], byte[]> record) {
+    Span span;
+    try {
+      span = SpanEvents.toSpan(SpanEvent.parseFrom(record.value()));
+    } catch (InvalidProtocolBufferException e) {
+      reject(record, "undecodable", "value is not a SpanEvent: " + e.getMessage());
+      return;
+    } catch (IllegalArgumentException | NullPointerException e) {
+      reject(record, "invalid", String.valueOf(e.getMessage()));
+      return;
+    }
+    if (state.assembler.add(span) == RequestAssembler.AddResult.LATE) {
+      String cls =
+          span.trafficClass().isEmpty() ? settings.assembly().fallbackClass() : span.trafficClass();
+      windows.recordLateSpan(span.tenant(), cls, span.startEpochMicros());
+      metrics.lateSpans(1);
+    }
+  }
+
+  private void reject(ConsumerRecord<byte[], byte[]> record, String reason, String message) {
+    metrics.rejected(reason);
+    deadLetters.send(record, reason + ": " + message);
+  }
+
+  private void completeRequests(long nowMillis) {
+    long idleAfter = settings.idleAdvanceAfter().toMillis();
+    for (PartitionState state : owned.values()) {
+      long idle = nowMillis - state.lastRecordWallMillis;
+      if (idle >= idleAfter && state.streamTimeAtLastRecordMicros != Long.MIN_VALUE) {
+        state.assembler.advanceStreamTime(state.streamTimeAtLastRecordMicros + idle * 1_000);
+      }
+      state.assembler.drainCompleted(recorder);
+    }
+    int n = 0;
+    for (PartitionState s : owned.values()) {
+      n += s.assembler.inFlight();
+    }
+    inFlight = n;
+    if (completedSinceReport > 0) {
+      metrics.requestsCompleted(completedSinceReport, partialSinceReport);
+      completedSinceReport = 0;
+      partialSinceReport = 0;
+    }
+  }
+
+  private int generation() {
+    return consumer.groupMetadata().generationId();
+  }
+
+  /** Commits deltas, snapshots and offsets; on failure reloads everything from the store. */
+  private void checkpoint() {
+    lastCheckpointMillis = clock.millis();
+    if (owned.isEmpty() && windows.isEmpty()) {
+      return;
+    }
+    long started = System.nanoTime();
+    List<PartitionCheckpoint> checkpoints = new ArrayList<>(owned.size());
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    owned.forEach(
+        (tp, st) -> {
+          checkpoints.add(
+              new PartitionCheckpoint(
+                  tp.topic(), tp.partition(), st.nextOffset, st.assembler.snapshot()));
+          offsets.put(tp, new OffsetAndMetadata(st.nextOffset));
+        });
+    List<WindowDelta> deltas = windows.drain();
+    try {
+      store.commit(settings.group(), generation(), checkpoints, deltas);
+      metrics.checkpointed(System.nanoTime() - started, deltas.size());
+    } catch (FencedException e) {
+      log.warn("checkpoint fenced, reloading owned partitions: {}", e.getMessage());
+      metrics.checkpointFailed("fenced");
+      scheduleReload();
+      return;
+    } catch (RuntimeException e) {
+      log.warn("checkpoint failed, reloading owned partitions from the last one: {}", e.toString());
+      metrics.checkpointFailed("store");
+      scheduleReload();
+      return;
+    }
+    if (!offsets.isEmpty()) {
+      consumer.commitAsync(offsets, null);
+    }
+  }
+
+  private void scheduleReload() {
+    windows.discard();
+    owned.clear();
+    needsReload = true;
+  }
+
+  /** Reclaims and reloads every assigned partition from its checkpoint; false on failure. */
+  private boolean reload() {
+    try {
+      windows.discard();
+      owned.clear();
+      load(consumer.assignment());
+      needsReload = false;
+      return true;
+    } catch (RuntimeException e) {
+      log.warn("reloading partitions from the store failed, retrying: {}", e.toString());
+      owned.clear();
+      return false;
+    }
+  }
+
+  private void load(Collection<TopicPartition> partitions) {
+    if (partitions.isEmpty()) {
+      return;
+    }
+    Map<String, List<Integer>> byTopic = new HashMap<>();
+    for (TopicPartition tp : partitions) {
+      byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp.partition());
+    }
+    long now = clock.millis();
+    int generation = generation();
+    for (Map.Entry<String, List<Integer>> e : byTopic.entrySet()) {
+      Map<Integer, PartitionCheckpoint> checkpoints =
+          store.claim(settings.group(), e.getKey(), e.getValue(), generation);
+      for (int p : e.getValue()) {
+        TopicPartition tp = new TopicPartition(e.getKey(), p);
+        RequestAssembler assembler = new RequestAssembler(settings.assembly());
+        PartitionCheckpoint cp = checkpoints.get(p);
+        long next;
+        if (cp != null) {
+          assembler.restore(cp.snapshot());
+          consumer.seek(tp, cp.nextOffset());
+          next = cp.nextOffset();
+        } else {
+          consumer.seekToBeginning(List.of(tp));
+          next = consumer.position(tp);
+        }
+        owned.put(tp, new PartitionState(assembler, next, now));
+      }
+    }
+    log.info("owning {} with generation {}", partitions, generation);
+  }
+
+  private final class Listener implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      if (partitions.isEmpty()) {
+        return;
+      }
+      if (!needsReload) {
+        checkpoint();
+      }
+      partitions.forEach(owned::remove);
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      if (needsReload) {
+        return; // the whole assignment is reloaded before the next poll
+      }
+      try {
+        load(partitions);
+      } catch (RuntimeException e) {
+        log.warn("loading assigned partitions failed, will retry: {}", e.toString());
+        scheduleReload();
+      }
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      // Deltas in memory may include records of the lost partitions; they are recomputed by the
+      // new owner, so everything not yet checkpointed is dropped and the rest reloaded.
+      log.warn(
+          "lost {} without a clean revocation; reloading from the last checkpoint", partitions);
+      scheduleReload();
+    }
+  }
+
+  /** Requests in flight over all owned partitions, as of the last poll; safe from any thread. */
+  public int inFlight() {
+    return inFlight;
+  }
+
+  /** Stops the loop: checkpoints, leaves the group. Waits up to 30 s. */
+  @Override
+  public void close() {
+    closing = true;
+    consumer.wakeup();
+    try {
+      stopped.await(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package dev.tierscope.api.slo;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.tierscope.core.query.LatencyStats;
+import dev.tierscope.core.slo.SloReport;
+import java.time.Instant;
+
+/** JSON of {@code GET /api/v1/slo}: milliseconds, camelCase. */
+public record SloResponse(
+    String tenant,
+    @JsonProperty("class") String trafficClass,
+    Instant from,
+    Instant to,
+    long requests,
+    Slis slis,
+    Components components) {
+
+  public record Slis(
+      Ttft ttft,
+      StreamInterruption streamInterruption,
+      Toolchain toolchainLatency,
+      RetrievalFallback retrievalFallback) {}
+
+  public record Ttft(
+      long count,
+      double p50Ms,
+      double p90Ms,
+      double p95Ms,
+      double p99Ms,
+      double maxMs,
+      double goodRatio,
+      boolean met) {}
+
+  public record StreamInterruption(
+      long streams, long interrupted, long cancelled, double rate, boolean met) {}
+
+  public record Toolchain(
+      long count,
+      double p50Ms,
+      double p95Ms,
+      double p99Ms,
+      long failed,
+      double goodRatio,
+      boolean met) {}
+
+  public record RetrievalFallback(
+      long retrievals,
+      long misses,
+      long fallbacks,
+      double ratio,
+      double missToFallback,
+      boolean met) {}
+
+  public record Component(long count, double p50Ms, double p95Ms) {}
+
+  public record Components(Component edge, Component mesh, Component model, Component modelQueue) {}
+
+  static SloResponse of(String tenant, SloReport r) {
+    LatencyStats t = r.ttft().stats();
+    LatencyStats tc = r.toolchain().stats();
+    return new SloResponse(
+        tenant,
+        r.trafficClass(),
+        r.from(),
+        r.to(),
+        r.requests(),
+        new Slis(
+            new Ttft(
+                t.count(),
+                ms(t.p50Micros()),
+                ms(t.p90Micros()),
+                ms(t.p95Micros()),
+                ms(t.p99Micros()),
+                ms(t.maxMicros()),
+                r.ttft().goodRatio(),
+                r.ttft().met()),
+            new StreamInterruption(
+                r.streams().streams(),
+                r.streams().interrupted(),
+                r.streams().cancelled(),
+                r.streams().rate(),
+                r.streams().met()),
+            new Toolchain(
+                tc.count(),
+                ms(tc.p50Micros()),
+                ms(tc.p95Micros()),
+                ms(tc.p99Micros()),
+                r.toolchain().failed(),
+                r.toolchain().goodRatio(),
+                r.toolchain().met()),
+            new RetrievalFallback(
+                r.retrieval().retrievals(),
+                r.retrieval().misses(),
+                r.retrieval().fallbacks(),
+                r.retrieval().ratio(),
+                r.retrieval().missToFallback(),
+                r.retrieval().met())),
+        new Components(
+            component(r.edge()),
+            component(r.mesh()),
+            component(r.model()),
+            component(r.modelQueue())));
+  }
+
+  private static Component component(LatencyStats s) {
+    return new Component(s.count(), ms(s.p50Micros()), ms(s.p95Micros()));
+  }
+
+  /** Microseconds to milliseconds, keeping the microsecond digits. */
+  static double ms(long micros) {
+    return micros / 1000.0;
+  }
+}

@@ -1,0 +1,53 @@
+package dev.tierscope.api.web;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+
+/** Parses the {@code from}/{@code to} parameters: ISO-8601 instants or epoch milliseconds. */
+public final class TimeParameters {
+
+  private TimeParameters() {}
+
+  /**
+   * @param name the parameter's name, for the error
+   * @param value ISO-8601 ({@code 2026-11-27T10:00:00Z}, offsets allowed) or epoch milliseconds
+   * @throws BadParameterException naming the parameter when the value is neither
+   */
+  public static Instant parse(String name, String value) {
+    if (value == null || value.isBlank()) {
+      throw new BadParameterException(name, "'" + name + "' is required");
+    }
+    String v = value.trim();
+    if (v.chars().allMatch(ch -> ch >= '0' && ch <= '9') || (v.startsWith("-") && v.length() > 1)) {
+      try {
+        return Instant.ofEpochMilli(Long.parseLong(v));
+      } catch (NumberFormatException e) {
+        throw new BadParameterException(
+            name, "'" + name + "' is not a valid epoch millisecond value: " + v);
+      }
+    }
+    try {
+      return OffsetDateTime.parse(v).toInstant();
+    } catch (DateTimeParseException e) {
+      throw new BadParameterException(
+          name,
+          "'"
+              + name
+              + "' must be an ISO-8601 instant (e.g. 2026-11-27T10:00:00Z) or epoch milliseconds,"
+              + " was '"
+              + v
+              + "'");
+    }
+  }
+
+  /** Parses both ends and checks that {@code from} is before {@code to}. */
+  public static Instant[] range(String from, String to) {
+    Instant f = parse("from", from);
+    Instant t = parse("to", to);
+    if (!f.isBefore(t)) {
+      throw new BadParameterException("from", "'from' (" + f + ") must be before 'to' (" + t + ")");
+    }
+    return new Instant[] {f, t};
+  }
+}

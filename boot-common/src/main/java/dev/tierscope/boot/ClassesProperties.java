@@ -1,0 +1,41 @@
+package dev.tierscope.boot;
+
+import java.time.Duration;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * {@code tierscope.classes.*}: the closed set of traffic classes and their objectives.
+ *
+ * <p>The three classes of DESIGN.md section 1 exist with their default objectives; an entry under
+ * {@code objectives} changes the fields it names of an existing class, or adds a class.
+ *
+ * @param fallback class of requests that report none or an unknown one
+ * @param aliases reported value -> class name
+ * @param objectives class name -> objectives (unset fields keep the class's defaults)
+ */
+@ConfigurationProperties("tierscope.classes")
+public record ClassesProperties(
+    @DefaultValue("standard_interactive") String fallback,
+    Map<String, String> aliases,
+    Map<String, Objectives> objectives) {
+
+  /**
+   * Objectives of one class; null fields keep the default.
+   *
+   * @param ttftThreshold TTFT threshold (e.g. {@code 800ms})
+   * @param ttftTarget TTFT target, e.g. 0.95
+   * @param maxInterruptionRate e.g. 0.005
+   * @param toolchainThreshold tool-chain latency threshold (e.g. {@code 3s})
+   * @param toolchainTarget tool-chain target, e.g. 0.95
+   * @param maxFallbackRatio e.g. 0.02
+   */
+  public record Objectives(
+      Duration ttftThreshold,
+      Double ttftTarget,
+      Double maxInterruptionRate,
+      Duration toolchainThreshold,
+      Double toolchainTarget,
+      Double maxFallbackRatio) {}
+}

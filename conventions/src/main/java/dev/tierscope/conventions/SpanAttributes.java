@@ -1,0 +1,98 @@
+package dev.tierscope.conventions;
+
+/**
+ * The attribute, event and value names of the Tierscope span conventions (SPAN-CONVENTIONS.md).
+ *
+ * <p>Why one class: the SDK writes these names and the ingest reads them; spelling them in one
+ * place means the two cannot drift apart. Standard OpenTelemetry names are used where one exists;
+ * the {@code tierscope.*} names fill the gaps.
+ */
+public final class SpanAttributes {
+
+  private SpanAttributes() {}
+
+  // Resource attributes.
+  public static final String SERVICE_NAME = "service.name";
+  public static final String TENANT = "tierscope.tenant";
+  public static final String DEFAULT_TENANT = "default";
+
+  // Role.
+  public static final String ROLE = "tierscope.role";
+
+  // Request level.
+  public static final String CLASS = "tierscope.class";
+  public static final String WORKFLOW = "tierscope.workflow";
+  public static final String GEN_AI_WORKFLOW_NAME = "gen_ai.workflow.name";
+
+  // First token, in order of precedence.
+  public static final String FIRST_TOKEN_EVENT = "first_token";
+  public static final String GEN_AI_TIME_TO_FIRST_CHUNK = "gen_ai.response.time_to_first_chunk";
+  public static final String GEN_AI_SERVER_TIME_TO_FIRST_TOKEN =
+      "gen_ai.server.time_to_first_token";
+  public static final String TTFT_MS = "tierscope.ttft_ms";
+
+  // Operation (role inference).
+  public static final String GEN_AI_OPERATION_NAME = "gen_ai.operation.name";
+  public static final String OPERATION_CHAT = "chat";
+  public static final String OPERATION_TEXT_COMPLETION = "text_completion";
+  public static final String OPERATION_GENERATE_CONTENT = "generate_content";
+  public static final String OPERATION_RETRIEVAL = "retrieval";
+  public static final String OPERATION_EXECUTE_TOOL = "execute_tool";
+
+  // Streams.
+  public static final String GEN_AI_REQUEST_STREAM = "gen_ai.request.stream";
+  public static final String STREAM_OUTCOME = "tierscope.stream.outcome";
+
+  // Retrieval.
+  public static final String RETRIEVAL_HIT = "tierscope.retrieval.hit";
+  public static final String RETRIEVAL_FALLBACK = "tierscope.retrieval.fallback";
+
+  // Tools.
+  public static final String GEN_AI_TOOL_NAME = "gen_ai.tool.name";
+
+  // Model runtime.
+  public static final String GEN_AI_REQUEST_MODEL = "gen_ai.request.model";
+  public static final String GEN_AI_PROVIDER_NAME = "gen_ai.provider.name";
+  public static final String GEN_AI_USAGE_INPUT_TOKENS = "gen_ai.usage.input_tokens";
+  public static final String GEN_AI_USAGE_OUTPUT_TOKENS = "gen_ai.usage.output_tokens";
+  public static final String MODEL_QUEUE_MS = "tierscope.model.queue_ms";
+
+  // Edge.
+  public static final String NETWORK_PROTOCOL_NAME = "network.protocol.name";
+  public static final String NETWORK_PROTOCOL_VERSION = "network.protocol.version";
+  public static final String NETWORK_CONNECTION_TYPE = "network.connection.type";
+  public static final String CLIENT_PATH = "tierscope.client.path";
+  public static final String TRANSPORT_PROTOCOL_FALLBACK = "tierscope.transport.protocol_fallback";
+  public static final String TRANSPORT_RETRANSMITS = "tierscope.transport.retransmits";
+
+  /** Values of {@link #ROLE}. */
+  public static final class Roles {
+    private Roles() {}
+
+    public static final String CLIENT = "client";
+    public static final String GATEWAY = "gateway";
+    public static final String MODEL = "model";
+    public static final String RETRIEVAL = "retrieval";
+    public static final String TOOL = "tool";
+    public static final String POLICY = "policy";
+    public static final String INTERNAL = "internal";
+  }
+
+  /** Values of {@link #STREAM_OUTCOME}. */
+  public static final class StreamOutcomes {
+    private StreamOutcomes() {}
+
+    public static final String COMPLETED = "completed";
+    public static final String INTERRUPTED = "interrupted";
+    public static final String CANCELLED = "cancelled";
+  }
+
+  /** The default traffic classes. */
+  public static final class Classes {
+    private Classes() {}
+
+    public static final String INTERACTIVE_PREMIUM = "interactive_premium";
+    public static final String STANDARD_INTERACTIVE = "standard_interactive";
+    public static final String DEFERRED_BATCH = "deferred_batch";
+  }
+}

@@ -1,0 +1,261 @@
+package dev.tierscope.core.assembly;
+
+import dev.tierscope.core.span.Span;
+import dev.tierscope.core.span.SpanKind;
+import dev.tierscope.core.span.SpanRole;
+import dev.tierscope.core.span.StreamOutcome;
+import dev.tierscope.core.span.TraceId;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A request being assembled: counters for the spans already folded, key spans for the rest. Mutable
+ * on purpose, it sits on the hot path; owned by one partition's thread.
+ */
+final class PendingRequest {
+  final TraceId traceId;
+  String tenant = "";
+  String trafficClass = "";
+  boolean classFromRoot;
+  boolean classUnknown;
+  String workflow = "";
+
+  long firstStartMicros = Long.MAX_VALUE;
+  long lastEndMicros = Long.MIN_VALUE;
+  boolean rootSeen;
+  long rootEndMicros;
+  boolean streamed;
+
+  final List<KeySpan> keySpans = new ArrayList<>(4);
+
+  int retrievals;
+  int retrievalMisses;
+  int retrievalFallbacks;
+  long retrievalMicros;
+  int toolCalls;
+  long toolMinStartMicros = Long.MAX_VALUE;
+  long toolMaxEndMicros = Long.MIN_VALUE;
+  boolean toolFailed;
+  long toolMicros;
+  long policyMicros;
+  long internalMicros;
+  long inputTokens;
+  long outputTokens;
+
+  PendingRequest(TraceId traceId) {
+    this.traceId = traceId;
+  }
+
+  void add(Span s) {
+    if (tenant.isEmpty()) {
+      tenant = s.tenant();
+    }
+    if (!s.trafficClass().isEmpty() && (trafficClass.isEmpty() || (s.isRoot() && !classFromRoot))) {
+      trafficClass = s.trafficClass();
+      classFromRoot = s.isRoot();
+    }
+    classUnknown |= s.classUnknown();
+    if (!s.workflow().isEmpty() && (workflow.isEmpty() || s.isRoot())) {
+      workflow = s.workflow();
+    }
+    firstStartMicros = Math.min(firstStartMicros, s.startEpochMicros());
+    lastEndMicros = Math.max(lastEndMicros, s.endEpochMicros());
+    if (s.isRoot()) {
+      rootSeen = true;
+      rootEndMicros = s.endEpochMicros();
+    }
+    streamed |= s.streamed();
+    inputTokens += s.inputTokens();
+    outputTokens += s.outputTokens();
+
+    switch (s.role()) {
+      case CLIENT, GATEWAY, MODEL -> keySpans.add(KeySpan.of(s, s.role()));
+      case UNSPECIFIED -> keySpans.add(KeySpan.of(s, roleByOperation(s.operation())));
+      case RETRIEVAL ->
+          foldRetrieval(
+              s.startEpochMicros(), s.endEpochMicros(), s.retrievalHit(), s.retrievalFallback());
+      case TOOL -> foldTool(s.startEpochMicros(), s.endEpochMicros(), s.error());
+      case POLICY -> policyMicros += s.endEpochMicros() - s.startEpochMicros();
+      case INTERNAL -> internalMicros += s.endEpochMicros() - s.startEpochMicros();
+    }
+  }
+
+  void foldRetrieval(long start, long end, boolean hit, boolean fallback) {
+    retrievals++;
+    if (!hit) {
+      retrievalMisses++;
+    }
+    if (fallback) {
+      retrievalFallbacks++;
+    }
+    retrievalMicros += end - start;
+  }
+
+  void foldTool(long start, long end, boolean error) {
+    toolCalls++;
+    toolMinStartMicros = Math.min(toolMinStartMicros, start);
+    toolMaxEndMicros = Math.max(toolMaxEndMicros, end);
+    toolFailed |= error;
+    toolMicros += end - start;
+  }
+
+  static SpanRole roleByOperation(String operation) {
+    return switch (operation) {
+      case "chat", "text_completion", "generate_content" -> SpanRole.MODEL;
+      case "retrieval" -> SpanRole.RETRIEVAL;
+      case "execute_tool" -> SpanRole.TOOL;
+      default -> SpanRole.INTERNAL;
+    };
+  }
+
+  /** Decides the open roles and computes the summary. Call once, when the request completes. */
+  RequestSummary summarize(String fallbackClass, boolean partial) {
+    KeySpan client = null;
+    for (KeySpan k : keySpans) {
+      if (k.role == SpanRole.CLIENT && (client == null || k.startMicros < client.startMicros)) {
+        client = k;
+      }
+    }
+    // Gateway: stated explicitly, else the first SERVER span that is the root or a child of the
+    // client span (SPAN-CONVENTIONS.md).
+    KeySpan gateway = null;
+    for (KeySpan k : keySpans) {
+      if (k.role == SpanRole.GATEWAY && (gateway == null || k.startMicros < gateway.startMicros)) {
+        gateway = k;
+      }
+    }
+    if (gateway == null) {
+      for (KeySpan k : keySpans) {
+        boolean candidate =
+            k.role == SpanRole.UNSPECIFIED
+                && k.kind == SpanKind.SERVER
+                && (k.parentSpanId == 0 || (client != null && k.parentSpanId == client.spanId));
+        if (candidate && (gateway == null || k.startMicros < gateway.startMicros)) {
+          gateway = k;
+        }
+      }
+    }
+    // The remaining unspecified spans take their role from the operation name.
+    for (KeySpan k : keySpans) {
+      if (k.role == SpanRole.UNSPECIFIED && k != gateway) {
+        k.role = k.operationRole;
+        switch (k.role) {
+          case RETRIEVAL ->
+              foldRetrieval(k.startMicros, k.endMicros, k.retrievalHit, k.retrievalFallback);
+          case TOOL -> foldTool(k.startMicros, k.endMicros, k.error);
+          case INTERNAL -> internalMicros += k.endMicros - k.startMicros;
+          default -> {}
+        }
+      }
+    }
+    // Model: the deepest model span, i.e. one that is no other model span's parent; the latest
+    // start among those.
+    KeySpan model = null;
+    for (KeySpan k : keySpans) {
+      if (k.role != SpanRole.MODEL) {
+        continue;
+      }
+      boolean isParentOfModel = false;
+      for (KeySpan other : keySpans) {
+        if (other != k && other.role == SpanRole.MODEL && other.parentSpanId == k.spanId) {
+          isParentOfModel = true;
+          break;
+        }
+      }
+      if (!isParentOfModel && (model == null || k.startMicros > model.startMicros)) {
+        model = k;
+      }
+    }
+
+    long ttftClient = client == null ? -1 : client.ttftMicros();
+    long ttftGateway = gateway == null ? -1 : gateway.ttftMicros();
+    long modelComponent = model == null ? -1 : model.ttftMicros();
+
+    long ttft;
+    Vantage vantage;
+    if (ttftClient >= 0) {
+      ttft = ttftClient;
+      vantage = Vantage.CLIENT;
+    } else if (ttftGateway >= 0) {
+      ttft = ttftGateway;
+      vantage = Vantage.GATEWAY;
+    } else if (modelComponent >= 0) {
+      ttft = modelComponent;
+      vantage = Vantage.MODEL;
+    } else {
+      ttft = -1;
+      vantage = Vantage.NONE;
+    }
+    long edge = ttftClient >= 0 && ttftGateway >= 0 ? Math.max(0, ttftClient - ttftGateway) : -1;
+    long mesh =
+        ttftGateway >= 0 && modelComponent >= 0 ? Math.max(0, ttftGateway - modelComponent) : -1;
+    long queue = model == null || model.queueMicros < 0 ? -1 : model.queueMicros;
+
+    KeySpan outcomeSpan = client != null ? client : gateway != null ? gateway : model;
+    StreamOutcome outcome = StreamOutcome.NONE;
+    if (streamed) {
+      outcome = StreamOutcome.COMPLETED;
+      // An explicit non-completed outcome anywhere wins: the client reports what the user saw,
+      // but a gateway that saw the upstream break reports it too.
+      if (outcomeSpan != null && outcomeSpan.outcome != StreamOutcome.NONE) {
+        outcome = outcomeSpan.outcome;
+      }
+      for (KeySpan k : keySpans) {
+        if (k.outcome == StreamOutcome.INTERRUPTED || k.outcome == StreamOutcome.CANCELLED) {
+          if (outcome == StreamOutcome.COMPLETED) {
+            outcome = k.outcome;
+          }
+        }
+      }
+    }
+
+    MeshRole dominant = MeshRole.NONE;
+    long best = 0;
+    if (retrievalMicros > best) {
+      best = retrievalMicros;
+      dominant = MeshRole.RETRIEVAL;
+    }
+    if (toolMicros > best) {
+      best = toolMicros;
+      dominant = MeshRole.TOOL;
+    }
+    if (policyMicros > best) {
+      best = policyMicros;
+      dominant = MeshRole.POLICY;
+    }
+    if (internalMicros > best) {
+      dominant = MeshRole.INTERNAL;
+    }
+
+    return new RequestSummary(
+        traceId,
+        tenant.isEmpty() ? "default" : tenant,
+        trafficClass.isEmpty() ? fallbackClass : trafficClass,
+        classUnknown,
+        workflow,
+        firstStartMicros,
+        Math.max(0, lastEndMicros - firstStartMicros),
+        ttft,
+        vantage,
+        edge,
+        mesh,
+        modelComponent,
+        queue,
+        streamed,
+        outcome,
+        toolCalls,
+        toolCalls == 0 ? -1 : Math.max(0, toolMaxEndMicros - toolMinStartMicros),
+        toolFailed,
+        retrievals,
+        retrievalMisses,
+        retrievalFallbacks,
+        inputTokens,
+        outputTokens,
+        client == null ? "" : client.clientPath,
+        client == null ? "" : client.protocolVersion,
+        client != null && client.protocolFallback,
+        client == null ? 0 : client.retransmits,
+        dominant,
+        partial || !rootSeen);
+  }
+}

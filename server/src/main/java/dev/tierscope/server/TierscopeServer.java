@@ -1,0 +1,210 @@
+package dev.tierscope.server;
+
+import dev.tierscope.aggregator.AggregatorApplication;
+import dev.tierscope.api.ApiApplication;
+import dev.tierscope.embedded.KafkaBroker;
+import dev.tierscope.embedded.PostgresEndpoint;
+import dev.tierscope.embedded.PostgresServer;
+import dev.tierscope.embedded.PostgresServers;
+import dev.tierscope.ingest.IngestApplication;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.Banner;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The all-in-one launcher: an embedded single-node Kafka (KRaft, a child JVM) and PostgreSQL
+ * (embedded, or {@code TIERSCOPE_DB_URL}), then the ingest, aggregator and api applications in this
+ * JVM, each in its own Spring context on the default ports of DESIGN.md section 4.
+ *
+ * <p>Why separate contexts rather than one: the three deployables run alone in production; here
+ * they keep exactly that configuration (each reads its own {@code tierscope-<app>.properties}),
+ * only the infrastructure addresses are passed in.
+ *
+ * <pre>{@code
+ * try (TierscopeServer server = TierscopeServer.start(ServerOptions.fromEnvironment())) {
+ *   System.out.println(server.apiUrl());
+ * }
+ * }</pre>
+ */
+public final class TierscopeServer implements AutoCloseable {
+
+  private final ServerOptions options;
+  private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+  private KafkaBroker broker;
+  private PostgresServer postgres;
+  private String bootstrapServers;
+  private PostgresEndpoint database;
+  private int otlpHttpPort;
+  private int apiPort;
+
+  private TierscopeServer(ServerOptions options) {
+    this.options = options;
+  }
+
+  /** Starts infrastructure and applications; on failure stops what was started and rethrows. */
+  public static TierscopeServer start(ServerOptions options) {
+    TierscopeServer server = new TierscopeServer(options);
+    try {
+      server.startAll();
+      return server;
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
+  }
+
+  private void startAll() {
+    try {
+      Files.createDirectories(options.home());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot create TIERSCOPE_HOME " + options.home(), e);
+    }
+    if (options.kafkaBootstrapServers() != null) {
+      bootstrapServers = options.kafkaBootstrapServers();
+    } else {
+      broker =
+          KafkaBroker.builder()
+              .dataDir(options.home().resolve("kafka"))
+              .port(options.kafkaPort())
+              .controllerPort(options.kafkaPort() == 0 ? 0 : options.kafkaPort() + 1)
+              .build();
+      broker.start();
+      bootstrapServers = broker.bootstrapServers();
+    }
+    if (options.database() != null) {
+      database = options.database();
+    } else {
+      postgres = PostgresServers.open(options.home().resolve("postgres"));
+      database = postgres.endpoint();
+    }
+
+    Map<String, String> common = new LinkedHashMap<>();
+    common.put("spring.kafka.bootstrap-servers", bootstrapServers);
+    common.put("spring.datasource.url", database.jdbcUrl());
+    common.put("spring.datasource.username", database.user());
+    common.put("spring.datasource.password", database.password());
+    common.putAll(options.properties());
+
+    // The aggregator first: it owns nothing the others need, but it migrates the schema before
+    // the api reads it and creates the topics before the ingest writes them.
+    Map<String, String> aggregator = new LinkedHashMap<>(common);
+    aggregator.put("spring.main.web-application-type", "none");
+    contexts.add(run(AggregatorApplication.class, AggregatorApplication.CONFIG_NAME, aggregator));
+
+    Map<String, String> ingest = new LinkedHashMap<>(common);
+    ingest.put("server.port", Integer.toString(options.otlpHttpPort()));
+    ConfigurableApplicationContext ingestContext =
+        run(IngestApplication.class, IngestApplication.CONFIG_NAME, ingest);
+    contexts.add(ingestContext);
+    otlpHttpPort = localPort(ingestContext);
+
+    Map<String, String> api = new LinkedHashMap<>(common);
+    api.put("server.port", Integer.toString(options.apiPort()));
+    ConfigurableApplicationContext apiContext =
+        run(ApiApplication.class, ApiApplication.CONFIG_NAME, api);
+    contexts.add(apiContext);
+    apiPort = localPort(apiContext);
+  }
+
+  private static ConfigurableApplicationContext run(
+      Class<?> app, String configName, Map<String, String> overrides) {
+    SpringApplication application = new SpringApplication(app);
+    application.setBannerMode(Banner.Mode.OFF);
+    application.setDefaultProperties(Map.of("spring.config.name", configName));
+    // Command-line arguments outrank the application's own properties file.
+    String[] args =
+        overrides.entrySet().stream()
+            .map(e -> "--" + e.getKey() + "=" + e.getValue())
+            .toArray(String[]::new);
+    return application.run(args);
+  }
+
+  private static int localPort(ConfigurableApplicationContext context) {
+    String port = context.getEnvironment().getProperty("local.server.port");
+    if (port == null) {
+      throw new IllegalStateException("web server of " + context.getId() + " did not start");
+    }
+    return Integer.parseInt(port);
+  }
+
+  /** Base URL of the OTLP/HTTP receiver, e.g. {@code http://127.0.0.1:4318}. */
+  public String otlpHttpUrl() {
+    return "http://127.0.0.1:" + otlpHttpPort;
+  }
+
+  /** Base URL of the REST API, e.g. {@code http://127.0.0.1:8080}. */
+  public String apiUrl() {
+    return "http://127.0.0.1:" + apiPort;
+  }
+
+  public int otlpHttpPort() {
+    return otlpHttpPort;
+  }
+
+  public int apiPort() {
+    return apiPort;
+  }
+
+  public String kafkaBootstrapServers() {
+    return bootstrapServers;
+  }
+
+  public PostgresEndpoint database() {
+    return database;
+  }
+
+  /** Stops the applications (the aggregator checkpoints), then the embedded infrastructure. */
+  @Override
+  public void close() {
+    for (int i = contexts.size() - 1; i >= 0; i--) {
+      try {
+        contexts.get(i).close();
+      } catch (RuntimeException e) {
+        System.err.println("stopping " + contexts.get(i).getId() + " failed: " + e);
+      }
+    }
+    contexts.clear();
+    if (broker != null) {
+      broker.close();
+      broker = null;
+    }
+    if (postgres != null) {
+      postgres.close();
+      postgres = null;
+    }
+  }
+
+  /** Starts everything and prints where to send data and where to ask. */
+  public static void main(String[] args) {
+    ServerOptions options = ServerOptions.fromEnvironment(System.getenv(), args);
+    long started = System.nanoTime();
+    TierscopeServer server = start(options);
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "tierscope-shutdown"));
+    long ms = (System.nanoTime() - started) / 1_000_000;
+    String api = server.apiUrl();
+    System.out.printf(
+        """
+
+        Tierscope is running (started in %d ms).
+          OTLP/HTTP   %s/v1/traces          (point OTEL_EXPORTER_OTLP_ENDPOINT at %s)
+          SLO API     %s/api/v1/slo?class=interactive_premium&from=<ISO or epoch ms>&to=<...>
+          Health      %s/actuator/health
+          Kafka       %s   PostgreSQL  %s
+          Data        %s
+        Press Ctrl+C to stop.
+        %n""",
+        ms,
+        server.otlpHttpUrl(),
+        server.otlpHttpUrl(),
+        api,
+        api,
+        server.kafkaBootstrapServers(),
+        server.database().jdbcUrl(),
+        options.home().toAbsolutePath());
+  }
+}

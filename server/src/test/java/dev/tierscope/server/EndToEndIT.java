@@ -1,0 +1,278 @@
+package dev.tierscope.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.jayway.jsonpath.DocumentContext;
+import com.jayway.jsonpath.JsonPath;
+import dev.tierscope.embedded.PostgresEndpoint;
+import dev.tierscope.testsupport.DbSchema;
+import dev.tierscope.testsupport.TestInfra;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole real path: OpenTelemetry Java SDK (OTLP/HTTP protobuf exporter) -> ingest-service ->
+ * Kafka broker -> aggregator -> PostgreSQL -> REST API, checked against ground truth computed here
+ * from the generated requests.
+ */
+class EndToEndIT {
+
+  private static final int REQUESTS = 12_000;
+  private static final String[] CLASSES = {
+    "interactive_premium", "standard_interactive", "deferred_batch"
+  };
+
+  private static TierscopeServer server;
+  private static final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    String topic = TestInfra.uniqueName("spans");
+    DbSchema schema = TestInfra.newSchema();
+    server =
+        TierscopeServer.start(
+            new ServerOptions(
+                Files.createTempDirectory("tierscope-e2e"),
+                0,
+                0,
+                TestInfra.bootstrapServers(),
+                0,
+                new PostgresEndpoint(schema.jdbcUrl(), schema.user(), schema.password()),
+                Map.of(
+                    "tierscope.ingest.topic",
+                    topic,
+                    "tierscope.aggregator.topic",
+                    topic,
+                    "tierscope.aggregator.dead-letter-topic",
+                    topic + ".dlq",
+                    "tierscope.aggregator.group",
+                    TestInfra.uniqueName("aggregator"),
+                    "tierscope.aggregator.idle-advance-after",
+                    "1s")));
+  }
+
+  @AfterAll
+  static void stopServer() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  /** Ground truth of one class: the exact values the test generated, in microseconds. */
+  private static final class Truth {
+    final List<Long> ttft = new ArrayList<>();
+    final List<Long> edge = new ArrayList<>();
+    final List<Long> mesh = new ArrayList<>();
+    final List<Long> model = new ArrayList<>();
+  }
+
+  @Test
+  void apiPercentilesPerClassMatchExactPercentilesOfWhatWasSent() throws Exception {
+    Map<String, Truth> truth = new HashMap<>();
+    for (String c : CLASSES) {
+      truth.put(c, new Truth());
+    }
+    Instant sendStart = Instant.now();
+    sendRequests(truth);
+
+    Instant from = sendStart.minus(Duration.ofHours(1));
+    Instant to = Instant.now().plus(Duration.ofHours(1));
+    Map<String, DocumentContext> answers = awaitAllRequests(truth, from, to);
+
+    for (String c : CLASSES) {
+      Truth t = truth.get(c);
+      DocumentContext json = answers.get(c);
+      assertThat(json.read("$.class", String.class)).isEqualTo(c);
+      assertThat(json.read("$.requests", Long.class)).isEqualTo(t.ttft.size());
+      assertThat(json.read("$.slis.ttft.count", Long.class)).isEqualTo(t.ttft.size());
+      assertPercentile(json, "$.slis.ttft.p50Ms", t.ttft, 50);
+      assertPercentile(json, "$.slis.ttft.p90Ms", t.ttft, 90);
+      assertPercentile(json, "$.slis.ttft.p95Ms", t.ttft, 95);
+      assertPercentile(json, "$.slis.ttft.p99Ms", t.ttft, 99);
+      assertPercentile(json, "$.slis.ttft.maxMs", t.ttft, 100);
+      assertThat(json.read("$.components.edge.count", Long.class)).isEqualTo(t.edge.size());
+      assertPercentile(json, "$.components.edge.p95Ms", t.edge, 95);
+      assertPercentile(json, "$.components.mesh.p95Ms", t.mesh, 95);
+      assertPercentile(json, "$.components.model.p50Ms", t.model, 50);
+      assertPercentile(json, "$.components.model.p95Ms", t.model, 95);
+    }
+  }
+
+  private static void assertPercentile(
+      DocumentContext json, String path, List<Long> values, double percentile) {
+    double exactMs = exactPercentile(values, percentile) / 1000.0;
+    double actualMs = json.read(path, Double.class);
+    // HdrHistogram at 2 significant digits: within 1% of the exact value.
+    assertThat(actualMs).as(path).isCloseTo(exactMs, within(exactMs * 0.01 + 0.001));
+  }
+
+  /** Nearest-rank percentile, the definition HdrHistogram uses. */
+  static long exactPercentile(List<Long> values, double percentile) {
+    List<Long> sorted = new ArrayList<>(values);
+    sorted.sort(null);
+    int rank = (int) Math.ceil(percentile / 100.0 * sorted.size());
+    return sorted.get(Math.max(0, rank - 1));
+  }
+
+  /**
+   * Sends the requests as real traces through the SDK: a client span (root, CLIENT), a gateway span
+   * (SERVER, child of the client) and a model span (chat, child of the gateway), each with a
+   * first_token event, and explicit microsecond timestamps so the truth is exact.
+   */
+  private static void sendRequests(Map<String, Truth> truth) throws Exception {
+    OtlpHttpSpanExporter exporter =
+        OtlpHttpSpanExporter.builder()
+            .setEndpoint(server.otlpHttpUrl() + "/v1/traces")
+            .setTimeout(Duration.ofSeconds(30))
+            .build();
+    SdkTracerProvider provider =
+        SdkTracerProvider.builder()
+            .setResource(
+                Resource.getDefault()
+                    .merge(
+                        Resource.create(
+                            Attributes.builder().put("service.name", "e2e-chat").build())))
+            .addSpanProcessor(
+                BatchSpanProcessor.builder(exporter)
+                    .setMaxQueueSize(4 * REQUESTS)
+                    .setMaxExportBatchSize(512)
+                    .setScheduleDelay(Duration.ofMillis(50))
+                    .build())
+            .build();
+    Tracer tracer = provider.get("tierscope-e2e");
+    SplittableRandom random = new SplittableRandom(42);
+    long base = TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis()) - 60_000_000L;
+    for (int i = 0; i < REQUESTS; i++) {
+      String cls = CLASSES[i % CLASSES.length];
+      double scale = cls.equals("deferred_batch") ? 8 : cls.equals("standard_interactive") ? 2 : 1;
+      long queue = (long) (scale * lognormal(random, 30_000, 0.8));
+      long prefill = (long) (scale * lognormal(random, 120_000, 0.4));
+      long model = queue + prefill;
+      long meshBefore = (long) lognormal(random, 40_000, 0.6);
+      long meshAfter = (long) lognormal(random, 5_000, 0.5);
+      long edgeBefore = (long) lognormal(random, 20_000, 0.7);
+      long edgeAfter = (long) lognormal(random, 15_000, 0.7);
+
+      long clientStart = base + i * 4_000L;
+      long gatewayStart = clientStart + edgeBefore;
+      long modelStart = gatewayStart + meshBefore;
+      long modelFirst = modelStart + model;
+      long gatewayFirst = modelFirst + meshAfter;
+      long clientFirst = gatewayFirst + edgeAfter;
+      long streamMicros = 200_000 + random.nextLong(800_000);
+
+      Span client =
+          tracer
+              .spanBuilder("chat request")
+              .setSpanKind(SpanKind.CLIENT)
+              .setNoParent()
+              .setStartTimestamp(clientStart, TimeUnit.MICROSECONDS)
+              .setAttribute("tierscope.class", cls)
+              .setAttribute("gen_ai.request.stream", true)
+              .startSpan();
+      Span gateway =
+          tracer
+              .spanBuilder("POST /v1/chat")
+              .setSpanKind(SpanKind.SERVER)
+              .setParent(Context.root().with(client))
+              .setStartTimestamp(gatewayStart, TimeUnit.MICROSECONDS)
+              .startSpan();
+      Span modelSpan =
+          tracer
+              .spanBuilder("chat llama")
+              .setSpanKind(SpanKind.CLIENT)
+              .setParent(Context.root().with(gateway))
+              .setStartTimestamp(modelStart, TimeUnit.MICROSECONDS)
+              .setAttribute("gen_ai.operation.name", "chat")
+              .setAttribute("tierscope.model.queue_ms", queue / 1000.0)
+              .startSpan();
+      modelSpan.addEvent("first_token", modelFirst, TimeUnit.MICROSECONDS);
+      modelSpan.end(modelFirst + streamMicros, TimeUnit.MICROSECONDS);
+      gateway.addEvent("first_token", gatewayFirst, TimeUnit.MICROSECONDS);
+      gateway.end(gatewayFirst + streamMicros, TimeUnit.MICROSECONDS);
+      client.addEvent("first_token", clientFirst, TimeUnit.MICROSECONDS);
+      client.end(clientFirst + streamMicros, TimeUnit.MICROSECONDS);
+
+      Truth t = truth.get(cls);
+      long ttftGateway = gatewayFirst - gatewayStart;
+      t.ttft.add(clientFirst - clientStart);
+      t.edge.add((clientFirst - clientStart) - ttftGateway);
+      t.mesh.add(ttftGateway - model);
+      t.model.add(model);
+    }
+    assertThat(provider.forceFlush().join(60, TimeUnit.SECONDS).isSuccess())
+        .as("the SDK exported every span")
+        .isTrue();
+    provider.shutdown().join(10, TimeUnit.SECONDS);
+  }
+
+  private static double lognormal(SplittableRandom random, double median, double sigma) {
+    // Box-Muller for a standard normal, then exp: a long right tail like real latencies.
+    double u1 = 1.0 - random.nextDouble();
+    double u2 = random.nextDouble();
+    double z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    return median * Math.exp(sigma * z);
+  }
+
+  private static Map<String, DocumentContext> awaitAllRequests(
+      Map<String, Truth> truth, Instant from, Instant to) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    Map<String, DocumentContext> answers = new HashMap<>();
+    while (true) {
+      boolean complete = true;
+      for (String c : CLASSES) {
+        DocumentContext json = slo(c, from, to);
+        answers.put(c, json);
+        if (json.read("$.requests", Long.class) < truth.get(c).ttft.size()) {
+          complete = false;
+        }
+      }
+      if (complete || System.nanoTime() > deadline) {
+        return answers;
+      }
+      Thread.sleep(500);
+    }
+  }
+
+  private static DocumentContext slo(String cls, Instant from, Instant to) throws Exception {
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        server.apiUrl()
+                            + "/api/v1/slo?class="
+                            + cls
+                            + "&from="
+                            + from
+                            + "&to="
+                            + to.toEpochMilli()))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return JsonPath.parse(response.body());
+  }
+}

@@ -1,0 +1,314 @@
+package dev.tierscope.store;
+
+import dev.tierscope.core.store.CheckpointStore;
+import dev.tierscope.core.store.FencedException;
+import dev.tierscope.core.store.PartitionCheckpoint;
+import dev.tierscope.core.window.CounterKey;
+import dev.tierscope.core.window.HistogramCodec;
+import dev.tierscope.core.window.Metric;
+import dev.tierscope.core.window.WindowDelta;
+import dev.tierscope.core.window.WindowKey;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.sql.DataSource;
+import org.HdrHistogram.Histogram;
+
+/**
+ * {@link CheckpointStore} on PostgreSQL: one transaction per checkpoint merges the window deltas
+ * (histograms decoded, merged and re-encoded under a row lock; counters added in SQL) and writes
+ * each partition's offset and snapshot, guarded by the consumer group generation.
+ *
+ * <p>Rows are locked in a fixed order (partitions, then window keys) so that two instances merging
+ * into the same windows cannot deadlock.
+ */
+public final class PostgresCheckpointStore implements CheckpointStore {
+
+  private static final Comparator<WindowDelta> DELTA_ORDER =
+      Comparator.comparing((WindowDelta d) -> d.key().tenant())
+          .thenComparing(d -> d.key().trafficClass())
+          .thenComparingLong(d -> d.key().windowStartEpochMillis());
+
+  private final DataSource dataSource;
+
+  public PostgresCheckpointStore(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  @Override
+  public Map<Integer, PartitionCheckpoint> claim(
+      String group, String topic, Collection<Integer> partitions, int generation) {
+    Map<Integer, PartitionCheckpoint> out = new TreeMap<>();
+    if (partitions.isEmpty()) {
+      return out;
+    }
+    Integer[] ids = partitions.stream().sorted().toArray(Integer[]::new);
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        try (PreparedStatement insert =
+            c.prepareStatement(
+                "INSERT INTO partition_checkpoint (consumer_group, topic, partition_id, generation)"
+                    + " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+          for (int p : ids) {
+            insert.setString(1, group);
+            insert.setString(2, topic);
+            insert.setInt(3, p);
+            insert.setInt(4, generation);
+            insert.addBatch();
+          }
+          insert.executeBatch();
+        }
+        Array idArray = c.createArrayOf("integer", ids);
+        try (PreparedStatement select =
+            c.prepareStatement(
+                "SELECT partition_id, generation, next_offset, snapshot FROM partition_checkpoint"
+                    + " WHERE consumer_group = ? AND topic = ? AND partition_id = ANY (?)"
+                    + " ORDER BY partition_id FOR UPDATE")) {
+          select.setString(1, group);
+          select.setString(2, topic);
+          select.setArray(3, idArray);
+          try (ResultSet rs = select.executeQuery()) {
+            while (rs.next()) {
+              int partition = rs.getInt(1);
+              int owner = rs.getInt(2);
+              if (owner > generation) {
+                throw new FencedException(
+                    "partition "
+                        + topic
+                        + "-"
+                        + partition
+                        + " is owned by generation "
+                        + owner
+                        + ", not "
+                        + generation);
+              }
+              long next = rs.getLong(3);
+              if (!rs.wasNull()) {
+                out.put(partition, new PartitionCheckpoint(topic, partition, next, rs.getBytes(4)));
+              }
+            }
+          }
+        }
+        try (PreparedStatement update =
+            c.prepareStatement(
+                "UPDATE partition_checkpoint SET generation = ?, updated_at = now()"
+                    + " WHERE consumer_group = ? AND topic = ? AND partition_id = ANY (?)")) {
+          update.setInt(1, generation);
+          update.setString(2, group);
+          update.setString(3, topic);
+          update.setArray(4, idArray);
+          update.executeUpdate();
+        }
+        c.commit();
+        return out;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new StoreException("claiming partitions " + partitions + " of " + topic, e);
+    }
+  }
+
+  @Override
+  public void commit(
+      String group,
+      int generation,
+      List<PartitionCheckpoint> checkpoints,
+      List<WindowDelta> deltas) {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        writeCheckpoints(c, group, generation, checkpoints);
+        List<WindowDelta> sorted = new ArrayList<>(deltas);
+        sorted.sort(DELTA_ORDER);
+        mergeHistograms(c, sorted);
+        addCounters(c, sorted);
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new StoreException(
+          "committing a checkpoint of " + checkpoints.size() + " partitions", e);
+    }
+  }
+
+  private static void writeCheckpoints(
+      Connection c, String group, int generation, List<PartitionCheckpoint> checkpoints)
+      throws SQLException {
+    List<PartitionCheckpoint> sorted = new ArrayList<>(checkpoints);
+    sorted.sort(
+        Comparator.comparing(PartitionCheckpoint::topic)
+            .thenComparingInt(PartitionCheckpoint::partition));
+    try (PreparedStatement update =
+        c.prepareStatement(
+            "UPDATE partition_checkpoint SET next_offset = ?, snapshot = ?, generation = ?,"
+                + " updated_at = now() WHERE consumer_group = ? AND topic = ? AND partition_id = ?"
+                + " AND generation <= ?")) {
+      for (PartitionCheckpoint p : sorted) {
+        update.setLong(1, p.nextOffset());
+        update.setBytes(2, p.snapshot());
+        update.setInt(3, generation);
+        update.setString(4, group);
+        update.setString(5, p.topic());
+        update.setInt(6, p.partition());
+        update.setInt(7, generation);
+        if (update.executeUpdate() != 1) {
+          throw new FencedException(
+              "checkpoint of "
+                  + p.topic()
+                  + "-"
+                  + p.partition()
+                  + " refused: generation "
+                  + generation
+                  + " no longer owns it");
+        }
+      }
+    }
+  }
+
+  private static void mergeHistograms(Connection c, List<WindowDelta> deltas) throws SQLException {
+    try (PreparedStatement select =
+            c.prepareStatement(
+                "SELECT histogram FROM window_histogram WHERE tenant = ? AND traffic_class = ?"
+                    + " AND metric = ? AND resolution_seconds = ? AND window_start = ? FOR UPDATE");
+        PreparedStatement insert =
+            c.prepareStatement(
+                "INSERT INTO window_histogram (tenant, traffic_class, metric, resolution_seconds,"
+                    + " window_start, value_count, p50_micros, p90_micros, p95_micros, p99_micros,"
+                    + " max_micros, histogram) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    + " ON CONFLICT DO NOTHING");
+        PreparedStatement update =
+            c.prepareStatement(
+                "UPDATE window_histogram SET value_count = ?, p50_micros = ?, p90_micros = ?,"
+                    + " p95_micros = ?, p99_micros = ?, max_micros = ?, histogram = ?,"
+                    + " updated_at = now() WHERE tenant = ? AND traffic_class = ? AND metric = ?"
+                    + " AND resolution_seconds = ? AND window_start = ?")) {
+      for (WindowDelta d : deltas) {
+        WindowKey k = d.key();
+        int resolution = (int) (d.windowMillis() / 1000);
+        OffsetDateTime start = timestamp(k.windowStartEpochMillis());
+        for (Metric m : Metric.values()) {
+          Histogram h = d.histograms().get(m);
+          if (h == null || h.getTotalCount() == 0) {
+            continue;
+          }
+          mergeOne(select, insert, update, k, m, resolution, start, h);
+        }
+      }
+    }
+  }
+
+  private static void mergeOne(
+      PreparedStatement select,
+      PreparedStatement insert,
+      PreparedStatement update,
+      WindowKey k,
+      Metric m,
+      int resolution,
+      OffsetDateTime start,
+      Histogram delta)
+      throws SQLException {
+    // Two tries: if another instance inserts the row between our SELECT and INSERT, the INSERT
+    // does nothing and the second SELECT ... FOR UPDATE finds (and locks) its row.
+    for (int attempt = 0; attempt < 2; attempt++) {
+      select.setString(1, k.tenant());
+      select.setString(2, k.trafficClass());
+      select.setString(3, m.id());
+      select.setInt(4, resolution);
+      select.setObject(5, start);
+      byte[] existing = null;
+      try (ResultSet rs = select.executeQuery()) {
+        if (rs.next()) {
+          existing = rs.getBytes(1);
+        }
+      }
+      if (existing != null) {
+        Histogram merged = HistogramCodec.decode(existing);
+        merged.add(delta);
+        setStats(update, 1, merged);
+        update.setString(8, k.tenant());
+        update.setString(9, k.trafficClass());
+        update.setString(10, m.id());
+        update.setInt(11, resolution);
+        update.setObject(12, start);
+        update.executeUpdate();
+        return;
+      }
+      insert.setString(1, k.tenant());
+      insert.setString(2, k.trafficClass());
+      insert.setString(3, m.id());
+      insert.setInt(4, resolution);
+      insert.setObject(5, start);
+      setStats(insert, 6, delta);
+      if (insert.executeUpdate() == 1) {
+        return;
+      }
+    }
+    throw new StoreException(
+        "could not merge histogram " + m.id() + " of " + k, new SQLException("row vanished"));
+  }
+
+  /** Sets count, p50, p90, p95, p99, max and the encoded histogram from {@code first} on. */
+  private static void setStats(PreparedStatement st, int first, Histogram h) throws SQLException {
+    st.setLong(first, h.getTotalCount());
+    st.setLong(first + 1, h.getValueAtPercentile(50));
+    st.setLong(first + 2, h.getValueAtPercentile(90));
+    st.setLong(first + 3, h.getValueAtPercentile(95));
+    st.setLong(first + 4, h.getValueAtPercentile(99));
+    st.setLong(first + 5, h.getMaxValue());
+    st.setBytes(first + 6, HistogramCodec.encode(h));
+  }
+
+  private static void addCounters(Connection c, List<WindowDelta> deltas) throws SQLException {
+    try (PreparedStatement upsert =
+        c.prepareStatement(
+            "INSERT INTO window_counter (tenant, traffic_class, counter, dimension,"
+                + " resolution_seconds, window_start, value) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (tenant, traffic_class, counter, dimension, resolution_seconds,"
+                + " window_start) DO UPDATE SET value = window_counter.value + EXCLUDED.value")) {
+      int batched = 0;
+      for (WindowDelta d : deltas) {
+        WindowKey k = d.key();
+        OffsetDateTime start = timestamp(k.windowStartEpochMillis());
+        // Sorted so concurrent instances lock counter rows in the same order.
+        TreeMap<String, Map.Entry<CounterKey, Long>> ordered = new TreeMap<>();
+        for (Map.Entry<CounterKey, Long> e : d.counters().entrySet()) {
+          ordered.put(e.getKey().counter().id() + '\u0000' + e.getKey().dimension(), e);
+        }
+        for (Map.Entry<CounterKey, Long> e : ordered.values()) {
+          upsert.setString(1, k.tenant());
+          upsert.setString(2, k.trafficClass());
+          upsert.setString(3, e.getKey().counter().id());
+          upsert.setString(4, e.getKey().dimension());
+          upsert.setInt(5, (int) (d.windowMillis() / 1000));
+          upsert.setObject(6, start);
+          upsert.setLong(7, e.getValue());
+          upsert.addBatch();
+          batched++;
+        }
+      }
+      if (batched > 0) {
+        upsert.executeBatch();
+      }
+    }
+  }
+
+  static OffsetDateTime timestamp(long epochMillis) {
+    return OffsetDateTime.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);
+  }
+}

@@ -1,0 +1,11 @@
+package dev.tierscope.store;
+
+import java.sql.SQLException;
+
+/** A database operation of the store failed; the message says which. */
+public final class StoreException extends RuntimeException {
+
+  public StoreException(String what, SQLException cause) {
+    super(what + " failed: " + cause.getMessage(), cause);
+  }
+}
