@@ -126,7 +126,7 @@ public final class InMemoryWindowStore implements CheckpointStore, WindowReader 
       WindowKey key, String tenant, String trafficClass, Instant from, Instant to) {
     return key.tenant().equals(tenant)
         && key.trafficClass().equals(trafficClass)
-        && key.windowStartEpochMillis() >= from.toEpochMilli()
-        && key.windowStartEpochMillis() < to.toEpochMilli();
+        && !Instant.ofEpochMilli(key.windowStartEpochMillis()).isBefore(from)
+        && Instant.ofEpochMilli(key.windowStartEpochMillis()).isBefore(to);
   }
 }
