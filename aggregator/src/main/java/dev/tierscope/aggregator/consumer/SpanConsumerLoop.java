@@ -304,6 +304,7 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
         checkpoint();
       }
       partitions.forEach(owned::remove);
+      log.info("revoked {} after checkpointing", partitions);
     }
 
     @Override
