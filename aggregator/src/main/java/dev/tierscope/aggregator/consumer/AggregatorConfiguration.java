@@ -70,7 +70,11 @@ public class AggregatorConfiguration {
             p.idleAdvanceAfter(),
             p.pollTimeout(),
             new AssemblyConfig(
-                p.grace(), p.maxAge(), p.allowedLateness(), p.maxInFlight(), classes.fallback()));
+                p.grace(), p.maxAge(), p.allowedLateness(), p.maxInFlight(), classes.fallback()),
+            classes.all().stream()
+                .collect(
+                    java.util.stream.Collectors.toMap(
+                        c -> c.name(), c -> c.objectives().ttftThresholdMicros())));
     @SuppressWarnings("unchecked")
     Producer<byte[], byte[]> dlqProducer =
         (Producer<byte[], byte[]>) producerFactory.createProducer();

@@ -2,6 +2,7 @@ package dev.tierscope.aggregator.consumer;
 
 import dev.tierscope.core.assembly.AssemblyConfig;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * What one consumer loop needs to know.
@@ -15,6 +16,8 @@ import java.time.Duration;
  *     with the wall clock, so its last requests complete
  * @param pollTimeout Kafka poll timeout
  * @param assembly request assembly settings
+ * @param ttftThresholdMicrosByClass each class's TTFT threshold in microseconds, to count the
+ *     requests that violated it (the tail that attribution looks at)
  */
 public record LoopSettings(
     String topic,
@@ -24,4 +27,10 @@ public record LoopSettings(
     Duration checkpointInterval,
     Duration idleAdvanceAfter,
     Duration pollTimeout,
-    AssemblyConfig assembly) {}
+    AssemblyConfig assembly,
+    Map<String, Long> ttftThresholdMicrosByClass) {
+
+  public LoopSettings {
+    ttftThresholdMicrosByClass = Map.copyOf(ttftThresholdMicrosByClass);
+  }
+}

@@ -97,7 +97,11 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
     this.settings = settings;
     this.clock = clock;
     this.metrics = metrics;
-    this.windows = new WindowAggregator(settings.windowMillis(), settings.significantDigits());
+    this.windows =
+        new WindowAggregator(
+            settings.windowMillis(),
+            settings.significantDigits(),
+            cls -> settings.ttftThresholdMicrosByClass().getOrDefault(cls, -1L));
     this.recorder =
         r -> {
           windows.record(r);
@@ -167,11 +171,17 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
       reject(record, "invalid", String.valueOf(e.getMessage()));
       return;
     }
-    if (state.assembler.add(span) == RequestAssembler.AddResult.LATE) {
+    RequestAssembler.AddResult result = state.assembler.add(span);
+    if (result != RequestAssembler.AddResult.ASSEMBLED) {
       String cls =
           span.trafficClass().isEmpty() ? settings.assembly().fallbackClass() : span.trafficClass();
-      windows.recordLateSpan(span.tenant(), cls, span.startEpochMicros());
-      metrics.lateSpans(1);
+      if (result == RequestAssembler.AddResult.LATE) {
+        windows.recordLateSpan(span.tenant(), cls, span.startEpochMicros());
+        metrics.lateSpans(1);
+      } else {
+        windows.recordDuplicateSpans(span.tenant(), cls, span.startEpochMicros(), 1);
+        metrics.rejected("duplicate");
+      }
     }
   }
 

@@ -107,6 +107,10 @@ final class AssemblySnapshotCodec {
     out.writeLong(p.internalMicros);
     out.writeLong(p.inputTokens);
     out.writeLong(p.outputTokens);
+    out.writeInt(p.spanCount);
+    for (int i = 0; i < p.spanCount; i++) {
+      out.writeLong(p.spanIds[i]);
+    }
     out.writeShort(p.keySpans.size());
     for (KeySpan k : p.keySpans) {
       out.writeLong(k.spanId);
@@ -155,6 +159,11 @@ final class AssemblySnapshotCodec {
     p.internalMicros = in.readLong();
     p.inputTokens = in.readLong();
     p.outputTokens = in.readLong();
+    p.spanCount = in.readInt();
+    p.spanIds = new long[Math.max(8, p.spanCount)];
+    for (int i = 0; i < p.spanCount; i++) {
+      p.spanIds[i] = in.readLong();
+    }
     int keys = in.readShort();
     SpanRole[] roles = SpanRole.values();
     SpanKind[] kinds = SpanKind.values();

@@ -27,6 +27,9 @@ final class PendingRequest {
   boolean streamed;
 
   final List<KeySpan> keySpans = new ArrayList<>(4);
+  /** Ids of the spans already added: a client retry must not count a span twice. */
+  long[] spanIds = new long[8];
+  int spanCount;
 
   int retrievals;
   int retrievalMisses;
@@ -46,7 +49,21 @@ final class PendingRequest {
     this.traceId = traceId;
   }
 
+  /** True when a span with this id was already added. */
+  boolean hasSpan(long spanId) {
+    for (int i = 0; i < spanCount; i++) {
+      if (spanIds[i] == spanId) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   void add(Span s) {
+    if (spanCount == spanIds.length) {
+      spanIds = java.util.Arrays.copyOf(spanIds, spanCount * 2);
+    }
+    spanIds[spanCount++] = s.spanId();
     if (tenant.isEmpty()) {
       tenant = s.tenant();
     }

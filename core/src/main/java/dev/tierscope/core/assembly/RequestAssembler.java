@@ -31,8 +31,13 @@ public final class RequestAssembler {
   /** What {@link #add} did with a span. */
   public enum AddResult {
     ASSEMBLED,
-    /** Older than the allowed lateness and its request is no longer in flight: not assembled. */
-    LATE
+    /**
+     * Not assembled: older than the allowed lateness and its request no longer in flight, or a
+     * span of a request that was completed recently (arrived after the grace period).
+     */
+    LATE,
+    /** A span already added to its in-flight request (a client retry): not counted twice. */
+    DUPLICATE
   }
 
   private final AssemblyConfig config;
@@ -48,20 +53,41 @@ public final class RequestAssembler {
   private long lastScanStreamTimeMicros = Long.MIN_VALUE;
   private long overflowed;
   private long lateSpans;
+  private long duplicateSpans;
+
+  /**
+   * Traces completed recently, so that a span arriving after its request was emitted (a late
+   * child, or a client retry of a whole batch) does not start a second request. Bounded by the
+   * in-flight cap; not part of the snapshot (after a restart it starts empty).
+   */
+  private final LinkedHashMap<TraceId, Boolean> recentlyCompleted;
 
   public RequestAssembler(AssemblyConfig config) {
     this.config = config;
     this.graceMicros = config.grace().toNanos() / 1_000;
     this.maxAgeMicros = config.maxAge().toNanos() / 1_000;
     this.latenessMicros = config.allowedLateness().toNanos() / 1_000;
+    int recentCap = config.maxInFlight();
+    this.recentlyCompleted =
+        new LinkedHashMap<>(1024, 0.75f, false) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<TraceId, Boolean> eldest) {
+            return size() > recentCap;
+          }
+        };
   }
 
   /** Adds one span; its request completes later, see {@link #drainCompleted}. */
   public AddResult add(Span span) {
     PendingRequest p = pending.get(span.traceId());
+    if (p != null && p.hasSpan(span.spanId())) {
+      duplicateSpans++;
+      return AddResult.DUPLICATE;
+    }
     if (p == null) {
-      if (streamTimeMicros != Long.MIN_VALUE
-          && span.endEpochMicros() < streamTimeMicros - latenessMicros) {
+      if ((streamTimeMicros != Long.MIN_VALUE
+              && span.endEpochMicros() < streamTimeMicros - latenessMicros)
+          || recentlyCompleted.containsKey(span.traceId())) {
         lateSpans++;
         return AddResult.LATE;
       }
@@ -83,6 +109,7 @@ public final class RequestAssembler {
     PendingRequest oldest = it.next().getValue();
     it.remove();
     overflowed++;
+    recentlyCompleted.put(oldest.traceId, Boolean.TRUE);
     evicted.add(oldest);
   }
 
@@ -124,6 +151,7 @@ public final class RequestAssembler {
       boolean tooOld = streamTimeMicros >= p.firstStartMicros + maxAgeMicros;
       if (rootDone || tooOld) {
         it.remove();
+        recentlyCompleted.put(p.traceId, Boolean.TRUE);
         sink.accept(p.summarize(config.fallbackClass(), !rootDone));
         n++;
       }
@@ -146,6 +174,11 @@ public final class RequestAssembler {
     return overflowed;
   }
 
+  /** Spans received twice for an in-flight request, since creation. */
+  public long duplicateSpans() {
+    return duplicateSpans;
+  }
+
   /** Spans counted as late, since creation. */
   public long lateSpans() {
     return lateSpans;
@@ -163,6 +196,7 @@ public final class RequestAssembler {
   public void restore(byte[] snapshot) {
     pending.clear();
     evicted.clear();
+    recentlyCompleted.clear();
     streamTimeMicros = Long.MIN_VALUE;
     lastScanStreamTimeMicros = Long.MIN_VALUE;
     if (snapshot == null || snapshot.length == 0) {

@@ -21,7 +21,36 @@ public enum Counter {
   /** Requests that reported a class outside the closed set (counted in the fallback class). */
   CLASS_UNKNOWN("class_unknown"),
   /** Spans that arrived after the allowed lateness, not assembled. */
-  LATE_SPANS("late_spans");
+  LATE_SPANS("late_spans"),
+  /** Spans received twice for the same trace (a client retry), assembled once. */
+  DUPLICATE_SPANS("duplicate_spans"),
+
+  // Attribution inputs (DESIGN.md section 3). "Decomposed" requests have edge, mesh and model
+  // components; "tail" requests violated their class's TTFT threshold. Sums are microseconds.
+  DECOMPOSED("decomposed"),
+  EDGE_MICROS("edge_micros"),
+  MESH_MICROS("mesh_micros"),
+  MODEL_MICROS("model_micros"),
+  QUEUE_MICROS("queue_micros"),
+  TAIL_REQUESTS("tail_requests"),
+  TAIL_DECOMPOSED("tail_decomposed"),
+  TAIL_EDGE_MICROS("tail_edge_micros"),
+  TAIL_MESH_MICROS("tail_mesh_micros"),
+  TAIL_MODEL_MICROS("tail_model_micros"),
+  TAIL_QUEUE_MICROS("tail_queue_micros"),
+  /** Requests per client path (the dimension: direct, vpn, sase, mobile or unknown). */
+  CLIENT_PATH("client_path"),
+  /** Tail requests per client path. */
+  TAIL_CLIENT_PATH("tail_client_path"),
+  /** Requests whose transport fell back to an older protocol. */
+  PROTOCOL_FALLBACKS("protocol_fallbacks"),
+  TAIL_PROTOCOL_FALLBACKS("tail_protocol_fallbacks"),
+  /** Transport retransmissions seen by clients, summed. */
+  RETRANSMITS("retransmits"),
+  TAIL_RETRANSMITS("tail_retransmits"),
+  /** Requests per dominant mesh role (the dimension: retrieval, tool, policy, internal). */
+  MESH_DOMINANT("mesh_dominant"),
+  TAIL_MESH_DOMINANT("tail_mesh_dominant");
 
   private final String id;
 

@@ -1,12 +1,15 @@
 package dev.tierscope.core.window;
 
 import dev.tierscope.core.assembly.RequestSummary;
+import dev.tierscope.core.assembly.Vantage;
 import dev.tierscope.core.span.StreamOutcome;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -29,12 +32,24 @@ public final class WindowAggregator {
   private final long windowMillis;
   private final int significantDigits;
   private final HashMap<WindowKey, WindowState> windows = new HashMap<>();
+  private final ToLongFunction<String> ttftThresholdMicros;
 
   /**
    * @param windowMillis window size in milliseconds (10 000 by default)
    * @param significantDigits HdrHistogram precision, 1 to 5 (2 by default: 1% relative error)
    */
   public WindowAggregator(long windowMillis, int significantDigits) {
+    this(windowMillis, significantDigits, cls -> -1);
+  }
+
+  /**
+   * @param windowMillis window size in milliseconds (10 000 by default)
+   * @param significantDigits HdrHistogram precision, 1 to 5 (2 by default: 1% relative error)
+   * @param ttftThresholdMicros class name to its TTFT threshold in microseconds (negative: no
+   *     tail accounting for that class); requests above it count as tail for attribution
+   */
+  public WindowAggregator(
+      long windowMillis, int significantDigits, ToLongFunction<String> ttftThresholdMicros) {
     if (windowMillis <= 0) {
       throw new IllegalArgumentException("windowMillis must be positive, was " + windowMillis);
     }
@@ -44,6 +59,7 @@ public final class WindowAggregator {
     }
     this.windowMillis = windowMillis;
     this.significantDigits = significantDigits;
+    this.ttftThresholdMicros = ttftThresholdMicros;
   }
 
   /** Window start (epoch milliseconds) of an event time in epoch microseconds. */
@@ -94,12 +110,65 @@ public final class WindowAggregator {
         add(w, Counter.FAILED_CHAINS, "", 1);
       }
     }
+    recordAttributionInputs(w, r);
     if (r.inputTokens() > 0) {
       add(w, Counter.INPUT_TOKENS, r.workflow(), r.inputTokens());
     }
     if (r.outputTokens() > 0) {
       add(w, Counter.OUTPUT_TOKENS, r.workflow(), r.outputTokens());
     }
+  }
+
+  private void recordAttributionInputs(WindowState w, RequestSummary r) {
+    long threshold = ttftThresholdMicros.applyAsLong(r.trafficClass());
+    boolean tail = threshold >= 0 && r.ttftMicros() > threshold;
+    boolean decomposed = r.edgeMicros() >= 0 && r.meshMicros() >= 0 && r.modelMicros() >= 0;
+    long queue = Math.max(0, r.modelQueueMicros());
+    String path = r.clientPath().isEmpty() ? "unknown" : r.clientPath();
+    String meshRole = r.dominantMeshRole().name().toLowerCase(Locale.ROOT);
+    if (decomposed) {
+      add(w, Counter.DECOMPOSED, "", 1);
+      add(w, Counter.EDGE_MICROS, "", r.edgeMicros());
+      add(w, Counter.MESH_MICROS, "", r.meshMicros());
+      add(w, Counter.MODEL_MICROS, "", r.modelMicros());
+      add(w, Counter.QUEUE_MICROS, "", queue);
+    }
+    if (r.ttftVantage() == Vantage.CLIENT) {
+      add(w, Counter.CLIENT_PATH, path, 1);
+      add(w, Counter.RETRANSMITS, "", r.retransmits());
+      if (r.protocolFallback()) {
+        add(w, Counter.PROTOCOL_FALLBACKS, "", 1);
+      }
+    }
+    add(w, Counter.MESH_DOMINANT, meshRole, 1);
+    if (!tail) {
+      return;
+    }
+    add(w, Counter.TAIL_REQUESTS, "", 1);
+    add(w, Counter.TAIL_MESH_DOMINANT, meshRole, 1);
+    if (decomposed) {
+      add(w, Counter.TAIL_DECOMPOSED, "", 1);
+      add(w, Counter.TAIL_EDGE_MICROS, "", r.edgeMicros());
+      add(w, Counter.TAIL_MESH_MICROS, "", r.meshMicros());
+      add(w, Counter.TAIL_MODEL_MICROS, "", r.modelMicros());
+      add(w, Counter.TAIL_QUEUE_MICROS, "", queue);
+    }
+    if (r.ttftVantage() == Vantage.CLIENT) {
+      add(w, Counter.TAIL_CLIENT_PATH, path, 1);
+      add(w, Counter.TAIL_RETRANSMITS, "", r.retransmits());
+      if (r.protocolFallback()) {
+        add(w, Counter.TAIL_PROTOCOL_FALLBACKS, "", 1);
+      }
+    }
+  }
+
+  /** Counts spans received twice (a client retry), in the window of their request. */
+  public void recordDuplicateSpans(String tenant, String trafficClass, long eventTimeEpochMicros, int n) {
+    WindowState w =
+        windows.computeIfAbsent(
+            new WindowKey(tenant, trafficClass, windowStartMillis(eventTimeEpochMicros)),
+            k -> new WindowState());
+    add(w, Counter.DUPLICATE_SPANS, "", n);
   }
 
   /** Counts one span that arrived after the allowed lateness, in the window it belonged to. */
