@@ -4,6 +4,7 @@ import dev.tierscope.core.store.CheckpointStore;
 import dev.tierscope.core.store.FencedException;
 import dev.tierscope.core.store.PartitionCheckpoint;
 import dev.tierscope.core.window.CounterKey;
+import dev.tierscope.core.window.Exemplar;
 import dev.tierscope.core.window.HistogramCodec;
 import dev.tierscope.core.window.Metric;
 import dev.tierscope.core.window.WindowDelta;
@@ -39,6 +40,9 @@ public final class PostgresCheckpointStore implements CheckpointStore {
       Comparator.comparing((WindowDelta d) -> d.key().tenant())
           .thenComparing(d -> d.key().trafficClass())
           .thenComparingLong(d -> d.key().windowStartEpochMillis());
+
+  /** Exemplars kept per raw window. */
+  public static final int EXEMPLARS_PER_WINDOW = 5;
 
   private final DataSource dataSource;
 
@@ -136,6 +140,7 @@ public final class PostgresCheckpointStore implements CheckpointStore {
         sorted.sort(DELTA_ORDER);
         mergeHistograms(c, sorted);
         addCounters(c, sorted);
+        addExemplars(c, sorted);
         c.commit();
       } catch (SQLException | RuntimeException e) {
         c.rollback();
@@ -280,7 +285,8 @@ public final class PostgresCheckpointStore implements CheckpointStore {
             "INSERT INTO window_counter (tenant, traffic_class, counter, dimension,"
                 + " resolution_seconds, window_start, value) VALUES (?, ?, ?, ?, ?, ?, ?)"
                 + " ON CONFLICT (tenant, traffic_class, counter, dimension, resolution_seconds,"
-                + " window_start) DO UPDATE SET value = window_counter.value + EXCLUDED.value")) {
+                + " window_start) DO UPDATE SET value = window_counter.value + EXCLUDED.value,"
+                + " updated_at = now()")) {
       int batched = 0;
       for (WindowDelta d : deltas) {
         WindowKey k = d.key();
@@ -305,6 +311,51 @@ public final class PostgresCheckpointStore implements CheckpointStore {
       if (batched > 0) {
         upsert.executeBatch();
       }
+    }
+  }
+
+  /** Keeps the slowest {@value #EXEMPLARS_PER_WINDOW} requests of each window across deltas. */
+  private static void addExemplars(Connection c, List<WindowDelta> deltas) throws SQLException {
+    boolean any = false;
+    try (PreparedStatement insert =
+        c.prepareStatement(
+            "INSERT INTO window_exemplar (tenant, traffic_class, window_start, trace_id,"
+                + " ttft_micros) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+      for (WindowDelta d : deltas) {
+        for (Exemplar e : d.exemplars()) {
+          insert.setString(1, d.key().tenant());
+          insert.setString(2, d.key().trafficClass());
+          insert.setObject(3, timestamp(d.key().windowStartEpochMillis()));
+          insert.setString(4, e.traceId());
+          insert.setLong(5, e.ttftMicros());
+          insert.addBatch();
+          any = true;
+        }
+      }
+      if (!any) {
+        return;
+      }
+      insert.executeBatch();
+    }
+    try (PreparedStatement trim =
+        c.prepareStatement(
+            "DELETE FROM window_exemplar e WHERE tenant = ? AND traffic_class = ?"
+                + " AND window_start = ? AND trace_id NOT IN (SELECT trace_id FROM window_exemplar"
+                + " WHERE tenant = e.tenant AND traffic_class = e.traffic_class"
+                + " AND window_start = e.window_start ORDER BY ttft_micros DESC, trace_id"
+                + " LIMIT "
+                + EXEMPLARS_PER_WINDOW
+                + ")")) {
+      for (WindowDelta d : deltas) {
+        if (d.exemplars().isEmpty()) {
+          continue;
+        }
+        trim.setString(1, d.key().tenant());
+        trim.setString(2, d.key().trafficClass());
+        trim.setObject(3, timestamp(d.key().windowStartEpochMillis()));
+        trim.addBatch();
+      }
+      trim.executeBatch();
     }
   }
 

@@ -21,7 +21,7 @@ import java.util.List;
  */
 final class AssemblySnapshotCodec {
 
-  static final byte VERSION = 1;
+  static final byte VERSION = 2;
 
   record Decoded(
       long streamTimeMicros, List<PendingRequest> pending, List<PendingRequest> evicted) {}

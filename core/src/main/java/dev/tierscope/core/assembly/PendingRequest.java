@@ -1,5 +1,6 @@
 package dev.tierscope.core.assembly;
 
+import dev.tierscope.conventions.SpanAttributes;
 import dev.tierscope.core.span.Span;
 import dev.tierscope.core.span.SpanKind;
 import dev.tierscope.core.span.SpanRole;
@@ -27,8 +28,10 @@ final class PendingRequest {
   boolean streamed;
 
   final List<KeySpan> keySpans = new ArrayList<>(4);
+
   /** Ids of the spans already added: a client retry must not count a span twice. */
   long[] spanIds = new long[8];
+
   int spanCount;
 
   int retrievals;
@@ -118,9 +121,12 @@ final class PendingRequest {
 
   static SpanRole roleByOperation(String operation) {
     return switch (operation) {
-      case "chat", "text_completion", "generate_content" -> SpanRole.MODEL;
-      case "retrieval" -> SpanRole.RETRIEVAL;
-      case "execute_tool" -> SpanRole.TOOL;
+      case SpanAttributes.OPERATION_CHAT,
+          SpanAttributes.OPERATION_TEXT_COMPLETION,
+          SpanAttributes.OPERATION_GENERATE_CONTENT ->
+          SpanRole.MODEL;
+      case SpanAttributes.OPERATION_RETRIEVAL -> SpanRole.RETRIEVAL;
+      case SpanAttributes.OPERATION_EXECUTE_TOOL -> SpanRole.TOOL;
       default -> SpanRole.INTERNAL;
     };
   }

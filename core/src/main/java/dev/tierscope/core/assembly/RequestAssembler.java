@@ -32,8 +32,8 @@ public final class RequestAssembler {
   public enum AddResult {
     ASSEMBLED,
     /**
-     * Not assembled: older than the allowed lateness and its request no longer in flight, or a
-     * span of a request that was completed recently (arrived after the grace period).
+     * Not assembled: older than the allowed lateness and its request no longer in flight, or a span
+     * of a request that was completed recently (arrived after the grace period).
      */
     LATE,
     /** A span already added to its in-flight request (a client retry): not counted twice. */
@@ -56,9 +56,9 @@ public final class RequestAssembler {
   private long duplicateSpans;
 
   /**
-   * Traces completed recently, so that a span arriving after its request was emitted (a late
-   * child, or a client retry of a whole batch) does not start a second request. Bounded by the
-   * in-flight cap; not part of the snapshot (after a restart it starts empty).
+   * Traces completed recently, so that a span arriving after its request was emitted (a late child,
+   * or a client retry of a whole batch) does not start a second request. Bounded by the in-flight
+   * cap; not part of the snapshot (after a restart it starts empty).
    */
   private final LinkedHashMap<TraceId, Boolean> recentlyCompleted;
 

@@ -24,9 +24,45 @@ import org.HdrHistogram.Histogram;
  */
 public final class WindowAggregator {
 
+  /** Exemplars kept per window and delta. */
+  static final int EXEMPLARS = 5;
+
   private static final class WindowState {
     final EnumMap<Metric, Histogram> histograms = new EnumMap<>(Metric.class);
     final HashMap<CounterKey, long[]> counters = new HashMap<>();
+
+    /** The slowest requests so far, unordered; replaced when a slower one comes. */
+    final RequestSummary[] slowest = new RequestSummary[EXEMPLARS];
+
+    void offerExemplar(RequestSummary r) {
+      int free = -1;
+      int fastest = -1;
+      for (int i = 0; i < slowest.length; i++) {
+        if (slowest[i] == null) {
+          free = i;
+          break;
+        }
+        if (fastest < 0 || slowest[i].ttftMicros() < slowest[fastest].ttftMicros()) {
+          fastest = i;
+        }
+      }
+      if (free >= 0) {
+        slowest[free] = r;
+      } else if (r.ttftMicros() > slowest[fastest].ttftMicros()) {
+        slowest[fastest] = r;
+      }
+    }
+
+    List<Exemplar> exemplars() {
+      List<Exemplar> out = new ArrayList<>(EXEMPLARS);
+      for (RequestSummary r : slowest) {
+        if (r != null) {
+          out.add(new Exemplar(r.traceId().toHex(), r.ttftMicros()));
+        }
+      }
+      out.sort((a, b) -> Long.compare(b.ttftMicros(), a.ttftMicros()));
+      return out;
+    }
   }
 
   private final long windowMillis;
@@ -45,8 +81,8 @@ public final class WindowAggregator {
   /**
    * @param windowMillis window size in milliseconds (10 000 by default)
    * @param significantDigits HdrHistogram precision, 1 to 5 (2 by default: 1% relative error)
-   * @param ttftThresholdMicros class name to its TTFT threshold in microseconds (negative: no
-   *     tail accounting for that class); requests above it count as tail for attribution
+   * @param ttftThresholdMicros class name to its TTFT threshold in microseconds (negative: no tail
+   *     accounting for that class); requests above it count as tail for attribution
    */
   public WindowAggregator(
       long windowMillis, int significantDigits, ToLongFunction<String> ttftThresholdMicros) {
@@ -82,6 +118,9 @@ public final class WindowAggregator {
       add(w, Counter.CLASS_UNKNOWN, "", 1);
     }
     recordValue(w, Metric.TTFT, r.ttftMicros());
+    if (r.ttftMicros() >= 0) {
+      w.offerExemplar(r);
+    }
     recordValue(w, Metric.EDGE, r.edgeMicros());
     recordValue(w, Metric.MESH, r.meshMicros());
     recordValue(w, Metric.MODEL, r.modelMicros());
@@ -163,7 +202,8 @@ public final class WindowAggregator {
   }
 
   /** Counts spans received twice (a client retry), in the window of their request. */
-  public void recordDuplicateSpans(String tenant, String trafficClass, long eventTimeEpochMicros, int n) {
+  public void recordDuplicateSpans(
+      String tenant, String trafficClass, long eventTimeEpochMicros, int n) {
     WindowState w =
         windows.computeIfAbsent(
             new WindowKey(tenant, trafficClass, windowStartMillis(eventTimeEpochMicros)),
@@ -210,7 +250,13 @@ public final class WindowAggregator {
     for (Map.Entry<WindowKey, WindowState> e : windows.entrySet()) {
       Map<CounterKey, Long> counters = new HashMap<>();
       e.getValue().counters.forEach((k, v) -> counters.put(k, v[0]));
-      out.add(new WindowDelta(e.getKey(), windowMillis, e.getValue().histograms, counters));
+      out.add(
+          new WindowDelta(
+              e.getKey(),
+              windowMillis,
+              e.getValue().histograms,
+              counters,
+              e.getValue().exemplars()));
     }
     windows.clear();
     return out;

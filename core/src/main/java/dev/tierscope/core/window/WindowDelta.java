@@ -1,5 +1,6 @@
 package dev.tierscope.core.window;
 
+import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 
@@ -11,9 +12,25 @@ import org.HdrHistogram.Histogram;
  * @param windowMillis window size in milliseconds
  * @param histograms latency histograms in microseconds, only the metrics that got values
  * @param counters counts, only the non-zero ones
+ * @param exemplars the slowest requests by TTFT seen in this delta, slowest first
  */
 public record WindowDelta(
     WindowKey key,
     long windowMillis,
     Map<Metric, Histogram> histograms,
-    Map<CounterKey, Long> counters) {}
+    Map<CounterKey, Long> counters,
+    List<Exemplar> exemplars) {
+
+  public WindowDelta {
+    exemplars = List.copyOf(exemplars);
+  }
+
+  /** A delta without exemplars. */
+  public WindowDelta(
+      WindowKey key,
+      long windowMillis,
+      Map<Metric, Histogram> histograms,
+      Map<CounterKey, Long> counters) {
+    this(key, windowMillis, histograms, counters, List.of());
+  }
+}

@@ -1,0 +1,412 @@
+package dev.tierscope.store;
+
+import dev.tierscope.core.window.HistogramCodec;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import javax.sql.DataSource;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Rolls raw windows up (10 s -> 1 min -> 1 h) by merging histograms exactly and summing counters,
+ * and deletes rows past their retention.
+ *
+ * <p>Why recompute instead of merging deltas: a rollup row is always the merge of the finer rows
+ * that exist when it is computed, so running the job twice, or from two aggregator instances
+ * (serialised by an advisory lock), gives the same rows. {@code rollup_progress} records how far
+ * each resolution is complete; finer rows updated after the last run (very late, partial requests)
+ * have their coarse window recomputed on the next run.
+ *
+ * <pre>{@code
+ * PostgresRollups rollups = new PostgresRollups(dataSource, PostgresRollups.Settings.defaults());
+ * PostgresRollups.Result r = rollups.run(Instant.now());
+ * }</pre>
+ */
+public final class PostgresRollups {
+
+  /** Advisory lock key: "tierscope rollups". */
+  private static final long LOCK_KEY = 0x7469657273636f70L;
+
+  /**
+   * @param levels resolutions in seconds, finest first (default 10, 60, 3600)
+   * @param delay a window is rolled up once it ended this long ago (at least the allowed lateness
+   *     plus grace and a checkpoint)
+   * @param retention per resolution in seconds, how long its rows are kept; a finer row is only
+   *     deleted once the next resolution covers it
+   * @param chunkWindows coarse windows rolled per transaction
+   */
+  public record Settings(
+      List<Integer> levels, Duration delay, Map<Integer, Duration> retention, int chunkWindows) {
+
+    public Settings {
+      if (levels.size() < 2) {
+        throw new IllegalArgumentException("at least two resolutions are needed, was " + levels);
+      }
+      for (int i = 1; i < levels.size(); i++) {
+        if (levels.get(i) % levels.get(i - 1) != 0) {
+          throw new IllegalArgumentException(
+              "each resolution must be a multiple of the previous one: " + levels);
+        }
+      }
+      levels = List.copyOf(levels);
+      retention = Map.copyOf(retention);
+    }
+
+    /** 10 s, 1 min, 1 h; delay 3 min; keep 2 days of 10 s, 35 days of 1 min, 400 days of 1 h. */
+    public static Settings defaults() {
+      return new Settings(
+          List.of(10, 60, 3600),
+          Duration.ofMinutes(3),
+          Map.of(10, Duration.ofDays(2), 60, Duration.ofDays(35), 3600, Duration.ofDays(400)),
+          60);
+    }
+  }
+
+  /**
+   * What one run did.
+   *
+   * @param ran false when another instance held the lock
+   * @param windowsRolled coarse windows (re)computed, per target resolution
+   * @param rowsDeleted rows removed by retention
+   */
+  public record Result(boolean ran, Map<Integer, Integer> windowsRolled, long rowsDeleted) {}
+
+  private final DataSource dataSource;
+  private final Settings settings;
+
+  public PostgresRollups(DataSource dataSource, Settings settings) {
+    this.dataSource = dataSource;
+    this.settings = settings;
+  }
+
+  /** Rolls up everything complete at {@code now}, then applies retention. */
+  public Result run(Instant now) {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(true);
+      if (!tryLock(c)) {
+        return new Result(false, Map.of(), 0);
+      }
+      try {
+        Map<Integer, Integer> rolled = new LinkedHashMap<>();
+        Instant fineComplete = null;
+        for (int i = 1; i < settings.levels().size(); i++) {
+          int fine = settings.levels().get(i - 1);
+          int coarse = settings.levels().get(i);
+          Instant bound = now.minus(settings.delay());
+          if (fineComplete != null && fineComplete.isBefore(bound)) {
+            bound = fineComplete;
+          }
+          Instant completeBefore = floor(bound, coarse);
+          rolled.put(coarse, rollLevel(c, fine, coarse, completeBefore));
+          fineComplete = completeBefore;
+        }
+        long deleted = applyRetention(c, now);
+        return new Result(true, rolled, deleted);
+      } finally {
+        unlock(c);
+      }
+    } catch (SQLException e) {
+      throw new StoreException("rolling up windows", e);
+    }
+  }
+
+  private int rollLevel(Connection c, int fine, int coarse, Instant completeBefore)
+      throws SQLException {
+    Instant previous = null;
+    OffsetDateTime lastRolledAt = null;
+    try (PreparedStatement st =
+        c.prepareStatement(
+            "SELECT complete_before, rolled_at FROM rollup_progress WHERE resolution_seconds = ?")) {
+      st.setInt(1, coarse);
+      try (ResultSet rs = st.executeQuery()) {
+        if (rs.next()) {
+          previous = rs.getObject(1, OffsetDateTime.class).toInstant();
+          lastRolledAt = rs.getObject(2, OffsetDateTime.class);
+        }
+      }
+    }
+    OffsetDateTime startedAt = dbNow(c);
+    int windows = 0;
+
+    // Coarse windows that finer rows updated since the last run (very late data).
+    if (previous != null && lastRolledAt != null) {
+      TreeSet<Instant> stale = new TreeSet<>();
+      for (String table : new String[] {"window_histogram", "window_counter"}) {
+        try (PreparedStatement st =
+            c.prepareStatement(
+                "SELECT DISTINCT window_start FROM "
+                    + table
+                    + " WHERE resolution_seconds = ? AND updated_at >= ? AND window_start < ?")) {
+          st.setInt(1, fine);
+          st.setObject(2, lastRolledAt);
+          st.setObject(3, ts(previous));
+          try (ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+              stale.add(floor(rs.getObject(1, OffsetDateTime.class).toInstant(), coarse));
+            }
+          }
+        }
+      }
+      for (Instant w : stale) {
+        c.setAutoCommit(false);
+        try {
+          recompute(c, fine, coarse, w, w.plusSeconds(coarse));
+          c.commit();
+        } catch (SQLException | RuntimeException e) {
+          c.rollback();
+          throw e;
+        } finally {
+          c.setAutoCommit(true);
+        }
+        windows++;
+      }
+    }
+
+    // New complete windows, in chunks.
+    Instant from = previous;
+    if (from == null) {
+      from = earliest(c, fine);
+      if (from == null) {
+        from = completeBefore;
+      }
+      from = floor(from, coarse);
+    }
+    while (from.isBefore(completeBefore)) {
+      Instant to = from.plusSeconds((long) coarse * settings.chunkWindows());
+      if (to.isAfter(completeBefore)) {
+        to = completeBefore;
+      }
+      c.setAutoCommit(false);
+      try {
+        windows += recompute(c, fine, coarse, from, to);
+        saveProgress(c, coarse, to, startedAt);
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+      from = to;
+    }
+    saveProgress(
+        c,
+        coarse,
+        previous != null && previous.isAfter(completeBefore) ? previous : completeBefore,
+        startedAt);
+    return windows;
+  }
+
+  /** Replaces the coarse rows of [from, to) by the merge of the finer rows. */
+  private static int recompute(Connection c, int fine, int coarse, Instant from, Instant to)
+      throws SQLException {
+    record Key(String tenant, String cls, String metric, Instant window) {}
+    Map<Key, Histogram> merged = new LinkedHashMap<>();
+    try (PreparedStatement st =
+        c.prepareStatement(
+            "SELECT tenant, traffic_class, metric, window_start, histogram FROM window_histogram"
+                + " WHERE resolution_seconds = ? AND window_start >= ? AND window_start < ?")) {
+      st.setInt(1, fine);
+      st.setObject(2, ts(from));
+      st.setObject(3, ts(to));
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          Key k =
+              new Key(
+                  rs.getString(1),
+                  rs.getString(2),
+                  rs.getString(3),
+                  floor(rs.getObject(4, OffsetDateTime.class).toInstant(), coarse));
+          Histogram h = HistogramCodec.decode(rs.getBytes(5));
+          Histogram into = merged.get(k);
+          if (into == null) {
+            merged.put(k, h);
+          } else {
+            into.add(h);
+          }
+        }
+      }
+    }
+    try (PreparedStatement upsert =
+        c.prepareStatement(
+            "INSERT INTO window_histogram (tenant, traffic_class, metric, resolution_seconds,"
+                + " window_start, value_count, p50_micros, p90_micros, p95_micros, p99_micros,"
+                + " max_micros, histogram) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (tenant, traffic_class, metric, resolution_seconds, window_start)"
+                + " DO UPDATE SET value_count = EXCLUDED.value_count,"
+                + " p50_micros = EXCLUDED.p50_micros, p90_micros = EXCLUDED.p90_micros,"
+                + " p95_micros = EXCLUDED.p95_micros, p99_micros = EXCLUDED.p99_micros,"
+                + " max_micros = EXCLUDED.max_micros, histogram = EXCLUDED.histogram,"
+                + " updated_at = now()")) {
+      for (Map.Entry<Key, Histogram> e : merged.entrySet()) {
+        Key k = e.getKey();
+        Histogram h = e.getValue();
+        upsert.setString(1, k.tenant());
+        upsert.setString(2, k.cls());
+        upsert.setString(3, k.metric());
+        upsert.setInt(4, coarse);
+        upsert.setObject(5, ts(k.window()));
+        upsert.setLong(6, h.getTotalCount());
+        upsert.setLong(7, h.getValueAtPercentile(50));
+        upsert.setLong(8, h.getValueAtPercentile(90));
+        upsert.setLong(9, h.getValueAtPercentile(95));
+        upsert.setLong(10, h.getValueAtPercentile(99));
+        upsert.setLong(11, h.getMaxValue());
+        upsert.setBytes(12, HistogramCodec.encode(h));
+        upsert.addBatch();
+      }
+      if (!merged.isEmpty()) {
+        upsert.executeBatch();
+      }
+    }
+    try (PreparedStatement st =
+        c.prepareStatement(
+            "INSERT INTO window_counter (tenant, traffic_class, counter, dimension,"
+                + " resolution_seconds, window_start, value)"
+                + " SELECT tenant, traffic_class, counter, dimension, ?,"
+                + " to_timestamp(floor(extract(epoch FROM window_start) / ?) * ?), sum(value)"
+                + " FROM window_counter WHERE resolution_seconds = ? AND window_start >= ?"
+                + " AND window_start < ? GROUP BY 1, 2, 3, 4, 6"
+                + " ON CONFLICT (tenant, traffic_class, counter, dimension, resolution_seconds,"
+                + " window_start) DO UPDATE SET value = EXCLUDED.value, updated_at = now()")) {
+      st.setInt(1, coarse);
+      st.setInt(2, coarse);
+      st.setInt(3, coarse);
+      st.setInt(4, fine);
+      st.setObject(5, ts(from));
+      st.setObject(6, ts(to));
+      st.executeUpdate();
+    }
+    return (int) merged.keySet().stream().map(Key::window).distinct().count();
+  }
+
+  private long applyRetention(Connection c, Instant now) throws SQLException {
+    long deleted = 0;
+    List<Integer> levels = settings.levels();
+    for (int i = 0; i < levels.size(); i++) {
+      int res = levels.get(i);
+      Duration keep = settings.retention().get(res);
+      if (keep == null) {
+        continue;
+      }
+      Instant cutoff = now.minus(keep);
+      if (i + 1 < levels.size()) {
+        // Never delete what the next resolution does not cover yet.
+        Instant covered = progress(c, levels.get(i + 1));
+        if (covered == null) {
+          continue;
+        }
+        if (covered.isBefore(cutoff)) {
+          cutoff = covered;
+        }
+      }
+      List<String> tables = new ArrayList<>(List.of("window_histogram", "window_counter"));
+      for (String table : tables) {
+        try (PreparedStatement st =
+            c.prepareStatement(
+                "DELETE FROM " + table + " WHERE resolution_seconds = ? AND window_start < ?")) {
+          st.setInt(1, res);
+          st.setObject(2, ts(cutoff));
+          deleted += st.executeUpdate();
+        }
+      }
+      if (i == 0) {
+        try (PreparedStatement st =
+            c.prepareStatement("DELETE FROM window_exemplar WHERE window_start < ?")) {
+          st.setObject(1, ts(cutoff));
+          deleted += st.executeUpdate();
+        }
+      }
+    }
+    return deleted;
+  }
+
+  private static Instant progress(Connection c, int resolution) throws SQLException {
+    try (PreparedStatement st =
+        c.prepareStatement(
+            "SELECT complete_before FROM rollup_progress WHERE resolution_seconds = ?")) {
+      st.setInt(1, resolution);
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next() ? rs.getObject(1, OffsetDateTime.class).toInstant() : null;
+      }
+    }
+  }
+
+  private static void saveProgress(
+      Connection c, int resolution, Instant completeBefore, OffsetDateTime rolledAt)
+      throws SQLException {
+    try (PreparedStatement st =
+        c.prepareStatement(
+            "INSERT INTO rollup_progress (resolution_seconds, complete_before, rolled_at)"
+                + " VALUES (?, ?, ?) ON CONFLICT (resolution_seconds) DO UPDATE SET"
+                + " complete_before = EXCLUDED.complete_before, rolled_at = EXCLUDED.rolled_at")) {
+      st.setInt(1, resolution);
+      st.setObject(2, ts(completeBefore));
+      st.setObject(3, rolledAt);
+      st.executeUpdate();
+    }
+  }
+
+  private static Instant earliest(Connection c, int resolution) throws SQLException {
+    Instant min = null;
+    for (String table : new String[] {"window_histogram", "window_counter"}) {
+      try (PreparedStatement st =
+          c.prepareStatement(
+              "SELECT min(window_start) FROM " + table + " WHERE resolution_seconds = ?")) {
+        st.setInt(1, resolution);
+        try (ResultSet rs = st.executeQuery()) {
+          if (rs.next() && rs.getObject(1) != null) {
+            Instant v = rs.getObject(1, OffsetDateTime.class).toInstant();
+            if (min == null || v.isBefore(min)) {
+              min = v;
+            }
+          }
+        }
+      }
+    }
+    return min;
+  }
+
+  private static OffsetDateTime dbNow(Connection c) throws SQLException {
+    try (PreparedStatement st = c.prepareStatement("SELECT now()");
+        ResultSet rs = st.executeQuery()) {
+      rs.next();
+      return rs.getObject(1, OffsetDateTime.class);
+    }
+  }
+
+  private static boolean tryLock(Connection c) throws SQLException {
+    try (PreparedStatement st = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+      st.setLong(1, LOCK_KEY);
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    }
+  }
+
+  private static void unlock(Connection c) throws SQLException {
+    try (PreparedStatement st = c.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+      st.setLong(1, LOCK_KEY);
+      st.execute();
+    }
+  }
+
+  static Instant floor(Instant t, int seconds) {
+    long s = Math.floorDiv(t.getEpochSecond(), seconds) * seconds;
+    return Instant.ofEpochSecond(s);
+  }
+
+  private static OffsetDateTime ts(Instant t) {
+    return OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
+  }
+}
