@@ -1,170 +1,259 @@
 package dev.tierscope.ingest.http;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.tierscope.ingest.kafka.PublishRejectedException;
-import dev.tierscope.ingest.kafka.SpanPublisher;
-import dev.tierscope.ingest.otlp.NormalizedBatch;
-import dev.tierscope.ingest.otlp.OtlpSpanNormalizer;
-import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
+import com.google.rpc.Code;
+import dev.tierscope.ingest.IngestProperties;
+import dev.tierscope.ingest.otlp.OtlpJson;
+import dev.tierscope.ingest.otlp.OtlpJsonException;
+import dev.tierscope.ingest.receiver.ExportOutcome;
+import dev.tierscope.ingest.receiver.IngestMetrics;
+import dev.tierscope.ingest.receiver.Protocol;
+import dev.tierscope.ingest.receiver.TraceReceiver;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.zip.GZIPInputStream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * OTLP/HTTP receiver, {@code POST /v1/traces} with {@code application/x-protobuf} (gzip or
- * identity): answers 200 only after Kafka acknowledged every accepted span.
+ * OTLP/HTTP receiver, {@code POST /v1/traces}: {@code application/x-protobuf} and {@code
+ * application/json}, {@code Content-Encoding} gzip or identity, chunked or with a length. Answers
+ * in the request's content type, 200 only after Kafka acknowledged every accepted span.
  *
- * <p>Errors follow the OTLP specification so that standard exporters behave: an undecodable body is
- * 400 with a {@code google.rpc.Status} (not retried), a body over the limit 413, Kafka unavailable
- * 503 with {@code Retry-After} (retried), invalid spans a 200 with {@code partial_success} while
- * the valid spans of the request are kept.
+ * <p>Errors follow the OTLP specification so that standard exporters behave, each with a {@code
+ * google.rpc.Status} body (protobuf or JSON, as the request): an undecodable body is 400 (not
+ * retried), an unsupported content type or encoding 415, a body over the limit 413 (also when it
+ * only grows that large by decompression), invalid spans a 200 with {@code partial_success} while
+ * the valid spans of the request are kept, Kafka unavailable 503 and the ingest at its in-flight
+ * limit 429, both with {@code Retry-After} (retried by the clients).
  */
 @RestController
 public class OtlpHttpController {
 
-  private static final Logger log = LoggerFactory.getLogger(OtlpHttpController.class);
-  private static final MediaType PROTOBUF = MediaType.parseMediaType("application/x-protobuf");
+  static final MediaType PROTOBUF = MediaType.parseMediaType("application/x-protobuf");
+  // Not in the OTLP specification, but what some clients send for protobuf.
+  private static final MediaType PROTOBUF_ALT = MediaType.parseMediaType("application/protobuf");
 
-  private final OtlpSpanNormalizer normalizer;
-  private final SpanPublisher publisher;
+  private final TraceReceiver receiver;
   private final IngestProperties properties;
   private final IngestMetrics metrics;
 
-  OtlpHttpController(
-      OtlpSpanNormalizer normalizer,
-      SpanPublisher publisher,
-      IngestProperties properties,
-      IngestMetrics metrics) {
-    this.normalizer = normalizer;
-    this.publisher = publisher;
+  OtlpHttpController(TraceReceiver receiver, IngestProperties properties, IngestMetrics metrics) {
+    this.receiver = receiver;
     this.properties = properties;
     this.metrics = metrics;
   }
 
   @PostMapping(path = "/v1/traces")
   ResponseEntity<byte[]> export(HttpServletRequest request) throws IOException {
-    String contentType = request.getContentType();
-    if (contentType == null || !PROTOBUF.isCompatibleWith(MediaType.parseMediaType(contentType))) {
-      metrics.rejectedRequest("unsupported_media_type");
-      return status(
+    Protocol protocol = protocolOf(request.getContentType());
+    if (protocol == null) {
+      // No usable request encoding to mirror: JSON is readable by whoever sent this, unless they
+      // asked for protobuf.
+      Protocol answerIn =
+          acceptsOnlyProtobuf(request.getHeader(HttpHeaders.ACCEPT))
+              ? Protocol.HTTP_PROTOBUF
+              : Protocol.HTTP_JSON;
+      metrics.rejectedRequest(answerIn, "unsupported_media_type");
+      return error(
+          answerIn,
           HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-          RpcStatus.INVALID_ARGUMENT,
-          "unsupported content type '" + contentType + "'; send application/x-protobuf");
+          Code.INVALID_ARGUMENT,
+          "unsupported content type '"
+              + request.getContentType()
+              + "'; send application/x-protobuf or application/json");
     }
+
     byte[] body;
     try {
       body = readBody(request);
-    } catch (BodyTooLargeException e) {
-      metrics.rejectedRequest("too_large");
-      return status(HttpStatus.PAYLOAD_TOO_LARGE, RpcStatus.RESOURCE_EXHAUSTED, e.getMessage());
-    } catch (UnsupportedEncodingException e) {
-      metrics.rejectedRequest("unsupported_encoding");
-      return status(HttpStatus.UNSUPPORTED_MEDIA_TYPE, RpcStatus.INVALID_ARGUMENT, e.getMessage());
-    } catch (java.util.zip.ZipException e) {
-      metrics.rejectedRequest("bad_gzip");
-      return status(
-          HttpStatus.BAD_REQUEST,
-          RpcStatus.INVALID_ARGUMENT,
-          "body is not valid gzip: " + e.getMessage());
+    } catch (RefusedBodyException e) {
+      metrics.rejectedRequest(protocol, e.reason);
+      return error(protocol, e.status, e.code, e.getMessage());
     }
-    metrics.requestSize(body.length);
+    metrics.requestSize(protocol, body.length);
+
     ExportTraceServiceRequest export;
     try {
-      export = ExportTraceServiceRequest.parseFrom(body);
+      export =
+          protocol == Protocol.HTTP_JSON
+              ? OtlpJson.parseExportRequest(body)
+              : ExportTraceServiceRequest.parseFrom(body);
     } catch (InvalidProtocolBufferException e) {
-      metrics.rejectedRequest("undecodable");
-      return status(
+      metrics.rejectedRequest(protocol, "undecodable");
+      return error(
+          protocol,
           HttpStatus.BAD_REQUEST,
-          RpcStatus.INVALID_ARGUMENT,
-          "body is not an OTLP ExportTraceServiceRequest: " + e.getMessage());
+          Code.INVALID_ARGUMENT,
+          "body is not a protobuf ExportTraceServiceRequest: " + e.getMessage());
+    } catch (OtlpJsonException e) {
+      metrics.rejectedRequest(protocol, "undecodable");
+      return error(
+          protocol,
+          HttpStatus.BAD_REQUEST,
+          Code.INVALID_ARGUMENT,
+          "body is not an OTLP/JSON ExportTraceServiceRequest: " + e.getMessage());
     }
-    NormalizedBatch batch = normalizer.normalize(export);
-    metrics.rejected(batch.rejectedByReason());
-    metrics.unknownClass(batch.unknownClassSpans());
-    long started = System.nanoTime();
-    try {
-      publisher
-          .publish(batch.accepted())
-          .get(properties.ackTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (PublishRejectedException | TimeoutException | ExecutionException e) {
-      metrics.throttled(batch.accepted().size());
-      log.debug("answering 503: {}", e.toString());
-      return unavailable(
-          "Kafka did not acknowledge the spans in time; retry later ("
-              + (e.getCause() != null
-                  ? e.getCause().getClass().getSimpleName()
-                  : e.getClass().getSimpleName())
-              + ")");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return unavailable("ingest is shutting down; retry later");
-    }
-    metrics.produced(System.nanoTime() - started);
-    metrics.accepted(batch.accepted().size());
-    ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
-    if (batch.rejectedSpans() > 0) {
-      response.setPartialSuccess(
-          ExportTracePartialSuccess.newBuilder()
-              .setRejectedSpans(batch.rejectedSpans())
-              .setErrorMessage(batch.rejectionMessage()));
-    }
-    return ResponseEntity.ok().contentType(PROTOBUF).body(response.build().toByteArray());
+
+    // Bounded: the receiver's future completes within the acknowledgement timeout.
+    ExportOutcome outcome = receiver.export(export, protocol).join();
+    return switch (outcome.kind()) {
+      case ACCEPTED -> {
+        byte[] response =
+            protocol == Protocol.HTTP_JSON
+                ? OtlpJson.exportResponse(outcome.response())
+                : outcome.response().toByteArray();
+        yield ResponseEntity.ok().contentType(mediaType(protocol)).body(response);
+      }
+      case UNAVAILABLE ->
+          retryLater(protocol, HttpStatus.SERVICE_UNAVAILABLE, Code.UNAVAILABLE, outcome);
+      case AT_CAPACITY ->
+          retryLater(protocol, HttpStatus.TOO_MANY_REQUESTS, Code.RESOURCE_EXHAUSTED, outcome);
+    };
   }
 
-  private byte[] readBody(HttpServletRequest request) throws IOException {
+  /** The OTLP encoding of a Content-Type, or null when it is neither protobuf nor JSON. */
+  static Protocol protocolOf(String contentType) {
+    if (contentType == null || contentType.isBlank()) {
+      return null;
+    }
+    MediaType type;
+    try {
+      type = MediaType.parseMediaType(contentType);
+    } catch (InvalidMediaTypeException e) {
+      return null;
+    }
+    if (PROTOBUF.equalsTypeAndSubtype(type) || PROTOBUF_ALT.equalsTypeAndSubtype(type)) {
+      return Protocol.HTTP_PROTOBUF;
+    }
+    if (MediaType.APPLICATION_JSON.equalsTypeAndSubtype(type)) {
+      return Protocol.HTTP_JSON;
+    }
+    return null;
+  }
+
+  private static boolean acceptsOnlyProtobuf(String accept) {
+    if (accept == null) {
+      return false;
+    }
+    try {
+      for (MediaType type : MediaType.parseMediaTypes(accept)) {
+        if (type.isWildcardType() || MediaType.APPLICATION_JSON.isCompatibleWith(type)) {
+          return false;
+        }
+      }
+      return accept.contains("protobuf");
+    } catch (InvalidMediaTypeException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Reads the body, bounded by {@code max-body-size} before and after decompression, whatever the
+   * declared length (chunked bodies have none).
+   */
+  private byte[] readBody(HttpServletRequest request) throws IOException, RefusedBodyException {
     long limit = properties.maxBodySize().toBytes();
     String encoding = request.getHeader(HttpHeaders.CONTENT_ENCODING);
-    InputStream in = request.getInputStream();
-    if (encoding != null && !encoding.isBlank() && !encoding.equalsIgnoreCase("identity")) {
-      if (!encoding.equalsIgnoreCase("gzip")) {
-        throw new UnsupportedEncodingException(
+    boolean gzip = false;
+    if (encoding != null && !encoding.isBlank()) {
+      String e = encoding.trim();
+      if (e.equalsIgnoreCase("gzip") || e.equalsIgnoreCase("x-gzip")) {
+        gzip = true;
+      } else if (!e.equalsIgnoreCase("identity")) {
+        throw new RefusedBodyException(
+            "unsupported_encoding",
+            HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+            Code.INVALID_ARGUMENT,
             "unsupported Content-Encoding '" + encoding + "'; send gzip or identity");
       }
-      in = new GZIPInputStream(in);
     }
-    // Reads at most limit + 1 bytes whatever the declared length: this bounds gzip bombs too.
-    byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
-    if (body.length > limit) {
-      throw new BodyTooLargeException(
-          "request body exceeds the limit of " + limit + " bytes (after decompression)");
+    long declared = request.getContentLengthLong();
+    if (declared > limit) {
+      throw tooLarge(limit, "declared Content-Length " + declared);
     }
-    return body;
-  }
-
-  private ResponseEntity<byte[]> unavailable(String message) {
-    return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-        .header(HttpHeaders.RETRY_AFTER, Long.toString(properties.retryAfter().toSeconds()))
-        .contentType(PROTOBUF)
-        .body(RpcStatus.encode(RpcStatus.UNAVAILABLE, message));
-  }
-
-  private static ResponseEntity<byte[]> status(HttpStatus http, int code, String message) {
-    return ResponseEntity.status(http).contentType(PROTOBUF).body(RpcStatus.encode(code, message));
-  }
-
-  private static final class BodyTooLargeException extends IOException {
-    BodyTooLargeException(String message) {
-      super(message);
+    // An I/O error here is the client going away: let it propagate, no one reads the answer.
+    byte[] raw =
+        request.getInputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+    if (raw.length > limit) {
+      throw tooLarge(limit, gzip ? "compressed body" : "body");
+    }
+    if (!gzip || raw.length == 0) {
+      return raw;
+    }
+    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw), 8192)) {
+      // At most limit + 1 bytes are inflated: this is what bounds a gzip bomb.
+      byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+      if (body.length > limit) {
+        throw tooLarge(limit, "body after gzip decompression");
+      }
+      return body;
+    } catch (IOException e) {
+      throw new RefusedBodyException(
+          "bad_gzip",
+          HttpStatus.BAD_REQUEST,
+          Code.INVALID_ARGUMENT,
+          "body is not valid gzip: " + e.getMessage());
     }
   }
 
-  private static final class UnsupportedEncodingException extends IOException {
-    UnsupportedEncodingException(String message) {
-      super(message);
+  private static RefusedBodyException tooLarge(long limit, String what) {
+    return new RefusedBodyException(
+        "too_large",
+        HttpStatus.PAYLOAD_TOO_LARGE,
+        Code.RESOURCE_EXHAUSTED,
+        what + " exceeds the limit of " + limit + " bytes (tierscope.ingest.max-body-size)");
+  }
+
+  private ResponseEntity<byte[]> retryLater(
+      Protocol protocol, HttpStatus status, Code code, ExportOutcome outcome) {
+    return ResponseEntity.status(status)
+        .header(HttpHeaders.RETRY_AFTER, Long.toString(properties.retryAfterSeconds()))
+        .contentType(mediaType(protocol))
+        .body(statusBody(protocol, code, outcome.message()));
+  }
+
+  private static ResponseEntity<byte[]> error(
+      Protocol protocol, HttpStatus status, Code code, String message) {
+    return ResponseEntity.status(status)
+        .contentType(mediaType(protocol))
+        .body(statusBody(protocol, code, message));
+  }
+
+  private static byte[] statusBody(Protocol protocol, Code code, String message) {
+    if (protocol == Protocol.HTTP_JSON) {
+      return OtlpJson.status(code.getNumber(), message);
+    }
+    return com.google.rpc.Status.newBuilder()
+        .setCode(code.getNumber())
+        .setMessage(message)
+        .build()
+        .toByteArray();
+  }
+
+  private static MediaType mediaType(Protocol protocol) {
+    return protocol == Protocol.HTTP_JSON ? MediaType.APPLICATION_JSON : PROTOBUF;
+  }
+
+  /** A body refused before decoding, with the answer to give. */
+  private static final class RefusedBodyException extends Exception {
+    final String reason;
+    final HttpStatus status;
+    final Code code;
+
+    RefusedBodyException(String reason, HttpStatus status, Code code, String message) {
+      super(message, null, false, false);
+      this.reason = reason;
+      this.status = status;
+      this.code = code;
     }
   }
 }

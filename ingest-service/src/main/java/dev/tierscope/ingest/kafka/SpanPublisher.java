@@ -9,8 +9,8 @@ public interface SpanPublisher {
 
   /**
    * Sends the spans; the returned future completes when all were acknowledged, or exceptionally
-   * with the first failure. May throw {@link PublishRejectedException} at once when the publisher
-   * cannot take more (buffer full, broker unreachable).
+   * with the first failure. Throws {@link PublishRejectedException} at once when the publisher
+   * cannot take them now; never blocks for longer than the producer's {@code max.block.ms}.
    */
   CompletableFuture<Void> publish(List<SpanEvent> spans);
 }

@@ -21,13 +21,17 @@ import java.util.Map;
  *     {@link OtlpSpanNormalizer}); empty when nothing was rejected
  * @param unknownClassSpans accepted spans that carried a {@code tierscope.class} value outside the
  *     configured set
+ * @param warningMessage English note for the client about spans that were accepted but not as sent
+ *     (an unknown class); sent as OTLP partial success with {@code rejected_spans = 0} when nothing
+ *     was rejected; empty when there is nothing to say
  */
 public record NormalizedBatch(
     List<SpanEvent> accepted,
     int rejectedSpans,
     String rejectionMessage,
     Map<String, Integer> rejectedByReason,
-    int unknownClassSpans) {
+    int unknownClassSpans,
+    String warningMessage) {
 
   public NormalizedBatch {
     accepted = List.copyOf(accepted);
@@ -38,14 +42,23 @@ public record NormalizedBatch(
       throw new IllegalArgumentException("rejectionMessage must not be null; use \"\"");
     }
     rejectedByReason = Collections.unmodifiableMap(new LinkedHashMap<>(rejectedByReason));
+    if (warningMessage == null) {
+      throw new IllegalArgumentException("warningMessage must not be null; use \"\"");
+    }
     if (unknownClassSpans < 0) {
       throw new IllegalArgumentException(
           "unknownClassSpans must be >= 0, got " + unknownClassSpans);
     }
   }
 
-  /** A batch with nothing rejected. */
-  public static NormalizedBatch allAccepted(List<SpanEvent> accepted, int unknownClassSpans) {
-    return new NormalizedBatch(accepted, 0, "", Map.of(), unknownClassSpans);
+  /**
+   * What OTLP partial success says about this batch: the rejection message, else the warning; empty
+   * when the request was fully accepted as sent.
+   */
+  public String clientMessage() {
+    if (!rejectionMessage.isEmpty()) {
+      return warningMessage.isEmpty() ? rejectionMessage : rejectionMessage + "; " + warningMessage;
+    }
+    return warningMessage;
   }
 }

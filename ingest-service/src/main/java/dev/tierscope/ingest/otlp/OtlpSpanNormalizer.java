@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.tierscope.conventions.SpanAttributes;
 import dev.tierscope.conventions.SpanAttributes.Roles;
 import dev.tierscope.conventions.SpanAttributes.StreamOutcomes;
+import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.classes.TrafficClasses;
 import dev.tierscope.wire.v1.Role;
 import dev.tierscope.wire.v1.SpanEvent;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Turns one OTLP trace export into {@link SpanEvent}s, the only span shape the rest of Tierscope
@@ -66,6 +68,24 @@ public final class OtlpSpanNormalizer {
   /** Rejection reason: more attributes than the configured bound. */
   public static final String REASON_TOO_MANY_ATTRIBUTES = "too_many_attributes";
 
+  /**
+   * Rejection reason: {@code tierscope.class} names no configured class (only with {@link
+   * UnknownClassPolicy#REJECT}).
+   */
+  public static final String REASON_UNKNOWN_CLASS = "unknown_class";
+
+  /** What to do with a span whose {@code tierscope.class} is not a configured class or alias. */
+  public enum UnknownClassPolicy {
+    /**
+     * Keep the span, flag it {@code class_unknown} (the aggregator counts it and applies the
+     * fallback class, SPAN-CONVENTIONS.md) and warn the client in {@code partial_success} with
+     * {@code rejected_spans = 0}.
+     */
+    ACCEPT,
+    /** Reject the span like any invalid span (OTLP partial success, {@code rejected_spans}). */
+    REJECT
+  }
+
   static final int MAX_WORKFLOW_CHARS = 64;
   static final int MAX_TOOL_NAME_CHARS = 64;
   static final int MAX_EDGE_VALUE_CHARS = 32;
@@ -73,23 +93,32 @@ public final class OtlpSpanNormalizer {
   // out of the Kafka message.
   static final int MAX_MODEL_CHARS = 128;
   static final int MAX_REJECTIONS_DESCRIBED = 5;
+  static final int MAX_SHOWN_CLASS_CHARS = 64;
 
   private static final String UNKNOWN_SPAN_ID = "<unknown>";
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private final TrafficClasses classes;
   private final int maxAttributesPerSpan;
+  private final UnknownClassPolicy unknownClassPolicy;
 
-  /** A normalizer with {@link #DEFAULT_MAX_ATTRIBUTES_PER_SPAN}. */
+  /** A normalizer with {@link #DEFAULT_MAX_ATTRIBUTES_PER_SPAN}, accepting unknown classes. */
   public OtlpSpanNormalizer(TrafficClasses classes) {
     this(classes, DEFAULT_MAX_ATTRIBUTES_PER_SPAN);
+  }
+
+  /** A normalizer accepting unknown classes (the span conventions' rule). */
+  public OtlpSpanNormalizer(TrafficClasses classes, int maxAttributesPerSpan) {
+    this(classes, maxAttributesPerSpan, UnknownClassPolicy.ACCEPT);
   }
 
   /**
    * @param classes the closed set that {@code tierscope.class} values are resolved against
    * @param maxAttributesPerSpan a span with more attributes than this is rejected; at least 1
+   * @param unknownClassPolicy what happens to a span whose class is not configured
    */
-  public OtlpSpanNormalizer(TrafficClasses classes, int maxAttributesPerSpan) {
+  public OtlpSpanNormalizer(
+      TrafficClasses classes, int maxAttributesPerSpan, UnknownClassPolicy unknownClassPolicy) {
     if (classes == null) {
       throw new IllegalArgumentException("traffic classes must be configured");
     }
@@ -97,8 +126,12 @@ public final class OtlpSpanNormalizer {
       throw new IllegalArgumentException(
           "maxAttributesPerSpan must be at least 1, got " + maxAttributesPerSpan);
     }
+    if (unknownClassPolicy == null) {
+      throw new IllegalArgumentException("unknownClassPolicy must be set");
+    }
     this.classes = classes;
     this.maxAttributesPerSpan = maxAttributesPerSpan;
+    this.unknownClassPolicy = unknownClassPolicy;
   }
 
   /** The configured attribute bound. */
@@ -114,6 +147,7 @@ public final class OtlpSpanNormalizer {
     List<SpanEvent> accepted = new ArrayList<>();
     Rejections rejections = null;
     int unknownClassSpans = 0;
+    String firstUnknownClass = null;
     for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
       ResourceContext resource = readResource(resourceSpans.getResource());
       for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
@@ -123,22 +157,80 @@ public final class OtlpSpanNormalizer {
             if (rejections == null) {
               rejections = new Rejections();
             }
-            rejections.add(span, reason, this);
+            rejections.add(span, reason, () -> describe(span, reason));
             continue;
           }
           SpanEvent event = normalizeSpan(span, resource);
           if (event.getClassUnknown()) {
+            String value = reportedClass(span, resourceSpans.getResource());
+            if (unknownClassPolicy == UnknownClassPolicy.REJECT) {
+              if (rejections == null) {
+                rejections = new Rejections();
+              }
+              rejections.add(span, REASON_UNKNOWN_CLASS, () -> unknownClassProblem(value));
+              continue;
+            }
             unknownClassSpans++;
+            if (firstUnknownClass == null) {
+              firstUnknownClass = value;
+            }
           }
           accepted.add(event);
         }
       }
     }
+    String warning = "";
+    if (unknownClassSpans > 0) {
+      warning =
+          "accepted "
+              + unknownClassSpans
+              + (unknownClassSpans == 1 ? " span" : " spans")
+              + " with a tierscope.class that is not configured (first: '"
+              + truncate(firstUnknownClass, MAX_SHOWN_CLASS_CHARS)
+              + "'); such requests count in the fallback class "
+              + classes.fallback()
+              + " unless another span names a configured class";
+    }
     if (rejections == null) {
-      return NormalizedBatch.allAccepted(accepted, unknownClassSpans);
+      return new NormalizedBatch(accepted, 0, "", Map.of(), unknownClassSpans, warning);
     }
     return new NormalizedBatch(
-        accepted, rejections.count, rejections.message(), rejections.byReason, unknownClassSpans);
+        accepted,
+        rejections.count,
+        rejections.message(),
+        rejections.byReason,
+        unknownClassSpans,
+        warning);
+  }
+
+  /** The raw {@code tierscope.class} value that made a span's class unknown (span first). */
+  private static String reportedClass(Span span, Resource resource) {
+    for (KeyValue kv : span.getAttributesList()) {
+      if (SpanAttributes.CLASS.equals(kv.getKey())) {
+        String value = asString(kv.getValue());
+        if (value != null && !value.isEmpty()) {
+          return value;
+        }
+      }
+    }
+    for (KeyValue kv : resource.getAttributesList()) {
+      if (SpanAttributes.CLASS.equals(kv.getKey())) {
+        return orEmpty(asString(kv.getValue()));
+      }
+    }
+    return "";
+  }
+
+  private String unknownClassProblem(String value) {
+    StringBuilder m =
+        new StringBuilder("tierscope.class '")
+            .append(truncate(value, MAX_SHOWN_CLASS_CHARS))
+            .append("' is not a configured class (");
+    List<TrafficClass> all = classes.all();
+    for (int i = 0; i < all.size(); i++) {
+      m.append(i == 0 ? "" : ", ").append(all.get(i).name());
+    }
+    return m.append(')').toString();
   }
 
   // ---- validation
@@ -617,7 +709,7 @@ public final class OtlpSpanNormalizer {
     final Map<String, Integer> byReason = new LinkedHashMap<>();
     final StringBuilder details = new StringBuilder();
 
-    void add(Span span, String reason, OtlpSpanNormalizer normalizer) {
+    void add(Span span, String reason, Supplier<String> detail) {
       count++;
       byReason.merge(reason, 1, Integer::sum);
       if (count <= MAX_REJECTIONS_DESCRIBED) {
@@ -628,7 +720,7 @@ public final class OtlpSpanNormalizer {
             .append("span ")
             .append(spanLabel(span.getSpanId()))
             .append(": ")
-            .append(normalizer.describe(span, reason));
+            .append(detail.get());
       }
     }
 

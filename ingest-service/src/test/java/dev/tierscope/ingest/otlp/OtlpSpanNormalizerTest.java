@@ -282,6 +282,79 @@ class OtlpSpanNormalizerTest {
   }
 
   @Test
+  void warnsTheClientAboutAcceptedUnknownClass() {
+    NormalizedBatch batch =
+        normalizer.normalize(
+            request(
+                resource(),
+                span().setSpanId(id("0000000000000001")),
+                span()
+                    .setSpanId(id("0000000000000002"))
+                    .addAttributes(attr(SpanAttributes.CLASS, "premum")),
+                span()
+                    .setSpanId(id("0000000000000003"))
+                    .addAttributes(attr(SpanAttributes.CLASS, "gold"))));
+
+    assertThat(batch.accepted()).hasSize(3);
+    assertThat(batch.rejectedSpans()).isZero();
+    assertThat(batch.warningMessage())
+        .isEqualTo(
+            "accepted 2 spans with a tierscope.class that is not configured (first: 'premum');"
+                + " such requests count in the fallback class standard_interactive unless another"
+                + " span names a configured class");
+    assertThat(batch.clientMessage()).isEqualTo(batch.warningMessage());
+  }
+
+  @Test
+  void rejectsUnknownClassWhenConfiguredToAndKeepsTheOtherSpans() {
+    OtlpSpanNormalizer strict =
+        new OtlpSpanNormalizer(classes, 128, OtlpSpanNormalizer.UnknownClassPolicy.REJECT);
+
+    NormalizedBatch batch =
+        strict.normalize(
+            request(
+                resource(attr(SpanAttributes.CLASS, "gold")),
+                span()
+                    .setSpanId(id("0000000000000001"))
+                    .addAttributes(attr(SpanAttributes.CLASS, "premium")),
+                span().setSpanId(id("0000000000000002")),
+                span()
+                    .setSpanId(id("0000000000000003"))
+                    .addAttributes(attr(SpanAttributes.CLASS, "premum"))));
+
+    assertThat(batch.accepted())
+        .extracting(SpanEvent::getTrafficClass)
+        .containsExactly(SpanAttributes.Classes.INTERACTIVE_PREMIUM);
+    assertThat(batch.rejectedSpans()).isEqualTo(2);
+    assertThat(batch.unknownClassSpans()).isZero();
+    assertThat(batch.warningMessage()).isEmpty();
+    assertThat(batch.rejectedByReason())
+        .containsExactlyEntriesOf(Map.of(OtlpSpanNormalizer.REASON_UNKNOWN_CLASS, 2));
+    assertThat(batch.rejectionMessage())
+        .isEqualTo(
+            "rejected 2 spans: span 0000000000000002: tierscope.class 'gold' is not a configured"
+                + " class (interactive_premium, standard_interactive, deferred_batch); span"
+                + " 0000000000000003: tierscope.class 'premum' is not a configured class"
+                + " (interactive_premium, standard_interactive, deferred_batch)");
+  }
+
+  @Test
+  void joinsRejectionAndWarningInTheClientMessage() {
+    NormalizedBatch batch =
+        normalizer.normalize(
+            request(
+                resource(),
+                span().setEndTimeUnixNano(START - 1),
+                span()
+                    .setSpanId(id("0000000000000002"))
+                    .addAttributes(attr(SpanAttributes.CLASS, "gold"))));
+
+    assertThat(batch.clientMessage())
+        .startsWith("rejected 1 span: span 00f067aa0ba902b7: end before start; accepted 1 span")
+        .contains("'gold'");
+  }
+
+  @Test
   void leavesClassEmptyWhenAbsent() {
     NormalizedBatch batch = normalizer.normalize(request(resource(), span()));
 
@@ -926,9 +999,9 @@ class OtlpSpanNormalizerTest {
   class ResultRecord {
     @Test
     void refusesNegativeCounts() {
-      assertThatThrownBy(() -> new NormalizedBatch(List.of(), -1, "", Map.of(), 0))
+      assertThatThrownBy(() -> new NormalizedBatch(List.of(), -1, "", Map.of(), 0, ""))
           .isInstanceOf(IllegalArgumentException.class);
-      assertThatThrownBy(() -> new NormalizedBatch(List.of(), 0, "", Map.of(), -1))
+      assertThatThrownBy(() -> new NormalizedBatch(List.of(), 0, "", Map.of(), -1, ""))
           .isInstanceOf(IllegalArgumentException.class);
     }
 

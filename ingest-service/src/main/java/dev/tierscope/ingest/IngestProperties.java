@@ -1,0 +1,80 @@
+package dev.tierscope.ingest;
+
+import dev.tierscope.ingest.otlp.OtlpSpanNormalizer.UnknownClassPolicy;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * {@code tierscope.ingest.*}; invalid values stop start-up with a message naming the property.
+ *
+ * @param topic spans topic
+ * @param partitions partitions of the spans topic when the ingest creates it
+ * @param replicationFactor replication of the topic when the ingest creates it
+ * @param maxBodySize largest accepted request body, after decompression (HTTP) or as one gRPC
+ *     message; larger ones get 413 / RESOURCE_EXHAUSTED
+ * @param maxAttributesPerSpan spans with more attributes are rejected (partial success)
+ * @param unknownClass {@code accept} (default: the span is kept, flagged, and the client warned) or
+ *     {@code reject} (rejected like an invalid span) for a {@code tierscope.class} outside the
+ *     configured set
+ * @param ackTimeout longest wait for Kafka's acknowledgement before answering 503 / UNAVAILABLE;
+ *     keep it below the clients' export timeout (10 s in the OpenTelemetry SDKs)
+ * @param maxInFlight serialized spans waiting for Kafka's acknowledgement, across all requests;
+ *     beyond it requests get 429 / UNAVAILABLE at once instead of queueing in the producer (keep it
+ *     below {@code spring.kafka.producer.buffer-memory})
+ * @param retryAfter the {@code Retry-After} sent with 503/429 (whole seconds, rounded up) and the
+ *     gRPC {@code RetryInfo} delay
+ * @param grpcEnabled whether the OTLP/gRPC receiver runs
+ * @param grpcPort OTLP/gRPC port; 0 picks a free one (published as {@code local.grpc.port})
+ */
+@ConfigurationProperties("tierscope.ingest")
+public record IngestProperties(
+    @DefaultValue("tierscope.spans.v1") String topic,
+    @DefaultValue("6") int partitions,
+    @DefaultValue("1") short replicationFactor,
+    @DefaultValue("16MB") DataSize maxBodySize,
+    @DefaultValue("128") int maxAttributesPerSpan,
+    @DefaultValue("accept") UnknownClassPolicy unknownClass,
+    @DefaultValue("5s") Duration ackTimeout,
+    @DefaultValue("24MB") DataSize maxInFlight,
+    @DefaultValue("5s") Duration retryAfter,
+    @DefaultValue("true") boolean grpcEnabled,
+    @DefaultValue("4317") int grpcPort) {
+
+  public IngestProperties {
+    require(topic != null && !topic.isBlank(), "topic", "must not be blank");
+    require(partitions >= 1, "partitions", "must be at least 1, got " + partitions);
+    require(
+        replicationFactor >= 1,
+        "replication-factor",
+        "must be at least 1, got " + replicationFactor);
+    require(
+        maxBodySize.toBytes() >= 1 && maxBodySize.toBytes() <= Integer.MAX_VALUE - 8,
+        "max-body-size",
+        "must be between 1B and 2047MB, got " + maxBodySize);
+    require(
+        maxAttributesPerSpan >= 1,
+        "max-attributes-per-span",
+        "must be at least 1, got " + maxAttributesPerSpan);
+    require(ackTimeout.toMillis() >= 1, "ack-timeout", "must be at least 1ms, got " + ackTimeout);
+    require(maxInFlight.toBytes() >= 1, "max-in-flight", "must be positive, got " + maxInFlight);
+    require(
+        !retryAfter.isNegative() && !retryAfter.isZero(),
+        "retry-after",
+        "must be positive, got " + retryAfter);
+    require(grpcPort >= 0 && grpcPort <= 65535, "grpc-port", "must be 0 to 65535, got " + grpcPort);
+  }
+
+  /** {@link #retryAfter} in whole seconds, rounded up: the value of the Retry-After header. */
+  public long retryAfterSeconds() {
+    long seconds = retryAfter.toSeconds();
+    return retryAfter.toNanosPart() > 0 ? seconds + 1 : seconds;
+  }
+
+  private static void require(boolean ok, String property, String problem) {
+    if (!ok) {
+      throw new IllegalArgumentException("tierscope.ingest." + property + " " + problem);
+    }
+  }
+}
