@@ -59,7 +59,10 @@ final class AssemblySnapshotCodec {
       List<PendingRequest> pending = readAll(in);
       List<PendingRequest> evicted = readAll(in);
       return new Decoded(streamTime, pending, evicted);
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof IllegalArgumentException iae && iae.getMessage().startsWith("assembly")) {
+        throw iae;
+      }
       throw new IllegalArgumentException("assembly snapshot is truncated or corrupt", e);
     }
   }
@@ -111,7 +114,7 @@ final class AssemblySnapshotCodec {
     for (int i = 0; i < p.spanCount; i++) {
       out.writeLong(p.spanIds[i]);
     }
-    out.writeShort(p.keySpans.size());
+    out.writeInt(p.keySpans.size());
     for (KeySpan k : p.keySpans) {
       out.writeLong(k.spanId);
       out.writeLong(k.parentSpanId);
@@ -164,7 +167,7 @@ final class AssemblySnapshotCodec {
     for (int i = 0; i < p.spanCount; i++) {
       p.spanIds[i] = in.readLong();
     }
-    int keys = in.readShort();
+    int keys = in.readInt();
     SpanRole[] roles = SpanRole.values();
     SpanKind[] kinds = SpanKind.values();
     StreamOutcome[] outcomes = StreamOutcome.values();

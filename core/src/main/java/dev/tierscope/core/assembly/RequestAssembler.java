@@ -21,7 +21,9 @@ import java.util.function.Consumer;
  * <pre>{@code
  * RequestAssembler assembler = new RequestAssembler(AssemblyConfig.defaults());
  * for (Span span : spans) {
- *   if (assembler.add(span) == AddResult.LATE) windows.recordLateSpan(span);
+ *   if (assembler.add(span) == AddResult.LATE) {
+ *     windows.recordLateSpan(span.tenant(), span.trafficClass(), span.startEpochMicros());
+ *   }
  * }
  * assembler.drainCompleted(windows::record);
  * }</pre>

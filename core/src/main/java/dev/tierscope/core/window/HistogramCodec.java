@@ -24,7 +24,7 @@ public final class HistogramCodec {
       // Decoded histograms are sized to what they held; merging needs room for more.
       h.setAutoResize(true);
       return h;
-    } catch (DataFormatException e) {
+    } catch (DataFormatException | RuntimeException e) {
       throw new IllegalArgumentException("stored histogram is corrupt", e);
     }
   }

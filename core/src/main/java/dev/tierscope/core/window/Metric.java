@@ -8,6 +8,11 @@ public enum Metric {
   MODEL("model"),
   MODEL_QUEUE("model_queue"),
   TOOLCHAIN("toolchain_latency"),
+  /**
+   * Latency of the tool chains that failed (also in {@link #TOOLCHAIN}), so that a failed chain
+   * counts as one bad event whatever its latency.
+   */
+  TOOLCHAIN_FAILED("toolchain_failed"),
   E2E("e2e");
 
   private final String id;

@@ -126,6 +126,9 @@ public final class WindowAggregator {
     recordValue(w, Metric.MODEL, r.modelMicros());
     recordValue(w, Metric.MODEL_QUEUE, r.modelQueueMicros());
     recordValue(w, Metric.TOOLCHAIN, r.toolchainMicros());
+    if (r.toolchainFailed()) {
+      recordValue(w, Metric.TOOLCHAIN_FAILED, r.toolchainMicros());
+    }
     recordValue(w, Metric.E2E, r.e2eMicros());
     if (r.ttftMicros() >= 0 && r.edgeMicros() < 0) {
       add(w, Counter.EDGE_UNKNOWN, "", 1);

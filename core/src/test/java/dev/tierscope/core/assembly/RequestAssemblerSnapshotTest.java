@@ -1,0 +1,248 @@
+package dev.tierscope.core.assembly;
+
+import static dev.tierscope.core.testing.SpanBuilder.T0;
+import static dev.tierscope.core.testing.SpanBuilder.client;
+import static dev.tierscope.core.testing.SpanBuilder.server;
+import static dev.tierscope.core.testing.SpanBuilder.span;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tierscope.core.span.Span;
+import dev.tierscope.core.span.SpanKind;
+import dev.tierscope.core.span.SpanRole;
+import dev.tierscope.core.span.StreamOutcome;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullAndEmptySource;
+
+/** The in-flight state survives a checkpoint: snapshot, restore elsewhere, carry on. */
+class RequestAssemblerSnapshotTest {
+
+  private static final AssemblyConfig CONFIG = Assemble.config("standard_interactive");
+
+  /** A request that touches every part of the state: key spans, folded spans, class, tokens. */
+  private static List<Span> richRequest() {
+    return List.of(
+        client(1)
+            .at(0, 3_000_000)
+            .firstTokenAt(900_000)
+            .trafficClass("interactive_premium")
+            .workflow("support_chat")
+            .streamed()
+            .outcome(StreamOutcome.INTERRUPTED)
+            .transport("sase", "3", true, 2)
+            .build(),
+        server(2, 1).at(100_000, 2_950_000).firstTokenAt(750_000).streamed().build(),
+        span(10)
+            .parent(2)
+            .role(SpanRole.RETRIEVAL)
+            .at(120_000, 200_000)
+            .retrieval(false, true)
+            .build(),
+        server(11, 2).operation("retrieval").at(200_000, 260_000).retrieval(true, false).build(),
+        span(12)
+            .parent(2)
+            .role(SpanRole.TOOL)
+            .at(260_000, 300_000)
+            .error()
+            .trafficClass("deferred_batch")
+            .build(),
+        span(13).parent(2).role(SpanRole.POLICY).at(300_000, 310_000).build(),
+        server(3, 2)
+            .operation("chat")
+            .at(320_000, 2_900_000)
+            .firstTokenAt(700_000)
+            .queueMicros(120_000)
+            .tokens(1_200, 350)
+            .build(),
+        span(4)
+            .parent(3)
+            .role(SpanRole.MODEL)
+            .kind(SpanKind.INTERNAL)
+            .at(330_000, 2_800_000)
+            .firstTokenAt(690_000)
+            .queueMicros(40_000)
+            .classUnknown()
+            .build());
+  }
+
+  @Test
+  void restoredAssemblerFinishesTheRequestLikeAnUninterruptedOne() {
+    List<Span> spans = richRequest();
+    RequestSummary uninterrupted = Assemble.summaryOf(CONFIG, spans);
+
+    RequestAssembler before = new RequestAssembler(CONFIG);
+    spans.subList(0, 4).forEach(before::add);
+    byte[] snapshot = before.snapshot();
+    RequestAssembler after = new RequestAssembler(CONFIG);
+    after.restore(snapshot);
+    spans.subList(4, spans.size()).forEach(after::add);
+
+    RequestSummary restored = Assemble.complete(after, CONFIG);
+
+    assertThat(restored).isEqualTo(uninterrupted);
+    // the request really had content on both sides of the snapshot
+    assertThat(restored.retrievals()).isEqualTo(2);
+    assertThat(restored.toolchainFailed()).isTrue();
+    assertThat(restored.modelMicros()).isEqualTo(360_000);
+    assertThat(restored.edgeMicros()).isEqualTo(250_000);
+    assertThat(restored.classUnknown()).isTrue();
+    assertThat(restored.trafficClass())
+        .as("root class seen before the snapshot")
+        .isEqualTo("interactive_premium");
+    assertThat(restored.partial()).isFalse();
+  }
+
+  @Test
+  void restoreCarriesStreamTimeAndRequestsInFlight() {
+    RequestAssembler before = new RequestAssembler(defaults());
+    before.add(client(1).trace(1).at(0, 3_000_000).build());
+    before.add(client(1).trace(2).at(0, 4_000_000).build());
+
+    RequestAssembler after = new RequestAssembler(defaults());
+    after.restore(before.snapshot());
+
+    assertThat(after.inFlight()).isEqualTo(2);
+    assertThat(after.streamTimeMicros()).isEqualTo(T0 + 4_000_000);
+  }
+
+  @Test
+  void restoredStreamTimeStillDecidesLateness() {
+    RequestAssembler before = new RequestAssembler(defaults());
+    before.add(client(1).trace(1).at(0, 300_000_000).build());
+    RequestAssembler after = new RequestAssembler(defaults());
+    after.restore(before.snapshot());
+
+    Span late = span(2).trace(2).at(0, 1_000).build();
+
+    assertThat(after.add(late)).isEqualTo(RequestAssembler.AddResult.LATE);
+    assertThat(after.lateSpans()).isEqualTo(1);
+  }
+
+  @Test
+  void evictedRequestsNotYetDrainedSurviveTheSnapshot() {
+    AssemblyConfig capOfOne =
+        new AssemblyConfig(
+            Duration.ofSeconds(5),
+            Duration.ofMinutes(10),
+            Duration.ofMinutes(2),
+            1,
+            "deferred_batch");
+    RequestAssembler before = new RequestAssembler(capOfOne);
+    before.add(client(1).trace(1).at(0, 1_000).build());
+    before.add(client(1).trace(2).at(0, 2_000).build()); // evicts trace 1, not drained
+
+    RequestAssembler after = new RequestAssembler(capOfOne);
+    after.restore(before.snapshot());
+    List<RequestSummary> out = new ArrayList<>();
+
+    assertThat(after.drainCompleted(out::add)).isEqualTo(1);
+    assertThat(out)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.traceId()).isEqualTo(client(1).trace(1).build().traceId());
+              assertThat(r.partial()).isTrue();
+            });
+    assertThat(after.inFlight()).isEqualTo(1);
+  }
+
+  @ParameterizedTest
+  @NullAndEmptySource
+  void restoreWithoutSnapshotGivesAnEmptyAssembler(byte[] snapshot) {
+    RequestAssembler assembler = new RequestAssembler(defaults());
+    assembler.add(client(1).trace(1).at(0, 1_000).build());
+
+    assembler.restore(snapshot);
+
+    assertThat(assembler.inFlight()).isZero();
+    assertThat(assembler.streamTimeMicros()).isEqualTo(Long.MIN_VALUE);
+    assertThat(assembler.drainCompleted(r -> {})).isZero();
+  }
+
+  @Test
+  void snapshotOfEmptyAssemblerRestoresToEmpty() {
+    RequestAssembler after = new RequestAssembler(defaults());
+    after.add(client(1).trace(1).at(0, 1_000).build());
+
+    after.restore(new RequestAssembler(defaults()).snapshot());
+
+    assertThat(after.inFlight()).isZero();
+    assertThat(after.streamTimeMicros()).isEqualTo(Long.MIN_VALUE);
+  }
+
+  @Test
+  void snapshotWithUnknownVersionIsRefused() {
+    RequestAssembler before = new RequestAssembler(defaults());
+    before.add(client(1).at(0, 1_000).build());
+    byte[] snapshot = before.snapshot();
+    snapshot[0] = 99;
+
+    RequestAssembler after = new RequestAssembler(defaults());
+
+    assertThatThrownBy(() -> after.restore(snapshot))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "assembly snapshot version 99 is not supported (expected "
+                + AssemblySnapshotCodec.VERSION
+                + ")");
+    assertThat(after.inFlight()).isZero();
+  }
+
+  @Test
+  void snapshotOfThePreviousVersionIsRefusedRatherThanMisread() {
+    RequestAssembler before = new RequestAssembler(defaults());
+    before.add(client(1).at(0, 1_000).build());
+    byte[] snapshot = before.snapshot();
+    snapshot[0] = (byte) (AssemblySnapshotCodec.VERSION - 1);
+
+    assertThatThrownBy(() -> new RequestAssembler(defaults()).restore(snapshot))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("is not supported");
+  }
+
+  @Test
+  void truncatedSnapshotIsRefused() {
+    RequestAssembler before = new RequestAssembler(defaults());
+    before.add(client(1).at(0, 1_000).build());
+    byte[] snapshot = before.snapshot();
+    byte[] truncated = Arrays.copyOf(snapshot, snapshot.length - 5);
+
+    RequestAssembler after = new RequestAssembler(defaults());
+
+    assertThatThrownBy(() -> after.restore(truncated))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("assembly snapshot is truncated or corrupt");
+  }
+
+  @Test
+  void requestWithManyKeySpansSurvivesTheSnapshot() {
+    List<Span> spans = new ArrayList<>();
+    spans.add(client(1).at(0, 3_000_000).firstTokenAt(900_000).build());
+    spans.add(server(2, 1).at(100_000, 2_950_000).firstTokenAt(750_000).build());
+    for (long id = 100; id < 100 + 32_766; id++) {
+      spans.add(server(id, 2).at(150_000, 160_000).build());
+    }
+    RequestSummary uninterrupted = Assemble.summaryOf(CONFIG, spans);
+
+    RequestAssembler before = new RequestAssembler(CONFIG);
+    spans.forEach(before::add);
+    RequestAssembler after = new RequestAssembler(CONFIG);
+    after.restore(before.snapshot());
+
+    assertThat(Assemble.complete(after, CONFIG)).isEqualTo(uninterrupted);
+  }
+
+  private static AssemblyConfig defaults() {
+    return new AssemblyConfig(
+        Duration.ofSeconds(5),
+        Duration.ofMinutes(10),
+        Duration.ofMinutes(2),
+        100,
+        "standard_interactive");
+  }
+}

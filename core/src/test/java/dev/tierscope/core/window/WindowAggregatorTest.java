@@ -1,0 +1,410 @@
+package dev.tierscope.core.window;
+
+import static dev.tierscope.core.testing.SpanBuilder.T0;
+import static dev.tierscope.core.testing.SummaryBuilder.request;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
+
+import dev.tierscope.core.span.StreamOutcome;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Completed requests land in the right (tenant, class, window) with the right counts. */
+class WindowAggregatorTest {
+
+  /** T0 is 1 700 000 000 000 ms, a multiple of 10 s. */
+  private static final long W0 = T0 / 1_000;
+
+  private final WindowAggregator windows = new WindowAggregator(10_000, 2);
+
+  @ParameterizedTest(name = "{0} us -> {1} ms")
+  @CsvSource({
+    "0, 0",
+    "1, 0",
+    "999, 0",
+    "9999999, 0",
+    "10000000, 10000",
+    "10000999, 10000",
+    "-1, -10000",
+    "-999, -10000",
+    "-1000, -10000",
+    "-9999999, -10000",
+    "-10000000, -10000",
+    "-10000001, -20000",
+    "1700000000000000, 1700000000000",
+    "1700000009999999, 1700000000000",
+    "1700000010000000, 1700000010000",
+  })
+  void windowStartIsTheEventTimeFlooredToTheWindow(long epochMicros, long expectedStartMillis) {
+    assertThat(windows.windowStartMillis(epochMicros)).isEqualTo(expectedStartMillis);
+  }
+
+  @Test
+  void windowStartOfRealEventTimesIsFlooredToTheWindow() {
+    assertThat(windows.windowStartMillis(T0)).isEqualTo(W0);
+    assertThat(windows.windowStartMillis(T0 + 9_999_999)).isEqualTo(W0);
+    assertThat(windows.windowStartMillis(T0 + 10_000_000)).isEqualTo(W0 + 10_000);
+    assertThat(windows.windowStartMillis(T0 - 1)).isEqualTo(W0 - 10_000);
+  }
+
+  @Test
+  void windowSizeThatDoesNotDivideASecondStillFloors() {
+    WindowAggregator sevenMs = new WindowAggregator(7, 2);
+
+    assertThat(sevenMs.windowStartMillis(13_999)).isEqualTo(7);
+    assertThat(sevenMs.windowStartMillis(14_000)).isEqualTo(14);
+    assertThat(sevenMs.windowStartMillis(-1)).isEqualTo(-7);
+  }
+
+  @Test
+  void recordsEachRequestUnderItsTenantClassAndWindow() {
+    windows.record(request().tenant("acme").trafficClass("interactive_premium").build());
+    windows.record(
+        request()
+            .tenant("acme")
+            .trafficClass("interactive_premium")
+            .eventTime(T0 + 9_999_999)
+            .build());
+    windows.record(
+        request()
+            .tenant("acme")
+            .trafficClass("interactive_premium")
+            .eventTime(T0 + 10_000_000)
+            .build());
+    windows.record(request().tenant("acme").trafficClass("deferred_batch").build());
+    windows.record(request().tenant("globex").trafficClass("interactive_premium").build());
+
+    Map<WindowKey, Long> requestsByWindow =
+        windows.drain().stream()
+            .collect(
+                java.util.stream.Collectors.toMap(
+                    WindowDelta::key, d -> d.counters().get(CounterKey.of(Counter.REQUESTS))));
+
+    assertThat(requestsByWindow)
+        .containsOnly(
+            entry(new WindowKey("acme", "interactive_premium", W0), 2L),
+            entry(new WindowKey("acme", "interactive_premium", W0 + 10_000), 1L),
+            entry(new WindowKey("acme", "deferred_batch", W0), 1L),
+            entry(new WindowKey("globex", "interactive_premium", W0), 1L));
+  }
+
+  @Test
+  void countsEverySignalOfARequest() {
+    windows.record(
+        request().partial().classUnknown().workflow("support_chat").gatewayTtft(650_000).stream(
+                StreamOutcome.INTERRUPTED)
+            .retrievals(3, 2, 1)
+            .toolchain(2, 1_100_000, true)
+            .tokens(1_200, 350)
+            .build());
+    windows.record(
+        request().workflow("support_chat").clientTtft(250_000, 270_000, 380_000).stream(
+                StreamOutcome.CANCELLED)
+            .retrievals(1, 0, 0)
+            .toolchain(1, 200_000, false)
+            .tokens(300, 50)
+            .build());
+    windows.record(
+        request().workflow("batch_summary").stream(StreamOutcome.COMPLETED).tokens(10, 0).build());
+
+    List<WindowDelta> deltas = windows.drain();
+
+    assertThat(deltas).hasSize(1);
+    assertThat(requestCounters(deltas.get(0)))
+        .containsOnly(
+            entry(CounterKey.of(Counter.REQUESTS), 3L),
+            entry(CounterKey.of(Counter.PARTIAL), 1L),
+            entry(CounterKey.of(Counter.CLASS_UNKNOWN), 1L),
+            entry(CounterKey.of(Counter.EDGE_UNKNOWN), 1L),
+            entry(CounterKey.of(Counter.STREAMS), 3L),
+            entry(CounterKey.of(Counter.INTERRUPTED), 1L),
+            entry(CounterKey.of(Counter.CANCELLED), 1L),
+            entry(CounterKey.of(Counter.RETRIEVALS), 4L),
+            entry(CounterKey.of(Counter.RETRIEVAL_MISSES), 2L),
+            entry(CounterKey.of(Counter.RETRIEVAL_FALLBACKS), 1L),
+            entry(CounterKey.of(Counter.TOOL_CHAINS), 2L),
+            entry(CounterKey.of(Counter.FAILED_CHAINS), 1L),
+            entry(new CounterKey(Counter.INPUT_TOKENS, "support_chat"), 1_500L),
+            entry(new CounterKey(Counter.OUTPUT_TOKENS, "support_chat"), 400L),
+            entry(new CounterKey(Counter.INPUT_TOKENS, "batch_summary"), 10L));
+  }
+
+  /** The counters about requests and their signals, without the attribution inputs. */
+  private static Map<CounterKey, Long> requestCounters(WindowDelta delta) {
+    Set<Counter> requestSignals =
+        EnumSet.of(
+            Counter.REQUESTS,
+            Counter.PARTIAL,
+            Counter.CLASS_UNKNOWN,
+            Counter.EDGE_UNKNOWN,
+            Counter.STREAMS,
+            Counter.INTERRUPTED,
+            Counter.CANCELLED,
+            Counter.RETRIEVALS,
+            Counter.RETRIEVAL_MISSES,
+            Counter.RETRIEVAL_FALLBACKS,
+            Counter.TOOL_CHAINS,
+            Counter.FAILED_CHAINS,
+            Counter.INPUT_TOKENS,
+            Counter.OUTPUT_TOKENS,
+            Counter.LATE_SPANS);
+    Map<CounterKey, Long> out = new HashMap<>();
+    delta
+        .counters()
+        .forEach(
+            (k, v) -> {
+              if (requestSignals.contains(k.counter())) {
+                out.put(k, v);
+              }
+            });
+    return out;
+  }
+
+  @Test
+  void requestWithoutTtftIsNotCountedAsEdgeUnknown() {
+    windows.record(request().build());
+
+    assertThat(requestCounters(windows.drain().get(0)))
+        .containsOnly(entry(CounterKey.of(Counter.REQUESTS), 1L));
+  }
+
+  @Test
+  void countsLateSpansInTheWindowTheyBelongedTo() {
+    windows.recordLateSpan("acme", "deferred_batch", T0 - 1);
+    windows.recordLateSpan("acme", "deferred_batch", T0 - 2);
+
+    List<WindowDelta> deltas = windows.drain();
+
+    assertThat(deltas)
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.key()).isEqualTo(new WindowKey("acme", "deferred_batch", W0 - 10_000));
+              assertThat(d.counters()).containsOnly(entry(CounterKey.of(Counter.LATE_SPANS), 2L));
+              assertThat(d.histograms()).isEmpty();
+            });
+  }
+
+  @Test
+  void histogramsHoldMicrosecondsAndSkipUnknownValues() {
+    windows.record(
+        request()
+            .gatewayTtft(650_000)
+            .modelQueue(120_000)
+            .e2e(3_000_000)
+            .toolchain(1, 1_100_000, false)
+            .build());
+    windows.record(request().clientTtft(250_000, 270_000, 380_000).e2e(2_000_000).build());
+
+    WindowDelta delta = windows.drain().get(0);
+    Map<Metric, Histogram> h = delta.histograms();
+
+    assertThat(h)
+        .containsOnlyKeys(
+            Metric.TTFT,
+            Metric.EDGE,
+            Metric.MESH,
+            Metric.MODEL,
+            Metric.MODEL_QUEUE,
+            Metric.TOOLCHAIN,
+            Metric.E2E);
+    assertThat(h.get(Metric.TTFT).getTotalCount()).isEqualTo(2);
+    assertThat(h.get(Metric.TTFT).getMinValue())
+        .isEqualTo(h.get(Metric.TTFT).lowestEquivalentValue(650_000));
+    assertThat(h.get(Metric.TTFT).valuesAreEquivalent(h.get(Metric.TTFT).getMaxValue(), 900_000))
+        .isTrue();
+    // the gateway-only request has no edge, mesh or model component: only one value each
+    assertThat(h.get(Metric.EDGE).getTotalCount()).isEqualTo(1);
+    assertThat(h.get(Metric.EDGE).valuesAreEquivalent(h.get(Metric.EDGE).getMaxValue(), 250_000))
+        .isTrue();
+    assertThat(h.get(Metric.MESH).getTotalCount()).isEqualTo(1);
+    assertThat(h.get(Metric.MODEL).getTotalCount()).isEqualTo(1);
+    assertThat(h.get(Metric.MODEL_QUEUE).getTotalCount()).isEqualTo(1);
+    assertThat(h.get(Metric.TOOLCHAIN).getTotalCount()).isEqualTo(1);
+    assertThat(h.get(Metric.E2E).getTotalCount()).isEqualTo(2);
+    assertThat(h.get(Metric.E2E).valuesAreEquivalent(h.get(Metric.E2E).getMaxValue(), 3_000_000))
+        .isTrue();
+    assertThat(delta.windowMillis()).isEqualTo(10_000);
+  }
+
+  @Test
+  void requestWithOnlyUnknownLatenciesCreatesNoHistogram() {
+    windows.record(request().build());
+
+    assertThat(windows.liveHistograms()).isZero();
+    assertThat(windows.drain().get(0).histograms()).isEmpty();
+  }
+
+  @Test
+  void histogramsUseTheConfiguredPrecision() {
+    WindowAggregator precise = new WindowAggregator(10_000, 4);
+    precise.record(request().gatewayTtft(650_001).build());
+
+    Histogram ttft = precise.drain().get(0).histograms().get(Metric.TTFT);
+
+    assertThat(ttft.getNumberOfSignificantValueDigits()).isEqualTo(4);
+    assertThat(ttft.getMaxValue()).isBetween(650_001L, 650_001L + 65);
+  }
+
+  @Test
+  void drainHandsOutDeltasAndEmptiesTheAggregator() {
+    windows.record(request().gatewayTtft(650_000).build());
+    assertThat(windows.isEmpty()).isFalse();
+    assertThat(windows.liveHistograms()).isEqualTo(1);
+
+    List<WindowDelta> first = windows.drain();
+
+    assertThat(first).hasSize(1);
+    assertThat(windows.isEmpty()).isTrue();
+    assertThat(windows.liveHistograms()).isZero();
+    assertThat(windows.drain()).isEmpty();
+
+    windows.record(request().gatewayTtft(700_000).build());
+    List<WindowDelta> second = windows.drain();
+    assertThat(second.get(0).counters()).containsEntry(CounterKey.of(Counter.REQUESTS), 1L);
+    assertThat(second.get(0).histograms().get(Metric.TTFT).getTotalCount()).isEqualTo(1);
+    assertThat(first.get(0).histograms().get(Metric.TTFT).getTotalCount())
+        .as("a drained delta is not touched by later records")
+        .isEqualTo(1);
+  }
+
+  @Test
+  void discardForgetsEverythingSinceTheLastDrain() {
+    windows.record(request().gatewayTtft(650_000).build());
+
+    windows.discard();
+
+    assertThat(windows.isEmpty()).isTrue();
+    assertThat(windows.drain()).isEmpty();
+  }
+
+  @Test
+  void rejectsNonPositiveWindow() {
+    assertThatThrownBy(() -> new WindowAggregator(0, 2))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("windowMillis must be positive, was 0");
+    assertThatThrownBy(() -> new WindowAggregator(-10_000, 2))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("windowMillis must be positive, was -10000");
+  }
+
+  @Test
+  void rejectsPrecisionOutsideOneToFive() {
+    assertThatThrownBy(() -> new WindowAggregator(10_000, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("significantDigits must lie in 1..5, was 0");
+    assertThatThrownBy(() -> new WindowAggregator(10_000, 6))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("significantDigits must lie in 1..5, was 6");
+    assertThat(new WindowAggregator(10_000, 5).windowMillis()).isEqualTo(10_000);
+    assertThat(new WindowAggregator(1, 1).windowMillis()).isEqualTo(1);
+  }
+
+  @Test
+  void keepsTheFiveSlowestRequestsAsExemplarsSlowestFirst() {
+    long[] ttfts = {300_000, 900_000, 100_000, 1_200_000, 700_000, 500_000, 800_000};
+    for (int i = 0; i < ttfts.length; i++) {
+      windows.record(request().traceId(i + 1).gatewayTtft(ttfts[i]).build());
+    }
+    windows.record(request().traceId(99).build()); // no TTFT: no exemplar
+
+    List<Exemplar> exemplars = windows.drain().get(0).exemplars();
+
+    assertThat(exemplars)
+        .extracting(Exemplar::ttftMicros)
+        .containsExactly(1_200_000L, 900_000L, 800_000L, 700_000L, 500_000L);
+    assertThat(exemplars.get(0).traceId())
+        .isEqualTo(request().traceId(4).build().traceId().toHex());
+  }
+
+  @Test
+  void splitsTtftComponentSumsIntoAllAndTailRequests() {
+    WindowAggregator withThresholds =
+        new WindowAggregator(10_000, 2, cls -> cls.equals("interactive_premium") ? 800_000 : -1);
+    // tail (900 ms > 800 ms), decomposed
+    withThresholds.record(
+        request().clientTtft(250_000, 270_000, 380_000).modelQueue(120_000).build());
+    // within threshold, decomposed, no queue reported
+    withThresholds.record(request().clientTtft(100_000, 200_000, 300_000).build());
+    // exactly at the threshold: not tail
+    withThresholds.record(request().gatewayTtft(800_000).build());
+    // tail, gateway vantage: not decomposed
+    withThresholds.record(request().gatewayTtft(1_000_000).build());
+    // other class without threshold: never tail
+    withThresholds.record(request().trafficClass("deferred_batch").gatewayTtft(9_000_000).build());
+
+    Map<WindowKey, Map<CounterKey, Long>> byWindow = new HashMap<>();
+    withThresholds.drain().forEach(d -> byWindow.put(d.key(), d.counters()));
+    Map<CounterKey, Long> premium = byWindow.get(new WindowKey("acme", "interactive_premium", W0));
+    Map<CounterKey, Long> batch = byWindow.get(new WindowKey("acme", "deferred_batch", W0));
+
+    assertThat(premium)
+        .contains(
+            entry(CounterKey.of(Counter.DECOMPOSED), 2L),
+            entry(CounterKey.of(Counter.EDGE_MICROS), 350_000L),
+            entry(CounterKey.of(Counter.MESH_MICROS), 470_000L),
+            entry(CounterKey.of(Counter.MODEL_MICROS), 680_000L),
+            entry(CounterKey.of(Counter.QUEUE_MICROS), 120_000L),
+            entry(CounterKey.of(Counter.TAIL_REQUESTS), 2L),
+            entry(CounterKey.of(Counter.TAIL_DECOMPOSED), 1L),
+            entry(CounterKey.of(Counter.TAIL_EDGE_MICROS), 250_000L),
+            entry(CounterKey.of(Counter.TAIL_MESH_MICROS), 270_000L),
+            entry(CounterKey.of(Counter.TAIL_MODEL_MICROS), 380_000L),
+            entry(CounterKey.of(Counter.TAIL_QUEUE_MICROS), 120_000L));
+    assertThat(batch).doesNotContainKey(CounterKey.of(Counter.TAIL_REQUESTS));
+  }
+
+  @Test
+  void countsClientTransportSignalsOnlyForClientVantage() {
+    windows.record(request().clientTtft(1, 1, 1).transport("vpn", true, 3).build());
+    windows.record(request().clientTtft(1, 1, 1).transport("", false, 2).build());
+    windows.record(request().gatewayTtft(5).transport("vpn", true, 9).build());
+
+    Map<CounterKey, Long> counters = windows.drain().get(0).counters();
+
+    assertThat(counters)
+        .contains(
+            entry(new CounterKey(Counter.CLIENT_PATH, "vpn"), 1L),
+            entry(new CounterKey(Counter.CLIENT_PATH, "unknown"), 1L),
+            entry(CounterKey.of(Counter.RETRANSMITS), 5L),
+            entry(CounterKey.of(Counter.PROTOCOL_FALLBACKS), 1L));
+  }
+
+  @Test
+  void countsDuplicateSpansInTheirRequestWindow() {
+    windows.recordDuplicateSpans("acme", "deferred_batch", T0 + 10_000_000, 3);
+
+    assertThat(windows.drain())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.key()).isEqualTo(new WindowKey("acme", "deferred_batch", W0 + 10_000));
+              assertThat(d.counters())
+                  .containsOnly(entry(CounterKey.of(Counter.DUPLICATE_SPANS), 3L));
+            });
+  }
+
+  @Test
+  void counterAndMetricIdsRoundTrip() {
+    for (Counter c : Counter.values()) {
+      assertThat(Counter.fromId(c.id())).isEqualTo(c);
+    }
+    for (Metric m : Metric.values()) {
+      assertThat(Metric.fromId(m.id())).isEqualTo(m);
+    }
+    assertThatThrownBy(() -> Metric.fromId("p99"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("unknown metric 'p99'");
+    assertThatThrownBy(() -> Counter.fromId("requests_total"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("unknown counter 'requests_total'");
+  }
+}
