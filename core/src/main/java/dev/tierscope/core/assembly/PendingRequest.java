@@ -140,7 +140,8 @@ final class PendingRequest {
       }
     }
     // Gateway: stated explicitly, else the first SERVER span that is the root or a child of the
-    // client span (SPAN-CONVENTIONS.md).
+    // client span (SPAN-CONVENTIONS.md), or for a request without its client span the first
+    // SERVER span whose parent is missing.
     KeySpan gateway = null;
     for (KeySpan k : keySpans) {
       if (k.role == SpanRole.GATEWAY && (gateway == null || k.startMicros < gateway.startMicros)) {
@@ -152,7 +153,11 @@ final class PendingRequest {
         boolean candidate =
             k.role == SpanRole.UNSPECIFIED
                 && k.kind == SpanKind.SERVER
-                && (k.parentSpanId == 0 || (client != null && k.parentSpanId == client.spanId));
+                && (k.parentSpanId == 0
+                    || (client != null && k.parentSpanId == client.spanId)
+                    // Without a client span (a partial request) the topmost SERVER span we
+                    // have, one whose parent never arrived, is the gateway.
+                    || (client == null && !hasSpan(k.parentSpanId)));
         if (candidate && (gateway == null || k.startMicros < gateway.startMicros)) {
           gateway = k;
         }
