@@ -79,6 +79,7 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
 
   private volatile boolean closing;
   private volatile int inFlight;
+  private volatile int liveHistograms;
   private boolean needsReload;
   private long lastCheckpointMillis;
   private int completedSinceReport;
@@ -204,6 +205,7 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
       n += s.assembler.inFlight();
     }
     inFlight = n;
+    liveHistograms = windows.liveHistograms();
     if (completedSinceReport > 0) {
       metrics.requestsCompleted(completedSinceReport, partialSinceReport);
       completedSinceReport = 0;
@@ -338,6 +340,11 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
           "lost {} without a clean revocation; reloading from the last checkpoint", partitions);
       scheduleReload();
     }
+  }
+
+  /** Histograms held in memory since the last checkpoint, as of the last poll; any thread. */
+  public int liveHistograms() {
+    return liveHistograms;
   }
 
   /** Requests in flight over all owned partitions, as of the last poll; safe from any thread. */
