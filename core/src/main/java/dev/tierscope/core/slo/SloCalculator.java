@@ -9,23 +9,45 @@ import dev.tierscope.core.window.CounterKey;
 import dev.tierscope.core.window.Metric;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.HdrHistogram.Histogram;
 
 /**
  * Computes a class's SLIs over a range from the stored windows, merging histograms exactly (never
  * averaging per-window percentiles).
+ *
+ * <pre>{@code
+ * SloReport r = new SloCalculator(reader).report("default", cls, from, to);
+ * r.ttft().stats().p95Micros();
+ * }</pre>
  */
 public final class SloCalculator {
 
-  private static final EnumSet<Metric> METRICS =
+  /** Histograms a report reads. */
+  public static final Set<Metric> METRICS =
       EnumSet.of(
           Metric.TTFT,
           Metric.TOOLCHAIN,
+          Metric.TOOLCHAIN_FAILED,
           Metric.EDGE,
           Metric.MESH,
           Metric.MODEL,
           Metric.MODEL_QUEUE);
+
+  /** Counters a report reads. */
+  public static final Set<Counter> COUNTERS =
+      EnumSet.of(
+          Counter.REQUESTS,
+          Counter.STREAMS,
+          Counter.INTERRUPTED,
+          Counter.CANCELLED,
+          Counter.RETRIEVALS,
+          Counter.RETRIEVAL_MISSES,
+          Counter.RETRIEVAL_FALLBACKS,
+          Counter.TOOL_CHAINS,
+          Counter.FAILED_CHAINS);
 
   private final WindowReader reader;
 
@@ -33,47 +55,54 @@ public final class SloCalculator {
     this.reader = reader;
   }
 
+  /** The class's SLIs over the windows starting in [from, to). */
   public SloReport report(String tenant, TrafficClass cls, Instant from, Instant to) {
-    Map<Metric, Histogram> h = reader.merged(tenant, cls.name(), METRICS, from, to);
-    Map<CounterKey, Long> c = reader.counters(tenant, cls.name(), from, to);
+    List<Instant> range = List.of(from, to);
+    Map<Metric, Histogram> h = reader.mergedPerInterval(tenant, cls.name(), METRICS, range).get(0);
+    Map<CounterKey, Long> c =
+        reader.countersPerInterval(tenant, cls.name(), COUNTERS, range).get(0);
+    return report(cls, from, to, h, c);
+  }
+
+  /** The report of already merged windows (histograms of {@link #METRICS}, {@link #COUNTERS}). */
+  public static SloReport report(
+      TrafficClass cls,
+      Instant from,
+      Instant to,
+      Map<Metric, Histogram> h,
+      Map<CounterKey, Long> c) {
     ClassObjectives o = cls.objectives();
 
-    double ttftGood = LatencyStats.goodRatio(h.get(Metric.TTFT), o.ttftThresholdMicros());
+    EventCounts ttftEvents = Sli.TTFT.events(h, c, o);
     SloReport.LatencySli ttft =
         new SloReport.LatencySli(
-            LatencyStats.of(h.get(Metric.TTFT)), 0, ttftGood, ttftGood >= o.ttftTarget());
+            LatencyStats.of(h.get(Metric.TTFT)),
+            0,
+            ttftEvents.goodRatio(),
+            ttftEvents.goodRatio() >= o.ttftTarget());
 
-    long chains = count(c, Counter.TOOL_CHAINS);
-    long failedChains = count(c, Counter.FAILED_CHAINS);
-    Histogram toolHist = h.get(Metric.TOOLCHAIN);
-    // A failed chain is a bad event whatever its latency.
-    double toolGood =
-        chains == 0
-            ? 1.0
-            : Math.max(
-                0.0,
-                (LatencyStats.goodRatio(toolHist, o.toolchainThresholdMicros())
-                            * toolHist.getTotalCount()
-                        - failedChains)
-                    / chains);
+    EventCounts toolEvents = Sli.TOOLCHAIN_LATENCY.events(h, c, o);
     SloReport.LatencySli tool =
         new SloReport.LatencySli(
-            LatencyStats.of(toolHist), failedChains, toolGood, toolGood >= o.toolchainTarget());
+            LatencyStats.of(h.get(Metric.TOOLCHAIN)),
+            Sli.count(c, Counter.FAILED_CHAINS),
+            toolEvents.goodRatio(),
+            toolEvents.goodRatio() >= o.toolchainTarget());
 
-    long streams = count(c, Counter.STREAMS);
-    long interrupted = count(c, Counter.INTERRUPTED);
+    long streams = Sli.count(c, Counter.STREAMS);
+    long interrupted = Sli.count(c, Counter.INTERRUPTED);
     double rate = streams == 0 ? 0.0 : (double) interrupted / streams;
     SloReport.StreamSli stream =
         new SloReport.StreamSli(
             streams,
             interrupted,
-            count(c, Counter.CANCELLED),
+            Sli.count(c, Counter.CANCELLED),
             rate,
             rate <= o.maxInterruptionRate());
 
-    long retrievals = count(c, Counter.RETRIEVALS);
-    long misses = count(c, Counter.RETRIEVAL_MISSES);
-    long fallbacks = count(c, Counter.RETRIEVAL_FALLBACKS);
+    long retrievals = Sli.count(c, Counter.RETRIEVALS);
+    long misses = Sli.count(c, Counter.RETRIEVAL_MISSES);
+    long fallbacks = Sli.count(c, Counter.RETRIEVAL_FALLBACKS);
     double ratio = retrievals == 0 ? 0.0 : (double) fallbacks / retrievals;
     SloReport.RetrievalSli retrieval =
         new SloReport.RetrievalSli(
@@ -88,7 +117,7 @@ public final class SloCalculator {
         cls.name(),
         from,
         to,
-        count(c, Counter.REQUESTS),
+        Sli.count(c, Counter.REQUESTS),
         ttft,
         stream,
         tool,
@@ -97,9 +126,5 @@ public final class SloCalculator {
         LatencyStats.of(h.get(Metric.MESH)),
         LatencyStats.of(h.get(Metric.MODEL)),
         LatencyStats.of(h.get(Metric.MODEL_QUEUE)));
-  }
-
-  private static long count(Map<CounterKey, Long> c, Counter counter) {
-    return c.getOrDefault(CounterKey.of(counter), 0L);
   }
 }

@@ -1,10 +1,13 @@
 package dev.tierscope.core.store;
 
+import dev.tierscope.core.query.ResolutionPlan;
+import dev.tierscope.core.window.Counter;
 import dev.tierscope.core.window.CounterKey;
 import dev.tierscope.core.window.Metric;
 import dev.tierscope.core.window.WindowDelta;
 import dev.tierscope.core.window.WindowKey;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -89,19 +92,26 @@ public final class InMemoryWindowStore implements CheckpointStore, WindowReader 
   }
 
   @Override
-  public synchronized Map<Metric, Histogram> merged(
-      String tenant, String trafficClass, Set<Metric> metrics, Instant from, Instant to) {
-    Map<Metric, Histogram> out = new EnumMap<>(Metric.class);
-    for (Metric m : metrics) {
-      out.put(m, new Histogram(2));
+  public synchronized List<Map<Metric, Histogram>> mergedPerInterval(
+      String tenant, String trafficClass, Set<Metric> metrics, List<Instant> boundaries) {
+    ResolutionPlan.checkBoundaries(boundaries);
+    List<Map<Metric, Histogram>> out = new ArrayList<>();
+    for (int i = 0; i + 1 < boundaries.size(); i++) {
+      Map<Metric, Histogram> m = new EnumMap<>(Metric.class);
+      for (Metric metric : metrics) {
+        m.put(metric, new Histogram(2));
+      }
+      out.add(m);
     }
     histograms.forEach(
         (key, byMetric) -> {
-          if (matches(key, tenant, trafficClass, from, to)) {
+          int i = interval(key, tenant, trafficClass, boundaries);
+          if (i >= 0) {
             byMetric.forEach(
-                (m, h) -> {
-                  if (out.containsKey(m)) {
-                    out.get(m).add(h);
+                (metric, h) -> {
+                  Histogram into = out.get(i).get(metric);
+                  if (into != null) {
+                    into.add(h);
                   }
                 });
           }
@@ -110,23 +120,33 @@ public final class InMemoryWindowStore implements CheckpointStore, WindowReader 
   }
 
   @Override
-  public synchronized Map<CounterKey, Long> counters(
-      String tenant, String trafficClass, Instant from, Instant to) {
-    Map<CounterKey, Long> out = new HashMap<>();
+  public synchronized List<Map<CounterKey, Long>> countersPerInterval(
+      String tenant, String trafficClass, Set<Counter> wanted, List<Instant> boundaries) {
+    ResolutionPlan.checkBoundaries(boundaries);
+    List<Map<CounterKey, Long>> out = new ArrayList<>();
+    for (int i = 0; i + 1 < boundaries.size(); i++) {
+      out.add(new HashMap<>());
+    }
     counters.forEach(
         (key, c) -> {
-          if (matches(key, tenant, trafficClass, from, to)) {
-            c.forEach((k, v) -> out.merge(k, v, Long::sum));
+          int i = interval(key, tenant, trafficClass, boundaries);
+          if (i >= 0) {
+            c.forEach(
+                (k, v) -> {
+                  if (wanted.contains(k.counter())) {
+                    out.get(i).merge(k, v, Long::sum);
+                  }
+                });
           }
         });
     return out;
   }
 
-  private static boolean matches(
-      WindowKey key, String tenant, String trafficClass, Instant from, Instant to) {
-    return key.tenant().equals(tenant)
-        && key.trafficClass().equals(trafficClass)
-        && !Instant.ofEpochMilli(key.windowStartEpochMillis()).isBefore(from)
-        && Instant.ofEpochMilli(key.windowStartEpochMillis()).isBefore(to);
+  private static int interval(
+      WindowKey key, String tenant, String trafficClass, List<Instant> boundaries) {
+    if (!key.tenant().equals(tenant) || !key.trafficClass().equals(trafficClass)) {
+      return -1;
+    }
+    return ResolutionPlan.intervalOf(boundaries, key.windowStartEpochMillis());
   }
 }

@@ -14,7 +14,6 @@ import dev.tierscope.core.testing.SummaryBuilder;
 import dev.tierscope.core.window.WindowAggregator;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** A class's SLIs over a range, computed from windows committed to the store. */
@@ -210,9 +209,6 @@ class SloCalculatorTest {
   }
 
   @Test
-  @Disabled(
-      "bug: SloCalculator subtracts every failed chain from the chains within the threshold, so a"
-          + " chain that is both failed and slower than the threshold is counted bad twice")
   void slowFailedToolChainIsOneBadEvent() {
     record(1, request().toolchain(1, 1_000_000, false));
     record(1, request().toolchain(1, 10_000_000, true));

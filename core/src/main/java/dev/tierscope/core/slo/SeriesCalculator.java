@@ -1,0 +1,130 @@
+package dev.tierscope.core.slo;
+
+import dev.tierscope.core.classes.TrafficClass;
+import dev.tierscope.core.store.WindowReader;
+import dev.tierscope.core.window.Counter;
+import dev.tierscope.core.window.CounterKey;
+import dev.tierscope.core.window.Metric;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.HdrHistogram.Histogram;
+
+/**
+ * A statistic of one signal per step of a range; each point merges exactly the windows starting in
+ * its step (never an average of finer percentiles).
+ *
+ * <pre>{@code
+ * List<SeriesCalculator.Point> p95 =
+ *     calculator.series("default", cls, Signal.TTFT, Signal.Stat.P95, from, to, Duration.ofMinutes(5));
+ * }</pre>
+ */
+public final class SeriesCalculator {
+
+  /**
+   * One step.
+   *
+   * @param start step start; the step holds the windows starting in [start, start + step)
+   * @param value the statistic (latencies in microseconds), null when the step has no data for it
+   */
+  public record Point(Instant start, Double value) {}
+
+  private final WindowReader reader;
+
+  public SeriesCalculator(WindowReader reader) {
+    this.reader = reader;
+  }
+
+  /**
+   * Steps from {@code from} on, each {@code step} long; the last one is cut at {@code to}.
+   *
+   * @throws IllegalArgumentException when the statistic does not fit the signal
+   */
+  public List<Point> series(
+      String tenant,
+      TrafficClass cls,
+      Signal signal,
+      Signal.Stat stat,
+      Instant from,
+      Instant to,
+      Duration step) {
+    if (!signal.stats().contains(stat)) {
+      throw new IllegalArgumentException(
+          "stat " + stat.id() + " does not fit " + signal.id() + ", use one of " + signal.stats());
+    }
+    List<Instant> boundaries = boundaries(from, to, step);
+    int n = boundaries.size() - 1;
+    Set<Metric> metrics = signal.metrics(stat);
+    List<Map<Metric, Histogram>> h =
+        metrics.isEmpty()
+            ? null
+            : reader.mergedPerInterval(tenant, cls.name(), metrics, boundaries);
+    Set<Counter> needed = signal.counters(stat);
+    List<Map<CounterKey, Long>> c =
+        needed.isEmpty()
+            ? null
+            : reader.countersPerInterval(tenant, cls.name(), needed, boundaries);
+    List<Point> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Map<Metric, Histogram> hist = h == null ? Map.of() : h.get(i);
+      Map<CounterKey, Long> counters = c == null ? Map.of() : c.get(i);
+      out.add(new Point(boundaries.get(i), value(cls, signal, stat, hist, counters)));
+    }
+    return out;
+  }
+
+  /** from, from + step, ... and to. */
+  public static List<Instant> boundaries(Instant from, Instant to, Duration step) {
+    if (!from.isBefore(to)) {
+      throw new IllegalArgumentException("from must be before to");
+    }
+    if (step.isZero() || step.isNegative()) {
+      throw new IllegalArgumentException("step must be positive, was " + step);
+    }
+    List<Instant> b = new ArrayList<>();
+    for (Instant t = from; t.isBefore(to); t = t.plus(step)) {
+      b.add(t);
+    }
+    b.add(to);
+    return b;
+  }
+
+  private static Double value(
+      TrafficClass cls,
+      Signal signal,
+      Signal.Stat stat,
+      Map<Metric, Histogram> histograms,
+      Map<CounterKey, Long> counters) {
+    if (signal.metric() != null) {
+      Histogram h = histograms.get(signal.metric());
+      long n = h == null ? 0 : h.getTotalCount();
+      if (stat == Signal.Stat.COUNT) {
+        return (double) n;
+      }
+      if (stat == Signal.Stat.RATIO) {
+        EventCounts e = signal.sli().events(Map.of(signal.metric(), h), counters, cls.objectives());
+        return e.total() == 0 ? null : e.goodRatio();
+      }
+      if (n == 0) {
+        return null;
+      }
+      return (double)
+          switch (stat) {
+            case P50 -> h.getValueAtPercentile(50);
+            case P90 -> h.getValueAtPercentile(90);
+            case P95 -> h.getValueAtPercentile(95);
+            case P99 -> h.getValueAtPercentile(99);
+            case MAX -> h.getMaxValue();
+            default -> throw new IllegalStateException(stat.id());
+          };
+    }
+    EventCounts e = signal.sli().events(Map.of(), counters, cls.objectives());
+    if (stat == Signal.Stat.COUNT) {
+      return (double) e.total();
+    }
+    return e.total() == 0 ? null : e.badRatio();
+  }
+}

@@ -1,0 +1,121 @@
+package dev.tierscope.core.slo;
+
+import dev.tierscope.core.window.Counter;
+import dev.tierscope.core.window.Metric;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * What a series can show: the four SLIs and the TTFT components, each with the statistics that fit
+ * it.
+ */
+public enum Signal {
+  TTFT("ttft", Metric.TTFT, Sli.TTFT),
+  EDGE("edge", Metric.EDGE, null),
+  MESH("mesh", Metric.MESH, null),
+  MODEL("model", Metric.MODEL, null),
+  MODEL_QUEUE("modelQueue", Metric.MODEL_QUEUE, null),
+  TOOLCHAIN_LATENCY("toolchainLatency", Metric.TOOLCHAIN, Sli.TOOLCHAIN_LATENCY),
+  STREAM_INTERRUPTION("streamInterruption", null, Sli.STREAM_INTERRUPTION),
+  RETRIEVAL_FALLBACK("retrievalFallback", null, Sli.RETRIEVAL_FALLBACK);
+
+  /** A statistic of one step. */
+  public enum Stat {
+    P50("p50"),
+    P90("p90"),
+    P95("p95"),
+    P99("p99"),
+    MAX("max"),
+    /** Values (latencies), streams or retrievals. */
+    COUNT("count"),
+    /** Interrupted / streams. */
+    RATE("rate"),
+    /** Good ratio of a latency SLI; fallbacks / retrievals. */
+    RATIO("ratio");
+
+    private final String id;
+
+    Stat(String id) {
+      this.id = id;
+    }
+
+    public String id() {
+      return id;
+    }
+
+    /** The statistic with this API name, or null. */
+    public static Stat fromId(String id) {
+      for (Stat s : values()) {
+        if (s.id.equals(id)) {
+          return s;
+        }
+      }
+      return null;
+    }
+  }
+
+  private final String id;
+  private final Metric metric;
+  private final Sli sli;
+
+  Signal(String id, Metric metric, Sli sli) {
+    this.id = id;
+    this.metric = metric;
+    this.sli = sli;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /** The signal with this API name, or null. */
+  public static Signal fromId(String id) {
+    for (Signal s : values()) {
+      if (s.id.equals(id)) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /** The latency histogram behind it, null for the counter SLIs. */
+  public Metric metric() {
+    return metric;
+  }
+
+  /** The SLI with an objective, null for the TTFT components. */
+  public Sli sli() {
+    return sli;
+  }
+
+  /** The statistics that fit this signal. */
+  public Set<Stat> stats() {
+    return switch (this) {
+      case TTFT, TOOLCHAIN_LATENCY ->
+          EnumSet.of(Stat.P50, Stat.P90, Stat.P95, Stat.P99, Stat.MAX, Stat.COUNT, Stat.RATIO);
+      case EDGE, MESH, MODEL, MODEL_QUEUE ->
+          EnumSet.of(Stat.P50, Stat.P90, Stat.P95, Stat.P99, Stat.MAX, Stat.COUNT);
+      case STREAM_INTERRUPTION -> EnumSet.of(Stat.RATE, Stat.COUNT);
+      case RETRIEVAL_FALLBACK -> EnumSet.of(Stat.RATIO, Stat.COUNT);
+    };
+  }
+
+  /** Histograms needed for {@code stat}. */
+  Set<Metric> metrics(Stat stat) {
+    if (metric == null) {
+      return EnumSet.noneOf(Metric.class);
+    }
+    if (this == TOOLCHAIN_LATENCY && stat == Stat.RATIO) {
+      return EnumSet.of(Metric.TOOLCHAIN, Metric.TOOLCHAIN_FAILED);
+    }
+    return EnumSet.of(metric);
+  }
+
+  /** Counters needed for {@code stat}. */
+  Set<Counter> counters(Stat stat) {
+    if (sli == null || (metric != null && stat != Stat.RATIO)) {
+      return EnumSet.noneOf(Counter.class);
+    }
+    return Sli.COUNTERS;
+  }
+}
