@@ -179,8 +179,48 @@ public final class TierscopeServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs one deployable alone ({@code ingest}, {@code aggregator} or {@code api}) against the Kafka
+   * and PostgreSQL its configuration names, as in a separate deployment (docker compose): {@code
+   * java -jar tierscope-server.jar aggregator --spring.datasource.url=...}.
+   */
+  private static void runOne(String[] args) {
+    String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+    Class<?> app;
+    String configName;
+    switch (args[0]) {
+      case "ingest" -> {
+        app = IngestApplication.class;
+        configName = IngestApplication.CONFIG_NAME;
+      }
+      case "aggregator" -> {
+        app = AggregatorApplication.class;
+        configName = AggregatorApplication.CONFIG_NAME;
+      }
+      case "api" -> {
+        app = ApiApplication.class;
+        configName = ApiApplication.CONFIG_NAME;
+      }
+      default -> {
+        System.err.println(
+            "unknown command '"
+                + args[0]
+                + "'; use one of: ingest, aggregator, api (or no command for everything)");
+        System.exit(2);
+        return;
+      }
+    }
+    SpringApplication application = new SpringApplication(app);
+    application.setDefaultProperties(Map.of("spring.config.name", configName));
+    application.run(rest);
+  }
+
   /** Starts everything and prints where to send data and where to ask. */
   public static void main(String[] args) {
+    if (args.length > 0 && !args[0].startsWith("--")) {
+      runOne(args);
+      return;
+    }
     ServerOptions options = ServerOptions.fromEnvironment(System.getenv(), args);
     long started = System.nanoTime();
     TierscopeServer server = start(options);
