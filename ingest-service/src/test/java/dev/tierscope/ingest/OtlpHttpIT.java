@@ -543,8 +543,8 @@ class OtlpHttpIT {
   static void assertNothingArrivedFor(String traceHex) {
     ByteString trace = id(traceHex);
     assertThat(
-            topic.await(
-                e -> e.getTraceId().equals(trace), 0, Duration.ZERO, Duration.ofMillis(200)))
+            SharedIngest.topic()
+                .await(e -> e.getTraceId().equals(trace), 0, Duration.ZERO, Duration.ofMillis(200)))
         .isEmpty();
   }
 

@@ -24,7 +24,6 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -59,28 +58,38 @@ public final class OtlpGrpcServer implements SmartLifecycle {
   /** Name of the environment property carrying the bound port. */
   public static final String LOCAL_PORT_PROPERTY = "local.grpc.port";
 
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES =
+  /**
+   * A request message as read off the wire: its bytes, or the status gRPC raised while reading it
+   * (the decompressed size check runs lazily, inside the marshaller; thrown from there it would
+   * reach the client as UNKNOWN).
+   */
+  record RawMessage(byte[] bytes, Status failure) {}
+
+  private static final MethodDescriptor.Marshaller<RawMessage> RAW =
       new MethodDescriptor.Marshaller<>() {
         @Override
-        public InputStream stream(byte[] value) {
-          return new ByteArrayInputStream(value);
+        public InputStream stream(RawMessage value) {
+          return new ByteArrayInputStream(value.bytes());
         }
 
         @Override
-        public byte[] parse(InputStream stream) {
+        public RawMessage parse(InputStream stream) {
           try {
-            return stream.readAllBytes();
+            return new RawMessage(stream.readAllBytes(), null);
+          } catch (StatusRuntimeException e) {
+            return new RawMessage(null, e.getStatus());
           } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return new RawMessage(
+                null, Status.INVALID_ARGUMENT.withDescription("unreadable message: " + e));
           }
         }
       };
 
-  static final MethodDescriptor<byte[], ExportTraceServiceResponse> EXPORT =
-      MethodDescriptor.<byte[], ExportTraceServiceResponse>newBuilder()
+  static final MethodDescriptor<RawMessage, ExportTraceServiceResponse> EXPORT =
+      MethodDescriptor.<RawMessage, ExportTraceServiceResponse>newBuilder()
           .setType(MethodDescriptor.MethodType.UNARY)
           .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Export"))
-          .setRequestMarshaller(BYTES)
+          .setRequestMarshaller(RAW)
           .setResponseMarshaller(
               ProtoUtils.marshaller(ExportTraceServiceResponse.getDefaultInstance()))
           .build();
@@ -174,7 +183,17 @@ public final class OtlpGrpcServer implements SmartLifecycle {
     return s == null ? -1 : s.getPort();
   }
 
-  private void export(byte[] body, StreamObserver<ExportTraceServiceResponse> response) {
+  private void export(RawMessage message, StreamObserver<ExportTraceServiceResponse> response) {
+    if (message.failure() != null) {
+      metrics.rejectedRequest(
+          Protocol.GRPC,
+          message.failure().getCode() == Status.Code.RESOURCE_EXHAUSTED
+              ? "too_large"
+              : "undecodable");
+      failQuietly(response, message.failure().asRuntimeException());
+      return;
+    }
+    byte[] body = message.bytes();
     metrics.requestSize(Protocol.GRPC, body.length);
     ExportTraceServiceRequest request;
     try {
