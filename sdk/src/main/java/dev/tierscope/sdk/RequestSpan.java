@@ -1,0 +1,116 @@
+package dev.tierscope.sdk;
+
+import dev.tierscope.conventions.SpanAttributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The span of one user request as one vantage point saw it: the {@code client} (the app or edge
+ * proxy that the user talks to; TTFT as the user feels it) or the {@code gateway} (the first server
+ * of the request; TTFT as the service saw it). It carries the request's class and workflow, and on
+ * a client span the edge attributes that explain a slow client path.
+ *
+ * <pre>{@code
+ * RequestSpan request = tierscope.clientRequest(TrafficClass.INTERACTIVE_PREMIUM, "chat");
+ * request.clientPath(ClientPath.VPN).protocolVersion("3").connectionType(ConnectionType.WIFI);
+ * // ... send the request with request.headers(), wait for the first streamed chunk
+ * request.firstToken();
+ * // ... stream the rest
+ * request.end(Outcome.COMPLETED);
+ * }</pre>
+ */
+public final class RequestSpan extends TierSpan<RequestSpan> {
+
+  private final String role;
+  private final AtomicBoolean firstToken = new AtomicBoolean();
+  private volatile boolean streamed;
+
+  RequestSpan(Tierscope owner, Span span, Context parent, String role, boolean streamed) {
+    super(owner, span, parent);
+    this.role = role;
+    this.streamed = streamed;
+  }
+
+  /** {@code client} or {@code gateway}. */
+  public String role() {
+    return role;
+  }
+
+  /** Whether the answer is streamed ({@code gen_ai.request.stream}); true unless set otherwise. */
+  public RequestSpan streamed(boolean streamed) {
+    this.streamed = streamed;
+    span.setAttribute(SpanAttributes.GEN_AI_REQUEST_STREAM, streamed);
+    return this;
+  }
+
+  /**
+   * Records that the first token (chunk) reached this vantage point now. Later calls are ignored.
+   */
+  public RequestSpan firstToken() {
+    return firstToken(null);
+  }
+
+  /** Records the first token at {@code at} (now when null). Later calls are ignored. */
+  public RequestSpan firstToken(Instant at) {
+    if (firstToken.compareAndSet(false, true)) {
+      addFirstToken(at);
+    }
+    return this;
+  }
+
+  /** Ends the request now with {@code outcome}. */
+  public void end(Outcome outcome) {
+    end(outcome, null);
+  }
+
+  /** Ends the request at {@code end} (now when null) with {@code outcome}. */
+  public void end(Outcome outcome, Instant end) {
+    endWith(outcome, end, streamed);
+  }
+
+  // ---- edge attributes (meaningful on the client span)
+
+  /** The client's network path ({@code tierscope.client.path}). */
+  public RequestSpan clientPath(ClientPath path) {
+    if (path != null) {
+      span.setAttribute(SpanAttributes.CLIENT_PATH, path.value());
+    }
+    return this;
+  }
+
+  /**
+   * The HTTP version the request used ({@code 1.1}, {@code 2}, {@code 3}); also sets {@code
+   * network.protocol.name=http}.
+   */
+  public RequestSpan protocolVersion(String version) {
+    if (version != null) {
+      span.setAttribute(SpanAttributes.NETWORK_PROTOCOL_NAME, "http");
+      span.setAttribute(SpanAttributes.NETWORK_PROTOCOL_VERSION, version);
+    }
+    return this;
+  }
+
+  /** Whether the transport fell back to an older protocol (for example HTTP/3 to HTTP/2). */
+  public RequestSpan protocolFallback(boolean fallback) {
+    span.setAttribute(SpanAttributes.TRANSPORT_PROTOCOL_FALLBACK, fallback);
+    return this;
+  }
+
+  /** Transport retransmissions the client saw during this request; negative values are ignored. */
+  public RequestSpan retransmits(long retransmits) {
+    if (retransmits >= 0) {
+      span.setAttribute(SpanAttributes.TRANSPORT_RETRANSMITS, retransmits);
+    }
+    return this;
+  }
+
+  /** The client's access link ({@code network.connection.type}). */
+  public RequestSpan connectionType(ConnectionType type) {
+    if (type != null) {
+      span.setAttribute(SpanAttributes.NETWORK_CONNECTION_TYPE, type.value());
+    }
+    return this;
+  }
+}

@@ -1,0 +1,127 @@
+package dev.tierscope.sdk;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.tierscope.ingest.IngestApplication;
+import dev.tierscope.testsupport.TestInfra;
+import dev.tierscope.wire.v1.SpanEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.springframework.boot.Banner;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The real ingest application on free ports, writing to a fresh topic on the shared test broker,
+ * and a consumer that decodes what it produced.
+ */
+final class IngestHarness implements AutoCloseable {
+
+  private static final int PARTITIONS = 3;
+
+  private final String topic;
+  private final ConfigurableApplicationContext context;
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final List<SpanEvent> received = new ArrayList<>();
+
+  IngestHarness() {
+    topic = TestInfra.uniqueName("sdk_spans");
+    TestInfra.createTopic(topic, PARTITIONS);
+    SpringApplication app = new SpringApplication(IngestApplication.class);
+    app.setBannerMode(Banner.Mode.OFF);
+    app.setDefaultProperties(Map.of("spring.config.name", IngestApplication.CONFIG_NAME));
+    context =
+        app.run(
+            "--server.port=0",
+            "--tierscope.ingest.grpc-port=0",
+            "--tierscope.ingest.topic=" + topic,
+            "--tierscope.ingest.partitions=" + PARTITIONS,
+            "--spring.kafka.bootstrap-servers=" + TestInfra.bootstrapServers());
+    consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                TestInfra.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed"),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (int p = 0; p < PARTITIONS; p++) {
+      partitions.add(new TopicPartition(topic, p));
+    }
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+  }
+
+  String httpBaseUrl() {
+    return "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port");
+  }
+
+  String grpcBaseUrl() {
+    return "http://127.0.0.1:" + context.getEnvironment().getProperty("local.grpc.port");
+  }
+
+  /** A Tierscope instance exporting to this ingest with short delays, for tests. */
+  Tierscope tierscope(OtlpProtocol protocol, String service, String tenant) {
+    return Tierscope.builder()
+        .protocol(protocol)
+        .endpoint(protocol == OtlpProtocol.GRPC ? grpcBaseUrl() : httpBaseUrl())
+        .serviceName(service)
+        .tenant(tenant)
+        .scheduleDelay(Duration.ofMillis(20))
+        .build();
+  }
+
+  /**
+   * The spans of {@code traceIdHex} once {@code expected} of them arrived (by span id, first
+   * arrival), failing after 30 s.
+   */
+  Map<String, SpanEvent> awaitTrace(String traceIdHex, int expected) {
+    ByteString traceId = ByteString.copyFrom(HexFormat.of().parseHex(traceIdHex));
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      Map<String, SpanEvent> spans =
+          received.stream()
+              .filter(e -> e.getTraceId().equals(traceId))
+              .collect(Collectors.toMap(e -> hex(e.getSpanId()), e -> e, (first, second) -> first));
+      if (spans.size() >= expected) {
+        return spans;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            "trace " + traceIdHex + ": " + spans.size() + " of " + expected + " spans arrived");
+      }
+      for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+        try {
+          SpanEvent event = SpanEvent.parseFrom(record.value());
+          if (!ByteString.copyFrom(record.key()).equals(event.getTraceId())) {
+            throw new AssertionError("record key is not the trace id of " + event);
+          }
+          received.add(event);
+        } catch (InvalidProtocolBufferException e) {
+          throw new AssertionError("undecodable record on " + topic, e);
+        }
+      }
+    }
+  }
+
+  static String hex(ByteString bytes) {
+    return HexFormat.of().formatHex(bytes.toByteArray());
+  }
+
+  @Override
+  public void close() {
+    consumer.close(Duration.ofSeconds(2));
+    context.close();
+  }
+}
