@@ -99,6 +99,12 @@ public class AggregatorConfiguration {
             loops,
             l -> l.stream().mapToInt(SpanConsumerLoop::inFlight).sum())
         .register(registry);
+    Gauge.builder(
+            "tierscope.aggregator.requests.overflowed",
+            loops,
+            l -> l.stream().mapToLong(SpanConsumerLoop::overflowed).sum())
+        .description("requests emitted as partial because the in-flight cap was reached")
+        .register(registry);
     return new ConsumerLoops(loops, dlqProducer);
   }
 

@@ -80,6 +80,7 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
   private volatile boolean closing;
   private volatile int inFlight;
   private volatile int liveHistograms;
+  private volatile long overflowed;
   private boolean needsReload;
   private long lastCheckpointMillis;
   private int completedSinceReport;
@@ -201,10 +202,16 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
       state.assembler.drainCompleted(recorder);
     }
     int n = 0;
+    long over = 0;
     for (PartitionState s : owned.values()) {
       n += s.assembler.inFlight();
+      over += s.assembler.overflowed();
     }
     inFlight = n;
+    if (over > 0) {
+      // Per partition since it was loaded: a gauge of what the cap cut short recently.
+      overflowed = over;
+    }
     liveHistograms = windows.liveHistograms();
     if (completedSinceReport > 0) {
       metrics.requestsCompleted(completedSinceReport, partialSinceReport);
@@ -340,6 +347,14 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
           "lost {} without a clean revocation; reloading from the last checkpoint", partitions);
       scheduleReload();
     }
+  }
+
+  /**
+   * Requests emitted early as partial because the in-flight cap was reached, summed over the owned
+   * partitions since they were loaded; safe from any thread.
+   */
+  public long overflowed() {
+    return overflowed;
   }
 
   /** Histograms held in memory since the last checkpoint, as of the last poll; any thread. */
