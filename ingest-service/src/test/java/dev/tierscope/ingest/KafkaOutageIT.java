@@ -149,6 +149,9 @@ class KafkaOutageIT {
                   Math.max(protobuf.longestAnswerNanos.get(), json.longestAnswerNanos.get())));
 
           assertThat(ingest.count("tierscope.ingest.spans.throttled")).isPositive();
+          assertThat(ingest.meters().get("tierscope.ingest.kafka.in_flight").gauge().value())
+              .as("every byte handed to the producer was released")
+              .isZero();
           assertThat(ingest.count("tierscope.ingest.spans.accepted", "protocol", "http/protobuf"))
               .isGreaterThanOrEqualTo(BATCHES_PER_CLIENT * SPANS_PER_BATCH);
         } finally {

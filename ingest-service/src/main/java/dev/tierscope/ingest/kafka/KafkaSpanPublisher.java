@@ -110,11 +110,10 @@ public final class KafkaSpanPublisher implements SpanPublisher {
       if (current > 0 && current + bytes > maxInFlightBytes) {
         throw new PublishRejectedException(
             Reason.AT_CAPACITY,
-            "the ingest has "
-                + current
-                + " bytes waiting for Kafka's acknowledgement (limit "
+            current
+                + " bytes are waiting for Kafka's acknowledgement (limit "
                 + maxInFlightBytes
-                + ")",
+                + ", tierscope.ingest.max-in-flight)",
             null);
       }
       if (inFlightBytes.compareAndSet(current, current + bytes)) {

@@ -88,8 +88,19 @@ public final class OtlpJson {
       if (at != null && at.getLineNr() > 0) {
         m.append(" at line ").append(at.getLineNr()).append(", column ").append(at.getColumnNr());
       }
-      throw new OtlpJsonException(m.append(": ").append(e.getOriginalMessage()).toString());
+      throw new OtlpJsonException(m.append(": ").append(clean(e.getOriginalMessage())).toString());
     }
+  }
+
+  /** Jackson's message without its references to a source it does not show anyway. */
+  private static String clean(String message) {
+    if (message == null) {
+      return "unreadable input";
+    }
+    return message
+        .replaceAll("\\s*\\(start marker at \\[Source: [^\\]]*\\]\\)", "")
+        .replaceAll("\\s*\\[Source: [^\\]]*\\]", "")
+        .trim();
   }
 
   /**

@@ -72,7 +72,7 @@ public final class TraceReceiver {
               atCapacity ? ExportOutcome.Kind.AT_CAPACITY : ExportOutcome.Kind.UNAVAILABLE,
               batch,
               atCapacity
-                  ? "ingest is at capacity (" + e.getMessage() + "); retry later"
+                  ? "ingest is at capacity: " + e.getMessage() + "; retry later"
                   : e.getMessage() + "; retry later"));
     }
     return acked

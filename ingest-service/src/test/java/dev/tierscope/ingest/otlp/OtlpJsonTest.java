@@ -309,7 +309,9 @@ class OtlpJsonTest {
         .hasMessageStartingWith("invalid JSON at line 1, column 20: ");
     assertThatThrownBy(() -> parse("{\"resourceSpans\":["))
         .isInstanceOf(OtlpJsonException.class)
-        .hasMessageStartingWith("invalid JSON");
+        .hasMessage(
+            "invalid JSON at line 1, column 19: Unexpected end-of-input: expected close marker for"
+                + " Array");
     assertThatThrownBy(() -> parse("\u001f\u008b\b\u0000"))
         .isInstanceOf(OtlpJsonException.class)
         .hasMessageStartingWith("invalid JSON");

@@ -1,0 +1,166 @@
+package dev.tierscope.ingest.receiver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import dev.tierscope.core.classes.TrafficClasses;
+import dev.tierscope.ingest.kafka.PublishRejectedException;
+import dev.tierscope.ingest.kafka.SpanPublisher;
+import dev.tierscope.ingest.otlp.OtlpSpanNormalizer;
+import dev.tierscope.wire.v1.SpanEvent;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.errors.NetworkException;
+import org.junit.jupiter.api.Test;
+
+/** The transport-independent answer rules, with the publishing seam faked in memory. */
+class TraceReceiverTest {
+
+  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  final IngestMetrics metrics = new IngestMetrics(registry);
+  final OtlpSpanNormalizer normalizer = new OtlpSpanNormalizer(TrafficClasses.defaults());
+  final List<SpanEvent> published = new ArrayList<>();
+
+  @Test
+  void acceptsOnceEverySpanIsAcknowledged() {
+    TraceReceiver receiver = receiver(spans -> ack(spans), Duration.ofSeconds(5));
+
+    ExportOutcome outcome = receiver.export(request(2, 0), Protocol.HTTP_JSON).join();
+
+    assertThat(outcome.kind()).isEqualTo(ExportOutcome.Kind.ACCEPTED);
+    assertThat(outcome.response().hasPartialSuccess()).isFalse();
+    assertThat(published).hasSize(2);
+    assertThat(counter("tierscope.ingest.spans.accepted", "protocol", "http/json")).isEqualTo(2);
+    assertThat(
+            registry
+                .get("tierscope.ingest.kafka.produce")
+                .tag("outcome", "success")
+                .timer()
+                .count())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void answersPartialSuccessForInvalidSpansAndPublishesTheOthers() {
+    TraceReceiver receiver = receiver(spans -> ack(spans), Duration.ofSeconds(5));
+
+    ExportOutcome outcome = receiver.export(request(1, 2), Protocol.GRPC).join();
+
+    assertThat(outcome.kind()).isEqualTo(ExportOutcome.Kind.ACCEPTED);
+    assertThat(outcome.response().getPartialSuccess().getRejectedSpans()).isEqualTo(2);
+    assertThat(outcome.response().getPartialSuccess().getErrorMessage())
+        .startsWith("rejected 2 spans: ");
+    assertThat(published).hasSize(1);
+    assertThat(counter("tierscope.ingest.spans.rejected", "reason", "end_before_start"))
+        .isEqualTo(2);
+  }
+
+  @Test
+  void acceptsARequestWithOnlyInvalidSpansWithoutPublishing() {
+    TraceReceiver receiver =
+        receiver(
+            spans -> {
+              throw new AssertionError("nothing to publish");
+            },
+            Duration.ofSeconds(5));
+
+    ExportOutcome outcome = receiver.export(request(0, 1), Protocol.HTTP_PROTOBUF).join();
+
+    assertThat(outcome.kind()).isEqualTo(ExportOutcome.Kind.ACCEPTED);
+    assertThat(outcome.response().getPartialSuccess().getRejectedSpans()).isEqualTo(1);
+  }
+
+  @Test
+  void answersUnavailableWhenKafkaDoesNotAcknowledgeInTime() {
+    TraceReceiver receiver = receiver(spans -> new CompletableFuture<>(), Duration.ofMillis(50));
+
+    ExportOutcome outcome =
+        receiver
+            .export(request(3, 0), Protocol.HTTP_PROTOBUF)
+            .orTimeout(5, TimeUnit.SECONDS)
+            .join();
+
+    assertThat(outcome.kind()).isEqualTo(ExportOutcome.Kind.UNAVAILABLE);
+    assertThat(outcome.message())
+        .isEqualTo("Kafka did not acknowledge the spans within 50 ms; retry later");
+    assertThat(counter("tierscope.ingest.spans.throttled", "reason", "ack_timeout")).isEqualTo(3);
+    assertThat(counter("tierscope.ingest.spans.accepted")).isZero();
+  }
+
+  @Test
+  void answersUnavailableWhenAnAcknowledgementFails() {
+    TraceReceiver receiver =
+        receiver(
+            spans -> CompletableFuture.failedFuture(new NetworkException("broker went away")),
+            Duration.ofSeconds(5));
+
+    ExportOutcome outcome = receiver.export(request(1, 0), Protocol.GRPC).join();
+
+    assertThat(outcome.kind()).isEqualTo(ExportOutcome.Kind.UNAVAILABLE);
+    assertThat(outcome.message())
+        .isEqualTo(
+            "Kafka did not take the spans (NetworkException: broker went away); retry later");
+    assertThat(counter("tierscope.ingest.spans.throttled", "reason", "kafka_unavailable"))
+        .isEqualTo(1);
+  }
+
+  @Test
+  void answersAtCapacityWhenThePublisherRefusesAtOnce() {
+    TraceReceiver receiver =
+        receiver(
+            spans -> {
+              throw new PublishRejectedException(
+                  PublishRejectedException.Reason.AT_CAPACITY, "16000 bytes are waiting", null);
+            },
+            Duration.ofSeconds(5));
+
+    ExportOutcome outcome = receiver.export(request(2, 0), Protocol.HTTP_JSON).join();
+
+    assertThat(outcome.kind()).isEqualTo(ExportOutcome.Kind.AT_CAPACITY);
+    assertThat(outcome.message())
+        .isEqualTo("ingest is at capacity: 16000 bytes are waiting; retry later");
+    assertThat(counter("tierscope.ingest.spans.throttled", "reason", "at_capacity")).isEqualTo(2);
+  }
+
+  // ---- helpers
+
+  private TraceReceiver receiver(SpanPublisher publisher, Duration ackTimeout) {
+    return new TraceReceiver(normalizer, publisher, metrics, ackTimeout);
+  }
+
+  private CompletableFuture<Void> ack(List<SpanEvent> spans) {
+    published.addAll(spans);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  private double counter(String name, String... tags) {
+    return registry.find(name).tags(tags).counters().stream().mapToDouble(c -> c.count()).sum();
+  }
+
+  /** {@code valid} valid spans and {@code invalid} spans that end before they start. */
+  private static ExportTraceServiceRequest request(int valid, int invalid) {
+    ScopeSpans.Builder scope = ScopeSpans.newBuilder();
+    for (int i = 0; i < valid + invalid; i++) {
+      long start = 1_767_225_600_000_000_000L;
+      scope.addSpans(
+          Span.newBuilder()
+              .setTraceId(
+                  ByteString.copyFrom(
+                      new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}))
+              .setSpanId(ByteString.copyFrom(new byte[] {0, 0, 0, 0, 0, 0, 1, (byte) (i + 1)}))
+              .setStartTimeUnixNano(start)
+              .setEndTimeUnixNano(i < valid ? start + 1 : start - 1));
+    }
+    return ExportTraceServiceRequest.newBuilder()
+        .addResourceSpans(ResourceSpans.newBuilder().addScopeSpans(scope))
+        .build();
+  }
+}
