@@ -1,16 +1,29 @@
 package dev.tierscope.api.web;
 
+import dev.tierscope.store.StoreException;
 import java.net.URI;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 
-/** Turns parameter errors into RFC 9457 {@code application/problem+json} naming the parameter. */
+/**
+ * Turns parameter errors into RFC 9457 {@code application/problem+json} naming the parameter.
+ * Ordered first so that it, not Boot's generic problem handler, answers missing parameters.
+ */
 @RestControllerAdvice
+@Order(Ordered.HIGHEST_PRECEDENCE)
 public class ProblemHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
 
   @ExceptionHandler(BadParameterException.class)
   ResponseEntity<ProblemDetail> badParameter(BadParameterException e) {
@@ -22,11 +35,30 @@ public class ProblemHandler {
     return problem(e.getParameterName(), "'" + e.getParameterName() + "' is required");
   }
 
+  @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+  ResponseEntity<ProblemDetail> mismatch(MethodArgumentTypeMismatchException e) {
+    return problem(e.getName(), "'" + e.getName() + "' has an invalid value: " + e.getValue());
+  }
+
+  @ExceptionHandler(StoreException.class)
+  ResponseEntity<ProblemDetail> store(StoreException e) {
+    log.warn("store read failed", e);
+    ProblemDetail p =
+        ProblemDetail.forStatusAndDetail(
+            HttpStatus.SERVICE_UNAVAILABLE,
+            "the window store could not be read: " + e.getMessage());
+    p.setTitle("Store unavailable");
+    p.setType(URI.create("https://tierscope.dev/problems/store-unavailable"));
+    return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+        .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+        .body(p);
+  }
+
   private static ResponseEntity<ProblemDetail> problem(String parameter, String detail) {
     ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail);
     p.setTitle("Invalid request parameter");
     p.setType(URI.create("https://tierscope.dev/problems/invalid-parameter"));
     p.setProperty("parameter", parameter);
-    return ResponseEntity.badRequest().body(p);
+    return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_PROBLEM_JSON).body(p);
   }
 }

@@ -7,6 +7,11 @@ import java.time.format.DateTimeParseException;
 /** Parses the {@code from}/{@code to} parameters: ISO-8601 instants or epoch milliseconds. */
 public final class TimeParameters {
 
+  /** Earliest and latest instant accepted: what PostgreSQL's timestamptz and the plans handle. */
+  static final Instant MIN = Instant.EPOCH;
+
+  static final Instant MAX = Instant.parse("9999-12-31T23:59:59Z");
+
   private TimeParameters() {}
 
   /**
@@ -18,7 +23,15 @@ public final class TimeParameters {
     if (value == null || value.isBlank()) {
       throw new BadParameterException(name, "'" + name + "' is required");
     }
-    String v = value.trim();
+    Instant t = parseUnchecked(name, value.trim());
+    if (t.isBefore(MIN) || t.isAfter(MAX)) {
+      throw new BadParameterException(
+          name, "'" + name + "' must lie between " + MIN + " and " + MAX + ", was " + t);
+    }
+    return t;
+  }
+
+  private static Instant parseUnchecked(String name, String v) {
     if (v.chars().allMatch(ch -> ch >= '0' && ch <= '9') || (v.startsWith("-") && v.length() > 1)) {
       try {
         return Instant.ofEpochMilli(Long.parseLong(v));
@@ -39,6 +52,11 @@ public final class TimeParameters {
               + v
               + "'");
     }
+  }
+
+  /** Like {@link #parse}, or {@code fallback} when the value is absent. */
+  public static Instant parseOr(String name, String value, Instant fallback) {
+    return value == null || value.isBlank() ? fallback : parse(name, value);
   }
 
   /** Parses both ends and checks that {@code from} is before {@code to}. */

@@ -105,7 +105,7 @@ public final class SeriesCalculator {
         return (double) n;
       }
       if (stat == Signal.Stat.RATIO) {
-        EventCounts e = signal.sli().events(Map.of(signal.metric(), h), counters, cls.objectives());
+        EventCounts e = signal.sli().events(histograms, counters, cls.objectives());
         return e.total() == 0 ? null : e.goodRatio();
       }
       if (n == 0) {

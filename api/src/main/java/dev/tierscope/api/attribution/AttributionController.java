@@ -1,0 +1,67 @@
+package dev.tierscope.api.attribution;
+
+import dev.tierscope.api.web.BadParameterException;
+import dev.tierscope.api.web.Params;
+import dev.tierscope.api.web.TimeParameters;
+import dev.tierscope.core.attribution.AttributionCalculator;
+import dev.tierscope.core.classes.TrafficClass;
+import java.time.Instant;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code GET /api/v1/attribution}: which tier made a class slow, against a baseline. */
+@RestController
+@RequestMapping("/api/v1")
+public class AttributionController {
+
+  private final AttributionCalculator calculator;
+  private final AttributionProperties properties;
+  private final Params params;
+
+  AttributionController(
+      AttributionCalculator calculator, AttributionProperties properties, Params params) {
+    this.calculator = calculator;
+    this.properties = properties;
+    this.params = params;
+  }
+
+  @GetMapping("/attribution")
+  AttributionResponse attribution(
+      @RequestParam("class") String className,
+      @RequestParam("from") String from,
+      @RequestParam("to") String to,
+      @RequestParam(value = "baselineFrom", required = false) String baselineFrom,
+      @RequestParam(value = "baselineTo", required = false) String baselineTo,
+      @RequestParam(value = "tenant", required = false) String tenant) {
+    TrafficClass cls = params.trafficClass(className);
+    Instant[] range = TimeParameters.range(from, to);
+    boolean hasFrom = baselineFrom != null && !baselineFrom.isBlank();
+    boolean hasTo = baselineTo != null && !baselineTo.isBlank();
+    if (hasFrom != hasTo) {
+      throw new BadParameterException(
+          hasFrom ? "baselineTo" : "baselineFrom",
+          "'baselineFrom' and 'baselineTo' go together: give both or neither");
+    }
+    Instant bFrom;
+    Instant bTo;
+    if (hasFrom) {
+      bFrom = TimeParameters.parse("baselineFrom", baselineFrom);
+      bTo = TimeParameters.parse("baselineTo", baselineTo);
+      if (!bFrom.isBefore(bTo)) {
+        throw new BadParameterException(
+            "baselineFrom",
+            "'baselineFrom' (" + bFrom + ") must be before 'baselineTo' (" + bTo + ")");
+      }
+    } else {
+      bTo = range[0];
+      bFrom = range[0].minus(properties.baseline());
+    }
+    String t = params.tenant(tenant);
+    return AttributionResponse.of(
+        t,
+        calculator.attribute(t, cls, range[0], range[1], bFrom, bTo),
+        properties.regressionMargin());
+  }
+}

@@ -1,0 +1,105 @@
+package dev.tierscope.api.budget;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.tierscope.api.web.BadParameterException;
+import dev.tierscope.api.web.Params;
+import dev.tierscope.api.web.TimeParameters;
+import dev.tierscope.core.budget.BudgetCalculator;
+import dev.tierscope.core.budget.BudgetReport;
+import dev.tierscope.core.classes.TrafficClass;
+import dev.tierscope.core.slo.Sli;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code GET /api/v1/budget}: the error budget and burn rates of one SLI of a class; {@code GET
+ * /api/v1/alerts}: every firing burn-rate alert of every class and SLI.
+ */
+@RestController
+@RequestMapping("/api/v1")
+public class BudgetController {
+
+  /** JSON of {@code GET /api/v1/alerts}. */
+  public record AlertsResponse(String tenant, Instant at, List<FiringAlert> alerts) {}
+
+  /** One firing alert. */
+  public record FiringAlert(
+      @JsonProperty("class") String trafficClass,
+      String sli,
+      String severity,
+      String longWindow,
+      String shortWindow,
+      Double burnRate,
+      Double shortBurnRate,
+      double threshold,
+      boolean firing) {}
+
+  private final BudgetCalculator budgets;
+  private final Params params;
+  private final Clock clock;
+
+  BudgetController(BudgetCalculator budgets, Params params, Clock clock) {
+    this.budgets = budgets;
+    this.params = params;
+    this.clock = clock;
+  }
+
+  @GetMapping("/budget")
+  BudgetResponse budget(
+      @RequestParam("class") String className,
+      @RequestParam("sli") String sliName,
+      @RequestParam(value = "at", required = false) String at,
+      @RequestParam(value = "tenant", required = false) String tenant) {
+    TrafficClass cls = params.trafficClass(className);
+    Sli sli = Sli.fromId(sliName);
+    if (sli == null) {
+      throw new BadParameterException(
+          "sli",
+          "unknown sli '"
+              + sliName
+              + "'; one of "
+              + Arrays.stream(Sli.values()).map(Sli::id).toList());
+    }
+    String t = params.tenant(tenant);
+    Instant when = TimeParameters.parseOr("at", at, clock.instant());
+    return BudgetResponse.of(t, budgets.evaluate(t, cls, when).get(sli));
+  }
+
+  @GetMapping("/alerts")
+  AlertsResponse alerts(
+      @RequestParam(value = "at", required = false) String at,
+      @RequestParam(value = "tenant", required = false) String tenant) {
+    String t = params.tenant(tenant);
+    Instant when = TimeParameters.parseOr("at", at, clock.instant());
+    List<FiringAlert> firing = new ArrayList<>();
+    for (TrafficClass cls : params.classes().all()) {
+      for (Map.Entry<Sli, BudgetReport> e : budgets.evaluate(t, cls, when).entrySet()) {
+        for (BudgetReport.Alert a : e.getValue().alerts()) {
+          if (a.firing()) {
+            BudgetResponse.Alert j = BudgetResponse.alert(a);
+            firing.add(
+                new FiringAlert(
+                    cls.name(),
+                    e.getKey().id(),
+                    j.severity(),
+                    j.longWindow(),
+                    j.shortWindow(),
+                    j.burnRate(),
+                    j.shortBurnRate(),
+                    j.threshold(),
+                    true));
+          }
+        }
+      }
+    }
+    return new AlertsResponse(t, when, firing);
+  }
+}

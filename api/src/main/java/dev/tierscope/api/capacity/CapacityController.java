@@ -1,0 +1,107 @@
+package dev.tierscope.api.capacity;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.tierscope.api.ApiProperties;
+import dev.tierscope.api.web.BadParameterException;
+import dev.tierscope.api.web.Durations;
+import dev.tierscope.api.web.Params;
+import dev.tierscope.api.web.TimeParameters;
+import dev.tierscope.core.classes.TrafficClass;
+import dev.tierscope.core.query.TokenDemand;
+import dev.tierscope.core.slo.SeriesCalculator;
+import dev.tierscope.core.store.WindowReader;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code GET /api/v1/capacity/tokens}: input and output tokens per class and workflow, in total and
+ * per step, for capacity planning.
+ */
+@RestController
+@RequestMapping("/api/v1/capacity")
+public class CapacityController {
+
+  /** JSON of the endpoint. */
+  public record TokensResponse(
+      String tenant, Instant from, Instant to, String step, List<Series> series) {}
+
+  /**
+   * One class and workflow; {@code workflow} is empty for requests that named none.
+   *
+   * @param points one per step
+   */
+  public record Series(
+      @JsonProperty("class") String trafficClass,
+      String workflow,
+      long inputTokens,
+      long outputTokens,
+      List<Point> points) {}
+
+  public record Point(Instant t, long inputTokens, long outputTokens) {}
+
+  private final TokenDemand demand;
+  private final Params params;
+  private final ApiProperties properties;
+
+  CapacityController(WindowReader reader, Params params, ApiProperties properties) {
+    this.demand = new TokenDemand(reader);
+    this.params = params;
+    this.properties = properties;
+  }
+
+  @GetMapping("/tokens")
+  TokensResponse tokens(
+      @RequestParam("from") String from,
+      @RequestParam("to") String to,
+      @RequestParam(value = "step", required = false) String step,
+      @RequestParam(value = "class", required = false) String className,
+      @RequestParam(value = "tenant", required = false) String tenant) {
+    Instant[] range = TimeParameters.range(from, to);
+    Duration length = Duration.between(range[0], range[1]);
+    Duration d = step == null || step.isBlank() ? length : Durations.parse("step", step);
+    Duration window = properties.window();
+    if (step != null
+        && !step.isBlank()
+        && (d.compareTo(window) < 0 || d.toMillis() % window.toMillis() != 0)) {
+      throw new BadParameterException(
+          "step",
+          "'step' must be a multiple of the "
+              + Durations.format(window)
+              + " window, was "
+              + Durations.format(d));
+    }
+    long points = (length.toNanos() + d.toNanos() - 1) / d.toNanos();
+    if (points > properties.maxPoints()) {
+      throw new BadParameterException(
+          "step",
+          "the range at a step of "
+              + Durations.format(d)
+              + " has "
+              + points
+              + " points, more than the "
+              + properties.maxPoints()
+              + " allowed");
+    }
+    List<String> classes =
+        className == null || className.isBlank()
+            ? params.classes().all().stream().map(TrafficClass::name).toList()
+            : List.of(params.trafficClass(className).name());
+    String t = params.tenant(tenant);
+    List<Instant> boundaries = SeriesCalculator.boundaries(range[0], range[1], d);
+    List<Series> out = new ArrayList<>();
+    for (TokenDemand.Series s : demand.series(t, classes, boundaries)) {
+      List<Point> p = new ArrayList<>(boundaries.size() - 1);
+      for (int i = 0; i + 1 < boundaries.size(); i++) {
+        p.add(new Point(boundaries.get(i), s.input()[i], s.output()[i]));
+      }
+      out.add(new Series(s.trafficClass(), s.workflow(), s.inputTokens(), s.outputTokens(), p));
+    }
+    return new TokensResponse(t, range[0], range[1], Durations.format(d), out);
+  }
+}

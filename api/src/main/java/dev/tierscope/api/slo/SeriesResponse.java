@@ -1,0 +1,68 @@
+package dev.tierscope.api.slo;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.tierscope.api.web.Durations;
+import dev.tierscope.core.slo.SeriesCalculator;
+import dev.tierscope.core.slo.Signal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * JSON of {@code GET /api/v1/slo/series}.
+ *
+ * @param unit {@code ms} for latency percentiles, {@code count}, or {@code ratio} (good ratio of a
+ *     latency SLI, interruption rate, fallback ratio)
+ * @param step step length, e.g. {@code 5m}
+ * @param points one per step; {@code value} is null when the step has no data for the statistic
+ */
+public record SeriesResponse(
+    String tenant,
+    @JsonProperty("class") String trafficClass,
+    String sli,
+    String stat,
+    String unit,
+    Instant from,
+    Instant to,
+    String step,
+    List<Point> points) {
+
+  /**
+   * @param t step start
+   * @param value the statistic, null without data
+   */
+  public record Point(Instant t, Double value) {}
+
+  static SeriesResponse of(
+      String tenant,
+      String cls,
+      Signal signal,
+      Signal.Stat stat,
+      Instant from,
+      Instant to,
+      Duration step,
+      List<SeriesCalculator.Point> points) {
+    boolean latency =
+        switch (stat) {
+          case P50, P90, P95, P99, MAX -> true;
+          default -> false;
+        };
+    String unit = latency ? "ms" : stat == Signal.Stat.COUNT ? "count" : "ratio";
+    return new SeriesResponse(
+        tenant,
+        cls,
+        signal.id(),
+        stat.id(),
+        unit,
+        from,
+        to,
+        Durations.format(step),
+        points.stream()
+            .map(p -> new Point(p.start(), latency ? ms(p.value()) : p.value()))
+            .toList());
+  }
+
+  private static Double ms(Double micros) {
+    return micros == null ? null : micros / 1000.0;
+  }
+}
