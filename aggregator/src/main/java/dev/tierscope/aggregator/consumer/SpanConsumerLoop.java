@@ -1,6 +1,6 @@
 package dev.tierscope.aggregator.consumer;
 
-import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.CodedInputStream;
 import dev.tierscope.core.assembly.RequestAssembler;
 import dev.tierscope.core.assembly.RequestSummary;
 import dev.tierscope.core.span.Span;
@@ -165,8 +165,11 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
   private void process(PartitionState state, ConsumerRecord<byte[], byte[]> record) {
     Span span;
     try {
-      span = SpanEvents.toSpan(SpanEvent.parseFrom(record.value()));
-    } catch (InvalidProtocolBufferException e) {
+      // Aliasing: id fields view the record's bytes instead of copying them.
+      CodedInputStream in = CodedInputStream.newInstance(record.value());
+      in.enableAliasing(true);
+      span = SpanEvents.toSpan(SpanEvent.parseFrom(in));
+    } catch (java.io.IOException e) {
       reject(record, "undecodable", "value is not a SpanEvent: " + e.getMessage());
       return;
     } catch (IllegalArgumentException | NullPointerException e) {
