@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -52,6 +53,10 @@ import org.junit.jupiter.api.Test;
 class KafkaOutageIT {
 
   static final int BATCHES_PER_CLIENT = 40;
+
+  /** Batches each client sends before it waits for the broker to be stopped. */
+  static final int BATCHES_BEFORE_OUTAGE = 10;
+
   static final int SPANS_PER_BATCH = 50;
   static final long ACK_TIMEOUT_MS = 1500;
 
@@ -75,17 +80,21 @@ class KafkaOutageIT {
                       "tierscope.ingest.max-in-flight", "16KB"));
           SpanTopic spans = new SpanTopic(broker.bootstrapServers(), topic)) {
         ExecutorService pool = Executors.newFixedThreadPool(3);
-        RetryingClient protobuf = new RetryingClient("protobuf", ingest, false);
-        RetryingClient json = new RetryingClient("json", ingest, true);
+        CountDownLatch outageStarted = new CountDownLatch(1);
+        RetryingClient protobuf = new RetryingClient("protobuf", ingest, false, outageStarted);
+        RetryingClient json = new RetryingClient("json", ingest, true, outageStarted);
         try {
           Future<?> p = pool.submit(protobuf);
           Future<?> j = pool.submit(json);
           awaitTrue(
-              () -> protobuf.acknowledged.get() >= 5 && json.acknowledged.get() >= 5,
+              () ->
+                  protobuf.acknowledged.get() >= BATCHES_BEFORE_OUTAGE
+                      && json.acknowledged.get() >= BATCHES_BEFORE_OUTAGE,
               Duration.ofSeconds(60),
               "both clients have batches acknowledged before the outage");
 
           broker.stop();
+          outageStarted.countDown();
           awaitTrue(
               () -> protobuf.retryLater.get() >= 2 && json.retryLater.get() >= 2,
               Duration.ofSeconds(60),
@@ -175,16 +184,28 @@ class KafkaOutageIT {
     final List<String> sentSpanIds = new ArrayList<>();
     final List<String> retriedSpanIds = new ArrayList<>();
 
-    RetryingClient(String name, RunningIngest ingest, boolean json) {
+    final CountDownLatch outageStarted;
+
+    RetryingClient(String name, RunningIngest ingest, boolean json, CountDownLatch outageStarted) {
       this.name = name;
       this.ingest = ingest;
       this.json = json;
+      this.outageStarted = outageStarted;
     }
 
     @Override
     public void run() {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(170);
       for (int b = 0; b < BATCHES_PER_CLIENT; b++) {
+        if (b == BATCHES_BEFORE_OUTAGE) {
+          // The rest is sent while the broker is down (and after it is back).
+          try {
+            outageStarted.await(60, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            failures.add("interrupted");
+            return;
+          }
+        }
         String trace = TestSpans.newTraceId();
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < SPANS_PER_BATCH; i++) {
