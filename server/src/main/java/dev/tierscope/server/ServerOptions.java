@@ -34,6 +34,7 @@ public record ServerOptions(
 
   /**
    * Options from the environment ({@code TIERSCOPE_HOME}, {@code TIERSCOPE_OTLP_HTTP_PORT}, {@code
+   * TIERSCOPE_OTLP_GRPC_PORT} (passed on as {@code tierscope.ingest.grpc-port}), {@code
    * TIERSCOPE_API_PORT}, {@code TIERSCOPE_KAFKA_BOOTSTRAP_SERVERS}, {@code TIERSCOPE_KAFKA_PORT},
    * {@code TIERSCOPE_DB_URL}/{@code _USER}/{@code _PASSWORD}) and {@code --key=value} arguments,
    * which are passed on as Spring properties.
@@ -47,6 +48,12 @@ public record ServerOptions(
       }
       int eq = arg.indexOf('=');
       props.put(arg.substring(2, eq), arg.substring(eq + 1));
+    }
+    String grpc = env.get("TIERSCOPE_OTLP_GRPC_PORT");
+    if (grpc != null && !grpc.isBlank()) {
+      props.putIfAbsent(
+          "tierscope.ingest.grpc-port",
+          Integer.toString(port(env, "TIERSCOPE_OTLP_GRPC_PORT", 4317)));
     }
     return new ServerOptions(
         Path.of(env.getOrDefault("TIERSCOPE_HOME", ".tierscope")),

@@ -40,6 +40,7 @@ public final class TierscopeServer implements AutoCloseable {
   private String bootstrapServers;
   private PostgresEndpoint database;
   private int otlpHttpPort;
+  private int otlpGrpcPort;
   private int apiPort;
 
   private TierscopeServer(ServerOptions options) {
@@ -102,6 +103,8 @@ public final class TierscopeServer implements AutoCloseable {
         run(IngestApplication.class, IngestApplication.CONFIG_NAME, ingest);
     contexts.add(ingestContext);
     otlpHttpPort = localPort(ingestContext);
+    String grpc = ingestContext.getEnvironment().getProperty("local.grpc.port");
+    otlpGrpcPort = grpc == null ? -1 : Integer.parseInt(grpc);
 
     Map<String, String> api = new LinkedHashMap<>(common);
     api.put("server.port", Integer.toString(options.apiPort()));
@@ -140,6 +143,11 @@ public final class TierscopeServer implements AutoCloseable {
   /** Base URL of the REST API, e.g. {@code http://127.0.0.1:8080}. */
   public String apiUrl() {
     return "http://127.0.0.1:" + apiPort;
+  }
+
+  /** Port of the OTLP/gRPC receiver, -1 when it is not running. */
+  public int otlpGrpcPort() {
+    return otlpGrpcPort;
   }
 
   public int otlpHttpPort() {
@@ -232,6 +240,7 @@ public final class TierscopeServer implements AutoCloseable {
 
         Tierscope is running (started in %d ms).
           OTLP/HTTP   %s/v1/traces          (point OTEL_EXPORTER_OTLP_ENDPOINT at %s)
+          OTLP/gRPC   127.0.0.1:%d
           SLO API     %s/api/v1/slo?class=interactive_premium&from=<ISO or epoch ms>&to=<...>
           Health      %s/actuator/health
           Kafka       %s   PostgreSQL  %s
@@ -241,6 +250,7 @@ public final class TierscopeServer implements AutoCloseable {
         ms,
         server.otlpHttpUrl(),
         server.otlpHttpUrl(),
+        server.otlpGrpcPort(),
         api,
         api,
         server.kafkaBootstrapServers(),
