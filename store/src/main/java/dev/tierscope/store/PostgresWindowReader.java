@@ -34,7 +34,7 @@ import org.HdrHistogram.Histogram;
  * resolution using {@code rollup_progress} (every window of a resolution starting before its {@code
  * complete_before} is complete); everything else, the ragged ends and the last minutes, is read
  * raw. Each read is one statement for all intervals and segments: the segments are passed as arrays
- * and joined on the primary keys, so every segment is an index range scan. Counter dimensions are
+ * and each (segment, metric) is a LATERAL range scan of the primary key. Counter dimensions are
  * found by a loose index scan (a recursive CTE), so that the counter read too uses the full primary
  * key (tenant, class, counter, dimension, resolution, window start).
  *
@@ -43,12 +43,17 @@ import org.HdrHistogram.Histogram;
  */
 public final class PostgresWindowReader implements WindowReader {
 
+  // Each (segment, metric) and (segment, counter, dimension) is its own LATERAL index range scan
+  // on the primary key; OFFSET 0 keeps the planner from flattening it into a hash join over
+  // every row of the class, which it prefers when it cannot see the ranges.
   private static final String HISTOGRAMS =
-      "SELECT s.idx, s.res, h.metric, h.histogram"
+      "SELECT s.idx, s.res, m.metric, h.histogram"
           + " FROM unnest(?::int[], ?::int[], ?::bigint[], ?::bigint[]) AS s(idx, res, lo, hi)"
-          + " JOIN window_histogram h ON h.tenant = ? AND h.traffic_class = ?"
-          + " AND h.metric = ANY (?) AND h.resolution_seconds = s.res"
-          + " AND h.window_start >= to_timestamp(s.lo) AND h.window_start < to_timestamp(s.hi)";
+          + " CROSS JOIN unnest(?::text[]) AS m(metric)"
+          + " CROSS JOIN LATERAL (SELECT w.histogram FROM window_histogram w WHERE w.tenant = ?"
+          + " AND w.traffic_class = ? AND w.metric = m.metric AND w.resolution_seconds = s.res"
+          + " AND w.window_start >= to_timestamp(s.lo) AND w.window_start < to_timestamp(s.hi)"
+          + " OFFSET 0) h";
 
   private static final String COUNTERS =
       "WITH RECURSIVE d(counter, dim) AS ("
@@ -58,13 +63,15 @@ public final class PostgresWindowReader implements WindowReader {
           + " SELECT d.counter, (SELECT min(w.dimension) FROM window_counter w WHERE w.tenant = ?"
           + " AND w.traffic_class = ? AND w.counter = d.counter AND w.dimension > d.dim)"
           + " FROM d WHERE d.dim IS NOT NULL)"
-          + " SELECT s.idx, s.res, d.counter, d.dim, sum(w.value), count(*)"
+          + " SELECT s.idx, s.res, d.counter, d.dim, c.total, c.n"
           + " FROM d CROSS JOIN unnest(?::int[], ?::int[], ?::bigint[], ?::bigint[])"
           + " AS s(idx, res, lo, hi)"
-          + " JOIN window_counter w ON w.tenant = ? AND w.traffic_class = ?"
-          + " AND w.counter = d.counter AND w.dimension = d.dim AND w.resolution_seconds = s.res"
+          + " CROSS JOIN LATERAL (SELECT sum(w.value) AS total, count(*) AS n FROM window_counter w"
+          + " WHERE w.tenant = ? AND w.traffic_class = ? AND w.counter = d.counter"
+          + " AND w.dimension = d.dim AND w.resolution_seconds = s.res"
           + " AND w.window_start >= to_timestamp(s.lo) AND w.window_start < to_timestamp(s.hi)"
-          + " WHERE d.dim IS NOT NULL GROUP BY s.idx, s.res, d.counter, d.dim";
+          + " OFFSET 0) c"
+          + " WHERE d.dim IS NOT NULL AND c.n > 0";
 
   private final DataSource dataSource;
   private final int rawSeconds;
@@ -126,9 +133,9 @@ public final class PostgresWindowReader implements WindowReader {
           Map<Integer, Long> rows = new TreeMap<>();
           try (PreparedStatement st = c.prepareStatement(HISTOGRAMS)) {
             int p = setSegments(c, st, 1, plan);
+            st.setArray(p++, c.createArrayOf("text", wanted.stream().map(Metric::id).toArray()));
             st.setString(p++, tenant);
-            st.setString(p++, trafficClass);
-            st.setArray(p, c.createArrayOf("text", wanted.stream().map(Metric::id).toArray()));
+            st.setString(p, trafficClass);
             try (ResultSet rs = st.executeQuery()) {
               while (rs.next()) {
                 Map<Metric, Histogram> into = out.get(rs.getInt(1));
