@@ -103,6 +103,23 @@ class EndToEndIT {
     Instant to = Instant.now().plus(Duration.ofHours(1));
     Map<String, DocumentContext> answers = awaitAllRequests(truth, from, to);
 
+    System.out.println(
+        "class                 requests  ttft p50/p95/p99 ms exact  |  from the API");
+    for (String c : CLASSES) {
+      Truth t = truth.get(c);
+      DocumentContext json = answers.get(c);
+      System.out.printf(
+          "%-21s %8d  %7.1f %7.1f %7.1f  |  %7.1f %7.1f %7.1f  (%d)%n",
+          c,
+          t.ttft.size(),
+          exactPercentile(t.ttft, 50) / 1000.0,
+          exactPercentile(t.ttft, 95) / 1000.0,
+          exactPercentile(t.ttft, 99) / 1000.0,
+          json.read("$.slis.ttft.p50Ms", Double.class),
+          json.read("$.slis.ttft.p95Ms", Double.class),
+          json.read("$.slis.ttft.p99Ms", Double.class),
+          json.read("$.requests", Long.class));
+    }
     for (String c : CLASSES) {
       Truth t = truth.get(c);
       DocumentContext json = answers.get(c);
