@@ -1,0 +1,87 @@
+package dev.tierscope.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * Reads the exemplars the aggregator keeps for every raw window (table {@code window_exemplar}):
+ * the trace ids of the slowest requests by TTFT, so that a dashboard can go from a percentile to
+ * the traces behind it.
+ *
+ * <p>Why a reader of its own rather than a method of {@link PostgresWindowReader}: exemplars exist
+ * for raw windows only (rollups keep none, and retention drops them with the raw windows), and a
+ * query wants the slowest of a whole range, not a merge per interval. The primary key (tenant,
+ * class, window start, trace id) makes the range an index scan; only the exemplars of the range are
+ * sorted, at most {@value PostgresCheckpointStore#EXEMPLARS_PER_WINDOW} per window.
+ *
+ * <pre>{@code
+ * PostgresExemplarReader exemplars = new PostgresExemplarReader(dataSource);
+ * List<PostgresExemplarReader.StoredExemplar> slowest =
+ *     exemplars.slowest("default", "interactive_premium", from, to, 20);
+ * }</pre>
+ */
+public final class PostgresExemplarReader {
+
+  /**
+   * One stored exemplar.
+   *
+   * @param windowStart start of the raw window the request was recorded in
+   * @param traceId the request's trace id, 32 hex characters
+   * @param ttftMicros the request's time to first token, microseconds
+   */
+  public record StoredExemplar(Instant windowStart, String traceId, long ttftMicros) {}
+
+  private static final String SLOWEST =
+      "SELECT window_start, trace_id, ttft_micros FROM window_exemplar"
+          + " WHERE tenant = ? AND traffic_class = ? AND window_start >= ? AND window_start < ?"
+          + " ORDER BY ttft_micros DESC, trace_id LIMIT ?";
+
+  private final DataSource dataSource;
+
+  public PostgresExemplarReader(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /**
+   * The slowest exemplars of the windows starting in {@code [from, to)}, slowest first (ties by
+   * trace id, so that the answer is stable).
+   *
+   * @param limit most exemplars returned, at least 1
+   * @throws StoreException when the database cannot be read
+   */
+  public List<StoredExemplar> slowest(
+      String tenant, String trafficClass, Instant from, Instant to, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+    }
+    if (!from.isBefore(to)) {
+      return List.of();
+    }
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement s = c.prepareStatement(SLOWEST)) {
+      s.setString(1, tenant);
+      s.setString(2, trafficClass);
+      s.setObject(3, PostgresCheckpointStore.timestamp(from.toEpochMilli()));
+      s.setObject(4, PostgresCheckpointStore.timestamp(to.toEpochMilli()));
+      s.setInt(5, limit);
+      List<StoredExemplar> out = new ArrayList<>();
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          out.add(
+              new StoredExemplar(
+                  r.getObject(1, OffsetDateTime.class).toInstant(), r.getString(2), r.getLong(3)));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException("reading the exemplars of " + trafficClass, e);
+    }
+  }
+}
