@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -22,9 +23,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The real ingest application on free ports, writing to a fresh topic on the shared test broker,
- * and a consumer that decodes what it produced.
+ * and a consumer that decodes what it produced. Shared with the simulator's ITs (test-jar).
  */
-final class IngestHarness implements AutoCloseable {
+public final class IngestHarness implements AutoCloseable {
 
   private static final int PARTITIONS = 3;
 
@@ -33,7 +34,7 @@ final class IngestHarness implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final List<SpanEvent> received = new ArrayList<>();
 
-  IngestHarness() {
+  public IngestHarness() {
     topic = TestInfra.uniqueName("sdk_spans");
     TestInfra.createTopic(topic, PARTITIONS);
     SpringApplication app = new SpringApplication(IngestApplication.class);
@@ -63,16 +64,16 @@ final class IngestHarness implements AutoCloseable {
     consumer.seekToBeginning(partitions);
   }
 
-  String httpBaseUrl() {
+  public String httpBaseUrl() {
     return "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port");
   }
 
-  String grpcBaseUrl() {
+  public String grpcBaseUrl() {
     return "http://127.0.0.1:" + context.getEnvironment().getProperty("local.grpc.port");
   }
 
   /** A Tierscope instance exporting to this ingest with short delays, for tests. */
-  Tierscope tierscope(OtlpProtocol protocol, String service, String tenant) {
+  public Tierscope tierscope(OtlpProtocol protocol, String service, String tenant) {
     return Tierscope.builder()
         .protocol(protocol)
         .endpoint(protocol == OtlpProtocol.GRPC ? grpcBaseUrl() : httpBaseUrl())
@@ -86,7 +87,7 @@ final class IngestHarness implements AutoCloseable {
    * The spans of {@code traceIdHex} once {@code expected} of them arrived (by span id, first
    * arrival), failing after 30 s.
    */
-  Map<String, SpanEvent> awaitTrace(String traceIdHex, int expected) {
+  public Map<String, SpanEvent> awaitTrace(String traceIdHex, int expected) {
     ByteString traceId = ByteString.copyFrom(HexFormat.of().parseHex(traceIdHex));
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (true) {
@@ -101,21 +102,43 @@ final class IngestHarness implements AutoCloseable {
         throw new AssertionError(
             "trace " + traceIdHex + ": " + spans.size() + " of " + expected + " spans arrived");
       }
-      for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-        try {
-          SpanEvent event = SpanEvent.parseFrom(record.value());
-          if (!ByteString.copyFrom(record.key()).equals(event.getTraceId())) {
-            throw new AssertionError("record key is not the trace id of " + event);
-          }
-          received.add(event);
-        } catch (InvalidProtocolBufferException e) {
-          throw new AssertionError("undecodable record on " + topic, e);
+      poll();
+    }
+  }
+
+  /**
+   * The received spans that match {@code filter}, once at least {@code expected} of them arrived
+   * (failing after 60 s).
+   */
+  public List<SpanEvent> awaitSpans(Predicate<SpanEvent> filter, int expected) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      List<SpanEvent> matched = received.stream().filter(filter).toList();
+      if (matched.size() >= expected) {
+        return matched;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(matched.size() + " of " + expected + " spans arrived");
+      }
+      poll();
+    }
+  }
+
+  private void poll() {
+    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+      try {
+        SpanEvent event = SpanEvent.parseFrom(record.value());
+        if (!ByteString.copyFrom(record.key()).equals(event.getTraceId())) {
+          throw new AssertionError("record key is not the trace id of " + event);
         }
+        received.add(event);
+      } catch (InvalidProtocolBufferException e) {
+        throw new AssertionError("undecodable record on " + topic, e);
       }
     }
   }
 
-  static String hex(ByteString bytes) {
+  public static String hex(ByteString bytes) {
     return HexFormat.of().formatHex(bytes.toByteArray());
   }
 

@@ -1,0 +1,159 @@
+package dev.tierscope.simulator;
+
+import dev.tierscope.sdk.Outcome;
+import dev.tierscope.sdk.TrafficClass;
+import java.util.List;
+
+/**
+ * One generated request: the timeline of every span the simulator reports for it, and, derived from
+ * it, the ground truth an attribution is checked against. All times are epoch microseconds; all
+ * durations microseconds.
+ *
+ * <p>The spans: a client span (the user's side), a gateway span (child of the client), under the
+ * gateway a policy check, a retrieval (RAG, batch), tool calls (agent) and the model call.
+ * Decomposition (DESIGN.md section 3): {@code ttft = edge + mesh + model}, with {@code model} the
+ * model span's start to its first token, {@code mesh} the gateway's TTFT minus {@code model}, and
+ * {@code edge} the client's TTFT minus the gateway's.
+ *
+ * @param index sequence number in the run, from 0
+ * @param traceId the trace id, 32 lowercase hex characters
+ * @param trafficClass class
+ * @param workflow workflow
+ * @param client the client that sent it
+ * @param protocolVersion the HTTP version it ended up using
+ * @param protocolFallback whether HTTP/3 fell back to HTTP/2
+ * @param retransmits transport retransmissions during the request
+ * @param clientStartMicros client span start
+ * @param clientFirstTokenMicros first token at the client
+ * @param clientEndMicros client span end
+ * @param gatewayStartMicros gateway span start
+ * @param gatewayFirstTokenMicros first token leaving the gateway
+ * @param gatewayEndMicros gateway span end
+ * @param policy the policy check
+ * @param retrieval the retrieval, or null for workflows without one
+ * @param tools the tool calls in order (empty unless agent)
+ * @param model the model call
+ * @param outcome how the stream ended, as the client saw it
+ * @param faults the faults active when the request started
+ */
+public record SimulatedRequest(
+    long index,
+    String traceId,
+    TrafficClass trafficClass,
+    Workflow workflow,
+    SimClient client,
+    String protocolVersion,
+    boolean protocolFallback,
+    int retransmits,
+    long clientStartMicros,
+    long clientFirstTokenMicros,
+    long clientEndMicros,
+    long gatewayStartMicros,
+    long gatewayFirstTokenMicros,
+    long gatewayEndMicros,
+    Step policy,
+    Retrieval retrieval,
+    List<ToolCall> tools,
+    ModelCall model,
+    Outcome outcome,
+    List<FaultWindow> faults) {
+
+  public SimulatedRequest {
+    tools = List.copyOf(tools);
+    faults = List.copyOf(faults);
+  }
+
+  /** A step of the mesh with a start and an end (epoch microseconds). */
+  public record Step(long startMicros, long endMicros) {
+    public long durationMicros() {
+      return endMicros - startMicros;
+    }
+  }
+
+  /**
+   * A retrieval.
+   *
+   * @param hit found usable context
+   * @param fallback a miss was served by the fallback path (whose time is inside the span)
+   */
+  public record Retrieval(long startMicros, long endMicros, boolean hit, boolean fallback) {
+    public long durationMicros() {
+      return endMicros - startMicros;
+    }
+  }
+
+  /** A tool call; {@code failed} when it timed out. */
+  public record ToolCall(String name, long startMicros, long endMicros, boolean failed) {}
+
+  /**
+   * The model call.
+   *
+   * @param model model name
+   * @param startMicros span start (request handed to the runtime)
+   * @param queueMicros time queued before prefill
+   * @param firstTokenMicros first token
+   * @param endMicros last token (or the break)
+   * @param inputTokens prompt tokens
+   * @param outputTokens tokens generated (up to the break when interrupted or cancelled)
+   * @param outcome how its stream ended
+   */
+  public record ModelCall(
+      String model,
+      long startMicros,
+      long queueMicros,
+      long firstTokenMicros,
+      long endMicros,
+      long inputTokens,
+      long outputTokens,
+      Outcome outcome) {}
+
+  /** Client-observed time to first token. */
+  public long ttftMicros() {
+    return clientFirstTokenMicros - clientStartMicros;
+  }
+
+  /** Gateway-observed time to first token. */
+  public long gatewayTtftMicros() {
+    return gatewayFirstTokenMicros - gatewayStartMicros;
+  }
+
+  /** Model tier: queue + prefill. */
+  public long modelMicros() {
+    return model.firstTokenMicros() - model.startMicros();
+  }
+
+  /** Mesh tier: gateway TTFT minus the model tier. */
+  public long meshMicros() {
+    return gatewayTtftMicros() - modelMicros();
+  }
+
+  /** Edge tier: client TTFT minus gateway TTFT. */
+  public long edgeMicros() {
+    return ttftMicros() - gatewayTtftMicros();
+  }
+
+  /** First tool start to last tool end, -1 without tools. */
+  public long toolchainMicros() {
+    if (tools.isEmpty()) {
+      return -1;
+    }
+    return tools.get(tools.size() - 1).endMicros() - tools.get(0).startMicros();
+  }
+
+  /** Whether some tool call failed. */
+  public boolean toolchainFailed() {
+    return tools.stream().anyMatch(ToolCall::failed);
+  }
+
+  /** The faults' names joined with {@code +}, or {@code none}. */
+  public String faultLabel() {
+    if (faults.isEmpty()) {
+      return "none";
+    }
+    StringBuilder s = new StringBuilder();
+    for (FaultWindow f : faults) {
+      s.append(s.length() == 0 ? "" : "+").append(f.kind().value());
+    }
+    return s.toString();
+  }
+}

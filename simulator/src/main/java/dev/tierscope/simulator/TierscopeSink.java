@@ -1,0 +1,204 @@
+package dev.tierscope.simulator;
+
+import dev.tierscope.sdk.ExportStats;
+import dev.tierscope.sdk.ModelSpan;
+import dev.tierscope.sdk.RequestSpan;
+import dev.tierscope.sdk.Tierscope;
+import dev.tierscope.sdk.TierscopeBuilder;
+import dev.tierscope.simulator.SimulatedRequest.Retrieval;
+import dev.tierscope.simulator.SimulatedRequest.ToolCall;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+/**
+ * Reports every simulated request as real spans through the Tierscope SDK, as three services would:
+ * the app the user talks to ({@value #CLIENT_SERVICE}: the client span), the gateway ({@value
+ * #GATEWAY_SERVICE}: gateway span, policy, retrieval, tools) and the model runtime ({@value
+ * #MODEL_SERVICE}: the model span). Each service has its own SDK instance and exporter, and the
+ * trace crosses them through W3C trace-context headers, exactly as in production.
+ *
+ * <p>Backpressure instead of drops: before a request is reported, the sink waits while an SDK queue
+ * is more than three quarters full, so a run faster than the ingest slows down rather than losing
+ * spans. Drops and failed exports are still counted by the SDK ({@link #stats()}).
+ */
+public final class TierscopeSink implements RequestSink {
+
+  /** Service name of the client spans. */
+  public static final String CLIENT_SERVICE = "sim-chat-app";
+
+  /** Service name of the gateway and its steps. */
+  public static final String GATEWAY_SERVICE = "sim-gateway";
+
+  /** Service name of the model spans. */
+  public static final String MODEL_SERVICE = "sim-model-runtime";
+
+  /** Default export queue of each SDK instance, in spans. */
+  public static final int DEFAULT_QUEUE = 8192;
+
+  private static final Duration MAX_BACKPRESSURE_WAIT = Duration.ofSeconds(30);
+
+  private final Tierscope clientApp;
+  private final Tierscope gateway;
+  private final Tierscope modelRuntime;
+  private final SimIdGenerator ids;
+  private final long highWater;
+
+  private TierscopeSink(
+      Tierscope clientApp,
+      Tierscope gateway,
+      Tierscope modelRuntime,
+      SimIdGenerator ids,
+      int queue) {
+    this.clientApp = clientApp;
+    this.gateway = gateway;
+    this.modelRuntime = modelRuntime;
+    this.ids = ids;
+    this.highWater = Math.max(1, queue * 3L / 4);
+  }
+
+  /**
+   * A sink whose three SDK instances are configured by {@code configure} (endpoint, protocol,
+   * tenant, headers, ...), with the seed's span ids and a queue of {@value #DEFAULT_QUEUE} spans.
+   */
+  public static TierscopeSink create(long seed, UnaryOperator<TierscopeBuilder> configure) {
+    SimIdGenerator ids = new SimIdGenerator(seed);
+    return new TierscopeSink(
+        build(CLIENT_SERVICE, ids, configure),
+        build(GATEWAY_SERVICE, ids, configure),
+        build(MODEL_SERVICE, ids, configure),
+        ids,
+        DEFAULT_QUEUE);
+  }
+
+  private static Tierscope build(
+      String service, SimIdGenerator ids, UnaryOperator<TierscopeBuilder> configure) {
+    TierscopeBuilder b =
+        Tierscope.builder()
+            .serviceName(service)
+            .maxQueueSize(DEFAULT_QUEUE)
+            .scheduleDelay(Duration.ofMillis(200));
+    return configure.apply(b).serviceName(service).idGenerator(ids).build();
+  }
+
+  @Override
+  public void request(SimulatedRequest r) {
+    awaitCapacity();
+    String cls = r.trafficClass().value();
+    String workflow = r.workflow().value();
+
+    ids.nextTraceId(r.traceId());
+    RequestSpan client =
+        clientApp
+            .request(cls, workflow)
+            .client()
+            .name(workflow + " request")
+            .startAt(Simulation.instant(r.clientStartMicros()))
+            .start();
+    client
+        .clientPath(r.client().path())
+        .connectionType(r.client().connection())
+        .protocolVersion(r.protocolVersion())
+        .protocolFallback(r.protocolFallback())
+        .retransmits(r.retransmits());
+
+    RequestSpan gw =
+        gateway
+            .request(cls, workflow)
+            .gateway()
+            .name("POST /v1/" + workflow)
+            .parent(client.headers())
+            .startAt(Simulation.instant(r.gatewayStartMicros()))
+            .start();
+    gw.policy("input-guard", Simulation.instant(r.policy().startMicros()))
+        .end(Simulation.instant(r.policy().endMicros()));
+    Retrieval retrieval = r.retrieval();
+    if (retrieval != null) {
+      gw.retrieval(Simulation.instant(retrieval.startMicros()))
+          .end(retrieval.hit(), retrieval.fallback(), Simulation.instant(retrieval.endMicros()));
+    }
+    for (ToolCall t : r.tools()) {
+      var tool = gw.tool(t.name(), Simulation.instant(t.startMicros()));
+      if (t.failed()) {
+        tool.fail("timeout");
+      }
+      tool.end(Simulation.instant(t.endMicros()));
+    }
+
+    SimulatedRequest.ModelCall m = r.model();
+    ModelSpan model =
+        modelRuntime
+            .continueTrace(gw.headers())
+            .model(m.model(), Simulation.instant(m.startMicros()))
+            .provider("vllm")
+            .queueMs(m.queueMicros() / 1000.0)
+            .tokens(m.inputTokens(), m.outputTokens());
+    model.firstToken(Simulation.instant(m.firstTokenMicros()));
+    model.end(m.outcome(), Simulation.instant(m.endMicros()));
+
+    gw.firstToken(Simulation.instant(r.gatewayFirstTokenMicros()));
+    gw.end(r.outcome(), Simulation.instant(r.gatewayEndMicros()));
+    client.firstToken(Simulation.instant(r.clientFirstTokenMicros()));
+    client.end(r.outcome(), Simulation.instant(r.clientEndMicros()));
+  }
+
+  /** Waits (bounded) while an SDK queue is above its high-water mark. */
+  private void awaitCapacity() {
+    long deadline = System.nanoTime() + MAX_BACKPRESSURE_WAIT.toNanos();
+    while (maxPending() > highWater && System.nanoTime() < deadline) {
+      try {
+        TimeUnit.MILLISECONDS.sleep(2);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private long maxPending() {
+    return Math.max(
+        clientApp.stats().pending(),
+        Math.max(gateway.stats().pending(), modelRuntime.stats().pending()));
+  }
+
+  /** The export accounting of the three SDK instances, added up. */
+  public ExportStats stats() {
+    long ended = 0;
+    long dropped = 0;
+    long exported = 0;
+    long failed = 0;
+    long pending = 0;
+    for (Tierscope t : List.of(clientApp, gateway, modelRuntime)) {
+      ExportStats s = t.stats();
+      ended += s.ended();
+      dropped += s.dropped();
+      exported += s.exported();
+      failed += s.failed();
+      pending += s.pending();
+    }
+    return new ExportStats(ended, dropped, exported, failed, pending);
+  }
+
+  /** Where the spans go. */
+  public String endpoint() {
+    return clientApp.endpoint();
+  }
+
+  /** Exports everything queued, waiting at most {@code timeout}; true when all of it went out. */
+  public boolean flush(Duration timeout) {
+    boolean ok = true;
+    for (Tierscope t : List.of(clientApp, gateway, modelRuntime)) {
+      ok &= t.flush(timeout);
+    }
+    return ok;
+  }
+
+  /** Exports what is queued and shuts the three SDK instances down. */
+  @Override
+  public void close() {
+    clientApp.close();
+    gateway.close();
+    modelRuntime.close();
+  }
+}
