@@ -11,7 +11,7 @@ import java.util.Locale;
  * <p>Every fault scales with an intensity (1.0 = the defaults described here).
  */
 public enum FaultKind {
-  /** Every client: +250 ms and lognormal jitter (median 100 ms) on the client path. */
+  /** Every client: +300 ms and lognormal jitter (median 150 ms) on the client path. */
   EDGE_LATENCY(Tier.EDGE, "extra latency and jitter on every client path"),
   /** Every client: 3% packet loss; each retransmission costs about two round trips or an RTO. */
   EDGE_LOSS(Tier.EDGE, "packet loss: retransmissions on the client path"),

@@ -34,7 +34,7 @@ import java.util.function.Consumer;
  *     .seed(7).requestsPerSecond(50).duration(Duration.ofMinutes(10)).speed(0)
  *     .faults(FaultSchedule.of(FaultWindow.parse("edge-vpn@4m+3m")))
  *     .build();
- * try (TierscopeSink spans = TierscopeSink.create(b -> b.endpoint("http://127.0.0.1:4318"));
+ * try (TierscopeSink spans = TierscopeSink.create(7, b -> b.endpoint("http://127.0.0.1:4318"));
  *     GroundTruthWriter truth = GroundTruthWriter.toFile(Path.of("truth.jsonl"))) {
  *   SimulationResult result = Simulation.run(config, Clock.systemUTC(), RequestSink.of(spans, truth));
  * }
