@@ -66,6 +66,7 @@ class BudgetApiIT {
   @Test
   void alertsListsEveryFiringAlertAcrossClassesAndSlis() {
     DocumentContext j = f.json("/api/v1/alerts?tenant=burn");
+    System.out.println("GET /api/v1/alerts?tenant=burn -> " + j.jsonString());
     assertThat(Instant.parse(j.read("$.at", String.class))).isEqualTo(NOW);
     List<String> alerts = new ArrayList<>();
     List<Map<String, Object>> list = j.read("$.alerts");

@@ -91,9 +91,9 @@ final class Scenarios {
         r.mesh += (long) lognormal(rnd, 80_000, 0.5);
         r.retrievals = 1 + rnd.nextInt(3);
         for (int i = 0; i < r.retrievals; i++) {
-          if (rnd.nextDouble() < 0.1) {
+          if (rnd.nextDouble() < 0.06) {
             r.misses++;
-            if (rnd.nextDouble() < 0.5) {
+            if (rnd.nextDouble() < 0.25) {
               r.fallbacks++;
             }
           }
@@ -102,8 +102,8 @@ final class Scenarios {
       case "agent" -> {
         r.role = MeshRole.TOOL;
         r.toolCalls = 1 + rnd.nextInt(4);
-        r.toolchain = (long) lognormal(rnd, 1_200_000, 0.5);
-        r.toolFailed = rnd.nextDouble() < 0.03;
+        r.toolchain = (long) lognormal(rnd, 1_000_000, 0.45);
+        r.toolFailed = rnd.nextDouble() < 0.015;
       }
       default -> r.role = rnd.nextDouble() < 0.3 ? MeshRole.POLICY : MeshRole.NONE;
     }
