@@ -223,16 +223,33 @@ public final class TierscopeServer implements AutoCloseable {
     application.run(rest);
   }
 
-  /** Starts everything and prints where to send data and where to ask. */
+  /**
+   * Starts everything and prints where to send data and where to ask; with {@code --demo}, also the
+   * simulator and its phase reports ({@link DemoMode}).
+   */
   public static void main(String[] args) {
     if (args.length > 0 && !args[0].startsWith("--")) {
       runOne(args);
       return;
     }
+    boolean demo = java.util.Arrays.asList(args).contains("--demo");
+    if (demo) {
+      args = java.util.Arrays.stream(args).filter(a -> !a.equals("--demo")).toArray(String[]::new);
+    }
     ServerOptions options = ServerOptions.fromEnvironment(System.getenv(), args);
     long started = System.nanoTime();
     TierscopeServer server = start(options);
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "tierscope-shutdown"));
+    DemoMode[] demoMode = new DemoMode[1];
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  if (demoMode[0] != null) {
+                    demoMode[0].close();
+                  }
+                  server.close();
+                },
+                "tierscope-shutdown"));
     long ms = (System.nanoTime() - started) / 1_000_000;
     String api = server.apiUrl();
     System.out.printf(
@@ -256,5 +273,8 @@ public final class TierscopeServer implements AutoCloseable {
         server.kafkaBootstrapServers(),
         server.database().jdbcUrl(),
         options.home().toAbsolutePath());
+    if (demo) {
+      demoMode[0] = DemoMode.start(server, System.out);
+    }
   }
 }

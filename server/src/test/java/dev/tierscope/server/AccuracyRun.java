@@ -1,0 +1,253 @@
+package dev.tierscope.server;
+
+import dev.tierscope.embedded.PostgresEndpoint;
+import dev.tierscope.sdk.TrafficClass;
+import dev.tierscope.simulator.FaultKind;
+import dev.tierscope.simulator.FaultSchedule;
+import dev.tierscope.simulator.FaultWindow;
+import dev.tierscope.simulator.RequestSink;
+import dev.tierscope.simulator.Simulation;
+import dev.tierscope.simulator.SimulationConfig;
+import dev.tierscope.simulator.Tier;
+import dev.tierscope.simulator.TierscopeSink;
+import dev.tierscope.testsupport.DbSchema;
+import dev.tierscope.testsupport.TestInfra;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One seeded accuracy run, end to end: the simulator (simulated time, as fast as the ingest takes
+ * it) sends through the SDK to a running {@link TierscopeServer} a healthy phase, then each fault
+ * in turn followed by a healthy phase; then the API's attribution of every faulted phase (against
+ * the healthy phase before it) and of the second healthy phase (against the first) is read.
+ *
+ * <p>Runs go one after the other in simulated time ({@link #next}), so the aggregator's stream time
+ * only moves forward. A short healthy run a few simulated minutes later pushes stream time past the
+ * last requests' grace, so they complete without waiting for the wall clock.
+ */
+final class AccuracyRun {
+
+  /** The class whose attribution is checked. */
+  static final TrafficClass CLASS = TrafficClass.INTERACTIVE_PREMIUM;
+
+  /** Left out at the start of each phase: requests of the previous phase still end in it. */
+  static final Duration SETTLE = Duration.ofSeconds(10);
+
+  /** Aggregator settings for simulated time: the SDKs' three exporters may drift apart. */
+  static Map<String, String> aggregatorProperties(String topic) {
+    return Map.of(
+        "tierscope.ingest.topic", topic,
+        "tierscope.aggregator.topic", topic,
+        "tierscope.aggregator.dead-letter-topic", topic + ".dlq",
+        "tierscope.aggregator.group", TestInfra.uniqueName("aggregator"),
+        "tierscope.aggregator.idle-advance-after", "1s",
+        "tierscope.aggregator.grace", "1m",
+        "tierscope.aggregator.max-age", "10m",
+        "tierscope.aggregator.allowed-lateness", "10m",
+        "tierscope.rollup.delay", "15m",
+        "tierscope.ingest.grpc-port", "0");
+  }
+
+  /** A server on free ports, the shared test broker and a fresh schema. */
+  static TierscopeServer startServer() throws Exception {
+    String topic = TestInfra.uniqueName("spans");
+    DbSchema schema = TestInfra.newSchema();
+    return TierscopeServer.start(
+        new ServerOptions(
+            Files.createTempDirectory("tierscope-accuracy"),
+            0,
+            0,
+            TestInfra.bootstrapServers(),
+            0,
+            new PostgresEndpoint(schema.jdbcUrl(), schema.user(), schema.password()),
+            aggregatorProperties(topic)));
+  }
+
+  /** The verdict for one phase: what the API said and what the ground truth expects. */
+  record Outcome(long seed, String scenario, String expected, ApiProbe.Attribution attribution) {
+    boolean correct() {
+      return expected.equals(attribution.verdict());
+    }
+
+    String line() {
+      return String.format(
+          Locale.ROOT,
+          "seed %-4d %-24s expected %-5s got %-5s p95 %6.0f vs %6.0f ms, %4d req | %s | %s",
+          seed,
+          scenario,
+          expected,
+          attribution.verdict(),
+          attribution.ttftP95Ms(),
+          attribution.ttftP95BaselineMs(),
+          attribution.requests(),
+          attribution.sharesText(),
+          attribution.firstEvidence());
+    }
+  }
+
+  /** The scenario name of the healthy check. */
+  static final String HEALTHY = "healthy";
+
+  /** The expected TTFT verdict of a fault: its tier, or none for a stream interruption. */
+  static String expected(FaultKind kind) {
+    return kind.movesTtft() ? kind.tier().name().toLowerCase(Locale.ROOT) : "none";
+  }
+
+  /** The fault kinds of the edge, mesh and model tiers. */
+  static List<FaultKind> kinds() {
+    List<FaultKind> out = new ArrayList<>();
+    for (FaultKind k : FaultKind.values()) {
+      if (k.tier() == Tier.EDGE || k.tier() == Tier.MESH || k.tier() == Tier.MODEL) {
+        out.add(k);
+      }
+    }
+    return out;
+  }
+
+  private final TierscopeServer server;
+  private final ApiProbe api;
+  private final Duration healthy;
+  private final Duration faulted;
+  private final double rate;
+  private final Map<FaultKind, Double> intensity;
+  private Instant next;
+
+  /**
+   * @param healthy length of each healthy phase (simulated)
+   * @param faulted length of each faulted phase (simulated)
+   * @param rate requests per simulated second
+   * @param intensity per fault, an intensity other than 1
+   */
+  AccuracyRun(
+      TierscopeServer server,
+      Duration healthy,
+      Duration faulted,
+      double rate,
+      Map<FaultKind, Double> intensity) {
+    this.server = server;
+    this.api = new ApiProbe(server.apiUrl());
+    this.healthy = healthy;
+    this.faulted = faulted;
+    this.rate = rate;
+    this.intensity = intensity;
+    // Far enough back that every run of a sweep stays in the past (but within the raw windows'
+    // retention); on a 10 s boundary.
+    this.next = Instant.now().minus(Duration.ofHours(12)).truncatedTo(ChronoUnit.HOURS);
+  }
+
+  /** The class mix: premium-heavy, so that each phase has enough premium requests. */
+  private static Map<TrafficClass, Double> mix() {
+    Map<TrafficClass, Double> m = new EnumMap<>(TrafficClass.class);
+    m.put(TrafficClass.INTERACTIVE_PREMIUM, 0.5);
+    m.put(TrafficClass.STANDARD_INTERACTIVE, 0.35);
+    m.put(TrafficClass.DEFERRED_BATCH, 0.15);
+    return m;
+  }
+
+  /** Runs seed {@code seed} with {@code kinds} and returns one outcome per fault plus healthy. */
+  List<Outcome> run(long seed, List<FaultKind> kinds) throws Exception {
+    Instant start = next;
+    List<FaultWindow> windows = new ArrayList<>();
+    Duration at = healthy;
+    for (FaultKind kind : kinds) {
+      windows.add(new FaultWindow(kind, at, faulted, intensity.getOrDefault(kind, 1.0)));
+      at = at.plus(faulted).plus(healthy);
+    }
+    Duration length = at;
+    AtomicLong premium = new AtomicLong();
+    send(seed, start, length, FaultSchedule.of(windows), premium);
+    Instant end = start.plus(length);
+    // Push stream time on: a few simulated minutes later, a short healthy run.
+    Instant flushStart = end.plus(Duration.ofMinutes(5));
+    send(seed + 1_000_000, flushStart, Duration.ofSeconds(20), FaultSchedule.none(), null);
+    next = flushStart.plus(Duration.ofMinutes(5));
+    awaitRequests(start, end, premium.get());
+
+    List<Outcome> out = new ArrayList<>();
+    // Healthy: the second healthy phase against the first.
+    Instant h1 = start;
+    Instant h2 = start.plus(healthy).plus(faulted);
+    out.add(
+        new Outcome(
+            seed,
+            HEALTHY,
+            "none",
+            api.attribution(
+                null,
+                CLASS.value(),
+                h2.plus(SETTLE),
+                h2.plus(healthy),
+                h1.plus(SETTLE),
+                h1.plus(healthy))));
+    for (FaultWindow w : windows) {
+      Instant faultFrom = start.plus(w.start());
+      Instant baseFrom = faultFrom.minus(healthy);
+      out.add(
+          new Outcome(
+              seed,
+              w.kind().value(),
+              expected(w.kind()),
+              api.attribution(
+                  null,
+                  CLASS.value(),
+                  faultFrom.plus(SETTLE),
+                  faultFrom.plus(faulted),
+                  baseFrom.plus(SETTLE),
+                  faultFrom)));
+    }
+    return out;
+  }
+
+  private void send(
+      long seed, Instant start, Duration length, FaultSchedule faults, AtomicLong premium)
+      throws Exception {
+    SimulationConfig config =
+        SimulationConfig.builder()
+            .seed(seed)
+            .requestsPerSecond(rate)
+            .classMix(mix())
+            .duration(length)
+            .speed(0)
+            .faults(faults)
+            .build();
+    RequestSink counter =
+        r -> {
+          if (premium != null && r.trafficClass() == CLASS) {
+            premium.incrementAndGet();
+          }
+        };
+    try (TierscopeSink spans = TierscopeSink.create(seed, b -> b.endpoint(server.otlpHttpUrl()))) {
+      Simulation.run(config, Clock.fixed(start, ZoneOffset.UTC), RequestSink.of(spans, counter));
+      if (!spans.flush(Duration.ofSeconds(60))) {
+        throw new IllegalStateException("the SDK did not export every span: " + spans.stats());
+      }
+    }
+  }
+
+  /** Waits until the API counts every premium request of the run (or 90 s passed). */
+  private void awaitRequests(Instant from, Instant to, long expected) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    // Requests started at the end of the run may lie in the last window: take one more.
+    Instant until = to.plus(Duration.ofMinutes(1));
+    long seen = 0;
+    while (System.nanoTime() < deadline) {
+      seen = api.requests(null, CLASS.value(), from, until);
+      if (seen >= expected) {
+        return;
+      }
+      Thread.sleep(500);
+    }
+    System.err.printf("accuracy run: only %d of %d premium requests counted%n", seen, expected);
+  }
+}
