@@ -1,0 +1,407 @@
+package dev.tierscope.server.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tierscope.ingest.IngestProperties;
+import dev.tierscope.simulator.FaultKind;
+import dev.tierscope.simulator.cli.SimulatorCommand;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.utils.AppInfoParser;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * {@code docker-compose.yml} without a Docker engine: it parses, runs every component, passes the
+ * Tierscope services only environment variables their application reads (Spring's own binder
+ * decides), publishes the ports those applications listen on, wires Kafka, PostgreSQL, the API and
+ * Grafana to one another consistently, starts in order behind health checks, and builds from
+ * Dockerfiles that produce the jars the services run. The simulator's own command line parses the
+ * simulator service's arguments.
+ */
+class ComposeFileTest {
+
+  private static final Set<String> SERVICES =
+      Set.of("kafka", "postgres", "grafana", "ingest", "aggregator", "api", "simulator");
+
+  private static final Pattern LOCAL_URL = Pattern.compile("http://localhost:(\\d+)(/\\S*)");
+
+  private final Path root = RepoFiles.root();
+  private final Map<String, Object> compose = RepoFiles.yaml(root.resolve("docker-compose.yml"));
+  private final Map<String, Object> services = RepoFiles.map(compose.get("services"), "services");
+
+  @Test
+  void composeParsesAndRunsEveryComponent() {
+    assertThat(services.keySet()).containsExactlyInAnyOrderElementsOf(SERVICES);
+    Map<String, Object> kafka = service("kafka");
+    assertThat((String) kafka.get("image")).startsWith("apache/kafka:");
+    Map<String, String> env = environment("kafka");
+    assertThat(env.get("KAFKA_PROCESS_ROLES"))
+        .as("KRaft, broker and controller in one node")
+        .contains("broker", "controller");
+    assertThat(env).containsKey("KAFKA_CONTROLLER_QUORUM_VOTERS");
+    assertThat(env.keySet()).noneMatch(k -> k.contains("ZOOKEEPER"));
+    assertThat((String) service("postgres").get("image")).startsWith("postgres:");
+    assertThat((String) service("grafana").get("image")).startsWith("grafana/grafana:");
+    for (String s : List.of("ingest", "aggregator", "api")) {
+      assertThat(RepoFiles.list(service(s).get("command"), s + " command"))
+          .as(s + " runs one deployable")
+          .containsExactly(s);
+    }
+  }
+
+  @Test
+  void kafkaImageIsTheVersionTheClientsAreBuiltAgainst() {
+    String tag = ((String) service("kafka").get("image")).substring("apache/kafka:".length());
+    assertThat(tag).isEqualTo(AppInfoParser.getVersion());
+  }
+
+  @Test
+  void everyEnvironmentVariableOfATierscopeServiceIsAPropertyItsApplicationReads() {
+    SoftAssertions soft = new SoftAssertions();
+    for (AppConfig app : AppConfig.values()) {
+      Map<String, String> env = environment(app.command);
+      Set<String> read = app.variablesRead(env);
+      for (String name : env.keySet()) {
+        soft.assertThat(read.contains(name) || AppConfig.JVM_VARIABLES.contains(name))
+            .as(
+                app.command
+                    + ": "
+                    + name
+                    + " is read by "
+                    + app.application.getSimpleName()
+                    + " (read here: "
+                    + read
+                    + ")")
+            .isTrue();
+      }
+    }
+    for (String name : environment("simulator").keySet()) {
+      soft.assertThat(AppConfig.JVM_VARIABLES).as("simulator: " + name).contains(name);
+    }
+    soft.assertAll();
+    // The check can fail: a misspelt or foreign variable is not read.
+    Map<String, String> wrong = new HashMap<>(environment("ingest"));
+    wrong.put("SPRING_DATASOURCE_URL", "jdbc:postgresql://postgres:5432/tierscope");
+    wrong.put("TIERSCOPE_INGEST_TOPICS", "x");
+    assertThat(AppConfig.INGEST.variablesRead(wrong))
+        .doesNotContain("SPRING_DATASOURCE_URL", "TIERSCOPE_INGEST_TOPICS");
+  }
+
+  @Test
+  void portsAreThoseTheApplicationsListenOn() {
+    Map<String, String> ingestEnv = environment("ingest");
+    int otlpHttp = AppConfig.INGEST.serverPort(ingestEnv);
+    int otlpGrpc =
+        AppConfig.INGEST
+            .binder(ingestEnv)
+            .bindOrCreate("tierscope.ingest", IngestProperties.class)
+            .grpcPort();
+    assertThat(otlpHttp).as("OTLP/HTTP (DESIGN.md section 4)").isEqualTo(4318);
+    assertThat(otlpGrpc).as("OTLP/GRPC (DESIGN.md section 4)").isEqualTo(4317);
+    assertThat(ports("ingest"))
+        .containsExactlyInAnyOrderEntriesOf(Map.of(otlpHttp, otlpHttp, otlpGrpc, otlpGrpc));
+    int api = AppConfig.API.serverPort(environment("api"));
+    assertThat(api).isEqualTo(8080);
+    assertThat(ports("api")).containsExactlyEntriesOf(Map.of(api, api));
+    assertThat(ports("aggregator")).as("the aggregator serves nothing to the outside").isEmpty();
+    assertThat(ports("grafana")).containsExactlyEntriesOf(Map.of(3000, 3000));
+    // Health checks ask each application on its own port.
+    for (AppConfig app : AppConfig.values()) {
+      Matcher m = LOCAL_URL.matcher(healthcheck(app.command));
+      assertThat(m.find()).as(app.command + " health check URL").isTrue();
+      assertThat(Integer.parseInt(m.group(1)))
+          .as(app.command + " health check port")
+          .isEqualTo(app.serverPort(environment(app.command)));
+      assertThat(m.group(2)).isEqualTo("/actuator/health");
+      assertThat(app.file().getProperty("management.endpoints.web.exposure.include"))
+          .as(app.command + " exposes health")
+          .contains("health");
+    }
+  }
+
+  @Test
+  void kafkaPostgresApiAndIngestAddressesMatchTheirServices() {
+    Map<String, String> kafka = environment("kafka");
+    Set<String> advertised = new HashSet<>();
+    for (String l : kafka.get("KAFKA_ADVERTISED_LISTENERS").split(",")) {
+      advertised.add(l.substring(l.indexOf("://") + 3));
+    }
+    Map<String, String> pg = environment("postgres");
+    String jdbc = "jdbc:postgresql://postgres:5432/" + pg.get("POSTGRES_DB");
+    for (AppConfig app : AppConfig.values()) {
+      Map<String, String> env = environment(app.command);
+      boolean kafkaClient = app != AppConfig.API;
+      boolean database = app != AppConfig.INGEST;
+      assertThat(env.containsKey("SPRING_KAFKA_BOOTSTRAP_SERVERS"))
+          .as(app.command + " names Kafka")
+          .isEqualTo(kafkaClient);
+      if (kafkaClient) {
+        assertThat(advertised)
+            .as(app.command + " Kafka address")
+            .contains(env.get("SPRING_KAFKA_BOOTSTRAP_SERVERS"));
+        assertThat(dependsOn(app.command)).containsKey("kafka");
+      }
+      assertThat(env.containsKey("SPRING_DATASOURCE_URL"))
+          .as(app.command + " names PostgreSQL")
+          .isEqualTo(database);
+      if (database) {
+        assertThat(env.get("SPRING_DATASOURCE_URL")).isEqualTo(jdbc);
+        assertThat(env.get("SPRING_DATASOURCE_USERNAME")).isEqualTo(pg.get("POSTGRES_USER"));
+        assertThat(env.get("SPRING_DATASOURCE_PASSWORD")).isEqualTo(pg.get("POSTGRES_PASSWORD"));
+        assertThat(dependsOn(app.command)).containsKey("postgres");
+      }
+    }
+    // Topic partitions: the ingest and the aggregator create the same topic.
+    assertThat(environment("ingest").get("TIERSCOPE_INGEST_PARTITIONS"))
+        .isEqualTo(environment("aggregator").get("TIERSCOPE_AGGREGATOR_PARTITIONS"));
+    // Grafana's data source is the api service on its port.
+    URI api = URI.create(Grafana.datasources().get("tierscope-api").url());
+    assertThat(api.getHost()).isEqualTo("api");
+    assertThat(api.getPort()).isEqualTo(AppConfig.API.serverPort(environment("api")));
+  }
+
+  @Test
+  void servicesStartInOrderBehindHealthChecks() {
+    SoftAssertions soft = new SoftAssertions();
+    for (String s : services.keySet()) {
+      if (!s.equals("simulator")) {
+        soft.assertThat(service(s)).as(s + " health check").containsKey("healthcheck");
+      }
+      dependsOn(s)
+          .forEach(
+              (target, condition) -> {
+                soft.assertThat(services).as(s + " depends on a service").containsKey(target);
+                soft.assertThat(condition)
+                    .as(s + " waits for " + target)
+                    .isEqualTo("service_healthy");
+                soft.assertThat(service(target))
+                    .as(target + " has the health check " + s + " waits for")
+                    .containsKey("healthcheck");
+              });
+    }
+    soft.assertAll();
+    assertThat(upstream("aggregator")).contains("kafka", "postgres");
+    assertThat(upstream("ingest")).contains("kafka", "aggregator");
+    assertThat(upstream("api")).contains("postgres", "aggregator");
+    assertThat(upstream("grafana")).contains("api");
+    assertThat(upstream("simulator")).contains("ingest", "aggregator");
+    for (String s : services.keySet()) {
+      assertThat(upstream(s)).as(s + " does not depend on itself").doesNotContain(s);
+    }
+  }
+
+  @Test
+  void grafanaIsProvisionedFromTheDashboardsFolderWithItsPlugin() {
+    Map<String, String> env = environment("grafana");
+    assertThat(env.get("GF_INSTALL_PLUGINS").split(",")).contains(Grafana.INFINITY);
+    Map<String, Path> mounts = new LinkedHashMap<>();
+    for (Object v : RepoFiles.list(service("grafana").get("volumes"), "grafana volumes")) {
+      String[] parts = ((String) v).split(":");
+      if (parts[0].startsWith("./")) {
+        Path host = root.resolve(parts[0].substring(2)).normalize();
+        assertThat(host).as("mounted " + parts[0]).exists();
+        mounts.put(parts[1], host);
+      }
+    }
+    assertThat(resolve(mounts, "/etc/grafana/provisioning/datasources"))
+        .isEqualTo(RepoFiles.dashboards().resolve("provisioning/datasources"));
+    assertThat(resolve(mounts, "/etc/grafana/provisioning/dashboards"))
+        .isEqualTo(RepoFiles.dashboards().resolve("provisioning/dashboards"));
+    List<Map<String, Object>> providers = Grafana.providers();
+    assertThat(providers).hasSize(1);
+    Path folder =
+        resolve(
+            mounts, (String) RepoFiles.map(providers.get(0).get("options"), "options").get("path"));
+    for (Grafana.Dashboard d : Grafana.dashboards()) {
+      assertThat(folder.resolve(d.name())).as("provider folder holds " + d.name()).exists();
+    }
+    assertThat(resolve(mounts, env.get("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH")))
+        .isRegularFile();
+  }
+
+  @Test
+  void imagesBuildFromDockerfilesThatProduceTheJarsTheServicesRun() {
+    Set<String> dockerfiles = new TreeSet<>();
+    for (String s : List.of("ingest", "aggregator", "api", "simulator")) {
+      Map<String, Object> build = RepoFiles.map(service(s).get("build"), s + " build");
+      Path context = root.resolve((String) build.get("context")).normalize();
+      assertThat(context).as(s + " build context").isEqualTo(root);
+      Path dockerfile = context.resolve((String) build.get("dockerfile"));
+      assertThat(dockerfile).as(s + " Dockerfile").isRegularFile();
+      assertThat(Path.of(dockerfile + ".dockerignore"))
+          .as(s + " build context ignores build output")
+          .isRegularFile();
+      assertThat(RepoFiles.read(Path.of(dockerfile + ".dockerignore"))).contains("**/target/");
+      dockerfiles.add(root.relativize(dockerfile).toString());
+    }
+    assertThat(dockerfiles)
+        .containsExactly("docker/simulator.Dockerfile", "docker/tierscope.Dockerfile");
+    checkDockerfile(root.resolve("docker/tierscope.Dockerfile"), "server");
+    checkDockerfile(root.resolve("docker/simulator.Dockerfile"), "simulator");
+  }
+
+  private void checkDockerfile(Path dockerfile, String module) {
+    String text = RepoFiles.read(dockerfile);
+    String modules = RepoFiles.read(root.resolve("pom.xml"));
+    assertThat(modules).contains("<module>" + module + "</module>");
+    String pom = RepoFiles.read(root.resolve(module).resolve("pom.xml"));
+    Matcher finalName = Pattern.compile("<finalName>([^<]+)</finalName>").matcher(pom);
+    assertThat(finalName.find()).as(module + " finalName").isTrue();
+    String jar = finalName.group(1) + ".jar";
+    assertThat(pom)
+        .as(module + " copies its runtime libraries")
+        .contains("<outputDirectory>${project.build.directory}/lib</outputDirectory>");
+    assertThat(pom)
+        .as(module + " jar manifest names lib/")
+        .contains("<classpathPrefix>lib/</classpathPrefix>");
+    assertThat(text)
+        .as("build stage: Maven on JDK 17")
+        .containsPattern("(?m)^FROM maven:[^\\s]*eclipse-temurin-17 AS build$");
+    assertThat(text).as("runtime: a JRE").containsPattern("(?m)^FROM eclipse-temurin:17-jre$");
+    assertThat(text)
+        .as("builds " + module)
+        .containsPattern("mvn [^\\n]*-pl " + module + " -am package");
+    Matcher copyJar =
+        Pattern.compile(
+                "COPY --from=build /src/" + module + "/target/" + Pattern.quote(jar) + " (\\S+)")
+            .matcher(text);
+    assertThat(copyJar.find()).as(dockerfile + " copies " + jar).isTrue();
+    assertThat(text).contains("COPY --from=build /src/" + module + "/target/lib/ ");
+    Matcher lib =
+        Pattern.compile("COPY --from=build /src/" + module + "/target/lib/ (\\S+)").matcher(text);
+    assertThat(lib.find()).isTrue();
+    Path jarPath = Path.of(copyJar.group(1));
+    assertThat(Path.of(lib.group(1)))
+        .as("lib/ next to the jar")
+        .isEqualTo(jarPath.resolveSibling("lib"));
+    assertThat(text).contains("ENTRYPOINT [\"java\", \"-jar\", \"" + jarPath + "\"]");
+  }
+
+  @Test
+  void simulatorRunsInDemoModeWithOptionsItsCommandLineAccepts() {
+    String pom = RepoFiles.read(root.resolve("simulator/pom.xml"));
+    Matcher main = Pattern.compile("<mainClass>([^<]+)</mainClass>").matcher(pom);
+    assertThat(main.find()).isTrue();
+    assertThat(main.group(1))
+        .as("the simulator jar's main class")
+        .isEqualTo(SimulatorCommand.class.getName());
+    List<String> command = new ArrayList<>();
+    RepoFiles.list(service("simulator").get("command"), "simulator command")
+        .forEach(o -> command.add(String.valueOf(o)));
+    // The simulator's own picocli command line parses the arguments: an unknown option or a
+    // malformed value fails here as it would fail the container.
+    CommandLine cli = SimulatorCommand.commandLine();
+    CommandLine.ParseResult parsed = cli.parseArgs(command.toArray(String[]::new));
+    assertThat(parsed.unmatched()).isEmpty();
+    assertThat(parsed.matchedOptionValue("--duration", ""))
+        .as("demo mode runs until stopped")
+        .isEqualTo("0");
+    URI endpoint = URI.create(parsed.matchedOptionValue("--endpoint", ""));
+    assertThat(endpoint.getHost()).isEqualTo("ingest");
+    assertThat(endpoint.getPort()).isEqualTo(AppConfig.INGEST.serverPort(environment("ingest")));
+    List<String> cycle = parsed.matchedOptionValue("--fault-cycle", List.<String>of());
+    assertThat(cycle).as("a fault per tier").hasSize(3);
+    assertThat(cycle.stream().map(k -> FaultKind.parse(k).tier()).distinct()).hasSize(3);
+  }
+
+  // ---- compose helpers
+
+  private Map<String, Object> service(String name) {
+    return RepoFiles.map(services.get(name), "service " + name);
+  }
+
+  /** A service's environment, in either compose syntax, values as strings. */
+  private Map<String, String> environment(String name) {
+    Object env = service(name).get("environment");
+    Map<String, String> out = new LinkedHashMap<>();
+    if (env instanceof Map<?, ?> m) {
+      m.forEach((k, v) -> out.put(String.valueOf(k), v == null ? "" : String.valueOf(v)));
+    } else if (env instanceof List<?> l) {
+      for (Object o : l) {
+        String kv = String.valueOf(o);
+        int eq = kv.indexOf('=');
+        out.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
+      }
+    }
+    return out;
+  }
+
+  /** Published ports, host -> container (short syntax). */
+  private Map<Integer, Integer> ports(String name) {
+    Map<Integer, Integer> out = new LinkedHashMap<>();
+    Object ports = service(name).get("ports");
+    if (ports == null) {
+      return out;
+    }
+    for (Object p : RepoFiles.list(ports, name + " ports")) {
+      String[] parts = String.valueOf(p).split(":");
+      int container = Integer.parseInt(parts[parts.length - 1].replace("/tcp", ""));
+      int host = parts.length >= 2 ? Integer.parseInt(parts[parts.length - 2]) : container;
+      out.put(host, container);
+    }
+    return out;
+  }
+
+  private String healthcheck(String name) {
+    Object test =
+        RepoFiles.map(service(name).get("healthcheck"), name + " healthcheck").get("test");
+    return test instanceof List<?> l
+        ? String.join(" ", l.stream().map(String::valueOf).toList())
+        : String.valueOf(test);
+  }
+
+  /** depends_on, target -> condition. */
+  private Map<String, String> dependsOn(String name) {
+    Map<String, String> out = new LinkedHashMap<>();
+    Object deps = service(name).get("depends_on");
+    if (deps instanceof Map<?, ?> m) {
+      m.forEach(
+          (k, v) ->
+              out.put(
+                  String.valueOf(k),
+                  String.valueOf(RepoFiles.map(v, name + " depends_on " + k).get("condition"))));
+    } else if (deps instanceof List<?> l) {
+      l.forEach(k -> out.put(String.valueOf(k), "service_started"));
+    }
+    return out;
+  }
+
+  private Set<String> upstream(String name) {
+    Set<String> seen = new LinkedHashSet<>();
+    List<String> todo = new ArrayList<>(dependsOn(name).keySet());
+    while (!todo.isEmpty()) {
+      String s = todo.remove(0);
+      if (seen.add(s) && !s.equals(name)) {
+        todo.addAll(dependsOn(s).keySet());
+      }
+    }
+    return seen;
+  }
+
+  /** The host path a container path lies in, through the longest mount that contains it. */
+  private static Path resolve(Map<String, Path> mounts, String containerPath) {
+    String best = null;
+    for (String m : mounts.keySet()) {
+      if ((containerPath.equals(m) || containerPath.startsWith(m + "/"))
+          && (best == null || m.length() > best.length())) {
+        best = m;
+      }
+    }
+    assertThat(best).as(containerPath + " is in a mounted folder").isNotNull();
+    String rest = containerPath.substring(best.length());
+    return rest.isEmpty() ? mounts.get(best) : mounts.get(best).resolve(rest.substring(1));
+  }
+}

@@ -1,0 +1,235 @@
+package dev.tierscope.server.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tierscope.conventions.SpanAttributes;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Traffic for the dashboards, sent as real OTLP through the OpenTelemetry Java SDK in the span
+ * conventions: every class, three workflows (chat; rag with a retrieval that sometimes misses and
+ * falls back; agent with two tool calls that sometimes fail), streamed answers of which a few
+ * break, client paths, tokens, and a model queue. Two phases: a healthy baseline more than an hour
+ * before "now", and a recent phase in which the premium class's model queue saturates (+900 ms), so
+ * that its TTFT objective burns fast, a page alert fires and attribution has a regression to
+ * explain.
+ */
+final class DemoTraffic {
+
+  static final String PREMIUM = SpanAttributes.Classes.INTERACTIVE_PREMIUM;
+  static final String STANDARD = SpanAttributes.Classes.STANDARD_INTERACTIVE;
+  static final String BATCH = SpanAttributes.Classes.DEFERRED_BATCH;
+
+  /** Requests per phase and class. */
+  static final Map<String, Integer> PER_PHASE = new LinkedHashMap<>();
+
+  static {
+    PER_PHASE.put(PREMIUM, 240);
+    PER_PHASE.put(STANDARD, 240);
+    PER_PHASE.put(BATCH, 120);
+  }
+
+  private static final String[] WORKFLOWS = {"chat", "rag", "agent"};
+
+  /** The recent phase: the premium model queue saturated. */
+  static final Duration RECENT_START = Duration.ofMinutes(8);
+
+  static final Duration RECENT_END = Duration.ofSeconds(20);
+
+  /** The baseline: healthy, more than an hour before now (outside the 1 h burn-rate window). */
+  static final Duration BASELINE_START = Duration.ofMinutes(66);
+
+  static final Duration BASELINE_END = Duration.ofMinutes(61);
+
+  private final SplittableRandom random = new SplittableRandom(7);
+
+  private record Planned(long startMicros, String cls, String workflow, boolean saturated) {}
+
+  /**
+   * Sends both phases, relative to {@code now}, as tenant {@code tenant}.
+   *
+   * @return requests sent per class
+   */
+  Map<String, Integer> send(String otlpHttpUrl, String tenant, Instant now) {
+    List<Planned> plan = new ArrayList<>();
+    long nowMicros = TimeUnit.MILLISECONDS.toMicros(now.toEpochMilli());
+    plan(plan, nowMicros - micros(BASELINE_START), nowMicros - micros(BASELINE_END), false);
+    plan(plan, nowMicros - micros(RECENT_START), nowMicros - micros(RECENT_END), true);
+    // In event-time order, as live traffic arrives: the aggregator's stream time only moves
+    // forward.
+    plan.sort(Comparator.comparingLong(Planned::startMicros));
+
+    OtlpHttpSpanExporter exporter =
+        OtlpHttpSpanExporter.builder()
+            .setEndpoint(otlpHttpUrl + "/v1/traces")
+            .setTimeout(Duration.ofSeconds(30))
+            .build();
+    SdkTracerProvider provider =
+        SdkTracerProvider.builder()
+            .setResource(
+                Resource.getDefault()
+                    .merge(
+                        Resource.create(
+                            Attributes.builder()
+                                .put(SpanAttributes.SERVICE_NAME, "dashboards-demo")
+                                .put(SpanAttributes.TENANT, tenant)
+                                .build())))
+            .addSpanProcessor(
+                BatchSpanProcessor.builder(exporter)
+                    .setMaxQueueSize(64 * 1024)
+                    .setMaxExportBatchSize(512)
+                    .setScheduleDelay(Duration.ofMillis(50))
+                    .build())
+            .build();
+    Tracer tracer = provider.get("tierscope-dashboards-it");
+    Map<String, Integer> sent = new LinkedHashMap<>();
+    for (Planned p : plan) {
+      request(tracer, p);
+      sent.merge(p.cls(), 1, Integer::sum);
+    }
+    assertThat(provider.forceFlush().join(60, TimeUnit.SECONDS).isSuccess())
+        .as("the SDK exported every span")
+        .isTrue();
+    provider.shutdown().join(10, TimeUnit.SECONDS);
+    return sent;
+  }
+
+  private void plan(List<Planned> plan, long fromMicros, long toMicros, boolean recent) {
+    for (Map.Entry<String, Integer> e : PER_PHASE.entrySet()) {
+      int n = e.getValue();
+      long spacing = (toMicros - fromMicros) / n;
+      for (int i = 0; i < n; i++) {
+        long start = fromMicros + i * spacing + random.nextLong(Math.max(1, spacing / 2));
+        boolean saturated = recent && e.getKey().equals(PREMIUM);
+        plan.add(new Planned(start, e.getKey(), WORKFLOWS[i % WORKFLOWS.length], saturated));
+      }
+    }
+  }
+
+  /**
+   * One request: client (root) -> gateway -> [retrieval | two tools] -> model, each with its
+   * first-token time where the conventions ask for one, and explicit timestamps.
+   */
+  private void request(Tracer tracer, Planned p) {
+    double scale = p.cls().equals(BATCH) ? 5 : p.cls().equals(STANDARD) ? 1.6 : 1;
+    long clientStart = p.startMicros();
+    long gatewayStart = clientStart + lognormal(20_000, 0.5);
+    long t = gatewayStart + lognormal(3_000, 0.3);
+
+    Span client =
+        tracer
+            .spanBuilder("chat request")
+            .setSpanKind(SpanKind.CLIENT)
+            .setNoParent()
+            .setStartTimestamp(clientStart, TimeUnit.MICROSECONDS)
+            .setAttribute(SpanAttributes.CLASS, p.cls())
+            .setAttribute(SpanAttributes.WORKFLOW, p.workflow())
+            .setAttribute(SpanAttributes.GEN_AI_REQUEST_STREAM, true)
+            .setAttribute(SpanAttributes.CLIENT_PATH, random.nextInt(5) == 0 ? "vpn" : "direct")
+            .setAttribute(SpanAttributes.NETWORK_PROTOCOL_NAME, "http")
+            .setAttribute(SpanAttributes.NETWORK_PROTOCOL_VERSION, "2")
+            .startSpan();
+    Span gateway =
+        tracer
+            .spanBuilder("POST /v1/chat")
+            .setSpanKind(SpanKind.SERVER)
+            .setParent(Context.root().with(client))
+            .setStartTimestamp(gatewayStart, TimeUnit.MICROSECONDS)
+            .startSpan();
+    Context inGateway = Context.root().with(gateway);
+
+    if (p.workflow().equals("rag")) {
+      long end = t + lognormal(60_000, 0.4);
+      boolean hit = random.nextInt(10) != 0;
+      tracer
+          .spanBuilder("retrieval")
+          .setParent(inGateway)
+          .setStartTimestamp(t, TimeUnit.MICROSECONDS)
+          .setAttribute(SpanAttributes.GEN_AI_OPERATION_NAME, SpanAttributes.OPERATION_RETRIEVAL)
+          .setAttribute(SpanAttributes.RETRIEVAL_HIT, hit)
+          .setAttribute(SpanAttributes.RETRIEVAL_FALLBACK, !hit && random.nextBoolean())
+          .startSpan()
+          .end(end, TimeUnit.MICROSECONDS);
+      t = end;
+    } else if (p.workflow().equals("agent")) {
+      for (String tool : new String[] {"search", "calculator"}) {
+        long end = t + lognormal(150_000, 0.4);
+        Span span =
+            tracer
+                .spanBuilder("execute_tool " + tool)
+                .setParent(inGateway)
+                .setStartTimestamp(t, TimeUnit.MICROSECONDS)
+                .setAttribute(
+                    SpanAttributes.GEN_AI_OPERATION_NAME, SpanAttributes.OPERATION_EXECUTE_TOOL)
+                .setAttribute(SpanAttributes.GEN_AI_TOOL_NAME, tool)
+                .startSpan();
+        if (random.nextInt(20) == 0) {
+          span.setStatus(StatusCode.ERROR, "tool failed");
+        }
+        span.end(end, TimeUnit.MICROSECONDS);
+        t = end;
+      }
+    }
+
+    long modelStart = t + lognormal(2_000, 0.3);
+    long queue = (long) (scale * lognormal(30_000, 0.6)) + (p.saturated() ? 900_000 : 0);
+    long prefill = (long) (scale * lognormal(120_000, 0.3));
+    long modelFirst = modelStart + queue + prefill;
+    long gatewayFirst = modelFirst + lognormal(4_000, 0.3);
+    long clientFirst = gatewayFirst + lognormal(15_000, 0.5);
+    long stream = 200_000 + random.nextLong(800_000);
+
+    Span model =
+        tracer
+            .spanBuilder("chat llama")
+            .setSpanKind(SpanKind.CLIENT)
+            .setParent(inGateway)
+            .setStartTimestamp(modelStart, TimeUnit.MICROSECONDS)
+            .setAttribute(SpanAttributes.GEN_AI_OPERATION_NAME, SpanAttributes.OPERATION_CHAT)
+            .setAttribute(SpanAttributes.GEN_AI_REQUEST_MODEL, "llama")
+            .setAttribute(SpanAttributes.MODEL_QUEUE_MS, queue / 1000.0)
+            .setAttribute(SpanAttributes.GEN_AI_USAGE_INPUT_TOKENS, 200L + random.nextInt(1_800))
+            .setAttribute(SpanAttributes.GEN_AI_USAGE_OUTPUT_TOKENS, 50L + random.nextInt(450))
+            .startSpan();
+    model.addEvent(SpanAttributes.FIRST_TOKEN_EVENT, modelFirst, TimeUnit.MICROSECONDS);
+    model.end(modelFirst + stream, TimeUnit.MICROSECONDS);
+    gateway.addEvent(SpanAttributes.FIRST_TOKEN_EVENT, gatewayFirst, TimeUnit.MICROSECONDS);
+    gateway.end(gatewayFirst + stream, TimeUnit.MICROSECONDS);
+    client.setAttribute(
+        SpanAttributes.STREAM_OUTCOME,
+        random.nextInt(40) == 0
+            ? SpanAttributes.StreamOutcomes.INTERRUPTED
+            : SpanAttributes.StreamOutcomes.COMPLETED);
+    client.addEvent(SpanAttributes.FIRST_TOKEN_EVENT, clientFirst, TimeUnit.MICROSECONDS);
+    client.end(clientFirst + stream + lognormal(10_000, 0.5), TimeUnit.MICROSECONDS);
+  }
+
+  private long lognormal(double median, double sigma) {
+    double u1 = 1.0 - random.nextDouble();
+    double u2 = random.nextDouble();
+    double z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    return (long) (median * Math.exp(sigma * z));
+  }
+
+  private static long micros(Duration d) {
+    return TimeUnit.NANOSECONDS.toMicros(d.toNanos());
+  }
+}
