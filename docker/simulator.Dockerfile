@@ -9,7 +9,7 @@
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY . .
-RUN --mount=type=cache,target=/root/.m2 \
+RUN --mount=type=cache,target=/root/.m2,sharing=locked \
     mvn -B -q -Dstyle.color=never -DskipTests -Dspotless.check.skip=true -pl simulator -am package
 
 FROM eclipse-temurin:17-jre

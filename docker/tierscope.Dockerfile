@@ -16,8 +16,10 @@
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY . .
-# Only the server and the modules it needs; tests and the format check run in CI, not here.
-RUN --mount=type=cache,target=/root/.m2 \
+# Only the server and the modules it needs; tests and the format check run in CI, not here. The
+# Maven repository is a build cache, used by one build at a time (compose builds this file for
+# three services).
+RUN --mount=type=cache,target=/root/.m2,sharing=locked \
     mvn -B -q -Dstyle.color=never -DskipTests -Dspotless.check.skip=true -pl server -am package
 
 FROM eclipse-temurin:17-jre
