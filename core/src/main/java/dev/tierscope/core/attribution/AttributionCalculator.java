@@ -29,7 +29,8 @@ import org.HdrHistogram.Histogram;
  * requests (no client spans) growth falls back to the tiers' p95 deltas. Evidence compares the
  * sub-signals of tail requests in the range (client path, protocol fallback, retransmits, dominant
  * mesh role, queue share of model time) with the baseline's tail requests when there are enough of
- * them, else with all baseline requests, and reports those that moved.
+ * them, else with all baseline requests, and reports those that moved, for the verdict's tier and
+ * any tier carrying at least a fifth of the growth (none without a regression).
  *
  * <pre>{@code
  * Attribution a = new AttributionCalculator(reader, 0.10)
@@ -67,6 +68,9 @@ public final class AttributionCalculator {
 
   /** Baseline tail requests needed to compare tail with tail rather than with all requests. */
   static final long MIN_BASELINE_TAIL = 30;
+
+  /** A tier other than the verdict's gets sub-signal evidence from this share of growth on. */
+  static final double EXPLAINING_SHARE = 0.2;
 
   /** A share (of requests, of model time) moved when it changed by at least this. */
   static final double SHARE_MOVED = 0.10;
@@ -224,10 +228,14 @@ public final class AttributionCalculator {
       if (t == verdict || moved) {
         evidence.add(t.id() + ": p95 " + ms(v.current) + " vs " + ms(v.baseline) + " baseline");
       }
-      switch (t) {
-        case EDGE -> edgeEvidence(base, cur, evidence);
-        case MESH -> meshEvidence(base, cur, evidence);
-        case MODEL -> modelEvidence(base, cur, evidence);
+      // Sub-signals only where they explain a regression: tail requests differ from the average
+      // request in every tier, so without one they describe selection, not change.
+      if (verdict != null && (t == verdict || shares.get(t) >= EXPLAINING_SHARE)) {
+        switch (t) {
+          case EDGE -> edgeEvidence(base, cur, evidence);
+          case MESH -> meshEvidence(base, cur, evidence);
+          case MODEL -> modelEvidence(base, cur, evidence);
+        }
       }
     }
 

@@ -143,6 +143,7 @@ class AttributionCalculatorTest {
 
     assertThat(a.verdict()).isEqualTo(Tier.MESH);
     assertThat(a.shares().get(Tier.MESH)).isGreaterThan(0.8);
+    assertThat(a.evidence()).noneMatch(e -> e.startsWith("edge:") || e.startsWith("model:"));
     assertThat(a.evidence())
         .anyMatch(
             e -> e.matches("mesh: retrieval dominates mesh time in 9\\d% of slow requests vs .*"));
@@ -177,6 +178,7 @@ class AttributionCalculatorTest {
     Attribution a = attribute();
 
     assertThat(a.verdict()).isNull();
+    assertThat(a.evidence()).hasSize(1);
     assertThat(a.evidence().get(0)).contains("within the 10% margin: no regression");
     assertThat(a.shares().values().stream().mapToDouble(Double::doubleValue).sum())
         .isBetween(0.0, 1.0 + 1e-9);
