@@ -34,6 +34,15 @@ class OpenApiIT {
             "/api/v1/capacity/tokens");
     assertThat(j.read("$.paths['/api/v1/slo'].get.parameters[*].name", java.util.List.class))
         .contains("class", "from", "to", "tenant");
+    assertThat(j.read("$.paths['/api/v1/slo/series'].get.summary", String.class))
+        .contains("merges exactly the windows of its step");
+    assertThat(
+            j.read(
+                "$.paths['/api/v1/slo/series'].get.parameters[?(@.name == 'step')].description",
+                java.util.List.class))
+        .singleElement()
+        .asString()
+        .contains("multiple of the 10 s window");
   }
 
   @Test

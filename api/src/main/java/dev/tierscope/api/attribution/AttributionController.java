@@ -1,10 +1,13 @@
 package dev.tierscope.api.attribution;
 
+import dev.tierscope.api.web.ApiDocs;
 import dev.tierscope.api.web.BadParameterException;
 import dev.tierscope.api.web.Params;
 import dev.tierscope.api.web.TimeParameters;
 import dev.tierscope.core.attribution.AttributionCalculator;
 import dev.tierscope.core.classes.TrafficClass;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import java.time.Instant;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -27,14 +30,20 @@ public class AttributionController {
     this.params = params;
   }
 
+  @Operation(summary = "Which tier (edge, mesh, model) made a class slow, against a baseline")
   @GetMapping("/attribution")
   AttributionResponse attribution(
-      @RequestParam("class") String className,
-      @RequestParam("from") String from,
-      @RequestParam("to") String to,
-      @RequestParam(value = "baselineFrom", required = false) String baselineFrom,
-      @RequestParam(value = "baselineTo", required = false) String baselineTo,
-      @RequestParam(value = "tenant", required = false) String tenant) {
+      @Parameter(description = ApiDocs.CLASS) @RequestParam("class") String className,
+      @Parameter(description = ApiDocs.FROM) @RequestParam("from") String from,
+      @Parameter(description = ApiDocs.TO) @RequestParam("to") String to,
+      @Parameter(description = "Baseline start; with baselineTo. Default: the hour before from")
+          @RequestParam(value = "baselineFrom", required = false)
+          String baselineFrom,
+      @Parameter(description = "Baseline end; with baselineFrom")
+          @RequestParam(value = "baselineTo", required = false)
+          String baselineTo,
+      @Parameter(description = ApiDocs.TENANT) @RequestParam(value = "tenant", required = false)
+          String tenant) {
     TrafficClass cls = params.trafficClass(className);
     Instant[] range = TimeParameters.range(from, to);
     boolean hasFrom = baselineFrom != null && !baselineFrom.isBlank();

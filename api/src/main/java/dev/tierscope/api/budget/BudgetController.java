@@ -1,6 +1,7 @@
 package dev.tierscope.api.budget;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.tierscope.api.web.ApiDocs;
 import dev.tierscope.api.web.BadParameterException;
 import dev.tierscope.api.web.Params;
 import dev.tierscope.api.web.TimeParameters;
@@ -8,6 +9,8 @@ import dev.tierscope.core.budget.BudgetCalculator;
 import dev.tierscope.core.budget.BudgetReport;
 import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.slo.Sli;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,12 +55,17 @@ public class BudgetController {
     this.clock = clock;
   }
 
+  @Operation(
+      summary = "Error budget, burn rates and multi-window burn-rate alerts of one SLI of a class")
   @GetMapping("/budget")
   BudgetResponse budget(
-      @RequestParam("class") String className,
-      @RequestParam("sli") String sliName,
-      @RequestParam(value = "at", required = false) String at,
-      @RequestParam(value = "tenant", required = false) String tenant) {
+      @Parameter(description = ApiDocs.CLASS) @RequestParam("class") String className,
+      @Parameter(description = "ttft, streamInterruption, toolchainLatency or retrievalFallback")
+          @RequestParam("sli")
+          String sliName,
+      @Parameter(description = ApiDocs.AT) @RequestParam(value = "at", required = false) String at,
+      @Parameter(description = ApiDocs.TENANT) @RequestParam(value = "tenant", required = false)
+          String tenant) {
     TrafficClass cls = params.trafficClass(className);
     Sli sli = Sli.fromId(sliName);
     if (sli == null) {
@@ -73,10 +81,12 @@ public class BudgetController {
     return BudgetResponse.of(t, budgets.evaluate(t, cls, when).get(sli));
   }
 
+  @Operation(summary = "Every firing burn-rate alert of every class and SLI")
   @GetMapping("/alerts")
   AlertsResponse alerts(
-      @RequestParam(value = "at", required = false) String at,
-      @RequestParam(value = "tenant", required = false) String tenant) {
+      @Parameter(description = ApiDocs.AT) @RequestParam(value = "at", required = false) String at,
+      @Parameter(description = ApiDocs.TENANT) @RequestParam(value = "tenant", required = false)
+          String tenant) {
     String t = params.tenant(tenant);
     Instant when = TimeParameters.parseOr("at", at, clock.instant());
     List<FiringAlert> firing = new ArrayList<>();

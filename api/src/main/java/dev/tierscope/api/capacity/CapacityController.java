@@ -2,6 +2,7 @@ package dev.tierscope.api.capacity;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.tierscope.api.ApiProperties;
+import dev.tierscope.api.web.ApiDocs;
 import dev.tierscope.api.web.BadParameterException;
 import dev.tierscope.api.web.Durations;
 import dev.tierscope.api.web.Params;
@@ -10,6 +11,8 @@ import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.query.TokenDemand;
 import dev.tierscope.core.slo.SeriesCalculator;
 import dev.tierscope.core.store.WindowReader;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,13 +58,18 @@ public class CapacityController {
     this.properties = properties;
   }
 
+  @Operation(summary = "Input and output tokens per class and workflow, in total and per step")
   @GetMapping("/tokens")
   TokensResponse tokens(
-      @RequestParam("from") String from,
-      @RequestParam("to") String to,
-      @RequestParam(value = "step", required = false) String step,
-      @RequestParam(value = "class", required = false) String className,
-      @RequestParam(value = "tenant", required = false) String tenant) {
+      @Parameter(description = ApiDocs.FROM) @RequestParam("from") String from,
+      @Parameter(description = ApiDocs.TO) @RequestParam("to") String to,
+      @Parameter(description = ApiDocs.STEP) @RequestParam(value = "step", required = false)
+          String step,
+      @Parameter(description = "One class; all when absent")
+          @RequestParam(value = "class", required = false)
+          String className,
+      @Parameter(description = ApiDocs.TENANT) @RequestParam(value = "tenant", required = false)
+          String tenant) {
     Instant[] range = TimeParameters.range(from, to);
     Duration length = Duration.between(range[0], range[1]);
     Duration d = step == null || step.isBlank() ? length : Durations.parse("step", step);

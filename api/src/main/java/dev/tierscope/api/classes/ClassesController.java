@@ -3,6 +3,7 @@ package dev.tierscope.api.classes;
 import dev.tierscope.api.web.Params;
 import dev.tierscope.core.classes.ClassObjectives;
 import dev.tierscope.core.classes.TrafficClass;
+import io.swagger.v3.oas.annotations.Operation;
 import java.util.List;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -38,6 +39,7 @@ public class ClassesController {
     this.params = params;
   }
 
+  @Operation(summary = "The configured traffic classes and their objectives")
   @GetMapping("/classes")
   List<ClassJson> classes() {
     return params.classes().all().stream().map(ClassesController::json).toList();

@@ -1,6 +1,7 @@
 package dev.tierscope.api.slo;
 
 import dev.tierscope.api.ApiProperties;
+import dev.tierscope.api.web.ApiDocs;
 import dev.tierscope.api.web.BadParameterException;
 import dev.tierscope.api.web.Durations;
 import dev.tierscope.api.web.Params;
@@ -9,6 +10,8 @@ import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.slo.SeriesCalculator;
 import dev.tierscope.core.slo.Signal;
 import dev.tierscope.core.slo.SloCalculator;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -53,27 +56,40 @@ public class SloController {
     this.properties = properties;
   }
 
+  @Operation(summary = "A class's four SLIs and TTFT components over a range")
   @GetMapping("/slo")
   SloResponse slo(
-      @RequestParam("class") String className,
-      @RequestParam("from") String from,
-      @RequestParam("to") String to,
-      @RequestParam(value = "tenant", required = false) String tenant) {
+      @Parameter(description = ApiDocs.CLASS) @RequestParam("class") String className,
+      @Parameter(description = ApiDocs.FROM) @RequestParam("from") String from,
+      @Parameter(description = ApiDocs.TO) @RequestParam("to") String to,
+      @Parameter(description = ApiDocs.TENANT) @RequestParam(value = "tenant", required = false)
+          String tenant) {
     TrafficClass cls = params.trafficClass(className);
     Instant[] range = TimeParameters.range(from, to);
     String t = params.tenant(tenant);
     return SloResponse.of(t, calculator.report(t, cls, range[0], range[1]));
   }
 
+  @Operation(summary = "One statistic per step; each point merges exactly the windows of its step")
   @GetMapping("/slo/series")
   SeriesResponse series(
-      @RequestParam("class") String className,
-      @RequestParam("sli") String sli,
-      @RequestParam("stat") String stat,
-      @RequestParam("from") String from,
-      @RequestParam("to") String to,
-      @RequestParam(value = "step", required = false) String step,
-      @RequestParam(value = "tenant", required = false) String tenant) {
+      @Parameter(description = ApiDocs.CLASS) @RequestParam("class") String className,
+      @Parameter(
+              description =
+                  "ttft, edge, mesh, model, modelQueue, toolchainLatency, streamInterruption or retrievalFallback")
+          @RequestParam("sli")
+          String sli,
+      @Parameter(
+              description =
+                  "p50, p90, p95, p99, max, count; ratio (good ratio) for ttft and toolchainLatency; rate for streamInterruption; ratio for retrievalFallback")
+          @RequestParam("stat")
+          String stat,
+      @Parameter(description = ApiDocs.FROM) @RequestParam("from") String from,
+      @Parameter(description = ApiDocs.TO) @RequestParam("to") String to,
+      @Parameter(description = ApiDocs.STEP) @RequestParam(value = "step", required = false)
+          String step,
+      @Parameter(description = ApiDocs.TENANT) @RequestParam(value = "tenant", required = false)
+          String tenant) {
     TrafficClass cls = params.trafficClass(className);
     Signal signal = Signal.fromId(sli);
     if (signal == null) {
