@@ -39,7 +39,7 @@ public final class DemoMode implements AutoCloseable {
           FaultKind.EDGE_VPN, FaultKind.MESH_RETRIEVAL_SLOWDOWN, FaultKind.MODEL_QUEUE_SATURATION);
 
   /** Requests per second over all classes. */
-  public static final double RATE = 40;
+  public static final double RATE = 100;
 
   /** The class the reports are about. */
   public static final String CLASS = "interactive_premium";

@@ -274,7 +274,12 @@ public final class TierscopeServer implements AutoCloseable {
         server.database().jdbcUrl(),
         options.home().toAbsolutePath());
     if (demo) {
-      demoMode[0] = DemoMode.start(server, System.out);
+      try {
+        demoMode[0] = DemoMode.start(server, System.out);
+      } catch (RuntimeException | LinkageError e) {
+        System.err.println("demo: the simulator did not start: " + e);
+        System.exit(1);
+      }
     }
   }
 }

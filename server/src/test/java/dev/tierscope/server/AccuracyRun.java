@@ -52,10 +52,10 @@ final class AccuracyRun {
         "tierscope.aggregator.dead-letter-topic", topic + ".dlq",
         "tierscope.aggregator.group", TestInfra.uniqueName("aggregator"),
         "tierscope.aggregator.idle-advance-after", "1s",
-        "tierscope.aggregator.grace", "1m",
-        "tierscope.aggregator.max-age", "10m",
-        "tierscope.aggregator.allowed-lateness", "10m",
-        "tierscope.rollup.delay", "15m",
+        "tierscope.aggregator.grace", "5m",
+        "tierscope.aggregator.max-age", "20m",
+        "tierscope.aggregator.allowed-lateness", "20m",
+        "tierscope.rollup.delay", "30m",
         "tierscope.ingest.grpc-port", "0");
   }
 
@@ -143,7 +143,7 @@ final class AccuracyRun {
     this.intensity = intensity;
     // Far enough back that every run of a sweep stays in the past (but within the raw windows'
     // retention); on a 10 s boundary.
-    this.next = Instant.now().minus(Duration.ofHours(12)).truncatedTo(ChronoUnit.HOURS);
+    this.next = Instant.now().minus(Duration.ofHours(20)).truncatedTo(ChronoUnit.HOURS);
   }
 
   /** The class mix: premium-heavy, so that each phase has enough premium requests. */
@@ -169,9 +169,9 @@ final class AccuracyRun {
     send(seed, start, length, FaultSchedule.of(windows), premium);
     Instant end = start.plus(length);
     // Push stream time on: a few simulated minutes later, a short healthy run.
-    Instant flushStart = end.plus(Duration.ofMinutes(5));
+    Instant flushStart = end.plus(Duration.ofMinutes(10));
     send(seed + 1_000_000, flushStart, Duration.ofSeconds(20), FaultSchedule.none(), null);
-    next = flushStart.plus(Duration.ofMinutes(5));
+    next = flushStart.plus(Duration.ofMinutes(10));
     awaitRequests(start, end, premium.get());
 
     List<Outcome> out = new ArrayList<>();
