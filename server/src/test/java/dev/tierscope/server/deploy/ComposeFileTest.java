@@ -54,6 +54,15 @@ class ComposeFileTest {
     assertThat(env).containsKey("KAFKA_CONTROLLER_QUORUM_VOTERS");
     assertThat(env.keySet()).noneMatch(k -> k.contains("ZOOKEEPER"));
     assertThat((String) service("postgres").get("image")).startsWith("postgres:");
+    // Kafka's log and PostgreSQL's data live as long as each other: the aggregator's checkpoints in
+    // PostgreSQL hold Kafka offsets.
+    Set<String> named = RepoFiles.map(compose.get("volumes"), "volumes").keySet();
+    assertThat(RepoFiles.list(kafka.get("volumes"), "kafka volumes"))
+        .anySatisfy(v -> assertThat(String.valueOf(v)).endsWith(":" + env.get("KAFKA_LOG_DIRS")))
+        .allSatisfy(v -> assertThat(named).contains(String.valueOf(v).split(":")[0]));
+    assertThat(RepoFiles.list(service("postgres").get("volumes"), "postgres volumes"))
+        .anySatisfy(v -> assertThat(String.valueOf(v)).endsWith(":/var/lib/postgresql/data"))
+        .allSatisfy(v -> assertThat(named).contains(String.valueOf(v).split(":")[0]));
     assertThat((String) service("grafana").get("image")).startsWith("grafana/grafana:");
     for (String s : List.of("ingest", "aggregator", "api")) {
       assertThat(RepoFiles.list(service(s).get("command"), s + " command"))
