@@ -21,8 +21,12 @@ import org.junit.jupiter.api.Test;
  */
 class AttributionAccuracyIT {
 
-  /** Faults too weak at intensity 1 for a clear TTFT p95 regression of the premium class. */
-  static final Map<FaultKind, Double> INTENSITY = Map.of();
+  /**
+   * Faults too weak at intensity 1 for a clear verdict: edge-loss (3% loss) moves the edge about as
+   * much as natural tool-chain variance moves the mesh in tail requests (the sweep named mesh in 4
+   * of 20 seeds at intensity 1), so it runs at twice its loss.
+   */
+  static final Map<FaultKind, Double> INTENSITY = Map.of(FaultKind.EDGE_LOSS, 2.0);
 
   private static TierscopeServer server;
 
