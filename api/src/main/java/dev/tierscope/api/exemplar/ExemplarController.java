@@ -1,10 +1,13 @@
 package dev.tierscope.api.exemplar;
 
+import dev.tierscope.api.web.ApiDocs;
 import dev.tierscope.api.web.BadParameterException;
 import dev.tierscope.api.web.Params;
 import dev.tierscope.api.web.TimeParameters;
 import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.store.PostgresExemplarReader;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import java.time.Instant;
 import java.util.List;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -31,13 +34,19 @@ public class ExemplarController {
     this.params = params;
   }
 
+  @Operation(summary = "Trace ids of the slowest requests (by TTFT) of a class in a range")
   @GetMapping("/exemplars")
   ExemplarResponse exemplars(
-      @RequestParam("class") String className,
-      @RequestParam("from") String from,
-      @RequestParam("to") String to,
-      @RequestParam(value = "limit", required = false) Integer limit,
-      @RequestParam(value = "tenant", required = false) String tenant) {
+      @Parameter(description = ApiDocs.CLASS) @RequestParam("class") String className,
+      @Parameter(description = ApiDocs.FROM) @RequestParam("from") String from,
+      @Parameter(description = ApiDocs.TO) @RequestParam("to") String to,
+      @Parameter(
+              description =
+                  "Most exemplars returned; tierscope.api.exemplars.default-limit when absent")
+          @RequestParam(value = "limit", required = false)
+          Integer limit,
+      @Parameter(description = ApiDocs.TENANT) @RequestParam(value = "tenant", required = false)
+          String tenant) {
     TrafficClass cls = params.trafficClass(className);
     Instant[] range = TimeParameters.range(from, to);
     int n = limit == null ? properties.defaultLimit() : limit;
