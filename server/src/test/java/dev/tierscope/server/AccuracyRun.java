@@ -235,9 +235,9 @@ final class AccuracyRun {
     }
   }
 
-  /** Waits until the API counts every premium request of the run (or 90 s passed). */
+  /** Waits until the API counts every premium request of the run (or 180 s passed). */
   private void awaitRequests(Instant from, Instant to, long expected) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
     // Requests started at the end of the run may lie in the last window: take one more.
     Instant until = to.plus(Duration.ofMinutes(1));
     long seen = 0;
