@@ -1,6 +1,5 @@
 package dev.tierscope.server;
 
-import dev.tierscope.embedded.PostgresEndpoint;
 import dev.tierscope.sdk.TrafficClass;
 import dev.tierscope.simulator.FaultKind;
 import dev.tierscope.simulator.FaultSchedule;
@@ -10,9 +9,6 @@ import dev.tierscope.simulator.Simulation;
 import dev.tierscope.simulator.SimulationConfig;
 import dev.tierscope.simulator.Tier;
 import dev.tierscope.simulator.TierscopeSink;
-import dev.tierscope.testsupport.DbSchema;
-import dev.tierscope.testsupport.TestInfra;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,33 +41,18 @@ final class AccuracyRun {
   static final Duration SETTLE = Duration.ofSeconds(10);
 
   /** Aggregator settings for simulated time: the SDKs' three exporters may drift apart. */
-  static Map<String, String> aggregatorProperties(String topic) {
+  static Map<String, String> aggregatorProperties() {
     return Map.of(
-        "tierscope.ingest.topic", topic,
-        "tierscope.aggregator.topic", topic,
-        "tierscope.aggregator.dead-letter-topic", topic + ".dlq",
-        "tierscope.aggregator.group", TestInfra.uniqueName("aggregator"),
         "tierscope.aggregator.idle-advance-after", "1s",
         "tierscope.aggregator.grace", "5m",
         "tierscope.aggregator.max-age", "20m",
         "tierscope.aggregator.allowed-lateness", "20m",
-        "tierscope.rollup.delay", "30m",
-        "tierscope.ingest.grpc-port", "0");
+        "tierscope.rollup.delay", "30m");
   }
 
   /** A server on free ports, the shared test broker and a fresh schema. */
   static TierscopeServer startServer() throws Exception {
-    String topic = TestInfra.uniqueName("spans");
-    DbSchema schema = TestInfra.newSchema();
-    return TierscopeServer.start(
-        new ServerOptions(
-            Files.createTempDirectory("tierscope-accuracy"),
-            0,
-            0,
-            TestInfra.bootstrapServers(),
-            0,
-            new PostgresEndpoint(schema.jdbcUrl(), schema.user(), schema.password()),
-            aggregatorProperties(topic)));
+    return TestServers.start("accuracy", aggregatorProperties());
   }
 
   /** The verdict for one phase: what the API said and what the ground truth expects. */

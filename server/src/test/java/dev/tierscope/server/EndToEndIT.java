@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
-import dev.tierscope.embedded.PostgresEndpoint;
-import dev.tierscope.testsupport.DbSchema;
-import dev.tierscope.testsupport.TestInfra;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -21,7 +18,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,28 +47,7 @@ class EndToEndIT {
 
   @BeforeAll
   static void startServer() throws Exception {
-    String topic = TestInfra.uniqueName("spans");
-    DbSchema schema = TestInfra.newSchema();
-    server =
-        TierscopeServer.start(
-            new ServerOptions(
-                Files.createTempDirectory("tierscope-e2e"),
-                0,
-                0,
-                TestInfra.bootstrapServers(),
-                0,
-                new PostgresEndpoint(schema.jdbcUrl(), schema.user(), schema.password()),
-                Map.of(
-                    "tierscope.ingest.topic",
-                    topic,
-                    "tierscope.aggregator.topic",
-                    topic,
-                    "tierscope.aggregator.dead-letter-topic",
-                    topic + ".dlq",
-                    "tierscope.aggregator.group",
-                    TestInfra.uniqueName("aggregator"),
-                    "tierscope.aggregator.idle-advance-after",
-                    "1s")));
+    server = TestServers.start("e2e", Map.of("tierscope.aggregator.idle-advance-after", "1s"));
   }
 
   @AfterAll

@@ -3,18 +3,14 @@ package dev.tierscope.server.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tierscope.embedded.PostgresEndpoint;
-import dev.tierscope.server.ServerOptions;
+import dev.tierscope.server.TestServers;
 import dev.tierscope.server.TierscopeServer;
 import dev.tierscope.server.deploy.Grafana.Dashboard;
 import dev.tierscope.server.deploy.Grafana.Query;
-import dev.tierscope.testsupport.DbSchema;
-import dev.tierscope.testsupport.TestInfra;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -54,28 +50,8 @@ class DashboardQueriesIT {
 
   @BeforeAll
   static void serverWithTraffic() throws Exception {
-    String topic = TestInfra.uniqueName("spans");
-    DbSchema schema = TestInfra.newSchema("dashboards");
     server =
-        TierscopeServer.start(
-            new ServerOptions(
-                Files.createTempDirectory("tierscope-dashboards"),
-                0,
-                0,
-                TestInfra.bootstrapServers(),
-                0,
-                new PostgresEndpoint(schema.jdbcUrl(), schema.user(), schema.password()),
-                Map.of(
-                    "tierscope.ingest.topic",
-                    topic,
-                    "tierscope.aggregator.topic",
-                    topic,
-                    "tierscope.aggregator.dead-letter-topic",
-                    topic + ".dlq",
-                    "tierscope.aggregator.group",
-                    TestInfra.uniqueName("aggregator"),
-                    "tierscope.aggregator.idle-advance-after",
-                    "2s")));
+        TestServers.start("dashboards", Map.of("tierscope.aggregator.idle-advance-after", "2s"));
     sentAt = Instant.now();
     sent = new DemoTraffic().send(server.otlpHttpUrl(), TENANT, sentAt);
     awaitEveryRequest();
