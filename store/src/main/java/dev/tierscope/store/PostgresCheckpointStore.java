@@ -41,9 +41,6 @@ public final class PostgresCheckpointStore implements CheckpointStore {
           .thenComparing(d -> d.key().trafficClass())
           .thenComparingLong(d -> d.key().windowStartEpochMillis());
 
-  /** Exemplars kept per raw window. */
-  public static final int EXEMPLARS_PER_WINDOW = 5;
-
   private final DataSource dataSource;
 
   public PostgresCheckpointStore(DataSource dataSource) {
@@ -314,7 +311,7 @@ public final class PostgresCheckpointStore implements CheckpointStore {
     }
   }
 
-  /** Keeps the slowest {@value #EXEMPLARS_PER_WINDOW} requests of each window across deltas. */
+  /** Keeps the slowest {@value Exemplar#KEPT_PER_WINDOW} requests of each window across deltas. */
   private static void addExemplars(Connection c, List<WindowDelta> deltas) throws SQLException {
     boolean any = false;
     try (PreparedStatement insert =
@@ -344,7 +341,7 @@ public final class PostgresCheckpointStore implements CheckpointStore {
                 + " WHERE tenant = e.tenant AND traffic_class = e.traffic_class"
                 + " AND window_start = e.window_start ORDER BY ttft_micros DESC, trace_id"
                 + " LIMIT "
-                + EXEMPLARS_PER_WINDOW
+                + Exemplar.KEPT_PER_WINDOW
                 + ")")) {
       for (WindowDelta d : deltas) {
         if (d.exemplars().isEmpty()) {

@@ -1,5 +1,8 @@
 package dev.tierscope.store;
 
+import dev.tierscope.core.store.ExemplarReader;
+import dev.tierscope.core.store.StoredExemplar;
+import dev.tierscope.core.window.Exemplar;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,32 +14,22 @@ import java.util.List;
 import javax.sql.DataSource;
 
 /**
- * Reads the exemplars the aggregator keeps for every raw window (table {@code window_exemplar}):
- * the trace ids of the slowest requests by TTFT, so that a dashboard can go from a percentile to
- * the traces behind it.
+ * {@link ExemplarReader} on PostgreSQL: reads the exemplars the aggregator keeps for every raw
+ * window (table {@code window_exemplar}), the trace ids of the slowest requests by TTFT, so that a
+ * dashboard can go from a percentile to the traces behind it.
  *
  * <p>Why a reader of its own rather than a method of {@link PostgresWindowReader}: exemplars exist
  * for raw windows only (rollups keep none, and retention drops them with the raw windows), and a
  * query wants the slowest of a whole range, not a merge per interval. The primary key (tenant,
  * class, window start, trace id) makes the range an index scan; only the exemplars of the range are
- * sorted, at most {@value PostgresCheckpointStore#EXEMPLARS_PER_WINDOW} per window.
+ * sorted, at most {@value Exemplar#KEPT_PER_WINDOW} per window.
  *
  * <pre>{@code
- * PostgresExemplarReader exemplars = new PostgresExemplarReader(dataSource);
- * List<PostgresExemplarReader.StoredExemplar> slowest =
- *     exemplars.slowest("default", "interactive_premium", from, to, 20);
+ * ExemplarReader exemplars = new PostgresExemplarReader(dataSource);
+ * List<StoredExemplar> slowest = exemplars.slowest("default", "interactive_premium", from, to, 20);
  * }</pre>
  */
-public final class PostgresExemplarReader {
-
-  /**
-   * One stored exemplar.
-   *
-   * @param windowStart start of the raw window the request was recorded in
-   * @param traceId the request's trace id, 32 hex characters
-   * @param ttftMicros the request's time to first token, microseconds
-   */
-  public record StoredExemplar(Instant windowStart, String traceId, long ttftMicros) {}
+public final class PostgresExemplarReader implements ExemplarReader {
 
   private static final String SLOWEST =
       "SELECT window_start, trace_id, ttft_micros FROM window_exemplar"
@@ -50,12 +43,11 @@ public final class PostgresExemplarReader {
   }
 
   /**
-   * The slowest exemplars of the windows starting in {@code [from, to)}, slowest first (ties by
-   * trace id, so that the answer is stable).
+   * {@inheritDoc}
    *
-   * @param limit most exemplars returned, at least 1
    * @throws StoreException when the database cannot be read
    */
+  @Override
   public List<StoredExemplar> slowest(
       String tenant, String trafficClass, Instant from, Instant to, int limit) {
     if (limit < 1) {
@@ -76,7 +68,8 @@ public final class PostgresExemplarReader {
         while (r.next()) {
           out.add(
               new StoredExemplar(
-                  r.getObject(1, OffsetDateTime.class).toInstant(), r.getString(2), r.getLong(3)));
+                  r.getObject(1, OffsetDateTime.class).toInstant(),
+                  new Exemplar(r.getString(2), r.getLong(3))));
         }
       }
       return out;

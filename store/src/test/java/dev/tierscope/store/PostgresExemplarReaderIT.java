@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tierscope.core.store.StoredExemplar;
 import dev.tierscope.core.window.Counter;
 import dev.tierscope.core.window.CounterKey;
 import dev.tierscope.core.window.Exemplar;
 import dev.tierscope.core.window.WindowDelta;
 import dev.tierscope.core.window.WindowKey;
-import dev.tierscope.store.PostgresExemplarReader.StoredExemplar;
 import dev.tierscope.testsupport.DbSchema;
 import dev.tierscope.testsupport.TestInfra;
 import java.time.Duration;
@@ -41,7 +41,7 @@ class PostgresExemplarReaderIT {
   private static HikariDataSource dataSource;
   private static PostgresExemplarReader reader;
 
-  /** What the store keeps: per (tenant, class, window) the slowest EXEMPLARS_PER_WINDOW. */
+  /** What the store keeps: per (tenant, class, window) the slowest Exemplar.KEPT_PER_WINDOW. */
   private static final List<StoredExemplar> kept = new ArrayList<>();
 
   @BeforeAll
@@ -69,7 +69,7 @@ class PostgresExemplarReaderIT {
           String traceId = traceId(random);
           long ttft = 100_000 + random.nextLong(5_000_000);
           exemplars.add(new Exemplar(traceId, ttft));
-          window.add(new StoredExemplar(start, traceId, ttft));
+          window.add(new StoredExemplar(start, new Exemplar(traceId, ttft)));
         }
         exemplars.sort(Comparator.comparingLong(Exemplar::ttftMicros).reversed());
         store.commit(
@@ -83,7 +83,7 @@ class PostgresExemplarReaderIT {
                 delta("other", CLS, start, List.of(new Exemplar(traceId(random), 9_999_999)))));
       }
       window.sort(slowestFirst());
-      kept.addAll(window.subList(0, PostgresCheckpointStore.EXEMPLARS_PER_WINDOW));
+      kept.addAll(window.subList(0, Exemplar.KEPT_PER_WINDOW));
     }
     kept.sort(slowestFirst());
   }
@@ -112,7 +112,7 @@ class PostgresExemplarReaderIT {
         kept.stream()
             .filter(e -> !e.windowStart().isBefore(from) && e.windowStart().isBefore(to))
             .toList();
-    assertThat(expected).hasSize(7 * PostgresCheckpointStore.EXEMPLARS_PER_WINDOW);
+    assertThat(expected).hasSize(7 * Exemplar.KEPT_PER_WINDOW);
     assertThat(reader.slowest(TENANT, CLS, from, to, 1_000)).containsExactlyElementsOf(expected);
     // A window that starts before 'from' is left out even where it overlaps the range.
     assertThat(reader.slowest(TENANT, CLS, from.minusSeconds(5), from, 1_000)).isEmpty();
@@ -122,7 +122,7 @@ class PostgresExemplarReaderIT {
   void tenantsAndClassesStayApart() {
     assertThat(reader.slowest(TENANT, OTHER_CLS, T0, T0.plus(Duration.ofMinutes(5)), 1_000))
         .hasSize(30 * 2)
-        .allMatch(e -> e.ttftMicros() == 9_999_999);
+        .allMatch(e -> e.exemplar().ttftMicros() == 9_999_999);
     assertThat(reader.slowest("other", CLS, T0, T0.plus(Duration.ofMinutes(5)), 1_000))
         .hasSize(30 * 2);
     assertThat(reader.slowest("nobody", CLS, T0, T0.plus(Duration.ofMinutes(5)), 10)).isEmpty();
@@ -148,9 +148,9 @@ class PostgresExemplarReaderIT {
   }
 
   private static Comparator<StoredExemplar> slowestFirst() {
-    return Comparator.comparingLong(StoredExemplar::ttftMicros)
+    return Comparator.comparingLong((StoredExemplar e) -> e.exemplar().ttftMicros())
         .reversed()
-        .thenComparing(StoredExemplar::traceId);
+        .thenComparing(e -> e.exemplar().traceId());
   }
 
   private static String traceId(SplittableRandom random) {

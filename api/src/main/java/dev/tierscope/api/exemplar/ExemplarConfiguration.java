@@ -1,5 +1,6 @@
 package dev.tierscope.api.exemplar;
 
+import dev.tierscope.core.store.ExemplarReader;
 import dev.tierscope.store.PostgresExemplarReader;
 import javax.sql.DataSource;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -12,7 +13,7 @@ import org.springframework.context.annotation.Configuration;
 public class ExemplarConfiguration {
 
   @Bean
-  PostgresExemplarReader exemplarReader(DataSource dataSource) {
+  ExemplarReader exemplarReader(DataSource dataSource) {
     return new PostgresExemplarReader(dataSource);
   }
 }

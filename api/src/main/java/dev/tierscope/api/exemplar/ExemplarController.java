@@ -5,7 +5,7 @@ import dev.tierscope.api.web.BadParameterException;
 import dev.tierscope.api.web.Params;
 import dev.tierscope.api.web.TimeParameters;
 import dev.tierscope.core.classes.TrafficClass;
-import dev.tierscope.store.PostgresExemplarReader;
+import dev.tierscope.core.store.ExemplarReader;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import java.time.Instant;
@@ -24,11 +24,11 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1")
 public class ExemplarController {
 
-  private final PostgresExemplarReader reader;
+  private final ExemplarReader reader;
   private final ExemplarProperties properties;
   private final Params params;
 
-  ExemplarController(PostgresExemplarReader reader, ExemplarProperties properties, Params params) {
+  ExemplarController(ExemplarReader reader, ExemplarProperties properties, Params params) {
     this.reader = reader;
     this.properties = properties;
     this.params = params;
@@ -61,9 +61,9 @@ public class ExemplarController {
             .map(
                 e ->
                     new ExemplarResponse.Exemplar(
-                        e.traceId(),
-                        e.ttftMicros() / 1000.0,
-                        e.ttftMicros() > thresholdMicros,
+                        e.exemplar().traceId(),
+                        e.exemplar().ttftMicros() / 1000.0,
+                        e.exemplar().ttftMicros() > thresholdMicros,
                         e.windowStart()))
             .toList();
     return new ExemplarResponse(

@@ -3,6 +3,7 @@ package dev.tierscope.core.store;
 import dev.tierscope.core.query.ResolutionPlan;
 import dev.tierscope.core.window.Counter;
 import dev.tierscope.core.window.CounterKey;
+import dev.tierscope.core.window.Exemplar;
 import dev.tierscope.core.window.Metric;
 import dev.tierscope.core.window.WindowDelta;
 import dev.tierscope.core.window.WindowKey;
@@ -18,10 +19,10 @@ import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 
 /**
- * Reference implementation of both store seams, in memory: the behaviour the PostgreSQL store must
+ * Reference implementation of the store seams, in memory: the behaviour the PostgreSQL store must
  * match, and a fake for tests of the layers above.
  */
-public final class InMemoryWindowStore implements CheckpointStore, WindowReader {
+public final class InMemoryWindowStore implements CheckpointStore, WindowReader, ExemplarReader {
 
   private record Owner(String group, String topic, int partition) {}
 
@@ -30,6 +31,7 @@ public final class InMemoryWindowStore implements CheckpointStore, WindowReader 
   private final Map<Owner, Row> checkpoints = new HashMap<>();
   private final Map<WindowKey, Map<Metric, Histogram>> histograms = new HashMap<>();
   private final Map<WindowKey, Map<CounterKey, Long>> counters = new HashMap<>();
+  private final Map<WindowKey, List<Exemplar>> exemplars = new HashMap<>();
 
   @Override
   public synchronized Map<Integer, PartitionCheckpoint> claim(
@@ -88,7 +90,56 @@ public final class InMemoryWindowStore implements CheckpointStore, WindowReader 
               });
       Map<CounterKey, Long> c = counters.computeIfAbsent(d.key(), k -> new HashMap<>());
       d.counters().forEach((k, v) -> c.merge(k, v, Long::sum));
+      if (!d.exemplars().isEmpty()) {
+        keepSlowest(exemplars.computeIfAbsent(d.key(), k -> new ArrayList<>()), d.exemplars());
+      }
     }
+  }
+
+  /** As the PostgreSQL store: a trace id already kept keeps its value; the slowest few stay. */
+  private static void keepSlowest(List<Exemplar> kept, List<Exemplar> offered) {
+    for (Exemplar e : offered) {
+      if (kept.stream().noneMatch(k -> k.traceId().equals(e.traceId()))) {
+        kept.add(e);
+      }
+    }
+    kept.sort(Exemplar.SLOWEST_FIRST);
+    if (kept.size() > Exemplar.KEPT_PER_WINDOW) {
+      kept.subList(Exemplar.KEPT_PER_WINDOW, kept.size()).clear();
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Range bounds count in whole milliseconds, as the PostgreSQL reader's do.
+   */
+  @Override
+  public synchronized List<StoredExemplar> slowest(
+      String tenant, String trafficClass, Instant from, Instant to, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+    }
+    if (!from.isBefore(to)) {
+      return List.of();
+    }
+    long fromMillis = from.toEpochMilli();
+    long toMillis = to.toEpochMilli();
+    List<StoredExemplar> out = new ArrayList<>();
+    exemplars.forEach(
+        (key, kept) -> {
+          long start = key.windowStartEpochMillis();
+          if (key.tenant().equals(tenant)
+              && key.trafficClass().equals(trafficClass)
+              && start >= fromMillis
+              && start < toMillis) {
+            for (Exemplar e : kept) {
+              out.add(new StoredExemplar(Instant.ofEpochMilli(start), e));
+            }
+          }
+        });
+    out.sort(StoredExemplar.SLOWEST_FIRST);
+    return out.size() > limit ? List.copyOf(out.subList(0, limit)) : out;
   }
 
   @Override

@@ -25,7 +25,7 @@ import org.HdrHistogram.Histogram;
 public final class WindowAggregator {
 
   /** Exemplars kept per window and delta. */
-  static final int EXEMPLARS = 5;
+  static final int EXEMPLARS = Exemplar.KEPT_PER_WINDOW;
 
   private static final class WindowState {
     final EnumMap<Metric, Histogram> histograms = new EnumMap<>(Metric.class);

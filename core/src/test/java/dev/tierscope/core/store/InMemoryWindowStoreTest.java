@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.entry;
 
 import dev.tierscope.core.window.Counter;
 import dev.tierscope.core.window.CounterKey;
+import dev.tierscope.core.window.Exemplar;
 import dev.tierscope.core.window.Metric;
 import dev.tierscope.core.window.WindowDelta;
 import dev.tierscope.core.window.WindowKey;
@@ -231,5 +232,55 @@ class InMemoryWindowStoreTest {
         .isEmpty();
     assertThat(store.counters("globex", "deferred_batch", millis(W0), millis(W0 + WINDOW)))
         .isEmpty();
+  }
+
+  // --- exemplars ------------------------------------------------------------------------------
+
+  @Test
+  void keepsTheSlowestExemplarsOfEachWindowAcrossCommits() {
+    WindowKey key = new WindowKey("acme", "interactive_premium", W0);
+    store.commit(
+        GROUP,
+        1,
+        List.of(),
+        List.of(
+            new WindowDelta(
+                key,
+                WINDOW,
+                Map.of(),
+                Map.of(),
+                List.of(
+                    new Exemplar("a".repeat(32), 900),
+                    new Exemplar("b".repeat(32), 700),
+                    new Exemplar("c".repeat(32), 500),
+                    new Exemplar("d".repeat(32), 300)))));
+    store.commit(
+        GROUP,
+        2,
+        List.of(),
+        List.of(
+            new WindowDelta(
+                key,
+                WINDOW,
+                Map.of(),
+                Map.of(),
+                List.of(
+                    new Exemplar("e".repeat(32), 800),
+                    new Exemplar("a".repeat(32), 100),
+                    new Exemplar("f".repeat(32), 700),
+                    new Exemplar("0".repeat(32), 200)))));
+
+    assertThat(store.slowest("acme", "interactive_premium", millis(W0), millis(W0 + 1), 100))
+        .extracting(e -> e.exemplar().traceId().substring(0, 1) + e.exemplar().ttftMicros())
+        .containsExactly("a900", "e800", "b700", "f700", "c500");
+    assertThat(store.slowest("acme", "interactive_premium", millis(W0), millis(W0 + 1), 2))
+        .extracting(StoredExemplar::windowStart)
+        .containsOnly(millis(W0));
+    assertThat(store.slowest("acme", "interactive_premium", millis(W0 + 1), millis(W0 + 2), 5))
+        .isEmpty();
+    assertThat(store.slowest("acme", "deferred_batch", millis(W0), millis(W0 + 1), 5)).isEmpty();
+    assertThatThrownBy(
+            () -> store.slowest("acme", "interactive_premium", millis(W0), millis(W0 + 1), 0))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }
