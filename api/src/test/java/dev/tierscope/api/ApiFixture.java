@@ -102,6 +102,7 @@ final class ApiFixture {
             "--spring.datasource.password=" + schema.password(),
             "--tierscope.classes.objectives.interactive_premium.ttft-threshold=737ms",
             "--tierscope.classes.objectives.interactive_premium.toolchain-threshold=2345ms",
+            "--tierscope.classes.spec-file=" + SPEC_FILE,
             "--tierscope.api.rollup-progress-ttl=0s");
     baseUrl = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
     System.out.printf(
@@ -113,6 +114,9 @@ final class ApiFixture {
         rollups,
         (System.nanoTime() - rolled) / 1_000_000);
   }
+
+  /** The spec file the api reads: default objectives from a file, and a component objective. */
+  static final String SPEC_FILE = "src/test/resources/api-slo.yaml";
 
   /** Records the requests as the aggregator does and commits the deltas through the store. */
   private void write(List<Req> requests) {

@@ -94,6 +94,24 @@ class SloApiIT {
     assertThat(j.read("$[2].objectives.toolchainLatency.thresholdMs", Double.class))
         .isEqualTo(60_000.0);
     assertThat(j.read("$[2].objectives.retrievalFallback.maxRatio", Double.class)).isEqualTo(0.10);
+    // each objective with its source: property, spec file position, or default
+    assertThat(j.read("$[0].objectives.ttft.source.type", String.class)).isEqualTo("property");
+    assertThat(j.read("$[0].objectives.ttft.source.properties", List.class))
+        .containsExactly("tierscope.classes.objectives.interactive_premium.ttft-threshold");
+    assertThat(j.read("$[0].objectives.streamInterruption.source.text", String.class))
+        .isEqualTo("default");
+    assertThat(j.read("$[2].objectives.retrievalFallback.source.type", String.class))
+        .isEqualTo("file");
+    assertThat(j.read("$[2].objectives.retrievalFallback.source.text", String.class))
+        .isEqualTo(ApiFixture.SPEC_FILE + ":3:1");
+    assertThat(j.read("$[2].objectives.retrievalFallback.source.line", Integer.class)).isEqualTo(3);
+    assertThat(j.read("$[2].objectives.retrievalFallback.timeWindow", String.class))
+        .isEqualTo("30d");
+    assertThat(j.read("$[2].objectives.ttft", Map.class)).doesNotContainKey("timeWindow");
+    assertThat(j.read("$[0].objectives.model.thresholdMs", Double.class)).isEqualTo(400.0);
+    assertThat(j.read("$[0].objectives.model.source.text", String.class))
+        .isEqualTo(ApiFixture.SPEC_FILE + ":25:1");
+    assertThat(j.read("$[1].objectives", Map.class)).doesNotContainKeys("edge", "mesh", "model");
   }
 
   @Test

@@ -1,22 +1,25 @@
 package dev.tierscope.boot;
 
-import dev.tierscope.core.classes.ClassObjectives;
-import dev.tierscope.core.classes.TrafficClass;
+import dev.tierscope.core.classes.ObjectiveField;
 import dev.tierscope.core.classes.TrafficClasses;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import dev.tierscope.core.classes.TrafficClassesBuilder;
+import dev.tierscope.slospec.SloSpecReader;
+import java.nio.file.Path;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
 /**
- * Builds the {@link TrafficClasses} bean from {@code tierscope.classes.*}; fails fast on errors.
+ * Builds the {@link TrafficClasses} bean from {@code tierscope.classes.*} and the spec file it
+ * names; fails fast, with every problem and its file position or property, on errors.
  */
 @AutoConfiguration
 @EnableConfigurationProperties(ClassesProperties.class)
 public class ClassesConfiguration {
+
+  /** Prefix of the per-class objective properties. */
+  static final String OBJECTIVES = "tierscope.classes.objectives.";
 
   @Bean
   @ConditionalOnMissingBean
@@ -24,56 +27,46 @@ public class ClassesConfiguration {
     return build(properties);
   }
 
-  /** The classes the properties describe, defaults first; errors name the property. */
+  /**
+   * The classes the properties and the spec file describe, defaults first.
+   *
+   * @throws dev.tierscope.core.classes.SloSpecException listing every problem, each with its file
+   *     position (as the {@code validate} command prints it) or its property
+   */
   public static TrafficClasses build(ClassesProperties properties) {
-    Map<String, TrafficClass> classes = new LinkedHashMap<>();
-    for (TrafficClass c : TrafficClasses.defaultClasses()) {
-      classes.put(c.name(), c);
-    }
+    TrafficClassesBuilder builder = new TrafficClassesBuilder();
     if (properties.objectives() != null) {
       properties
           .objectives()
           .forEach(
               (name, o) -> {
-                TrafficClass base = classes.get(name);
-                ClassObjectives d = base != null ? base.objectives() : null;
-                try {
-                  ClassObjectives merged =
-                      new ClassObjectives(
-                          pick(o.ttftThreshold(), d == null ? null : d.ttftThreshold()),
-                          pick(o.ttftTarget(), d == null ? null : d.ttftTarget()),
-                          pick(o.maxInterruptionRate(), d == null ? null : d.maxInterruptionRate()),
-                          pick(o.toolchainThreshold(), d == null ? null : d.toolchainThreshold()),
-                          pick(o.toolchainTarget(), d == null ? null : d.toolchainTarget()),
-                          pick(o.maxFallbackRatio(), d == null ? null : d.maxFallbackRatio()));
-                  classes.put(name, new TrafficClass(name, merged));
-                } catch (IllegalArgumentException | NullPointerException e) {
-                  throw new IllegalStateException(
-                      "tierscope.classes.objectives."
-                          + name
-                          + " is invalid (a new class must set every objective): "
-                          + e.getMessage(),
-                      e);
-                }
+                set(builder, name, ObjectiveField.TTFT_THRESHOLD, o.ttftThreshold());
+                set(builder, name, ObjectiveField.TTFT_TARGET, o.ttftTarget());
+                set(builder, name, ObjectiveField.MAX_INTERRUPTION_RATE, o.maxInterruptionRate());
+                set(builder, name, ObjectiveField.TOOLCHAIN_THRESHOLD, o.toolchainThreshold());
+                set(builder, name, ObjectiveField.TOOLCHAIN_TARGET, o.toolchainTarget());
+                set(builder, name, ObjectiveField.MAX_FALLBACK_RATIO, o.maxFallbackRatio());
               });
     }
-    try {
-      return new TrafficClasses(
-          new ArrayList<>(classes.values()),
-          properties.aliases() == null ? Map.of() : properties.aliases(),
-          properties.fallback());
-    } catch (IllegalArgumentException e) {
-      throw new IllegalStateException("tierscope.classes is invalid: " + e.getMessage(), e);
+    if (properties.aliases() != null) {
+      properties
+          .aliases()
+          .forEach(
+              (value, target) ->
+                  builder.alias(value, target, "tierscope.classes.aliases." + value));
     }
+    builder.fallbackProperty(properties.fallback(), "tierscope.classes.fallback");
+    String file = properties.specFile();
+    if (file == null || file.isBlank()) {
+      return builder.build("tierscope.classes");
+    }
+    return SloSpecReader.load(Path.of(file.trim()), builder);
   }
 
-  private static <T> T pick(T configured, T fallback) {
-    if (configured != null) {
-      return configured;
+  private static void set(
+      TrafficClassesBuilder builder, String className, ObjectiveField field, Object value) {
+    if (value != null) {
+      builder.property(className, field, value, OBJECTIVES + className + "." + field.property());
     }
-    if (fallback == null) {
-      throw new NullPointerException("objective missing");
-    }
-    return fallback;
   }
 }

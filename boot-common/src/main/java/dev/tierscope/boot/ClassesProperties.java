@@ -3,21 +3,26 @@ package dev.tierscope.boot;
 import java.time.Duration;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * {@code tierscope.classes.*}: the closed set of traffic classes and their objectives.
  *
  * <p>The three classes of DESIGN.md section 1 exist with their default objectives; an entry under
- * {@code objectives} changes the fields it names of an existing class, or adds a class.
+ * {@code objectives} changes the fields it names of an existing class, or adds a class. A spec file
+ * ({@code spec-file}) adds objectives, class rules and the fallback as code; an objective set both
+ * there and here is refused.
  *
- * @param fallback class of requests that report none or an unknown one
+ * @param specFile path of the SLO spec file (OpenSLO v1 YAML with Tierscope's class rules), null
+ *     for none
+ * @param fallback class of requests that report none or an unknown one and match no class rule;
+ *     null when not set ({@code standard_interactive} unless the spec file names one)
  * @param aliases reported value -> class name
  * @param objectives class name -> objectives (unset fields keep the class's defaults)
  */
 @ConfigurationProperties("tierscope.classes")
 public record ClassesProperties(
-    @DefaultValue("standard_interactive") String fallback,
+    String specFile,
+    String fallback,
     Map<String, String> aliases,
     Map<String, Objectives> objectives) {
 

@@ -2,11 +2,15 @@ package dev.tierscope.server;
 
 import dev.tierscope.aggregator.AggregatorApplication;
 import dev.tierscope.api.ApiApplication;
+import dev.tierscope.boot.ClassesConfiguration;
+import dev.tierscope.boot.ClassesProperties;
 import dev.tierscope.embedded.KafkaBroker;
 import dev.tierscope.embedded.PostgresEndpoint;
 import dev.tierscope.embedded.PostgresServer;
 import dev.tierscope.embedded.PostgresServers;
 import dev.tierscope.ingest.IngestApplication;
+import dev.tierscope.slospec.ValidateCommand;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,7 +18,10 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
 
 /**
  * The all-in-one launcher: an embedded single-node Kafka (KRaft, a child JVM) and PostgreSQL
@@ -60,6 +67,9 @@ public final class TierscopeServer implements AutoCloseable {
   }
 
   private void startAll() {
+    // Before any infrastructure: an invalid spec file stops start-up at once, with the messages
+    // every application would print (they check it again, with their own properties).
+    checkClasses(options);
     try {
       Files.createDirectories(options.home());
     } catch (java.io.IOException e) {
@@ -112,6 +122,27 @@ public final class TierscopeServer implements AutoCloseable {
         run(ApiApplication.class, ApiApplication.CONFIG_NAME, api);
     contexts.add(apiContext);
     apiPort = localPort(apiContext);
+  }
+
+  /**
+   * Builds the traffic classes as the applications will, from the same properties and the
+   * environment ({@code TIERSCOPE_CLASSES_*}), so that an invalid spec file or class property stops
+   * start-up before Kafka and PostgreSQL are started.
+   *
+   * @throws dev.tierscope.core.classes.SloSpecException with every problem of the file
+   */
+  static void checkClasses(ServerOptions options) {
+    StandardEnvironment environment = new StandardEnvironment();
+    environment
+        .getPropertySources()
+        .addFirst(
+            new MapPropertySource(
+                "server-options", new LinkedHashMap<String, Object>(options.properties())));
+    ClassesProperties properties =
+        Binder.get(environment)
+            .bind("tierscope.classes", ClassesProperties.class)
+            .orElseGet(() -> new ClassesProperties(null, null, null, null));
+    ClassesConfiguration.build(properties);
   }
 
   private static ConfigurableApplicationContext run(
@@ -188,6 +219,15 @@ public final class TierscopeServer implements AutoCloseable {
   }
 
   /**
+   * {@code validate FILE...}: checks SLO spec files as the applications do at start-up and prints
+   * every problem with its line and column; 0 when all are valid, 1 when one is not, 2 on a usage
+   * error ({@link ValidateCommand}).
+   */
+  static int validate(String[] args, PrintStream out, PrintStream err) {
+    return ValidateCommand.run(java.util.Arrays.asList(args).subList(1, args.length), out, err);
+  }
+
+  /**
    * Runs one deployable alone ({@code ingest}, {@code aggregator} or {@code api}) against the Kafka
    * and PostgreSQL its configuration names, as in a separate deployment (docker compose): {@code
    * java -jar tierscope-server.jar aggregator --spring.datasource.url=...}.
@@ -213,7 +253,8 @@ public final class TierscopeServer implements AutoCloseable {
         System.err.println(
             "unknown command '"
                 + args[0]
-                + "'; use one of: ingest, aggregator, api (or no command for everything)");
+                + "'; use one of: ingest, aggregator, api, validate (or no command for"
+                + " everything)");
         System.exit(2);
         return;
       }
@@ -228,6 +269,9 @@ public final class TierscopeServer implements AutoCloseable {
    * simulator and its phase reports ({@link DemoMode}).
    */
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("validate")) {
+      System.exit(validate(args, System.out, System.err));
+    }
     if (args.length > 0 && !args[0].startsWith("--")) {
       runOne(args);
       return;

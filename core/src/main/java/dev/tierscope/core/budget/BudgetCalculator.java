@@ -65,14 +65,23 @@ public final class BudgetCalculator {
     this.rules = List.copyOf(rules);
   }
 
+  /** The default period, of objectives without a time window of their own. */
   public Duration period() {
     return period;
+  }
+
+  /** The period of one SLI of a class: its objective's time window, else the default. */
+  public Duration period(TrafficClass cls, Sli sli) {
+    Duration own = cls.timeWindow(sli.indicator());
+    return own != null ? own : period;
   }
 
   /** Budgets of every SLI of the class, evaluated at {@code at}. */
   public Map<Sli, BudgetReport> evaluate(String tenant, TrafficClass cls, Instant at) {
     TreeSet<Duration> windows = new TreeSet<>(BURN_WINDOWS);
-    windows.add(period);
+    for (Sli sli : Sli.values()) {
+      windows.add(period(cls, sli));
+    }
     // Boundaries at - longest, ..., at - shortest, at.
     List<Duration> descending = new ArrayList<>(windows.descendingSet());
     List<Instant> boundaries = new ArrayList<>();
@@ -111,14 +120,15 @@ public final class BudgetCalculator {
             new BudgetReport.Alert(
                 r, longRate, shortRate, longRate > r.threshold() && shortRate > r.threshold()));
       }
-      EventCounts overPeriod = byWindow.get(period);
+      Duration sliPeriod = period(cls, sli);
+      EventCounts overPeriod = byWindow.get(sliPeriod);
       out.put(
           sli,
           new BudgetReport(
               cls.name(),
               sli,
               at,
-              period,
+              sliPeriod,
               target,
               overPeriod,
               1.0 - burnRate(overPeriod, target),

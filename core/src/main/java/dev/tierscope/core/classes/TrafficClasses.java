@@ -29,6 +29,7 @@ public final class TrafficClasses {
   private final Map<String, TrafficClass> byName;
   private final Map<String, String> aliases;
   private final String fallback;
+  private final ClassRules rules;
 
   /**
    * @param classes the closed set, in display order
@@ -36,6 +37,17 @@ public final class TrafficClasses {
    * @param fallback class of requests that report no class or an unknown one
    */
   public TrafficClasses(List<TrafficClass> classes, Map<String, String> aliases, String fallback) {
+    this(classes, aliases, fallback, ClassRules.NONE);
+  }
+
+  /**
+   * @param classes the closed set, in display order
+   * @param aliases reported value -> class name, for values services send that are not class names
+   * @param fallback class of requests that report no class, or an unknown one, and match no rule
+   * @param rules class rules for requests whose spans name no class
+   */
+  public TrafficClasses(
+      List<TrafficClass> classes, Map<String, String> aliases, String fallback, ClassRules rules) {
     if (classes == null || classes.isEmpty()) {
       throw new IllegalArgumentException("at least one traffic class must be configured");
     }
@@ -63,6 +75,13 @@ public final class TrafficClasses {
     this.byName = Collections.unmodifiableMap(map);
     this.aliases = Collections.unmodifiableMap(a);
     this.fallback = fallback;
+    this.rules = rules == null ? ClassRules.NONE : rules;
+    for (ClassRule r : this.rules.all()) {
+      if (!map.containsKey(r.className())) {
+        throw new IllegalArgumentException(
+            "class rule '" + r.name() + "' names unknown class '" + r.className() + "'");
+      }
+    }
   }
 
   /** The classes and objectives of DESIGN.md section 1, fallback {@code standard_interactive}. */
@@ -123,6 +142,11 @@ public final class TrafficClasses {
   /** All classes in configuration order. */
   public List<TrafficClass> all() {
     return List.copyOf(byName.values());
+  }
+
+  /** The class rules, applied to a request's root span when no span names a class. */
+  public ClassRules rules() {
+    return rules;
   }
 
   /** The class of requests that report none or an unknown one. */

@@ -1,6 +1,7 @@
 package dev.tierscope.core.slo;
 
 import dev.tierscope.core.classes.ClassObjectives;
+import dev.tierscope.core.classes.Indicator;
 import dev.tierscope.core.window.Counter;
 import dev.tierscope.core.window.CounterKey;
 import dev.tierscope.core.window.Metric;
@@ -42,6 +43,16 @@ public enum Sli {
   /** The API's name, e.g. {@code streamInterruption}. */
   public String id() {
     return id;
+  }
+
+  /** The spec file's indicator of this SLI. */
+  public Indicator indicator() {
+    return switch (this) {
+      case TTFT -> Indicator.TTFT;
+      case STREAM_INTERRUPTION -> Indicator.STREAM_INTERRUPTION;
+      case TOOLCHAIN_LATENCY -> Indicator.TOOLCHAIN_LATENCY;
+      case RETRIEVAL_FALLBACK -> Indicator.RETRIEVAL_FALLBACK;
+    };
   }
 
   /** The SLI with this API name, or null. */

@@ -70,6 +70,29 @@ class BudgetCalculatorTest {
   }
 
   @Test
+  void anObjectivesOwnTimeWindowIsItsBudgetPeriod() {
+    // 2 days of 1% bad, then 2 days ago to 3 days ago all good: the 1-day window sees only bad
+    ttftEveryMinute(Duration.ofDays(3), Duration.ofDays(2), 100, 0);
+    ttftEveryMinute(Duration.ofDays(1), Duration.ZERO, 99, 1);
+    TrafficClass oneDay =
+        new TrafficClass(
+            PREMIUM.name(),
+            PREMIUM.objectives(),
+            Map.of(),
+            Map.of(),
+            Map.of(dev.tierscope.core.classes.Indicator.TTFT, Duration.ofDays(1)));
+
+    Map<Sli, BudgetReport> all = budgets.evaluate("acme", oneDay, AT);
+
+    assertThat(all.get(Sli.TTFT).period()).isEqualTo(Duration.ofDays(1));
+    assertThat(all.get(Sli.TTFT).events().total()).isEqualTo(24 * 60 * 100);
+    assertThat(all.get(Sli.TTFT).events().good()).isEqualTo(24 * 60 * 99);
+    assertThat(all.get(Sli.STREAM_INTERRUPTION).period()).isEqualTo(Duration.ofDays(30));
+    assertThat(budgets.evaluate("acme", PREMIUM, AT).get(Sli.TTFT).events().total())
+        .isEqualTo(2 * 24 * 60 * 100);
+  }
+
+  @Test
   void fastBurnFiresThePageOfTheHourPair() {
     ttftEveryMinute(Duration.ofDays(1), Duration.ofMinutes(60), 100, 0);
     ttftEveryMinute(Duration.ofMinutes(60), Duration.ZERO, 10, 90);
