@@ -374,7 +374,7 @@ public final class SloSpecReader {
               + name
               + "' must be lowercase letters, digits and '-', start and end with a letter or"
               + " digit, at most 63 characters (RFC 1123)");
-      return null;
+      // read on all the same, so that the object's other problems are reported too
     }
     checkOptionalMapping(meta, "labels");
     checkOptionalMapping(meta, "annotations");
@@ -916,18 +916,17 @@ public final class SloSpecReader {
       return null;
     }
     List<AttributeCondition> conditions = new ArrayList<>();
-    boolean ok = true;
     for (Node item : items) {
       AttributeCondition c = condition(item);
-      if (c == null) {
-        ok = false;
-      } else {
+      if (c != null) {
         conditions.add(c);
       }
     }
-    if (!ok || name == null || cls == null) {
+    if (name == null || cls == null || conditions.isEmpty()) {
       return null;
     }
+    // With a broken condition the file is refused anyway; the rule is kept with the others so that
+    // its class is checked too.
     return new ClassRule(name, cls, conditions, yaml.source(node));
   }
 

@@ -539,6 +539,59 @@ class SloSpecReaderTest {
   }
 
   @Test
+  void everyProblemOfABrokenObjectIsReportedNotOnlyTheFirst() {
+    String text =
+        """
+        apiVersion: openslo/v1
+        kind: SLO
+        metadata:
+          name: premium_ttft
+        spec:
+          service: interactive_premium
+          indicator:
+            spec:
+              thresholdMetric:
+                metricSource:
+                  type: Tierscope
+                  spec:
+                    sli: ttfb
+          timeWindow:
+            - duration: 1M
+              isRolling: true
+          budgetingMethod: Timeslices
+          objectives:
+            - op: lt
+              value: 800
+              target: 95
+        ---
+        apiVersion: tierscope.dev/v1
+        kind: ClassRules
+        metadata:
+          name: rules
+        spec:
+          rules:
+            - name: gold
+              class: gold_users
+              match:
+                - attribute: http.route
+                  regex: "/v1/(chat"
+                - attribute: service.name
+                  equals: chat
+        """;
+    assertThat(problems(text))
+        .extracting(p -> p.substring(0, p.indexOf(": ", "slo.yaml:".length())))
+        .containsExactly(
+            "slo.yaml:4:9", // name
+            "slo.yaml:13:18", // unknown SLI
+            "slo.yaml:15:17", // 1M
+            "slo.yaml:17:20", // Timeslices
+            // (op lt is judged once the SLI is known: after the unknown SLI is fixed)
+            "slo.yaml:21:15", // target 95
+            "slo.yaml:29:7", // the rule's unknown class
+            "slo.yaml:33:18"); // regex
+  }
+
+  @Test
   void unreadableFileIsOneProblemWithoutPosition() {
     assertThatThrownBy(() -> SloSpecReader.read(Path.of("does-not-exist.yaml")))
         .isInstanceOf(SloSpecException.class)
