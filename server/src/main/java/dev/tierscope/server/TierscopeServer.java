@@ -4,6 +4,7 @@ import dev.tierscope.aggregator.AggregatorApplication;
 import dev.tierscope.api.ApiApplication;
 import dev.tierscope.boot.ClassesConfiguration;
 import dev.tierscope.boot.ClassesProperties;
+import dev.tierscope.core.classes.SloSpecException;
 import dev.tierscope.embedded.KafkaBroker;
 import dev.tierscope.embedded.PostgresEndpoint;
 import dev.tierscope.embedded.PostgresServer;
@@ -282,7 +283,15 @@ public final class TierscopeServer implements AutoCloseable {
     }
     ServerOptions options = ServerOptions.fromEnvironment(System.getenv(), args);
     long started = System.nanoTime();
-    TierscopeServer server = start(options);
+    TierscopeServer server;
+    try {
+      server = start(options);
+    } catch (SloSpecException e) {
+      // A configuration error, not a crash: the messages alone, as validate prints them.
+      System.err.println(e.getMessage());
+      System.exit(1);
+      return;
+    }
     DemoMode[] demoMode = new DemoMode[1];
     Runtime.getRuntime()
         .addShutdownHook(
