@@ -33,9 +33,9 @@ public abstract class SpanParent {
   public abstract Context context();
 
   /**
-   * The W3C trace-context headers ({@code traceparent}, and {@code tracestate} when there is one)
-   * that make a downstream service continue this trace with this span as the parent; empty when
-   * there is no valid span to continue.
+   * The W3C headers ({@code traceparent}, {@code tracestate} when there is one, and {@code baggage}
+   * with the request's class, workflow and tenant) that make a downstream service continue this
+   * trace with this span as the parent; without a valid span to continue, no {@code traceparent}.
    */
   public Map<String, String> headers() {
     Map<String, String> headers = new LinkedHashMap<>();
@@ -127,6 +127,13 @@ public abstract class SpanParent {
             .setParent(context())
             .setSpanKind(kind)
             .setAttribute(SpanAttributes.ROLE, role);
+    if (owner.isShared()) {
+      // The application's resource names no tenant: every span of the SDK carries it.
+      String tenant = owner.requestTenant(context());
+      if (tenant != null) {
+        b.setAttribute(SpanAttributes.TENANT, tenant);
+      }
+    }
     if (start != null) {
       b.setStartTimestamp(start);
     }

@@ -1,30 +1,49 @@
 package dev.tierscope.sdk;
 
+import dev.tierscope.conventions.SpanAttributes;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.baggage.Baggage;
+import io.opentelemetry.api.baggage.BaggageBuilder;
+import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerProvider;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.context.propagation.TextMapSetter;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Tierscope SDK: reports each user request as the spans of SPAN-CONVENTIONS.md (roles, traffic
- * class, first token, stream outcome, retrieval, tools, model queue, edge) and exports them over
- * OTLP to the Tierscope ingest (or any OTLP endpoint).
+ * The Tierscope SDK: reports each user request as the spans of the Tierscope span conventions
+ * (roles, traffic class, first token, stream outcome, retrieval, tools, model queue, edge).
  *
  * <p>Why a facade: OpenTelemetry can express all of the conventions, but only if every service
  * spells two dozen attribute names and a few rules the same way. This class spells them once. It is
- * a thin layer: the spans are ordinary OpenTelemetry spans, exported by the OpenTelemetry SDK's own
- * batch processor and OTLP exporter.
+ * a thin layer: the spans are ordinary OpenTelemetry spans.
  *
- * <p>It never blocks or throws into the application: spans are queued in a bounded queue and
- * exported on a background thread; when the queue is full a span is dropped and counted, and a
- * failed export is counted ({@link #stats()}), never thrown. Only {@link TierscopeBuilder#build()}
- * throws, for invalid configuration.
+ * <p>Two modes. <b>On the application's OpenTelemetry</b> ({@link #create(OpenTelemetry)}, {@link
+ * TierscopeBuilder#globalOpenTelemetry()}, or {@link #fromEnvironment()} under the OpenTelemetry
+ * Java agent): the spans join the application's traces and go out through its exporter. <b>
+ * Standalone</b> ({@link #builder()}): the SDK runs its own OpenTelemetry SDK and OTLP exporter,
+ * configured by OpenTelemetry's autoconfiguration ({@code OTEL_*} variables) and the builder. In
+ * both modes a request span starts as a child of the current span ({@link Context#current()}) when
+ * there is one, and carries its class, workflow and tenant in Baggage to the spans below it and to
+ * the services it calls (see {@link BaggageSpanProcessor}).
+ *
+ * <p>It never blocks or throws into the application: standalone, spans are queued in a bounded
+ * queue and exported on a background thread; when the queue is full a span is dropped and counted,
+ * and a failed export is counted ({@link #stats()}), never thrown. Only {@link
+ * TierscopeBuilder#build()} throws, for invalid configuration.
  *
  * <pre>{@code
  * try (Tierscope tierscope = Tierscope.builder()
@@ -47,8 +66,17 @@ public final class Tierscope implements AutoCloseable {
   /** Instrumentation scope name of the spans this SDK creates. */
   public static final String INSTRUMENTATION_SCOPE = "dev.tierscope.sdk";
 
-  private static final W3CTraceContextPropagator PROPAGATOR =
-      W3CTraceContextPropagator.getInstance();
+  static final AttributeKey<String> SERVICE_NAME_KEY =
+      AttributeKey.stringKey(SpanAttributes.SERVICE_NAME);
+
+  static final AttributeKey<String> TENANT_KEY = AttributeKey.stringKey(SpanAttributes.TENANT);
+
+  /** W3C trace context and W3C baggage, the propagation of {@link SpanParent#headers()}. */
+  private static final TextMapPropagator PROPAGATOR =
+      TextMapPropagator.composite(
+          W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance());
+
+  private static final Tracer NOOP = TracerProvider.noop().get(INSTRUMENTATION_SCOPE);
 
   private static final TextMapSetter<Map<String, String>> SETTER =
       (carrier, key, value) -> {
@@ -83,40 +111,81 @@ public final class Tierscope implements AutoCloseable {
         }
       };
 
-  private final SdkTracerProvider provider;
+  /** The SDK this instance owns (standalone), else null. */
+  private final OpenTelemetrySdk ownSdk;
+
+  /** The application's OpenTelemetry this instance builds on, else null. */
+  private final OpenTelemetry shared;
+
   private final Tracer tracer;
   private final ExportCounters counters;
   private final String serviceName;
   private final String endpoint;
   private final Duration closeTimeout;
+  private final String tenant;
+  private volatile boolean closed;
 
-  Tierscope(
-      SdkTracerProvider provider,
+  private Tierscope(
+      OpenTelemetrySdk ownSdk,
+      OpenTelemetry shared,
       ExportCounters counters,
       String serviceName,
       String endpoint,
-      Duration closeTimeout) {
-    this.provider = provider;
-    this.tracer = provider.get(INSTRUMENTATION_SCOPE);
+      Duration closeTimeout,
+      String tenant) {
+    this.ownSdk = ownSdk;
+    this.shared = shared;
+    this.tracer = (ownSdk != null ? ownSdk : shared).getTracer(INSTRUMENTATION_SCOPE);
     this.counters = counters;
     this.serviceName = serviceName;
     this.endpoint = endpoint;
     this.closeTimeout = closeTimeout;
+    this.tenant = tenant;
   }
 
-  /** A builder with the defaults (OTLP/HTTP to {@code http://localhost:4318}). */
+  static Tierscope standalone(
+      OpenTelemetrySdk sdk,
+      ExportCounters counters,
+      String serviceName,
+      String endpoint,
+      Duration closeTimeout,
+      String tenant) {
+    return new Tierscope(sdk, null, counters, serviceName, endpoint, closeTimeout, tenant);
+  }
+
+  static Tierscope shared(OpenTelemetry openTelemetry, String tenant) {
+    return new Tierscope(
+        null,
+        openTelemetry,
+        new ExportCounters(),
+        null,
+        "the application's OpenTelemetry",
+        Duration.ZERO,
+        tenant);
+  }
+
+  /**
+   * A builder; without {@link TierscopeBuilder#openTelemetry(OpenTelemetry)} it builds a standalone
+   * instance (OTLP/HTTP to {@code http://localhost:4318} unless {@code OTEL_*} says otherwise).
+   */
   public static TierscopeBuilder builder() {
     return new TierscopeBuilder();
   }
 
+  /** An instance on the application's {@code openTelemetry} (see {@link TierscopeBuilder}). */
+  public static Tierscope create(OpenTelemetry openTelemetry) {
+    return builder().openTelemetry(openTelemetry).build();
+  }
+
   /**
-   * An instance configured from the standard OpenTelemetry environment variables ({@code
-   * OTEL_EXPORTER_OTLP_ENDPOINT}, {@code _PROTOCOL}, {@code _HEADERS}, {@code _TIMEOUT}, {@code
-   * OTEL_SERVICE_NAME}, {@code OTEL_RESOURCE_ATTRIBUTES}, ...); see {@link
-   * TierscopeBuilder#environment(Map)}.
+   * The instance that fits the process: on the global OpenTelemetry when one is installed (the
+   * OpenTelemetry Java agent installs one), else standalone, configured by the standard {@code
+   * OTEL_*} environment variables and {@code otel.*} system properties.
    */
   public static Tierscope fromEnvironment() {
-    return builder().environment(System.getenv()).build();
+    return GlobalOpenTelemetry.isSet()
+        ? builder().globalOpenTelemetry().build()
+        : builder().build();
   }
 
   // ---- requests
@@ -134,18 +203,61 @@ public final class Tierscope implements AutoCloseable {
     return new RequestBuilder(this, trafficClass, workflow);
   }
 
-  /** A client span starting a new trace now: the request as the user's side sees it. */
+  /**
+   * A client span starting now: the request as the user's side sees it. It is a child of the
+   * current span when there is one, else it starts a new trace.
+   */
   public RequestSpan clientRequest(TrafficClass trafficClass, String workflow) {
     return request(trafficClass, workflow).client().start();
   }
 
   /**
    * A gateway span starting now, continuing the caller's trace when {@code incomingHeaders} carry
-   * W3C trace context (else starting a new one).
+   * W3C trace context (else under the current span, or starting a new trace when there is none).
    */
   public RequestSpan gatewayRequest(
       TrafficClass trafficClass, String workflow, Map<String, String> incomingHeaders) {
     return request(trafficClass, workflow).gateway().parent(incomingHeaders).start();
+  }
+
+  /**
+   * Tags the request this thread is handling with its class and workflow, for plain OpenTelemetry
+   * instrumentation: sets {@code tierscope.class}, {@code tierscope.workflow} (and the tenant) on
+   * the current span (for example the agent's or Spring's HTTP server span) and puts them into
+   * Baggage until the returned scope is closed, so that every span started below carries them (with
+   * {@link BaggageSpanProcessor} in the pipeline) and the services called receive them in the W3C
+   * {@code baggage} header. Null values are left out.
+   *
+   * <pre>{@code
+   * try (Scope tagged = tierscope.tag(TrafficClass.INTERACTIVE_PREMIUM, "rag")) {
+   *   chatClient.prompt(question).call(); // its spans carry the class
+   * }
+   * }</pre>
+   */
+  public Scope tag(TrafficClass trafficClass, String workflow) {
+    return tag(trafficClass == null ? null : trafficClass.value(), workflow, null);
+  }
+
+  /**
+   * Like {@link #tag(TrafficClass, String)} with a class name of the deployment's configuration and
+   * a tenant for this request (the instance's tenant when null).
+   */
+  public Scope tag(String trafficClass, String workflow, String requestTenant) {
+    Context current = Context.current();
+    String t = requestTenant != null ? requestTenant : tenant;
+    Span span = Span.fromContext(current);
+    if (span.isRecording()) {
+      if (present(trafficClass)) {
+        span.setAttribute(SpanAttributes.CLASS, trafficClass);
+      }
+      if (present(workflow)) {
+        span.setAttribute(SpanAttributes.WORKFLOW, workflow);
+      }
+      if (present(t)) {
+        span.setAttribute(SpanAttributes.TENANT, t);
+      }
+    }
+    return withTags(current, trafficClass, workflow, t).makeCurrent();
   }
 
   /**
@@ -158,7 +270,10 @@ public final class Tierscope implements AutoCloseable {
 
   // ---- accounting and lifecycle
 
-  /** What happened to the spans ended so far. */
+  /**
+   * What happened to the spans ended so far. Standalone only: on the application's OpenTelemetry
+   * its pipeline exports, and these counts stay at zero.
+   */
   public ExportStats stats() {
     return counters.snapshot();
   }
@@ -175,13 +290,21 @@ public final class Tierscope implements AutoCloseable {
 
   /**
    * Exports what is queued and waits at most {@code timeout}; true when the queue was emptied in
-   * time and no export failed meanwhile. Never throws.
+   * time and no export failed meanwhile. Never throws. On the application's OpenTelemetry it
+   * flushes the application's tracer provider when that is an {@code OpenTelemetrySdk} (Spring
+   * Boot, or one the application built), and returns false otherwise (the Java agent's pipeline
+   * cannot be flushed from the application; it flushes itself at exit).
    */
   public boolean flush(Duration timeout) {
+    OpenTelemetrySdk sdk =
+        ownSdk != null ? ownSdk : shared instanceof OpenTelemetrySdk s ? s : null;
+    if (sdk == null) {
+      return false;
+    }
     long failedBefore = counters.failed.sum();
     try {
       boolean done =
-          provider
+          sdk.getSdkTracerProvider()
               .forceFlush()
               .join(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS)
               .isSuccess();
@@ -192,24 +315,35 @@ public final class Tierscope implements AutoCloseable {
     }
   }
 
-  /** The reporting service ({@code service.name}). */
+  /**
+   * The reporting service ({@code service.name}); null on the application's OpenTelemetry, whose
+   * resource names it.
+   */
   public String serviceName() {
     return serviceName;
   }
 
-  /** Where spans go: the OTLP URL, or a description of a custom exporter. */
+  /**
+   * Where spans go: the OTLP URL, a description of a custom exporter, or {@code the application's
+   * OpenTelemetry}.
+   */
   public String endpoint() {
     return endpoint;
   }
 
   /**
-   * Exports what is queued (waiting at most the builder's close timeout) and stops the export
-   * thread. Spans started afterwards are no-ops (not recorded, not counted, nothing thrown).
+   * Standalone, exports what is queued (waiting at most the export timeout plus a second) and stops
+   * the export thread; on the application's OpenTelemetry it leaves that alone. Spans started
+   * afterwards are no-ops (not recorded, not counted, nothing thrown).
    */
   @Override
   public void close() {
+    closed = true;
+    if (ownSdk == null) {
+      return;
+    }
     try {
-      provider.shutdown().join(Math.max(1, closeTimeout.toMillis()), TimeUnit.MILLISECONDS);
+      ownSdk.shutdown().join(Math.max(1, closeTimeout.toMillis()), TimeUnit.MILLISECONDS);
     } catch (RuntimeException e) {
       // closing must not fail the application's shutdown
     }
@@ -222,14 +356,58 @@ public final class Tierscope implements AutoCloseable {
   }
 
   Tracer tracer() {
-    return tracer;
+    return closed ? NOOP : tracer;
   }
 
+  /** True when this instance builds on the application's OpenTelemetry. */
+  boolean isShared() {
+    return shared != null;
+  }
+
+  /** The tenant of a request under {@code context}: its Baggage's, else the instance's, or null. */
+  String requestTenant(Context context) {
+    String fromBaggage =
+        Baggage.fromContext(context).getEntryValue(BaggageSpanProcessor.TENANT_KEY);
+    return present(fromBaggage) ? fromBaggage : tenant;
+  }
+
+  /**
+   * The caller's context from W3C trace-context and baggage headers. The current context when the
+   * headers name no valid span, or when the current span already belongs to the trace they name
+   * (instrumentation such as the Java agent extracted them and started its server span: that span
+   * is the better parent).
+   */
   static Context extract(Map<String, String> headers) {
+    Context current = Context.current();
     if (headers == null || headers.isEmpty()) {
-      return Context.root();
+      return current;
     }
-    return PROPAGATOR.extract(Context.root(), headers, GETTER);
+    Context extracted = PROPAGATOR.extract(Context.root(), headers, GETTER);
+    SpanContext caller = Span.fromContext(extracted).getSpanContext();
+    SpanContext local = Span.fromContext(current).getSpanContext();
+    if (!caller.isValid() || (local.isValid() && local.getTraceId().equals(caller.getTraceId()))) {
+      return current;
+    }
+    return extracted;
+  }
+
+  /** {@code context} with the request tags added to its Baggage (null or empty values left out). */
+  static Context withTags(Context context, String trafficClass, String workflow, String tenant) {
+    BaggageBuilder b = Baggage.fromContext(context).toBuilder();
+    if (present(trafficClass)) {
+      b.put(BaggageSpanProcessor.CLASS_KEY, trafficClass);
+    }
+    if (present(workflow)) {
+      b.put(BaggageSpanProcessor.WORKFLOW_KEY, workflow);
+    }
+    if (present(tenant)) {
+      b.put(BaggageSpanProcessor.TENANT_KEY, tenant);
+    }
+    return context.with(b.build());
+  }
+
+  static boolean present(String s) {
+    return s != null && !s.isBlank();
   }
 
   static void inject(Context context, Map<String, String> carrier) {

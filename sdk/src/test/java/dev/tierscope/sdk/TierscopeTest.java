@@ -310,10 +310,19 @@ class TierscopeTest {
         .hasMessageContaining("compression");
     assertThatThrownBy(
             () ->
-                Tierscope.builder().environment(Map.of("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json")))
+                Tierscope.builder()
+                    .environment(Map.of("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"))
+                    .build())
         .hasMessageContaining("OTEL_EXPORTER_OTLP_PROTOCOL");
     assertThatThrownBy(
-            () -> Tierscope.builder().environment(Map.of("OTEL_EXPORTER_OTLP_TIMEOUT", "10s")))
-        .hasMessageContaining("OTEL_EXPORTER_OTLP_TIMEOUT");
+            () ->
+                Tierscope.builder()
+                    .environment(Map.of("OTEL_EXPORTER_OTLP_TIMEOUT", "ten seconds"))
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("otel.exporter.otlp.timeout");
+    assertThatThrownBy(
+            () -> Tierscope.builder().environment(Map.of("OTEL_BSP_MAX_QUEUE_SIZE", "0")).build())
+        .hasMessageContaining("maxQueueSize (otel.bsp.max.queue.size)");
   }
 }

@@ -67,7 +67,12 @@ final class PendingRequest {
       spanIds = java.util.Arrays.copyOf(spanIds, spanCount * 2);
     }
     spanIds[spanCount++] = s.spanId();
-    if (tenant.isEmpty()) {
+    // A named tenant wins over "default": in a service whose resource names no tenant, only the
+    // spans below a tagged request carry one (copied from Baggage), and they may arrive later.
+    if (tenant.isEmpty()
+        || (SpanAttributes.DEFAULT_TENANT.equals(tenant)
+            && !s.tenant().isEmpty()
+            && !SpanAttributes.DEFAULT_TENANT.equals(s.tenant()))) {
       tenant = s.tenant();
     }
     if (!s.trafficClass().isEmpty() && (trafficClass.isEmpty() || (s.isRoot() && !classFromRoot))) {

@@ -264,6 +264,18 @@ class RequestAssemblerTest {
   }
 
   @Test
+  void aNamedTenantWinsOverDefaultWhicheverSpanArrivesFirst() {
+    // The Java agent's server span has no tenant; the spans below the tagged request have one.
+    RequestSummary untaggedFirst =
+        summaryOf(clientSpan().tenant("default").build(), server(2, 1).tenant("globex").build());
+    RequestSummary taggedFirst =
+        summaryOf(server(2, 1).tenant("globex").build(), clientSpan().tenant("default").build());
+
+    assertThat(untaggedFirst.tenant()).isEqualTo("globex");
+    assertThat(taggedFirst.tenant()).isEqualTo("globex");
+  }
+
+  @Test
   void emptyTenantBecomesDefault() {
     RequestSummary r = summaryOf(clientSpan().tenant("").build());
 

@@ -370,6 +370,7 @@ public final class OtlpSpanNormalizer {
     String classValue = null;
     String workflow = null;
     String genAiWorkflow = null;
+    String spanTenant = null;
     double timeToFirstChunkSeconds = Double.NaN;
     double serverTimeToFirstTokenSeconds = Double.NaN;
     double ttftMillis = Double.NaN;
@@ -383,6 +384,8 @@ public final class OtlpSpanNormalizer {
         case SpanAttributes.CLASS -> classValue = asString(v);
         case SpanAttributes.WORKFLOW -> workflow = asString(v);
         case SpanAttributes.GEN_AI_WORKFLOW_NAME -> genAiWorkflow = asString(v);
+        // A multi-tenant service tags each request (the SDK copies it from Baggage onto its spans).
+        case SpanAttributes.TENANT -> spanTenant = asString(v);
         case SpanAttributes.GEN_AI_TIME_TO_FIRST_CHUNK -> timeToFirstChunkSeconds = asDouble(v);
         case SpanAttributes.GEN_AI_SERVER_TIME_TO_FIRST_TOKEN ->
             serverTimeToFirstTokenSeconds = asDouble(v);
@@ -421,7 +424,7 @@ public final class OtlpSpanNormalizer {
         .setSpanId(span.getSpanId())
         .setParentSpanId(root ? ByteString.EMPTY : parent)
         .setService(resource.service())
-        .setTenant(resource.tenant())
+        .setTenant(spanTenant == null || spanTenant.isEmpty() ? resource.tenant() : spanTenant)
         .setKind(kind)
         .setOperation(operation)
         .setRole(explicitRole != null ? explicitRole : inferRole(kind, root, operation))

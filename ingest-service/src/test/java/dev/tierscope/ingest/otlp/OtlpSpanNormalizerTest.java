@@ -78,6 +78,23 @@ class OtlpSpanNormalizerTest {
   }
 
   @Test
+  void aSpanTenantWinsOverTheResourceTenant() {
+    // A multi-tenant service tags each request; the SDK copies the tag from Baggage onto spans.
+    Resource acme = resource(attr(SpanAttributes.TENANT, "acme"));
+    assertThat(
+            normalizeOne(acme, span().addAttributes(attr(SpanAttributes.TENANT, "beta")))
+                .getTenant())
+        .isEqualTo("beta");
+    assertThat(
+            normalizeOne(resource(), span().addAttributes(attr(SpanAttributes.TENANT, "beta")))
+                .getTenant())
+        .isEqualTo("beta");
+    assertThat(
+            normalizeOne(acme, span().addAttributes(attr(SpanAttributes.TENANT, ""))).getTenant())
+        .isEqualTo("acme");
+  }
+
+  @Test
   void leavesServiceEmptyWhenResourceHasNoServiceName() {
     assertThat(normalizeOne(resource(), span()).getService()).isEmpty();
   }
