@@ -148,7 +148,8 @@ public final class TierscopeBuilder {
    * it. Either way request spans put it into Baggage for the spans below and downstream.
    */
   public TierscopeBuilder tenant(String tenant) {
-    this.tenant = tenant;
+    // Blank means unset, as an empty property or variable does.
+    this.tenant = tenant == null || tenant.isBlank() ? null : tenant.trim();
     return this;
   }
 
@@ -294,8 +295,6 @@ public final class TierscopeBuilder {
     if (openTelemetry != null || globalOpenTelemetry) {
       return buildShared();
     }
-    require(
-        tenant == null || !tenant.isBlank(), "tenant", "must not be blank, got '" + tenant + "'");
     Standalone standalone = new Standalone();
     AutoConfiguredOpenTelemetrySdk auto;
     try {
@@ -337,8 +336,6 @@ public final class TierscopeBuilder {
         String.join(", ", standaloneSettings),
         "only applies to the standalone SDK; on the application's OpenTelemetry its own"
             + " configuration decides where spans go");
-    require(
-        tenant == null || !tenant.isBlank(), "tenant", "must not be blank, got '" + tenant + "'");
     OpenTelemetry otel = openTelemetry;
     if (globalOpenTelemetry) {
       require(
