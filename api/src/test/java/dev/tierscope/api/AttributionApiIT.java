@@ -57,7 +57,28 @@ class AttributionApiIT {
   void healthyTrafficGetsNone() {
     DocumentContext j = attribution("attr-healthy");
     assertThat(j.read("$.verdict", String.class)).isEqualTo("none");
+    assertThat(j.read("$.confidence", Double.class)).isGreaterThan(0.9);
+    assertThat(j.read("$.tiersFound", List.class)).isEmpty();
     assertThat(evidence(j).get(0)).contains("no regression");
+  }
+
+  @Test
+  void aFewMinutesAreInsufficientData() {
+    // 16 requests a minute: five minutes hold 80, fewer than the 100 the default asks for
+    DocumentContext j =
+        f.json(
+            "/api/v1/attribution?class=interactive_premium&tenant=attr-model&from="
+                + FROM
+                + "&to="
+                + FROM.plus(Duration.ofMinutes(5)));
+    assertThat(j.read("$.verdict", String.class)).isEqualTo("insufficient_data");
+    assertThat(j.read("$.confidence", Double.class)).isZero();
+    assertThat(j.read("$.requests", Long.class)).isEqualTo(80);
+    assertThat(j.read("$.minRequests", Long.class)).isEqualTo(100);
+    assertThat(evidence(j).get(0))
+        .isEqualTo(
+            "ttft: 80 requests with a first token in the range and 960 in the baseline;"
+                + " at least 100 each are needed");
   }
 
   @Test
@@ -99,11 +120,13 @@ class AttributionApiIT {
     assertP95(j, "$.tiers.edge", base, cur, r -> r.edge, r -> r.client);
     assertP95(j, "$.tiers.mesh", base, cur, r -> r.mesh, r -> true);
     assertP95(j, "$.tiers.model", base, cur, r -> r.model, r -> true);
+    assertThat(j.read("$.baselineRequests", Long.class)).isEqualTo(base.size());
     double shares =
         j.read("$.shares.edge", Double.class)
             + j.read("$.shares.mesh", Double.class)
             + j.read("$.shares.model", Double.class);
-    assertThat(shares).isCloseTo(1.0, within(1e-9));
+    boolean tier = List.of("edge", "mesh", "model").contains(j.read("$.verdict", String.class));
+    assertThat(shares).isCloseTo(tier ? 1.0 : 0.0, within(1e-9));
     return j;
   }
 
@@ -137,6 +160,13 @@ class AttributionApiIT {
       }
     }
     assertThat(mine).as("the injected tier carries most of the growth").isGreaterThan(0.6);
+    assertThat(j.read("$.confidence", Double.class)).as(j.jsonString()).isGreaterThan(0.9);
+    assertThat(j.read("$.tiersFound[0].tier", String.class)).isEqualTo(tier);
+    assertThat(j.read("$.tiersFound[0].share", Double.class)).isEqualTo(mine);
+    assertThat(j.read("$.tiersFound[0].shareLow", Double.class)).isLessThanOrEqualTo(mine);
+    assertThat(j.read("$.tiersFound[0].shareHigh", Double.class)).isGreaterThanOrEqualTo(mine);
+    assertThat(j.read("$.tiersFound[0].confidence", Double.class)).isGreaterThan(0.9);
+    assertThat(j.read("$.tiersFound[0].z", Double.class)).isGreaterThan(3);
     assertThat(j.read("$.ttft.p95MsCurrent", Double.class))
         .isGreaterThan(j.read("$.ttft.p95MsBaseline", Double.class) * 1.1);
     assertThat(evidence(j).get(0)).startsWith("ttft: p95 ");

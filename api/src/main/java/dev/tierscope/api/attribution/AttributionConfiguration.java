@@ -6,7 +6,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Tier attribution: core's calculator with the configured regression margin. */
+/** Tier attribution: core's calculator with the configured settings. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(AttributionProperties.class)
 public class AttributionConfiguration {
@@ -14,6 +14,6 @@ public class AttributionConfiguration {
   @Bean
   AttributionCalculator attributionCalculator(
       WindowReader reader, AttributionProperties properties) {
-    return new AttributionCalculator(reader, properties.regressionMargin());
+    return new AttributionCalculator(reader, properties.settings());
   }
 }

@@ -69,8 +69,6 @@ public class AttributionController {
     }
     String t = params.tenant(tenant);
     return AttributionResponse.of(
-        t,
-        calculator.attribute(t, cls, range[0], range[1], bFrom, bTo),
-        properties.regressionMargin());
+        t, calculator.attribute(t, cls, range[0], range[1], bFrom, bTo), properties);
   }
 }

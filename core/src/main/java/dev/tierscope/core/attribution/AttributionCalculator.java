@@ -1,5 +1,6 @@
 package dev.tierscope.core.attribution;
 
+import dev.tierscope.core.attribution.Sample.Moments;
 import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.store.WindowReader;
 import dev.tierscope.core.window.Counter;
@@ -7,6 +8,7 @@ import dev.tierscope.core.window.CounterKey;
 import dev.tierscope.core.window.Metric;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -14,28 +16,43 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 
 /**
  * Tier attribution (DESIGN.md section 3): which of edge, mesh and model made a class's time to
- * first token regress, how much of the growth each tier carries, and the sub-signals that moved.
+ * first token regress, how much of the growth each tier carries, how sure that is, and the
+ * sub-signals that moved.
  *
- * <p>Method. The aggregator sums each component over the requests that violated the class's TTFT
- * threshold ("tail" requests) and over all decomposed requests. A tier's growth is the mean
- * component of a tail request in the range minus the mean component of a request in the baseline;
- * its share is its part of the summed growth, and the verdict is the tier with the largest share,
- * or none when TTFT p95 stayed within {@code 1 + margin} of the baseline. Without decomposed
- * requests (no client spans) growth falls back to the tiers' p95 deltas. Evidence compares the
- * sub-signals of tail requests in the range (client path, protocol fallback, retransmits, dominant
- * mesh role, queue share of model time) with the baseline's tail requests when there are enough of
- * them, else with all baseline requests, and reports those that moved, for the verdict's tier and
- * any tier carrying at least a fifth of the growth (none without a regression).
+ * <p>Method ({@link ShiftTest} says why). TTFT regressed when its mean grew significantly (a
+ * one-sided Welch test at {@link AttributionSettings#regressionSignificance()}) and by more than
+ * the margin. A tier is found when its component's mean grew significantly (one-sided Welch tests,
+ * {@link AttributionSettings#tierSignificance()} family-wise over the tiers tested) and carries at
+ * least {@link AttributionSettings#minShare()} of the found tiers' summed growth. The verdict is
+ * the found tier with the largest growth when TTFT regressed, else {@code none}; {@code
+ * insufficient_data} when the range or the baseline has fewer than {@link
+ * AttributionSettings#minRequests()} requests. Everything is computed from the merged histograms of
+ * the two ranges, so any range of any length costs the same.
+ *
+ * <p>Confidence. A Poisson bootstrap over the histograms' buckets repeats the whole decision {@link
+ * AttributionSettings#bootstrapReplicates()} times (seeded, so the same data always gives the same
+ * answer): the verdict's confidence is the fraction of replicates reaching the same verdict (shrunk
+ * towards one half by one replicate each way, so it never claims certainty), a found tier's
+ * confidence the fraction that find it too, and its share interval the replicates' 2.5% to 97.5%
+ * range.
+ *
+ * <p>Evidence compares the sub-signals of tail requests in the range (client path, protocol
+ * fallback, retransmits, dominant mesh role, queue share of model time) with the baseline's tail
+ * requests when there are enough of them, else with all baseline requests, and reports those that
+ * moved, for every found tier.
  *
  * <pre>{@code
- * Attribution a = new AttributionCalculator(reader, 0.10)
+ * Attribution a = new AttributionCalculator(reader, AttributionSettings.defaults())
  *     .attribute("default", cls, from, to, from.minus(Duration.ofHours(1)), from);
- * a.verdict();   // Tier.EDGE, or null for none
+ * a.verdict();      // Verdict.EDGE, NONE or INSUFFICIENT_DATA
+ * a.confidence();   // 0.99
+ * a.found();        // [TierFinding[tier=EDGE, share=1.0, ...]]
  * }</pre>
  */
 public final class AttributionCalculator {
@@ -69,29 +86,29 @@ public final class AttributionCalculator {
   /** Baseline tail requests needed to compare tail with tail rather than with all requests. */
   static final long MIN_BASELINE_TAIL = 30;
 
-  /** A tier other than the verdict's gets sub-signal evidence from this share of growth on. */
-  static final double EXPLAINING_SHARE = 0.2;
-
   /** A share (of requests, of model time) moved when it changed by at least this. */
   static final double SHARE_MOVED = 0.10;
 
-  private final WindowReader reader;
-  private final double margin;
+  /** Seed of the bootstrap: the same windows always give the same confidences. */
+  private static final long BOOTSTRAP_SEED = 0x7165_7273_636f_7065L;
 
-  /**
-   * @param margin TTFT p95 must exceed the baseline's by more than this fraction (0.10: 10%) to
-   *     count as a regression
-   */
-  public AttributionCalculator(WindowReader reader, double margin) {
-    if (!(margin >= 0)) {
-      throw new IllegalArgumentException("margin must be >= 0, was " + margin);
-    }
+  private final WindowReader reader;
+  private final AttributionSettings settings;
+  private final ShiftTest test;
+
+  public AttributionCalculator(WindowReader reader, AttributionSettings settings) {
     this.reader = reader;
-    this.margin = margin;
+    this.settings = settings;
+    this.test = new ShiftTest(settings);
   }
 
-  public double margin() {
-    return margin;
+  /** The default settings with {@code margin} as the regression margin. */
+  public AttributionCalculator(WindowReader reader, double margin) {
+    this(reader, AttributionSettings.defaults().withRegressionMargin(margin));
+  }
+
+  public AttributionSettings settings() {
+    return settings;
   }
 
   /** Attribution of [from, to) against [baselineFrom, baselineTo). */
@@ -161,104 +178,225 @@ public final class AttributionCalculator {
       Instant baselineTo,
       Range base,
       Range cur) {
+    Tier[] all = Tier.values();
+    Sample ttftCur = Sample.of(cur.h.get(Metric.TTFT));
+    Sample ttftBase = Sample.of(base.h.get(Metric.TTFT));
+    Sample[] tierCur = new Sample[all.length];
+    Sample[] tierBase = new Sample[all.length];
+    Moments[] curMoments = new Moments[all.length];
+    Moments[] baseMoments = new Moments[all.length];
+    for (Tier t : all) {
+      tierCur[t.ordinal()] = Sample.of(cur.h.get(t.metric()));
+      tierBase[t.ordinal()] = Sample.of(base.h.get(t.metric()));
+      curMoments[t.ordinal()] = tierCur[t.ordinal()].moments();
+      baseMoments[t.ordinal()] = tierBase[t.ordinal()].moments();
+    }
     long p95Base = base.p95(Metric.TTFT);
     long p95Cur = cur.p95(Metric.TTFT);
-    boolean comparable = base.values(Metric.TTFT) > 0 && cur.values(Metric.TTFT) > 0;
-    boolean regressed = comparable && p95Cur > p95Base * (1.0 + margin);
-
-    Map<Tier, TierValues> tiers = new EnumMap<>(Tier.class);
-    long tailDecomposed = cur.count(Counter.TAIL_DECOMPOSED);
-    long baseDecomposed = base.count(Counter.DECOMPOSED);
-    boolean decomposed = tailDecomposed > 0 && baseDecomposed > 0;
-    double sum = 0;
-    for (Tier t : Tier.values()) {
-      long tierBase = base.p95(t.metric());
-      long tierCur = cur.p95(t.metric());
-      double growth;
-      if (decomposed) {
-        growth =
-            (double) cur.count(t.tailMicros()) / tailDecomposed
-                - (double) base.count(t.micros()) / baseDecomposed;
-      } else {
-        boolean both = base.values(t.metric()) > 0 && cur.values(t.metric()) > 0;
-        growth = both ? tierCur - tierBase : 0;
-      }
-      growth = Math.max(0, growth);
-      sum += growth;
-      tiers.put(t, new TierValues(tierBase, tierCur, growth));
+    Map<Tier, Attribution.TierP95> p95 = new EnumMap<>(Tier.class);
+    for (Tier t : all) {
+      p95.put(t, new Attribution.TierP95(base.p95(t.metric()), cur.p95(t.metric())));
     }
+    long nCur = ttftCur.moments().n();
+    long nBase = ttftBase.moments().n();
+    List<String> evidence = new ArrayList<>();
     Map<Tier, Double> shares = new EnumMap<>(Tier.class);
     Map<Tier, Long> growth = new EnumMap<>(Tier.class);
-    Tier top = null;
-    for (Tier t : Tier.values()) {
-      double g = tiers.get(t).growth;
-      shares.put(t, sum > 0 ? g / sum : 0.0);
-      growth.put(t, Math.round(g));
-      if (sum > 0 && (top == null || g > tiers.get(top).growth)) {
-        top = t;
-      }
+    for (Tier t : all) {
+      shares.put(t, 0.0);
+      growth.put(t, 0L);
     }
-    Tier verdict = regressed ? top : null;
+    if (nCur < settings.minRequests() || nBase < settings.minRequests()) {
+      evidence.add(
+          "ttft: "
+              + nCur
+              + " requests with a first token in the range and "
+              + nBase
+              + " in the baseline; at least "
+              + settings.minRequests()
+              + " each are needed");
+      return new Attribution(
+          cls.name(),
+          from,
+          to,
+          baselineFrom,
+          baselineTo,
+          Verdict.INSUFFICIENT_DATA,
+          0.0,
+          List.of(),
+          shares,
+          growth,
+          p95Base,
+          p95Cur,
+          p95,
+          cur.count(Counter.REQUESTS),
+          base.count(Counter.REQUESTS),
+          cur.count(Counter.TAIL_REQUESTS),
+          evidence);
+    }
 
-    List<String> evidence = new ArrayList<>();
-    if (!comparable) {
-      evidence.add(
-          base.values(Metric.TTFT) == 0
-              ? "ttft: no requests in the baseline to compare with"
-              : "ttft: no requests in the range");
-    } else {
-      evidence.add(
-          "ttft: p95 "
-              + ms(p95Cur)
-              + " vs "
-              + ms(p95Base)
-              + " baseline"
-              + (regressed
-                  ? ""
-                  : ", within the " + Math.round(margin * 100) + "% margin: no regression"));
-    }
-    if (regressed && top == null) {
-      evidence.add("no component data (edge, mesh, model) to attribute the regression to");
-    }
-    List<Tier> order = new ArrayList<>(List.of(Tier.values()));
-    order.sort(Comparator.comparingDouble((Tier t) -> -tiers.get(t).growth));
-    for (Tier t : order) {
-      TierValues v = tiers.get(t);
-      boolean moved = v.current > v.baseline * (1.0 + margin) && cur.values(t.metric()) > 0;
-      if (t == verdict || moved) {
-        evidence.add(t.id() + ": p95 " + ms(v.current) + " vs " + ms(v.baseline) + " baseline");
+    ShiftTest.Result result =
+        test.decide(ttftCur.moments(), ttftBase.moments(), curMoments, baseMoments);
+    Bootstrap boot = bootstrap(result, ttftCur, ttftBase, tierCur, tierBase);
+
+    List<TierFinding> found = new ArrayList<>();
+    for (Tier t : all) {
+      int i = t.ordinal();
+      growth.put(t, Math.max(0, Math.round(result.growth()[i])));
+      shares.put(t, result.shares()[i]);
+      if (result.named(t)) {
+        found.add(
+            new TierFinding(
+                t,
+                result.shares()[i],
+                boot.shareLow[i],
+                boot.shareHigh[i],
+                boot.tierConfidence[i],
+                Math.round(result.growth()[i]),
+                result.z()[i]));
       }
-      // Sub-signals only where they explain a regression: tail requests differ from the average
-      // request in every tier, so without one they describe selection, not change.
-      if (verdict != null && (t == verdict || shares.get(t) >= EXPLAINING_SHARE)) {
-        switch (t) {
-          case EDGE -> edgeEvidence(base, cur, evidence);
-          case MESH -> meshEvidence(base, cur, evidence);
-          case MODEL -> modelEvidence(base, cur, evidence);
+    }
+    found.sort(Comparator.comparingDouble((TierFinding f) -> -f.share()));
+
+    evidence.add(ttftEvidence(result, p95Cur, p95Base));
+    if (result.regressed() && found.isEmpty()) {
+      StringBuilder s = new StringBuilder("no tier's component grew significantly (");
+      for (Tier t : all) {
+        if (result.tested()[t.ordinal()]) {
+          s.append(String.format(Locale.ROOT, "%s z %.1f, ", t.id(), result.z()[t.ordinal()]));
         }
       }
+      int tested = 0;
+      for (boolean b : result.tested()) {
+        tested += b ? 1 : 0;
+      }
+      evidence.add(
+          s.append(String.format(Locale.ROOT, "critical z %.2f)", test.tierZ(tested))).toString());
     }
-
-    Map<Tier, Attribution.TierP95> p95 = new EnumMap<>(Tier.class);
-    tiers.forEach((t, v) -> p95.put(t, new Attribution.TierP95(v.baseline, v.current)));
+    for (TierFinding f : found) {
+      Attribution.TierP95 v = p95.get(f.tier());
+      evidence.add(
+          String.format(
+              Locale.ROOT,
+              "%s: p95 %s vs %s baseline; mean %s per request (z %.1f), share %s (%s-%s)",
+              f.tier().id(),
+              ms(v.currentMicros()),
+              ms(v.baselineMicros()),
+              signedMs(f.growthMicros()),
+              f.z(),
+              pct(f.share()),
+              pct(f.shareLow()),
+              pct(f.shareHigh())));
+    }
+    for (TierFinding f : found) {
+      switch (f.tier()) {
+        case EDGE -> edgeEvidence(base, cur, evidence);
+        case MESH -> meshEvidence(base, cur, evidence);
+        case MODEL -> modelEvidence(base, cur, evidence);
+      }
+    }
+    for (Tier t : all) {
+      int i = t.ordinal();
+      if (!result.tested()[i]) {
+        evidence.add(
+            t.id()
+                + ": not tested, "
+                + curMoments[i].n()
+                + " requests with this component in the range and "
+                + baseMoments[i].n()
+                + " in the baseline (at least "
+                + settings.minRequests()
+                + " each)");
+      }
+    }
     return new Attribution(
         cls.name(),
         from,
         to,
         baselineFrom,
         baselineTo,
-        verdict,
+        result.verdict(),
+        boot.verdictConfidence,
+        found,
         shares,
         growth,
         p95Base,
         p95Cur,
         p95,
         cur.count(Counter.REQUESTS),
+        base.count(Counter.REQUESTS),
         cur.count(Counter.TAIL_REQUESTS),
-        List.copyOf(evidence));
+        evidence);
   }
 
-  private record TierValues(long baseline, long current, double growth) {}
+  private String ttftEvidence(ShiftTest.Result r, long p95Cur, long p95Base) {
+    String s =
+        String.format(
+            Locale.ROOT,
+            "ttft: p95 %s vs %s baseline; mean %s (z %.1f)",
+            ms(p95Cur),
+            ms(p95Base),
+            signedMs(Math.round(r.ttftGrowth())),
+            r.ttftZ());
+    if (r.regressed()) {
+      return s;
+    }
+    if (r.ttftZ() < test.regressionZ()) {
+      return s + String.format(Locale.ROOT, ", below z %.2f: no regression", test.regressionZ());
+    }
+    return s
+        + ", within the "
+        + Math.round(settings.regressionMargin() * 100)
+        + "% margin: no regression";
+  }
+
+  /** What the bootstrap replicates say about the observed decision. */
+  private static final class Bootstrap {
+    double verdictConfidence;
+    final double[] tierConfidence = new double[Tier.values().length];
+    final double[] shareLow = new double[Tier.values().length];
+    final double[] shareHigh = new double[Tier.values().length];
+  }
+
+  private Bootstrap bootstrap(
+      ShiftTest.Result observed, Sample ttftCur, Sample ttftBase, Sample[] cur, Sample[] base) {
+    int n = settings.bootstrapReplicates();
+    int tiers = Tier.values().length;
+    SplittableRandom random = new SplittableRandom(BOOTSTRAP_SEED);
+    int sameVerdict = 0;
+    int[] named = new int[tiers];
+    double[][] shares = new double[tiers][n];
+    Moments[] c = new Moments[tiers];
+    Moments[] b = new Moments[tiers];
+    for (int k = 0; k < n; k++) {
+      Moments tc = ttftCur.resample(random);
+      Moments tb = ttftBase.resample(random);
+      for (int t = 0; t < tiers; t++) {
+        c[t] = cur[t].resample(random);
+        b[t] = base[t].resample(random);
+      }
+      ShiftTest.Result r = test.decide(tc, tb, c, b);
+      if (r.verdict() == observed.verdict()) {
+        sameVerdict++;
+      }
+      for (Tier t : Tier.values()) {
+        int i = t.ordinal();
+        if (r.named(t)) {
+          named[i]++;
+        }
+        shares[i][k] = r.shares()[i];
+      }
+    }
+    Bootstrap out = new Bootstrap();
+    out.verdictConfidence = (sameVerdict + 1.0) / (n + 2.0);
+    for (int t = 0; t < tiers; t++) {
+      out.tierConfidence[t] = (named[t] + 1.0) / (n + 2.0);
+      Arrays.sort(shares[t]);
+      out.shareLow[t] = shares[t][(int) Math.floor(0.025 * (n - 1))];
+      out.shareHigh[t] = shares[t][(int) Math.ceil(0.975 * (n - 1))];
+    }
+    return out;
+  }
 
   private static void edgeEvidence(Range base, Range cur, List<String> evidence) {
     Map<String, Long> tailPaths = cur.byDimension(Counter.TAIL_CLIENT_PATH);
@@ -412,6 +550,10 @@ public final class AttributionCalculator {
     return ms >= 10
         ? String.format(Locale.ROOT, "%.0f ms", ms)
         : String.format(Locale.ROOT, "%.1f ms", ms);
+  }
+
+  static String signedMs(long micros) {
+    return (micros < 0 ? "-" : "+") + ms(Math.abs(micros));
   }
 
   static String pct(double fraction) {

@@ -1,6 +1,7 @@
 package dev.tierscope.core.attribution;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.tierscope.core.assembly.MeshRole;
 import dev.tierscope.core.assembly.RequestSummary;
@@ -29,7 +30,11 @@ class AttributionCalculatorTest {
   private final InMemoryWindowStore store = new InMemoryWindowStore();
   private final WindowAggregator windows =
       new WindowAggregator(10_000, 2, cls -> PREMIUM.objectives().ttftThresholdMicros());
-  private final AttributionCalculator calculator = new AttributionCalculator(store, 0.10);
+  private final AttributionCalculator calculator =
+      new AttributionCalculator(store, AttributionSettings.defaults());
+
+  /** Whether a fifth of the requests have a long tool chain (mesh ~500 ms). */
+  private boolean toolChains;
 
   /** One request's shape; components in microseconds. */
   private static final class R {
@@ -42,6 +47,8 @@ class AttributionCalculatorTest {
     boolean fallback;
     int retransmits;
     MeshRole role = MeshRole.NONE;
+    boolean toolHeavy;
+    int index;
   }
 
   /** Two hours, 20 requests a minute; {@code slowdown} shapes the second hour. */
@@ -56,6 +63,12 @@ class AttributionCalculatorTest {
         r.prefill = (long) (r.prefill * (0.5 + rnd.nextDouble()));
         r.path = i % 4 == 0 ? "vpn" : "direct";
         r.role = i % 2 == 0 ? MeshRole.RETRIEVAL : MeshRole.POLICY;
+        r.index = i;
+        if (toolChains && i % 5 == 1) {
+          r.toolHeavy = true;
+          r.role = MeshRole.TOOL;
+          r.mesh += 420_000;
+        }
         if (rnd.nextDouble() < 0.03) {
           r.prefill += 700_000; // the natural tail
         }
@@ -120,10 +133,13 @@ class AttributionCalculatorTest {
 
     Attribution a = attribute();
 
-    assertThat(a.verdict()).isEqualTo(Tier.EDGE);
-    assertThat(a.shares().get(Tier.EDGE)).isGreaterThan(0.8);
+    assertThat(a.verdict()).isEqualTo(Verdict.EDGE);
+    assertThat(a.dominantTier()).isEqualTo(Tier.EDGE);
+    assertThat(a.shares().get(Tier.EDGE)).isEqualTo(1.0);
+    assertThat(a.found()).extracting(TierFinding::tier).containsExactly(Tier.EDGE);
+    assertThat(a.confidence()).isGreaterThan(0.95);
     assertThat(a.evidence().get(0)).startsWith("ttft: p95 ");
-    assertThat(a.evidence().get(1)).startsWith("edge: p95 ");
+    assertThat(a.evidence().get(1)).startsWith("edge: p95 ").contains("mean +2");
     assertThat(a.evidence())
         .anyMatch(e -> e.matches("edge: vpn client path is \\d+% of slow requests vs \\d+% .*"))
         .anyMatch(e -> e.matches("edge: protocol fallback in (8|9)\\d% of slow requests vs .*"))
@@ -141,8 +157,8 @@ class AttributionCalculatorTest {
 
     Attribution a = attribute();
 
-    assertThat(a.verdict()).isEqualTo(Tier.MESH);
-    assertThat(a.shares().get(Tier.MESH)).isGreaterThan(0.8);
+    assertThat(a.verdict()).isEqualTo(Verdict.MESH);
+    assertThat(a.shares().get(Tier.MESH)).isEqualTo(1.0);
     assertThat(a.evidence()).noneMatch(e -> e.startsWith("edge:") || e.startsWith("model:"));
     assertThat(a.evidence())
         .anyMatch(
@@ -155,8 +171,8 @@ class AttributionCalculatorTest {
 
     Attribution a = attribute();
 
-    assertThat(a.verdict()).isEqualTo(Tier.MODEL);
-    assertThat(a.shares().get(Tier.MODEL)).isGreaterThan(0.8);
+    assertThat(a.verdict()).isEqualTo(Verdict.MODEL);
+    assertThat(a.shares().get(Tier.MODEL)).isEqualTo(1.0);
     assertThat(a.evidence()).anyMatch(e -> e.startsWith("model: queue time is "));
   }
 
@@ -166,40 +182,114 @@ class AttributionCalculatorTest {
 
     Attribution a = attribute();
 
-    assertThat(a.verdict()).isEqualTo(Tier.MODEL);
+    assertThat(a.verdict()).isEqualTo(Verdict.MODEL);
     assertThat(a.evidence()).noneMatch(e -> e.startsWith("model: queue time"));
     assertThat(a.evidence()).anyMatch(e -> e.startsWith("model: prefill"));
   }
 
   @Test
-  void unchangedTrafficIsNone() {
+  void anEdgeFaultThatPushesMeshHeavyRequestsOverTheThresholdIsStillTheEdge() {
+    // The case the old tail-mean method got wrong: a fifth of the requests have a long tool chain
+    // (mesh ~500 ms) and sit just under the threshold; a modest edge fault on every third request
+    // pushes mostly those over it, so slow requests now have a much larger mesh than the average
+    // baseline request, although the mesh did not change at all.
+    toolChains = true;
+    generate(
+        r -> {
+          if (r.toolHeavy && r.index % 3 == 0) {
+            r.edge += 250_000;
+          } else if (r.index % 3 == 0) {
+            r.edge += 120_000;
+          }
+        });
+
+    Attribution a = attribute();
+
+    assertThat(a.verdict()).as(a.evidence().toString()).isEqualTo(Verdict.EDGE);
+    assertThat(a.found()).extracting(TierFinding::tier).containsExactly(Tier.EDGE);
+    assertThat(a.shares().get(Tier.MESH)).isZero();
+  }
+
+  @Test
+  void twoDegradedTiersAreBothFoundWithSharesByTheirGrowth() {
+    generate(
+        r -> {
+          r.edge += 300_000;
+          r.queue += 600_000;
+        });
+
+    Attribution a = attribute();
+
+    assertThat(a.verdict()).isEqualTo(Verdict.MODEL);
+    assertThat(a.found()).extracting(TierFinding::tier).containsExactly(Tier.MODEL, Tier.EDGE);
+    assertThat(a.shares().get(Tier.EDGE)).isCloseTo(1 / 3.0, within(0.03));
+    assertThat(a.shares().get(Tier.MODEL)).isCloseTo(2 / 3.0, within(0.03));
+    for (TierFinding f : a.found()) {
+      assertThat(f.shareLow()).isLessThanOrEqualTo(f.share());
+      assertThat(f.shareHigh()).isGreaterThanOrEqualTo(f.share());
+      assertThat(f.shareHigh() - f.shareLow()).isLessThan(0.2);
+      assertThat(f.confidence()).isGreaterThan(0.95);
+      assertThat(f.z()).isGreaterThan(5);
+    }
+    assertThat(a.growthMicros().get(Tier.EDGE)).isCloseTo(300_000L, within(15_000L));
+    assertThat(a.growthMicros().get(Tier.MODEL)).isCloseTo(600_000L, within(30_000L));
+    assertThat(a.evidence()).anyMatch(e -> e.startsWith("edge: p95 "));
+    assertThat(a.evidence()).anyMatch(e -> e.startsWith("model: p95 "));
+  }
+
+  @Test
+  void aSignificantButNegligibleGrowthBesideALargeOneIsNotFound() {
+    generate(
+        r -> {
+          r.queue += 900_000;
+          r.edge += 25_000; // significant over 1200 requests, but 3% of the growth
+        });
+
+    Attribution a = attribute();
+
+    assertThat(a.verdict()).isEqualTo(Verdict.MODEL);
+    assertThat(a.found()).extracting(TierFinding::tier).containsExactly(Tier.MODEL);
+  }
+
+  @Test
+  void unchangedTrafficIsNoneWithHighConfidence() {
     generate(r -> {});
 
     Attribution a = attribute();
 
-    assertThat(a.verdict()).isNull();
+    assertThat(a.verdict()).isEqualTo(Verdict.NONE);
+    assertThat(a.dominantTier()).isNull();
+    assertThat(a.found()).isEmpty();
+    assertThat(a.confidence()).isGreaterThan(0.9);
     assertThat(a.evidence()).hasSize(1);
-    assertThat(a.evidence().get(0)).contains("within the 10% margin: no regression");
-    assertThat(a.shares().values().stream().mapToDouble(Double::doubleValue).sum())
-        .isBetween(0.0, 1.0 + 1e-9);
+    assertThat(a.evidence().get(0)).contains("no regression");
+    assertThat(a.shares().values()).containsOnly(0.0);
   }
 
   @Test
-  void withoutClientSpansGrowthFallsBackToTierPercentiles() {
+  void theSameWindowsGiveTheSameConfidences() {
+    generate(r -> r.edge += r.index % 4 == 0 ? 200_000 : 0);
+
+    assertThat(attribute()).isEqualTo(attribute());
+  }
+
+  @Test
+  void withoutClientSpansTheEdgeIsNotTested() {
     generate(
         r -> {
           r.client = false;
           r.mesh += 900_000;
         });
-    // the baseline had client spans; the range has none: no decomposed tail requests
+    // the baseline had client spans; the range has none
     Attribution a = attribute();
 
-    assertThat(a.verdict()).isEqualTo(Tier.MESH);
+    assertThat(a.verdict()).isEqualTo(Verdict.MESH);
     assertThat(a.tiers().get(Tier.EDGE).currentMicros()).isZero();
+    assertThat(a.evidence()).anyMatch(e -> e.startsWith("edge: not tested, 0 requests"));
   }
 
   @Test
-  void withoutBaselineDataThereIsNoVerdict() {
+  void withoutBaselineDataTheDataIsInsufficient() {
     generate(r -> r.queue += 900_000);
 
     Attribution a =
@@ -211,7 +301,22 @@ class AttributionCalculatorTest {
             BASELINE.minus(Duration.ofDays(1)),
             BASELINE.minus(Duration.ofHours(23)));
 
-    assertThat(a.verdict()).isNull();
-    assertThat(a.evidence().get(0)).contains("no requests in the baseline");
+    assertThat(a.verdict()).isEqualTo(Verdict.INSUFFICIENT_DATA);
+    assertThat(a.confidence()).isZero();
+    assertThat(a.found()).isEmpty();
+    assertThat(a.evidence().get(0)).contains("0 in the baseline; at least 100 each are needed");
+  }
+
+  @Test
+  void aShortRangeHasInsufficientData() {
+    generate(r -> r.queue += 900_000);
+
+    // five minutes: 100 requests, fewer than the 101 this calculator wants
+    Attribution a =
+        new AttributionCalculator(store, AttributionSettings.defaults().withMinRequests(101))
+            .attribute("acme", PREMIUM, FROM, FROM.plus(Duration.ofMinutes(5)), BASELINE, FROM);
+
+    assertThat(a.verdict()).isEqualTo(Verdict.INSUFFICIENT_DATA);
+    assertThat(a.requests()).isEqualTo(100);
   }
 }
