@@ -1,8 +1,13 @@
 package dev.tierscope.accuracy;
 
 import dev.tierscope.core.attribution.AttributionCalculator;
+import dev.tierscope.core.attribution.RequestAttribution;
+import dev.tierscope.core.attribution.Tier;
 import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.classes.TrafficClasses;
+import dev.tierscope.core.store.InMemoryWindowStore;
+import dev.tierscope.core.store.StoredExemplar;
+import dev.tierscope.core.window.Metric;
 import dev.tierscope.simulator.FaultKind;
 import dev.tierscope.simulator.FaultSchedule;
 import dev.tierscope.simulator.FaultWindow;
@@ -14,6 +19,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -21,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import org.HdrHistogram.Histogram;
 
 /**
  * The attribution accuracy sweep: for every seed and intensity, one simulated run with a healthy
@@ -292,20 +299,31 @@ public final class AccuracySweep {
     TrafficClass cls = classes.get(CLASS);
     List<Outcome> out = new ArrayList<>();
     for (int i = 0; i < config.scenarios().size(); i++) {
-      Instant faultFrom = START.plus(faultStarts.get(i));
-      Instant baseFrom = START.plus(healthyStarts.get(i));
+      Scenario scenario = config.scenarios().get(i);
+      Instant faultFrom = START.plus(faultStarts.get(i)).plus(config.settle());
+      Instant faultTo = START.plus(faultStarts.get(i)).plus(config.faulted());
+      Instant baseFrom = START.plus(healthyStarts.get(i)).plus(config.settle());
+      Instant baseTo = START.plus(healthyStarts.get(i)).plus(config.healthy());
+      int exemplars = 0;
+      int onTier = 0;
+      if (scenario.expectedTiers().size() == 1 && scenario.kinds().size() == 1) {
+        Map<Tier, Histogram> baseline = baseline(pipeline.store(), baseFrom, baseTo);
+        String expected = scenario.expectedTiers().iterator().next();
+        for (StoredExemplar e :
+            pipeline.store().slowest(CoreSpans.TENANT, CLASS, faultFrom, faultTo, 1_000)) {
+          RequestAttribution r = RequestAttribution.of(e.exemplar().breakdown(), baseline);
+          exemplars++;
+          onTier += r.tier() != null && r.tier().id().equals(expected) ? 1 : 0;
+        }
+      }
       out.add(
           new Outcome(
               seed,
               intensity,
-              config.scenarios().get(i),
-              calculator.attribute(
-                  CoreSpans.TENANT,
-                  cls,
-                  faultFrom.plus(config.settle()),
-                  faultFrom.plus(config.faulted()),
-                  baseFrom.plus(config.settle()),
-                  baseFrom.plus(config.healthy()))));
+              scenario,
+              calculator.attribute(CoreSpans.TENANT, cls, faultFrom, faultTo, baseFrom, baseTo),
+              exemplars,
+              onTier));
     }
     if (withHealthy) {
       for (int i = 1; i < healthyStarts.size(); i++) {
@@ -324,6 +342,18 @@ public final class AccuracySweep {
                     baseFrom.plus(config.settle()),
                     baseFrom.plus(config.healthy()))));
       }
+    }
+    return out;
+  }
+
+  /** Per tier, the component values of the judged class in [from, to). */
+  static Map<Tier, Histogram> baseline(InMemoryWindowStore store, Instant from, Instant to) {
+    Map<Tier, Histogram> out = new EnumMap<>(Tier.class);
+    Map<Metric, Histogram> h =
+        store.merged(
+            CoreSpans.TENANT, CLASS, EnumSet.of(Metric.EDGE, Metric.MESH, Metric.MODEL), from, to);
+    for (Tier t : Tier.values()) {
+      out.put(t, h.get(t.metric()));
     }
     return out;
   }

@@ -16,7 +16,14 @@ public final class AccuracyTable {
 
   /** Counts of one row. */
   public record Row(
-      String scenario, double intensity, String expected, int runs, int correct, int falseAlarms) {
+      String scenario,
+      double intensity,
+      String expected,
+      int runs,
+      int correct,
+      int falseAlarms,
+      int exemplars,
+      int exemplarsOnFaultedTier) {
 
     public double accuracy() {
       return runs == 0 ? 0 : (double) correct / runs;
@@ -40,10 +47,12 @@ public final class AccuracyTable {
         }
         String key = o.scenario().name() + "@" + o.intensity();
         first.putIfAbsent(key, o);
-        int[] n = counts.computeIfAbsent(key, k -> new int[3]);
+        int[] n = counts.computeIfAbsent(key, k -> new int[5]);
         n[0]++;
         n[1] += o.correct() ? 1 : 0;
         n[2] += o.falseAlarm() ? 1 : 0;
+        n[3] += o.exemplars();
+        n[4] += o.exemplarsOnFaultedTier();
       }
     }
     return first.entrySet().stream()
@@ -57,7 +66,9 @@ public final class AccuracyTable {
                   o.scenario().expectedText(),
                   n[0],
                   n[1],
-                  n[2]);
+                  n[2],
+                  n[3],
+                  n[4]);
             })
         .toList();
   }
@@ -168,13 +179,14 @@ public final class AccuracyTable {
             config.requestsPerSecond(),
             config.premiumShare() * 100));
     s.append(
-        "| fault | intensity | expected | runs | correct | accuracy | false alarms |\n"
-            + "|---|---:|---|---:|---:|---:|---:|\n");
+        "| fault | intensity | expected | runs | correct | accuracy | false alarms | slowest"
+            + " requests on the faulted tier |\n"
+            + "|---|---:|---|---:|---:|---:|---:|---:|\n");
     for (Row r : rows(outcomes)) {
       s.append(
           String.format(
               Locale.ROOT,
-              "| %s | %s | %s | %d | %d | %.1f%% | %d (%.1f%%) |%n",
+              "| %s | %s | %s | %d | %d | %.1f%% | %d (%.1f%%) | %s |%n",
               r.scenario(),
               r.scenario().equals(Scenario.HEALTHY) ? "-" : Outcome.intensityText(r.intensity()),
               r.expected(),
@@ -182,7 +194,14 @@ public final class AccuracyTable {
               r.correct(),
               100 * r.accuracy(),
               r.falseAlarms(),
-              100 * r.falseAlarmRate()));
+              100 * r.falseAlarmRate(),
+              r.exemplars() == 0
+                  ? "-"
+                  : String.format(
+                      Locale.ROOT,
+                      "%.1f%% of %d",
+                      100.0 * r.exemplarsOnFaultedTier() / r.exemplars(),
+                      r.exemplars())));
     }
     return s.toString();
   }

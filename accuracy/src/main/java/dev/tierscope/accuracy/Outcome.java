@@ -15,8 +15,21 @@ import java.util.TreeSet;
  * @param intensity the faults' intensity (1 for the healthy comparison)
  * @param scenario what the phase switched on
  * @param attribution what the calculator answered
+ * @param exemplars exemplars of a single faulted phase judged (0 for other scenarios)
+ * @param exemplarsOnFaultedTier of those, the ones whose dominant tier is the faulted tier
  */
-public record Outcome(long seed, double intensity, Scenario scenario, Attribution attribution) {
+public record Outcome(
+    long seed,
+    double intensity,
+    Scenario scenario,
+    Attribution attribution,
+    int exemplars,
+    int exemplarsOnFaultedTier) {
+
+  /** An outcome without exemplars judged. */
+  public Outcome(long seed, double intensity, Scenario scenario, Attribution attribution) {
+    this(seed, intensity, scenario, attribution, 0, 0);
+  }
 
   /** The verdict: a tier, {@code none} or {@code insufficient_data}. */
   public String verdict() {

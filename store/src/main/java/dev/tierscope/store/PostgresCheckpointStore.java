@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -317,7 +318,9 @@ public final class PostgresCheckpointStore implements CheckpointStore {
     try (PreparedStatement insert =
         c.prepareStatement(
             "INSERT INTO window_exemplar (tenant, traffic_class, window_start, trace_id,"
-                + " ttft_micros) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+                + " ttft_micros, edge_micros, mesh_micros, model_micros, queue_micros, mesh_role,"
+                + " client_path, protocol_fallback, retransmits)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
       for (WindowDelta d : deltas) {
         for (Exemplar e : d.exemplars()) {
           insert.setString(1, d.key().tenant());
@@ -325,6 +328,16 @@ public final class PostgresCheckpointStore implements CheckpointStore {
           insert.setObject(3, timestamp(d.key().windowStartEpochMillis()));
           insert.setString(4, e.traceId());
           insert.setLong(5, e.ttftMicros());
+          Exemplar.Breakdown b = e.breakdown();
+          boolean known = !b.equals(Exemplar.Breakdown.UNKNOWN);
+          micros(insert, 6, b.edgeMicros());
+          micros(insert, 7, b.meshMicros());
+          micros(insert, 8, b.modelMicros());
+          micros(insert, 9, b.queueMicros());
+          insert.setString(10, known ? b.meshRole() : null);
+          insert.setString(11, known ? b.clientPath() : null);
+          insert.setObject(12, known ? b.protocolFallback() : null, Types.BOOLEAN);
+          insert.setObject(13, known ? b.retransmits() : null, Types.INTEGER);
           insert.addBatch();
           any = true;
         }
@@ -353,6 +366,15 @@ public final class PostgresCheckpointStore implements CheckpointStore {
         trim.addBatch();
       }
       trim.executeBatch();
+    }
+  }
+
+  /** A duration in microseconds, NULL when unknown (negative). */
+  private static void micros(PreparedStatement s, int index, long micros) throws SQLException {
+    if (micros < 0) {
+      s.setNull(index, Types.BIGINT);
+    } else {
+      s.setLong(index, micros);
     }
   }
 

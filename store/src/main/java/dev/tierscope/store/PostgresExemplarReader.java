@@ -32,7 +32,9 @@ import javax.sql.DataSource;
 public final class PostgresExemplarReader implements ExemplarReader {
 
   private static final String SLOWEST =
-      "SELECT window_start, trace_id, ttft_micros FROM window_exemplar"
+      "SELECT window_start, trace_id, ttft_micros, edge_micros, mesh_micros, model_micros,"
+          + " queue_micros, mesh_role, client_path, protocol_fallback, retransmits"
+          + " FROM window_exemplar"
           + " WHERE tenant = ? AND traffic_class = ? AND window_start >= ? AND window_start < ?"
           + " ORDER BY ttft_micros DESC, trace_id LIMIT ?";
 
@@ -69,12 +71,35 @@ public final class PostgresExemplarReader implements ExemplarReader {
           out.add(
               new StoredExemplar(
                   r.getObject(1, OffsetDateTime.class).toInstant(),
-                  new Exemplar(r.getString(2), r.getLong(3))));
+                  new Exemplar(r.getString(2), r.getLong(3), breakdown(r))));
         }
       }
       return out;
     } catch (SQLException e) {
       throw new StoreException("reading the exemplars of " + trafficClass, e);
     }
+  }
+
+  /** The breakdown columns; rows written before they existed have none. */
+  private static Exemplar.Breakdown breakdown(ResultSet r) throws SQLException {
+    String meshRole = r.getString(8);
+    if (meshRole == null) {
+      return Exemplar.Breakdown.UNKNOWN;
+    }
+    String clientPath = r.getString(9);
+    return new Exemplar.Breakdown(
+        micros(r, 4),
+        micros(r, 5),
+        micros(r, 6),
+        micros(r, 7),
+        meshRole,
+        clientPath == null ? "" : clientPath,
+        r.getBoolean(10),
+        r.getInt(11));
+  }
+
+  private static long micros(ResultSet r, int column) throws SQLException {
+    long v = r.getLong(column);
+    return r.wasNull() ? -1 : v;
   }
 }

@@ -129,6 +129,32 @@ class PostgresExemplarReaderIT {
   }
 
   @Test
+  void breakdownsComeBackAsWrittenUnknownPartsIncluded() {
+    Instant start = T0.plus(Duration.ofHours(1));
+    Exemplar full =
+        new Exemplar(
+            "a".repeat(32),
+            2_000_000,
+            new Exemplar.Breakdown(900_000, 300_000, 800_000, 650_000, "tool", "vpn", true, 3));
+    Exemplar noClient =
+        new Exemplar(
+            "b".repeat(32),
+            1_000_000,
+            new Exemplar.Breakdown(-1, 200_000, 800_000, -1, "none", "", false, 0));
+    Exemplar unknown = new Exemplar("c".repeat(32), 500_000);
+    new PostgresCheckpointStore(dataSource)
+        .commit(
+            "exemplar-it",
+            1,
+            List.of(),
+            List.of(delta("breakdowns", CLS, start, List.of(full, noClient, unknown))));
+
+    assertThat(reader.slowest("breakdowns", CLS, start, start.plusSeconds(10), 10))
+        .extracting(StoredExemplar::exemplar)
+        .containsExactly(full, noClient, unknown);
+  }
+
+  @Test
   void emptyOrInvertedRangeAndBadLimit() {
     assertThat(reader.slowest(TENANT, CLS, T0, T0, 10)).isEmpty();
     assertThat(reader.slowest(TENANT, CLS, T0.plusSeconds(60), T0, 10)).isEmpty();

@@ -10,6 +10,7 @@ import dev.tierscope.api.ApiApplication;
 import dev.tierscope.core.window.Counter;
 import dev.tierscope.core.window.CounterKey;
 import dev.tierscope.core.window.Exemplar;
+import dev.tierscope.core.window.Metric;
 import dev.tierscope.core.window.WindowDelta;
 import dev.tierscope.core.window.WindowKey;
 import dev.tierscope.store.Migrations;
@@ -23,8 +24,10 @@ import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,6 +83,7 @@ class ExemplarApiIT {
               List.of(new Exemplar(String.format("%032x", 9_000 + w), 40_000_000))));
     }
     premium.sort(Comparator.comparingLong(Exemplar::ttftMicros).reversed());
+    deltas.addAll(tierCase());
     new PostgresCheckpointStore(dataSource).commit("exemplar-api-it", 1, List.of(), deltas);
 
     SpringApplication application = new SpringApplication(ApiApplication.class);
@@ -140,6 +144,88 @@ class ExemplarApiIT {
     assertThat(all.stream().filter(b -> !b).count()).isEqualTo(8);
     assertThat(Instant.parse(j.read("$.exemplars[0].windowStart", String.class)))
         .isEqualTo(T0.plusSeconds(110));
+  }
+
+  /** Tenant {@value #TIERS}: an hour of baseline components, then one window of exemplars. */
+  private static final String TIERS = "exemplar-tiers";
+
+  private static final Instant TIERS_AT = T0.plus(java.time.Duration.ofHours(2));
+
+  private static List<WindowDelta> tierCase() {
+    List<WindowDelta> out = new ArrayList<>();
+    java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+    for (int w = 0; w < 360; w++) {
+      Map<Metric, Histogram> h = new EnumMap<>(Metric.class);
+      for (Metric m : List.of(Metric.EDGE, Metric.MESH, Metric.MODEL)) {
+        h.put(m, new Histogram(2));
+      }
+      for (int i = 0; i < 3; i++) {
+        h.get(Metric.EDGE).recordValue(40_000 + random.nextLong(20_000));
+        // a fifth of the requests have a long tool chain
+        h.get(Metric.MESH)
+            .recordValue(
+                random.nextInt(5) == 0
+                    ? 300_000 + random.nextLong(150_000)
+                    : 80_000 + random.nextLong(40_000));
+        h.get(Metric.MODEL).recordValue(120_000 + random.nextLong(60_000));
+      }
+      out.add(
+          new WindowDelta(
+              new WindowKey(
+                  TIERS,
+                  "interactive_premium",
+                  TIERS_AT.minusSeconds(3600).plusSeconds(10L * w).toEpochMilli()),
+              10_000,
+              h,
+              Map.of(CounterKey.of(Counter.REQUESTS), 3L)));
+    }
+    out.add(
+        delta(
+            new WindowKey(TIERS, "interactive_premium", TIERS_AT.toEpochMilli()),
+            List.of(
+                // a long tool chain as usual, but an edge above every baseline edge
+                new Exemplar(
+                    "e".repeat(32),
+                    800_000,
+                    new Exemplar.Breakdown(
+                        300_000, 350_000, 150_000, 20_000, "tool", "vpn", false, 0)),
+                new Exemplar(
+                    "f".repeat(32),
+                    700_000,
+                    new Exemplar.Breakdown(
+                        450_000, 100_000, 150_000, 20_000, "policy", "direct", true, 0)),
+                new Exemplar(
+                    "a".repeat(32),
+                    1_200_000,
+                    new Exemplar.Breakdown(
+                        50_000, 100_000, 1_050_000, 800_000, "retrieval", "direct", false, 0)),
+                new Exemplar("0".repeat(31) + "1", 600_000))));
+    return out;
+  }
+
+  @Test
+  void eachExemplarNamesItsMostUnusualTierAgainstTheBaseline() {
+    DocumentContext j =
+        json(
+            "/api/v1/exemplars?class=interactive_premium&tenant="
+                + TIERS
+                + "&from="
+                + TIERS_AT
+                + "&to="
+                + TIERS_AT.plusSeconds(10));
+    assertThat(j.read("$.exemplars[*].traceId", List.class))
+        .containsExactly("a".repeat(32), "e".repeat(32), "f".repeat(32), "0".repeat(31) + "1");
+    assertThat(j.read("$.exemplars[*].dominantTier", List.class))
+        .containsExactly("model", "edge", "edge", null);
+    assertThat(j.read("$.exemplars[*].component", List.class))
+        .containsExactly("queue", "network", "protocol_fallback", "");
+    assertThat(j.read("$.exemplars[1].tierPercentile", Double.class)).isEqualTo(100.0);
+    assertThat(j.read("$.exemplars[1].edgeMs", Double.class)).isEqualTo(300.0);
+    assertThat(j.read("$.exemplars[1].meshMs", Double.class)).isEqualTo(350.0);
+    assertThat(j.read("$.exemplars[1].modelMs", Double.class)).isEqualTo(150.0);
+    assertThat(j.read("$.exemplars[1].queueMs", Double.class)).isEqualTo(20.0);
+    assertThat(j.read("$.exemplars[1].clientPath", String.class)).isEqualTo("vpn");
+    assertThat(j.read("$.exemplars[3].edgeMs", Double.class)).isNull();
   }
 
   @Test

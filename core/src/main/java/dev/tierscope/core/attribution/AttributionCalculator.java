@@ -89,6 +89,9 @@ public final class AttributionCalculator {
   /** A share (of requests, of model time) moved when it changed by at least this. */
   static final double SHARE_MOVED = 0.10;
 
+  /** The standard normal quantile of 0.8: the test's z plus this is detected with 80% power. */
+  private static final double POWER_80_Z = 0.8416;
+
   /** Seed of the bootstrap: the same windows always give the same confidences. */
   private static final long BOOTSTRAP_SEED = 0x7165_7273_636f_7065L;
 
@@ -273,6 +276,21 @@ public final class AttributionCalculator {
       evidence.add(
           s.append(String.format(Locale.ROOT, "critical z %.2f)", test.tierZ(tested))).toString());
     }
+    if (result.verdict() == Verdict.NONE) {
+      for (Tier t : all) {
+        int i = t.ordinal();
+        if (!result.regressed() && result.found()[i]) {
+          evidence.add(
+              String.format(
+                  Locale.ROOT,
+                  "%s: mean %s per request (z %.1f), but TTFT did not regress significantly",
+                  t.id(),
+                  signedMs(Math.round(result.growth()[i])),
+                  result.z()[i]));
+        }
+      }
+      evidence.add(detectable(result, curMoments, baseMoments));
+    }
     for (TierFinding f : found) {
       Attribution.TierP95 v = p95.get(f.tier());
       evidence.add(
@@ -327,6 +345,31 @@ public final class AttributionCalculator {
         base.count(Counter.REQUESTS),
         cur.count(Counter.TAIL_REQUESTS),
         evidence);
+  }
+
+  /** The growth each tested tier would have been found at with 80% power, at these sizes. */
+  private String detectable(ShiftTest.Result r, Moments[] cur, Moments[] base) {
+    int tested = 0;
+    for (boolean b : r.tested()) {
+      tested += b ? 1 : 0;
+    }
+    double z = test.tierZ(tested) + POWER_80_Z;
+    StringBuilder s = new StringBuilder();
+    for (Tier t : Tier.values()) {
+      int i = t.ordinal();
+      if (r.tested()[i]) {
+        double se =
+            Math.sqrt(
+                cur[i].variance() / (cur[i].n() - 1) + base[i].variance() / (base[i].n() - 1));
+        s.append(s.length() == 0 ? "" : ", ")
+            .append(t.id())
+            .append(' ')
+            .append(ms(Math.round(z * se)));
+      }
+    }
+    return "detectable: a tier's mean growth of "
+        + s
+        + " per request would have been found 4 times in 5 at these request counts";
   }
 
   private String ttftEvidence(ShiftTest.Result r, long p95Cur, long p95Base) {

@@ -57,7 +57,7 @@ public final class WindowAggregator {
       List<Exemplar> out = new ArrayList<>(EXEMPLARS);
       for (RequestSummary r : slowest) {
         if (r != null) {
-          out.add(new Exemplar(r.traceId().toHex(), r.ttftMicros()));
+          out.add(new Exemplar(r.traceId().toHex(), r.ttftMicros(), Exemplar.Breakdown.of(r)));
         }
       }
       out.sort((a, b) -> Long.compare(b.ttftMicros(), a.ttftMicros()));

@@ -261,8 +261,12 @@ class AttributionCalculatorTest {
     assertThat(a.dominantTier()).isNull();
     assertThat(a.found()).isEmpty();
     assertThat(a.confidence()).isGreaterThan(0.9);
-    assertThat(a.evidence()).hasSize(1);
+    assertThat(a.evidence()).hasSize(2);
     assertThat(a.evidence().get(0)).contains("no regression");
+    assertThat(a.evidence().get(1))
+        .matches(
+            "detectable: a tier's mean growth of edge \\d+\\.?\\d* ms, mesh \\d+\\.?\\d* ms,"
+                + " model \\d+\\.?\\d* ms per request would have been found 4 times in 5 .*");
     assertThat(a.shares().values()).containsOnly(0.0);
   }
 

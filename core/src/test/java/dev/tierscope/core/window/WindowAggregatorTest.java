@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
+import dev.tierscope.core.assembly.MeshRole;
 import dev.tierscope.core.span.StreamOutcome;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -323,6 +324,26 @@ class WindowAggregatorTest {
         .containsExactly(1_200_000L, 900_000L, 800_000L, 700_000L, 500_000L);
     assertThat(exemplars.get(0).traceId())
         .isEqualTo(request().traceId(4).build().traceId().toHex());
+  }
+
+  @Test
+  void exemplarsCarryTheirRequestsBreakdown() {
+    windows.record(
+        request()
+            .traceId(5)
+            .clientTtft(250_000, 270_000, 380_000)
+            .modelQueue(120_000)
+            .transport("vpn", true, 2)
+            .dominantMeshRole(MeshRole.TOOL)
+            .build());
+    windows.record(request().traceId(6).gatewayTtft(100_000).build());
+
+    List<Exemplar> exemplars = windows.drain().get(0).exemplars();
+
+    assertThat(exemplars.get(0).breakdown())
+        .isEqualTo(
+            new Exemplar.Breakdown(250_000, 270_000, 380_000, 120_000, "tool", "vpn", true, 2));
+    assertThat(exemplars.get(1).breakdown().edgeMicros()).as("no client span").isEqualTo(-1);
   }
 
   @Test
