@@ -259,6 +259,14 @@ public final class AccuracySweep {
   }
 
   /**
+   * One seed at one intensity: one outcome per scenario (its faulted phase against the healthy
+   * phase before it), then one per healthy phase after the first (against the one before it).
+   */
+  public List<Outcome> runSeed(long seed, double intensity) {
+    return runOne(seed, intensity, true);
+  }
+
+  /**
    * One run: a healthy phase, then per scenario its faults (all at {@code intensity}) and a healthy
    * phase. Returns one outcome per scenario, then (with {@code withHealthy}) one per healthy phase
    * after the first.

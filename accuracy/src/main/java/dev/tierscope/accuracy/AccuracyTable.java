@@ -85,10 +85,10 @@ public final class AccuracyTable {
   static final double[] BIN_EDGES = {0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99};
 
   /** One stated confidence and whether the statement was right. */
-  record Stated(double confidence, boolean right) {}
+  public record Stated(double confidence, boolean right) {}
 
   /** The verdicts naming a tier ({@code tier}) or not, with their confidence. */
-  static List<Stated> verdicts(List<Outcome> outcomes, boolean tier) {
+  public static List<Stated> verdicts(List<Outcome> outcomes, boolean tier) {
     List<Stated> out = new ArrayList<>();
     for (Outcome o : outcomes) {
       Verdict v = o.attribution().verdict();
@@ -100,7 +100,7 @@ public final class AccuracyTable {
   }
 
   /** Every tier found, with its confidence; right when the faults moved that tier. */
-  static List<Stated> findings(List<Outcome> outcomes) {
+  public static List<Stated> findings(List<Outcome> outcomes) {
     List<Stated> out = new ArrayList<>();
     for (Outcome o : outcomes) {
       for (TierFinding f : o.attribution().found()) {

@@ -38,7 +38,10 @@ public final class ApiProbe {
   /**
    * One answer of {@code GET /api/v1/attribution}.
    *
-   * @param verdict {@code edge}, {@code mesh}, {@code model} or {@code none}
+   * @param verdict {@code edge}, {@code mesh}, {@code model}, {@code none} or {@code
+   *     insufficient_data}
+   * @param confidence the verdict's confidence, 0 to 1
+   * @param tiersFound every tier found, largest share first
    * @param shares each tier's share of the growth
    * @param ttftP95Ms TTFT p95 in the range
    * @param ttftP95BaselineMs TTFT p95 in the baseline
@@ -47,6 +50,8 @@ public final class ApiProbe {
    */
   public record Attribution(
       String verdict,
+      double confidence,
+      List<Found> tiersFound,
       Map<String, Double> shares,
       double ttftP95Ms,
       double ttftP95BaselineMs,
@@ -56,11 +61,31 @@ public final class ApiProbe {
     /** The first evidence sentence about a sub-signal, else the first one, else empty. */
     public String firstEvidence() {
       for (String e : evidence) {
-        if (!e.contains(": p95 ")) {
+        if (!e.contains(": p95 ") && !e.startsWith("detectable:")) {
           return e;
         }
       }
       return evidence.isEmpty() ? "" : evidence.get(0);
+    }
+
+    /** The tiers found as {@code edge 0.93 (0.88-0.97)}, or {@code no tier found}. */
+    public String tiersText() {
+      if (tiersFound.isEmpty()) {
+        return "no tier found";
+      }
+      StringBuilder s = new StringBuilder();
+      for (Found f : tiersFound) {
+        s.append(s.length() == 0 ? "" : ", ")
+            .append(
+                String.format(
+                    Locale.ROOT,
+                    "%s %.2f (%.2f-%.2f)",
+                    f.tier(),
+                    f.share(),
+                    f.shareLow(),
+                    f.shareHigh()));
+      }
+      return s.toString();
     }
 
     /** Shares as {@code edge 0.91 mesh 0.04 model 0.05}. */
@@ -73,6 +98,18 @@ public final class ApiProbe {
       return s.toString();
     }
   }
+
+  /**
+   * One tier found by an attribution.
+   *
+   * @param tier {@code edge}, {@code mesh} or {@code model}
+   * @param share its share of the growth
+   * @param shareLow lower end of the share's 95% interval
+   * @param shareHigh upper end of the share's 95% interval
+   * @param confidence fraction of bootstrap replicates that find it
+   */
+  public record Found(
+      String tier, double share, double shareLow, double shareHigh, double confidence) {}
 
   /** {@code GET /api/v1/attribution} of {@code [from, to)} against {@code [baselineFrom, to)}. */
   public Attribution attribution(
@@ -101,8 +138,21 @@ public final class ApiProbe {
         .forEachRemaining(e -> shares.put(e.getKey(), e.getValue().asDouble()));
     List<String> evidence = new ArrayList<>();
     json.path("evidence").forEach(e -> evidence.add(e.asText()));
+    List<Found> found = new ArrayList<>();
+    json.path("tiersFound")
+        .forEach(
+            f ->
+                found.add(
+                    new Found(
+                        f.path("tier").asText(),
+                        f.path("share").asDouble(),
+                        f.path("shareLow").asDouble(),
+                        f.path("shareHigh").asDouble(),
+                        f.path("confidence").asDouble())));
     return new Attribution(
         json.path("verdict").asText("none"),
+        json.path("confidence").asDouble(),
+        found,
         shares,
         json.path("ttft").path("p95MsCurrent").asDouble(),
         json.path("ttft").path("p95MsBaseline").asDouble(),

@@ -211,11 +211,12 @@ public final class DemoMode implements AutoCloseable {
         line.append(
             String.format(
                 Locale.ROOT,
-                "%n         vs healthy %s-%s: verdict %s | shares %s | %s",
+                "%n         vs healthy %s-%s: verdict %s (confidence %.2f) | %s | %s",
                 time(baseFrom),
                 time(baseTo),
                 a.verdict(),
-                a.sharesText(),
+                a.confidence(),
+                a.tiersText(),
                 a.firstEvidence()));
       }
       out.println(line);

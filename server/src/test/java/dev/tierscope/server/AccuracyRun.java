@@ -64,15 +64,17 @@ final class AccuracyRun {
     String line() {
       return String.format(
           Locale.ROOT,
-          "seed %-4d %-24s expected %-5s got %-5s p95 %6.0f vs %6.0f ms, %4d req | %s | %s",
+          "seed %-4d %-24s expected %-5s got %-5s (confidence %.2f) p95 %6.0f vs %6.0f ms,"
+              + " %4d req | %s | %s",
           seed,
           scenario,
           expected,
           attribution.verdict(),
+          attribution.confidence(),
           attribution.ttftP95Ms(),
           attribution.ttftP95BaselineMs(),
           attribution.requests(),
-          attribution.sharesText(),
+          attribution.tiersText(),
           attribution.firstEvidence());
     }
   }

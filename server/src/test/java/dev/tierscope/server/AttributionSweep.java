@@ -13,18 +13,21 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The long accuracy sweep; not part of {@code mvn verify} (the name matches neither the unit nor
- * the integration test pattern). Run it on purpose:
+ * The accuracy sweep through the full pipeline (SDK, ingest, Kafka, aggregator, PostgreSQL, API);
+ * not part of {@code mvn verify} (the name matches neither the unit nor the integration test
+ * pattern). The accuracy table of the README comes from the in-process sweep of the accuracy
+ * module, which {@code AttributionAccuracyIT} checks against this pipeline; this one is the slow
+ * cross-check (about two minutes per seed on a quiet machine). Run it on purpose:
  *
  * <pre>
- * mvn -B -pl server verify -Dit.test=AttributionSweep -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
- *     [-Dsweep.seeds=20] [-Dsweep.phase=60s] [-Dsweep.rate=30]
+ * mvn -B -pl server -am verify -Dit.test=AttributionSweep -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+ *     [-Dsweep.seeds=20] [-Dsweep.first-seed=1] [-Dsweep.intensity=1] [-Dsweep.phase=60s] [-Dsweep.rate=30]
  * </pre>
  *
- * <p>One server; for each seed one {@link AccuracyRun} with every edge, mesh and model fault
- * (phases of {@code sweep.phase} simulated seconds). Prints one line per verdict and then the
- * accuracy table (fault type, runs, correct verdicts, accuracy). It asserts only that every run
- * produced a verdict.
+ * <p>One server; for each seed one {@link AccuracyRun} with every edge, mesh and model fault at
+ * {@code sweep.intensity} (phases of {@code sweep.phase} simulated seconds). Prints one line per
+ * verdict and then the accuracy table (fault type, runs, correct verdicts, accuracy). It asserts
+ * only that every run produced a verdict.
  */
 class AttributionSweep {
 
@@ -50,7 +53,12 @@ class AttributionSweep {
             Long.parseLong(System.getProperty("sweep.phase", "60s").replace("s", "")));
     double rate = Double.parseDouble(System.getProperty("sweep.rate", "30"));
     long firstSeed = Long.getLong("sweep.first-seed", 1);
-    AccuracyRun run = new AccuracyRun(server, phase, phase, rate, AttributionAccuracyIT.INTENSITY);
+    double intensity = Double.parseDouble(System.getProperty("sweep.intensity", "1"));
+    Map<dev.tierscope.simulator.FaultKind, Double> intensities = new java.util.HashMap<>();
+    for (dev.tierscope.simulator.FaultKind k : AccuracyRun.kinds()) {
+      intensities.put(k, intensity);
+    }
+    AccuracyRun run = new AccuracyRun(server, phase, phase, rate, intensities);
     List<AccuracyRun.Outcome> all = new ArrayList<>();
     long started = System.nanoTime();
     for (long seed = firstSeed; seed < firstSeed + seeds; seed++) {
@@ -83,7 +91,8 @@ class AttributionSweep {
     s.append(
         String.format(
             Locale.ROOT,
-            "%nAttribution accuracy: %d seeds, phases of %d s (simulated), %.0f req/s, class %s%n",
+            "%nAttribution accuracy (full pipeline): %d seeds, phases of %d s (simulated), %.0f req/s,"
+                + " class %s%n",
             seeds,
             phase.toSeconds(),
             rate,

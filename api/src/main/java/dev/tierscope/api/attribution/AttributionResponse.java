@@ -22,7 +22,8 @@ import java.util.List;
  * @param growthMs per tier, mean component of a request in the range minus the baseline's mean,
  *     milliseconds, at least 0
  * @param ttft TTFT p95 of the baseline and the range
- * @param tiers per tier, p95 of the baseline and the range
+ * @param tiers per tier, p95 of the baseline and the range, and the tier's test whether found or
+ *     not: found, share, the share's 95% interval, confidence, mean growth and z
  * @param requests requests in the range
  * @param baselineRequests requests in the baseline
  * @param tailRequests requests in the range above the class's TTFT threshold
@@ -56,7 +57,29 @@ public record AttributionResponse(
   /** Milliseconds. */
   public record P95(double p95MsBaseline, double p95MsCurrent) {}
 
-  public record Tiers(P95 edge, P95 mesh, P95 model) {}
+  public record Tiers(TierResult edge, TierResult mesh, TierResult model) {}
+
+  /**
+   * One tier: its p95 in the baseline and the range (milliseconds), and its test.
+   *
+   * @param found whether the tier is in {@code tiersFound}
+   * @param share its part of the found tiers' growth (0 when not found)
+   * @param shareLow lower end of the share's 95% bootstrap interval
+   * @param shareHigh upper end of the share's 95% bootstrap interval
+   * @param confidence fraction of bootstrap replicates that find this tier
+   * @param growthMs mean growth of its component, milliseconds (0 when not tested)
+   * @param z the growth over its standard error (0 when not tested)
+   */
+  public record TierResult(
+      double p95MsBaseline,
+      double p95MsCurrent,
+      boolean found,
+      double share,
+      double shareLow,
+      double shareHigh,
+      double confidence,
+      double growthMs,
+      double z) {}
 
   /**
    * One tier found.
@@ -96,7 +119,7 @@ public record AttributionResponse(
             a.growthMicros().get(Tier.MESH) / 1000.0,
             a.growthMicros().get(Tier.MODEL) / 1000.0),
         new P95(a.ttftP95BaselineMicros() / 1000.0, a.ttftP95CurrentMicros() / 1000.0),
-        new Tiers(p95(a, Tier.EDGE), p95(a, Tier.MESH), p95(a, Tier.MODEL)),
+        new Tiers(tier(a, Tier.EDGE), tier(a, Tier.MESH), tier(a, Tier.MODEL)),
         a.requests(),
         a.baselineRequests(),
         a.tailRequests(),
@@ -121,8 +144,18 @@ public record AttributionResponse(
     return Math.round(v * 1000) / 1000.0;
   }
 
-  private static P95 p95(Attribution a, Tier t) {
+  private static TierResult tier(Attribution a, Tier t) {
     Attribution.TierP95 p = a.tiers().get(t);
-    return new P95(p.baselineMicros() / 1000.0, p.currentMicros() / 1000.0);
+    TierFinding f = a.byTier().get(t);
+    return new TierResult(
+        p.baselineMicros() / 1000.0,
+        p.currentMicros() / 1000.0,
+        f.found(),
+        f.share(),
+        f.shareLow(),
+        f.shareHigh(),
+        round(f.confidence()),
+        f.growthMicros() / 1000.0,
+        Math.round(f.z() * 100) / 100.0);
   }
 }

@@ -19,6 +19,8 @@ import java.util.Map;
  * @param confidence fraction of bootstrap replicates that reach the same verdict, 0 to 1 (0 for
  *     insufficient data: nothing was tested)
  * @param found every tier found, largest share first; empty unless the verdict is a tier
+ * @param byTier per tier, the same numbers whether found or not (share 0 when not found; growth and
+ *     z 0 when not tested)
  * @param shares per tier, its part of the found tiers' summed growth (0 for a tier not found); sums
  *     to 1, or all 0 when the verdict is not a tier
  * @param growthMicros per tier, mean component of a request in the range minus the mean in the
@@ -40,6 +42,7 @@ public record Attribution(
     Verdict verdict,
     double confidence,
     List<TierFinding> found,
+    Map<Tier, TierFinding> byTier,
     Map<Tier, Double> shares,
     Map<Tier, Long> growthMicros,
     long ttftP95BaselineMicros,
@@ -52,6 +55,7 @@ public record Attribution(
 
   public Attribution {
     found = List.copyOf(found);
+    byTier = Map.copyOf(byTier);
     shares = Map.copyOf(shares);
     growthMicros = Map.copyOf(growthMicros);
     tiers = Map.copyOf(tiers);

@@ -227,6 +227,7 @@ public final class AttributionCalculator {
           Verdict.INSUFFICIENT_DATA,
           0.0,
           List.of(),
+          untested(),
           shares,
           growth,
           p95Base,
@@ -243,20 +244,24 @@ public final class AttributionCalculator {
     Bootstrap boot = bootstrap(result, ttftCur, ttftBase, tierCur, tierBase);
 
     List<TierFinding> found = new ArrayList<>();
+    Map<Tier, TierFinding> byTier = new EnumMap<>(Tier.class);
     for (Tier t : all) {
       int i = t.ordinal();
       growth.put(t, Math.max(0, Math.round(result.growth()[i])));
       shares.put(t, result.shares()[i]);
-      if (result.named(t)) {
-        found.add(
-            new TierFinding(
-                t,
-                result.shares()[i],
-                boot.shareLow[i],
-                boot.shareHigh[i],
-                boot.tierConfidence[i],
-                Math.round(result.growth()[i]),
-                result.z()[i]));
+      TierFinding f =
+          new TierFinding(
+              t,
+              result.shares()[i],
+              boot.shareLow[i],
+              boot.shareHigh[i],
+              boot.tierConfidence[i],
+              Math.round(result.growth()[i]),
+              result.z()[i],
+              result.named(t));
+      byTier.put(t, f);
+      if (f.found()) {
+        found.add(f);
       }
     }
     found.sort(Comparator.comparingDouble((TierFinding f) -> -f.share()));
@@ -336,6 +341,7 @@ public final class AttributionCalculator {
         result.verdict(),
         boot.verdictConfidence,
         found,
+        byTier,
         shares,
         growth,
         p95Base,
@@ -370,6 +376,15 @@ public final class AttributionCalculator {
     return "detectable: a tier's mean growth of "
         + s
         + " per request would have been found 4 times in 5 at these request counts";
+  }
+
+  /** Every tier with nothing tested. */
+  private static Map<Tier, TierFinding> untested() {
+    Map<Tier, TierFinding> out = new EnumMap<>(Tier.class);
+    for (Tier t : Tier.values()) {
+      out.put(t, new TierFinding(t, 0, 0, 0, 0, 0, 0, false));
+    }
+    return out;
   }
 
   private String ttftEvidence(ShiftTest.Result r, long p95Cur, long p95Base) {

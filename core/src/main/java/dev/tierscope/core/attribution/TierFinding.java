@@ -1,7 +1,8 @@
 package dev.tierscope.core.attribution;
 
 /**
- * One tier that took part in a regression: its component grew significantly over the baseline.
+ * One tier's result: found when it took part in a regression (its component grew significantly over
+ * the baseline and TTFT regressed).
  *
  * @param tier the tier
  * @param share its part of the found tiers' summed growth, 0 to 1
@@ -11,6 +12,7 @@ package dev.tierscope.core.attribution;
  * @param growthMicros mean component of a request in the range minus the baseline's mean,
  *     microseconds
  * @param z the growth over its standard error (Welch), one-sided
+ * @param found whether the tier is found
  */
 public record TierFinding(
     Tier tier,
@@ -19,4 +21,5 @@ public record TierFinding(
     double shareHigh,
     double confidence,
     long growthMicros,
-    double z) {}
+    double z,
+    boolean found) {}

@@ -209,6 +209,14 @@ class DashboardQueriesIT {
     assertThat(verdict.path("verdict").asText())
         .as("the premium model queue was saturated")
         .isEqualTo("model");
+    assertThat(verdict.path("confidence").asDouble()).isGreaterThan(0.9);
+    JsonNode perTier =
+        rows(
+                query(attribution, "Confidence per tier", "A"),
+                variables(DemoTraffic.PREMIUM, TENANT, "1m"))
+            .get(0);
+    assertThat(perTier.path("model.confidence").asDouble()).isGreaterThan(0.9);
+    assertThat(perTier.path("edge.confidence").asDouble()).isLessThan(0.5);
     List<JsonNode> exemplars =
         rows(
             query(attribution, "Slowest requests", "A"),
@@ -219,6 +227,8 @@ class DashboardQueriesIT {
             e -> {
               assertThat(e.path("traceId").asText()).matches("[0-9a-f]{32}");
               assertThat(e.path("overThreshold").asBoolean()).isTrue();
+              assertThat(e.path("dominantTier").asText()).as(e.toString()).isEqualTo("model");
+              assertThat(e.path("component").asText()).as(e.toString()).isEqualTo("queue");
             });
   }
 
