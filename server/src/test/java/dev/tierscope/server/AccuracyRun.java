@@ -64,7 +64,7 @@ final class AccuracyRun {
     String line() {
       return String.format(
           Locale.ROOT,
-          "seed %-4d %-24s expected %-5s got %-5s (confidence %.2f) p95 %6.0f vs %6.0f ms,"
+          "seed %-4d %-24s expected %-5s got %-5s (confidence %.3f) p95 %6.0f vs %6.0f ms,"
               + " %4d req | %s | %s",
           seed,
           scenario,

@@ -30,7 +30,14 @@ public class AttributionController {
     this.params = params;
   }
 
-  @Operation(summary = "Which tier (edge, mesh, model) made a class slow, against a baseline")
+  @Operation(
+      summary = "Which tier (edge, mesh, model) made a class slow, against a baseline",
+      description =
+          "verdict: the found tier with the largest growth, none (no significant TTFT regression"
+              + " or no tier found) or insufficient_data (fewer than min-requests requests in the"
+              + " range or the baseline); confidence: the share of bootstrap resamples reaching"
+              + " the same verdict; tiersFound: every tier whose component grew significantly,"
+              + " with its share, the share's 95% interval and its confidence")
   @GetMapping("/attribution")
   AttributionResponse attribution(
       @Parameter(description = ApiDocs.CLASS) @RequestParam("class") String className,
