@@ -211,7 +211,7 @@ public final class DemoMode implements AutoCloseable {
         line.append(
             String.format(
                 Locale.ROOT,
-                "%n         vs healthy %s-%s: verdict %s (confidence %.3f) | %s | %s",
+                "%n         vs healthy %s-%s: verdict %s (confidence %.2f) | %s | %s",
                 time(baseFrom),
                 time(baseTo),
                 a.verdict(),
