@@ -41,59 +41,31 @@ final class CoreSpans {
     long client = 1;
     long gateway = 2;
     spans.add(
-        new Span(
-            trace,
-            client,
-            0,
-            TENANT,
-            SpanRole.CLIENT,
-            SpanKind.CLIENT,
-            "",
-            cls,
-            false,
-            workflow,
-            r.clientStartMicros(),
-            r.clientEndMicros(),
-            r.clientFirstTokenMicros(),
-            error,
-            true,
-            outcome,
-            false,
-            false,
-            -1,
-            0,
-            0,
-            r.client().path().value(),
-            r.protocolVersion(),
-            r.protocolFallback(),
-            r.retransmits()));
+        span(trace, client, 0, SpanRole.CLIENT, SpanKind.CLIENT)
+            .trafficClass(cls)
+            .workflow(workflow)
+            .startEpochNanos(nanos(r.clientStartMicros()))
+            .endEpochNanos(nanos(r.clientEndMicros()))
+            .firstTokenEpochNanos(nanos(r.clientFirstTokenMicros()))
+            .error(error)
+            .streamed(true)
+            .streamOutcome(outcome)
+            .clientPath(r.client().path().value())
+            .protocolVersion(r.protocolVersion())
+            .protocolFallback(r.protocolFallback())
+            .retransmits(r.retransmits())
+            .build());
     spans.add(
-        new Span(
-            trace,
-            gateway,
-            client,
-            TENANT,
-            SpanRole.GATEWAY,
-            SpanKind.SERVER,
-            "",
-            cls,
-            false,
-            workflow,
-            r.gatewayStartMicros(),
-            r.gatewayEndMicros(),
-            r.gatewayFirstTokenMicros(),
-            error,
-            true,
-            outcome,
-            false,
-            false,
-            -1,
-            0,
-            0,
-            "",
-            "",
-            false,
-            0));
+        span(trace, gateway, client, SpanRole.GATEWAY, SpanKind.SERVER)
+            .trafficClass(cls)
+            .workflow(workflow)
+            .startEpochNanos(nanos(r.gatewayStartMicros()))
+            .endEpochNanos(nanos(r.gatewayEndMicros()))
+            .firstTokenEpochNanos(nanos(r.gatewayFirstTokenMicros()))
+            .error(error)
+            .streamed(true)
+            .streamOutcome(outcome)
+            .build());
     long id = 3;
     spans.add(
         child(
@@ -134,33 +106,21 @@ final class CoreSpans {
               false));
     }
     ModelCall m = r.model();
-    spans.add(
-        new Span(
-            trace,
-            id,
-            gateway,
-            TENANT,
-            SpanRole.MODEL,
-            SpanKind.CLIENT,
-            "chat",
-            "",
-            false,
-            "",
-            m.startMicros(),
-            m.endMicros(),
-            m.firstTokenMicros(),
-            m.outcome().error(),
-            true,
-            outcome(m.outcome()),
-            false,
-            false,
-            m.queueMicros(),
-            m.inputTokens(),
-            m.outputTokens(),
-            "",
-            "",
-            false,
-            0));
+    Span.Builder model =
+        span(trace, id, gateway, SpanRole.MODEL, SpanKind.CLIENT)
+            .operation("chat")
+            .startEpochNanos(nanos(m.startMicros()))
+            .endEpochNanos(nanos(m.endMicros()))
+            .firstTokenEpochNanos(nanos(m.firstTokenMicros()))
+            .error(m.outcome().error())
+            .streamed(true)
+            .streamOutcome(outcome(m.outcome()))
+            .inputTokens(m.inputTokens())
+            .outputTokens(m.outputTokens());
+    if (m.queueMicros() >= 0) {
+      model.modelQueueMicros(m.queueMicros());
+    }
+    spans.add(model.build());
     return spans;
   }
 
@@ -174,32 +134,30 @@ final class CoreSpans {
       boolean error,
       boolean hit,
       boolean fallback) {
-    return new Span(
-        trace,
-        id,
-        parent,
-        TENANT,
-        role,
-        SpanKind.INTERNAL,
-        "",
-        "",
-        false,
-        "",
-        start,
-        end,
-        -1,
-        error,
-        false,
-        StreamOutcome.NONE,
-        hit,
-        fallback,
-        -1,
-        0,
-        0,
-        "",
-        "",
-        false,
-        0);
+    return span(trace, id, parent, role, SpanKind.INTERNAL)
+        .startEpochNanos(nanos(start))
+        .endEpochNanos(nanos(end))
+        .error(error)
+        .streamOutcome(StreamOutcome.NONE)
+        .retrievalHit(hit)
+        .retrievalFallback(fallback)
+        .build();
+  }
+
+  private static Span.Builder span(
+      TraceId trace, long id, long parent, SpanRole role, SpanKind kind) {
+    return Span.builder()
+        .traceId(trace)
+        .spanId(id)
+        .parentSpanId(parent)
+        .tenant(TENANT)
+        .role(role)
+        .kind(kind);
+  }
+
+  /** Core spans keep the reported nanoseconds; the simulator's times are microseconds. */
+  private static long nanos(long micros) {
+    return micros < 0 ? Span.ABSENT : micros * 1_000;
   }
 
   private static StreamOutcome outcome(Outcome o) {

@@ -8,7 +8,7 @@ import dev.tierscope.conventions.SpanAttributes;
 import dev.tierscope.core.classes.TrafficClasses;
 import dev.tierscope.embedded.KafkaBroker;
 import dev.tierscope.ingest.otlp.OtlpSpanNormalizer;
-import dev.tierscope.wire.v1.SpanEvent;
+import dev.tierscope.wire.SpanBytesEncoder;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -249,11 +249,11 @@ public final class IngestBenchmark {
   }
 
   private static int meanSpanEventSize(ExportTraceServiceRequest request) {
-    List<SpanEvent> events =
+    List<dev.tierscope.core.span.Span> events =
         new OtlpSpanNormalizer(TrafficClasses.defaults()).normalize(request).accepted();
     long bytes = 0;
-    for (SpanEvent e : events) {
-      bytes += e.getSerializedSize();
+    for (dev.tierscope.core.span.Span e : events) {
+      bytes += SpanBytesEncoder.SPAN_EVENT_V1.encode(e).length;
     }
     return (int) Math.round((double) bytes / events.size());
   }

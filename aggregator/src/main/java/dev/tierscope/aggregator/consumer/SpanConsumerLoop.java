@@ -1,6 +1,5 @@
 package dev.tierscope.aggregator.consumer;
 
-import com.google.protobuf.CodedInputStream;
 import dev.tierscope.core.assembly.RequestAssembler;
 import dev.tierscope.core.assembly.RequestSummary;
 import dev.tierscope.core.span.Span;
@@ -9,7 +8,8 @@ import dev.tierscope.core.store.FencedException;
 import dev.tierscope.core.store.PartitionCheckpoint;
 import dev.tierscope.core.window.WindowAggregator;
 import dev.tierscope.core.window.WindowDelta;
-import dev.tierscope.wire.v1.SpanEvent;
+import dev.tierscope.wire.SpanBytesDecoder;
+import dev.tierscope.wire.UndecodableSpanException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -165,14 +165,12 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
   private void process(PartitionState state, ConsumerRecord<byte[], byte[]> record) {
     Span span;
     try {
-      // Aliasing: id fields view the record's bytes instead of copying them.
-      CodedInputStream in = CodedInputStream.newInstance(record.value());
-      in.enableAliasing(true);
-      span = SpanEvents.toSpan(SpanEvent.parseFrom(in));
-    } catch (java.io.IOException e) {
-      reject(record, "undecodable", "value is not a SpanEvent: " + e.getMessage());
+      span = SpanBytesDecoder.SPAN_EVENT_V1.decode(record.value());
+    } catch (UndecodableSpanException e) {
+      reject(record, "undecodable", e.getMessage());
       return;
     } catch (IllegalArgumentException | NullPointerException e) {
+      // InvalidSpanException: a message that breaks a span rule (SpanDefect).
       reject(record, "invalid", String.valueOf(e.getMessage()));
       return;
     }

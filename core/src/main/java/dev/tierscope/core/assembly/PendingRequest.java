@@ -1,6 +1,5 @@
 package dev.tierscope.core.assembly;
 
-import dev.tierscope.conventions.SpanAttributes;
 import dev.tierscope.core.span.Span;
 import dev.tierscope.core.span.SpanKind;
 import dev.tierscope.core.span.SpanRole;
@@ -70,9 +69,9 @@ final class PendingRequest {
     // A named tenant wins over "default": in a service whose resource names no tenant, only the
     // spans below a tagged request carry one (copied from Baggage), and they may arrive later.
     if (tenant.isEmpty()
-        || (SpanAttributes.DEFAULT_TENANT.equals(tenant)
+        || (Span.DEFAULT_TENANT.equals(tenant)
             && !s.tenant().isEmpty()
-            && !SpanAttributes.DEFAULT_TENANT.equals(s.tenant()))) {
+            && !Span.DEFAULT_TENANT.equals(s.tenant()))) {
       tenant = s.tenant();
     }
     if (!s.trafficClass().isEmpty() && (trafficClass.isEmpty() || (s.isRoot() && !classFromRoot))) {
@@ -95,7 +94,7 @@ final class PendingRequest {
 
     switch (s.role()) {
       case CLIENT, GATEWAY, MODEL -> keySpans.add(KeySpan.of(s, s.role()));
-      case UNSPECIFIED -> keySpans.add(KeySpan.of(s, roleByOperation(s.operation())));
+      case UNSPECIFIED -> keySpans.add(KeySpan.of(s, SpanRole.byOperation(s.operation())));
       case RETRIEVAL ->
           foldRetrieval(
               s.startEpochMicros(), s.endEpochMicros(), s.retrievalHit(), s.retrievalFallback());
@@ -122,18 +121,6 @@ final class PendingRequest {
     toolMaxEndMicros = Math.max(toolMaxEndMicros, end);
     toolFailed |= error;
     toolMicros += end - start;
-  }
-
-  static SpanRole roleByOperation(String operation) {
-    return switch (operation) {
-      case SpanAttributes.OPERATION_CHAT,
-          SpanAttributes.OPERATION_TEXT_COMPLETION,
-          SpanAttributes.OPERATION_GENERATE_CONTENT ->
-          SpanRole.MODEL;
-      case SpanAttributes.OPERATION_RETRIEVAL -> SpanRole.RETRIEVAL;
-      case SpanAttributes.OPERATION_EXECUTE_TOOL -> SpanRole.TOOL;
-      default -> SpanRole.INTERNAL;
-    };
   }
 
   /** Decides the open roles and computes the summary. Call once, when the request completes. */

@@ -1,42 +1,71 @@
 package dev.tierscope.core.span;
 
+import dev.tierscope.conventions.SpanAttributes;
+import java.nio.ByteBuffer;
+
 /**
- * One normalised span as the aggregator sees it: only what assembly needs.
+ * One span as Tierscope understands it: what the ingest makes of an OTLP span, what goes to Kafka
+ * (through the {@code wire} codec) and what request assembly reads. Only what Tierscope uses is
+ * kept.
  *
- * <p>Times are epoch microseconds; ids are the OTLP ids ({@code parentSpanId == 0} for a root
- * span). Strings are empty, never null, when absent.
+ * <p>Times are epoch nanoseconds, as reported; {@link #startEpochMicros()} and its siblings give
+ * the microseconds that assembly works in. Ids are the OTLP ids ({@code parentSpanId == 0} for a
+ * root span). Strings are empty, never null, when absent. A number that may be absent is {@link
+ * #ABSENT} then, whatever the transport used to say so.
  *
- * @param traceId the request this span belongs to
- * @param spanId 8-byte span id
+ * <p>Build one with {@link #builder()}: the builder is where a span's meaning is decided (the role
+ * when none is stated, the first-token precedence, the stream outcome when none is stated, the
+ * string bounds) and checked ({@link SpanDefect}); the constructor only checks.
+ *
+ * <pre>{@code
+ * Span span = Span.builder()
+ *     .traceId(TraceId.fromHex("4bf92f3577b34da6a3ce929d0e0e4736"))
+ *     .spanId(0x00f067aa0ba902b7L)
+ *     .kind(SpanKind.CLIENT)
+ *     .startEpochNanos(start)
+ *     .endEpochNanos(end)
+ *     .firstTokenEvent(firstTokenAt)
+ *     .build(); // role CLIENT (a root CLIENT span), first token from the event
+ * }</pre>
+ *
+ * @param traceId the request this span belongs to; never all zero
+ * @param spanId 8-byte span id, never 0
  * @param parentSpanId 8-byte parent span id, 0 for a root span
- * @param tenant tenant, {@code default} when not reported
- * @param role the role stated or inferred at the ingest; {@link SpanRole#UNSPECIFIED} for a SERVER
- *     span with a parent, decided at assembly
+ * @param service {@code service.name} of the reporting service, empty when absent
+ * @param tenant tenant; {@value #DEFAULT_TENANT} when not reported (also for an empty one)
+ * @param role the role stated or inferred from this span alone; {@link SpanRole#UNSPECIFIED} for a
+ *     SERVER span with a parent, decided at assembly
  * @param kind OpenTelemetry span kind
  * @param operation {@code gen_ai.operation.name}, empty when absent
  * @param trafficClass class of the closed set, empty when the span carried none
  * @param classUnknown the span carried a class value outside the set
  * @param workflow workflow name, empty when absent
- * @param startEpochMicros span start, epoch microseconds
- * @param endEpochMicros span end, epoch microseconds
- * @param firstTokenEpochMicros first token time, epoch microseconds, -1 when not reported
+ * @param startEpochNanos span start, epoch nanoseconds, positive
+ * @param endEpochNanos span end, epoch nanoseconds, not before the start
+ * @param firstTokenEpochNanos first token time, epoch nanoseconds; {@link #ABSENT} (any negative
+ *     value becomes it) when not reported
  * @param error status ERROR
  * @param streamed the response was streamed
- * @param streamOutcome how the stream ended, as reported or derived at the ingest
+ * @param streamOutcome how the stream ended, as stated or derived
  * @param retrievalHit retrieval found usable context
  * @param retrievalFallback a miss was served by a fallback path
- * @param modelQueueMicros model queue time in microseconds, -1 when not reported
+ * @param toolName {@code gen_ai.tool.name}, empty when absent
+ * @param modelQueueMicros model queue time in microseconds; {@link #ABSENT} (any negative value
+ *     becomes it) when not reported
  * @param inputTokens input tokens, 0 when not reported
  * @param outputTokens output tokens, 0 when not reported
+ * @param model {@code gen_ai.request.model}, empty when absent
  * @param clientPath {@code direct}, {@code vpn}, {@code sase}, {@code mobile} or empty
  * @param protocolVersion {@code 1.1}, {@code 2}, {@code 3} or empty
  * @param protocolFallback the transport fell back to an older protocol
- * @param retransmits transport retransmissions seen by the client
+ * @param retransmits transport retransmissions seen by the client, 0 when not reported
+ * @param connectionType {@code wifi}, {@code cell}, {@code wired} or empty
  */
 public record Span(
     TraceId traceId,
     long spanId,
     long parentSpanId,
+    String service,
     String tenant,
     SpanRole role,
     SpanKind kind,
@@ -44,24 +73,542 @@ public record Span(
     String trafficClass,
     boolean classUnknown,
     String workflow,
-    long startEpochMicros,
-    long endEpochMicros,
-    long firstTokenEpochMicros,
+    long startEpochNanos,
+    long endEpochNanos,
+    long firstTokenEpochNanos,
     boolean error,
     boolean streamed,
     StreamOutcome streamOutcome,
     boolean retrievalHit,
     boolean retrievalFallback,
+    String toolName,
     long modelQueueMicros,
     long inputTokens,
     long outputTokens,
+    String model,
     String clientPath,
     String protocolVersion,
     boolean protocolFallback,
-    int retransmits) {
+    int retransmits,
+    String connectionType) {
+
+  /** The value of a number that was not reported (first token, model queue time). */
+  public static final long ABSENT = -1;
+
+  private static final TraceId ZERO_TRACE = new TraceId(0, 0);
+
+  /** The tenant of a span that names none. */
+  public static final String DEFAULT_TENANT = SpanAttributes.DEFAULT_TENANT;
+
+  /**
+   * @throws InvalidSpanException when an id is zero or the times are not a valid interval
+   * @throws NullPointerException when an object component is null
+   */
+  public Span {
+    if (traceId == null
+        || service == null
+        || tenant == null
+        || role == null
+        || kind == null
+        || operation == null
+        || trafficClass == null
+        || workflow == null
+        || streamOutcome == null
+        || toolName == null
+        || model == null
+        || clientPath == null
+        || protocolVersion == null
+        || connectionType == null) {
+      throw new NullPointerException("span components must not be null; use \"\" for absent");
+    }
+    SpanDefect defect = defect(traceId, spanId, startEpochNanos, endEpochNanos);
+    if (defect != null) {
+      throw new InvalidSpanException(defect, message(defect, startEpochNanos, 16, 8, 0));
+    }
+    if (tenant.isEmpty()) {
+      tenant = DEFAULT_TENANT;
+    }
+    if (firstTokenEpochNanos < 0) {
+      firstTokenEpochNanos = ABSENT;
+    }
+    if (modelQueueMicros < 0) {
+      modelQueueMicros = ABSENT;
+    }
+  }
+
+  /** A builder with every field at its "not reported" value. */
+  public static Builder builder() {
+    return new Builder();
+  }
 
   /** True for the root span of the trace. */
   public boolean isRoot() {
     return parentSpanId == 0;
+  }
+
+  /** Span start, epoch microseconds. */
+  public long startEpochMicros() {
+    return startEpochNanos / 1_000;
+  }
+
+  /** Span end, epoch microseconds. */
+  public long endEpochMicros() {
+    return endEpochNanos / 1_000;
+  }
+
+  /** First token time, epoch microseconds; {@link #ABSENT} when not reported. */
+  public long firstTokenEpochMicros() {
+    return firstTokenEpochNanos == ABSENT ? ABSENT : firstTokenEpochNanos / 1_000;
+  }
+
+  /** True when the span reported its first token. */
+  public boolean hasFirstToken() {
+    return firstTokenEpochNanos != ABSENT;
+  }
+
+  /** True when the span reported a model queue time. */
+  public boolean hasModelQueue() {
+    return modelQueueMicros != ABSENT;
+  }
+
+  private static SpanDefect defect(TraceId traceId, long spanId, long start, long end) {
+    if (traceId.isZero()) {
+      return SpanDefect.INVALID_TRACE_ID;
+    }
+    if (spanId == 0) {
+      return SpanDefect.INVALID_SPAN_ID;
+    }
+    // Epoch nanos are unsigned on the wire: a value past 2^63 (year 2262) reads negative.
+    if (start <= 0) {
+      return SpanDefect.INVALID_START_TIME;
+    }
+    if (end < start) {
+      return SpanDefect.END_BEFORE_START;
+    }
+    return null;
+  }
+
+  /** The English detail of a defect, given the id sizes read from bytes. */
+  private static String message(
+      SpanDefect defect, long start, int traceIdBytes, int spanIdBytes, int parentSpanIdBytes) {
+    return switch (defect) {
+      case INVALID_TRACE_ID ->
+          traceIdBytes != 16
+              ? "trace_id must be 16 bytes, got " + traceIdBytes
+              : "trace_id must not be all zero";
+      case INVALID_SPAN_ID ->
+          spanIdBytes != 8
+              ? "span_id must be 8 bytes, got " + spanIdBytes
+              : "span_id must not be all zero";
+      case INVALID_PARENT_SPAN_ID ->
+          "parent_span_id must be empty or 8 bytes, got " + parentSpanIdBytes;
+      case INVALID_START_TIME ->
+          "start_time_unix_nano must be positive, got " + Long.toUnsignedString(start);
+      case END_BEFORE_START -> "end before start";
+    };
+  }
+
+  /**
+   * Builds a {@link Span} from what a transport read, and decides what the span conventions leave
+   * open. Not thread-safe; one builder per span.
+   *
+   * <ul>
+   *   <li><b>Role:</b> {@link #role} states it; left unstated (or null), it is {@link
+   *       SpanRole#inferred} from the kind, whether the span is a root, and the operation.
+   *   <li><b>First token:</b> {@link #firstTokenEpochNanos} states it; otherwise the first present
+   *       of a {@code first_token} event at or after the start ({@link #firstTokenEvent}), {@code
+   *       gen_ai.response.time_to_first_chunk} ({@link #timeToFirstChunkSeconds}), {@code
+   *       gen_ai.server.time_to_first_token} ({@link #serverTimeToFirstTokenSeconds}), {@code
+   *       tierscope.ttft_ms} ({@link #ttftMillis}). A negative, non-finite or overflowing offset
+   *       counts as absent.
+   *   <li><b>Stream outcome:</b> {@link #streamOutcome} states it; left unstated (or null), it is
+   *       {@link StreamOutcome#derived}.
+   *   <li><b>Absent values:</b> a tenant that is empty becomes {@value #DEFAULT_TENANT}; null
+   *       strings become empty; negative token counts and retransmits become 0; a negative queue
+   *       time becomes 0 (reported, but meaningless).
+   *   <li><b>Bounds:</b> strings are cut to the {@link SpanLimits}.
+   *   <li><b>Checks:</b> {@link #defect()} says whether {@link #build()} would throw, without
+   *       throwing: ids of the wrong size or all zero, a start not after the epoch, an end before
+   *       the start.
+   * </ul>
+   */
+  public static final class Builder {
+    // Unset ids read as empty, as an unset bytes field does on the wire.
+    private TraceId traceId = ZERO_TRACE;
+    private int traceIdBytes;
+    private long spanId;
+    private int spanIdBytes;
+    private long parentSpanId;
+    private int parentSpanIdBytes;
+    private String service = "";
+    private String tenant = DEFAULT_TENANT;
+    private SpanRole role;
+    private SpanKind kind = SpanKind.UNSPECIFIED;
+    private String operation = "";
+    private String trafficClass = "";
+    private boolean classUnknown;
+    private String workflow = "";
+    private long startEpochNanos;
+    private boolean startSet;
+    private long endEpochNanos;
+    private long statedFirstToken = ABSENT;
+    private long eventFirstToken = ABSENT;
+    private long chunkOffsetNanos = ABSENT;
+    private long serverOffsetNanos = ABSENT;
+    private long ttftOffsetNanos = ABSENT;
+    private boolean error;
+    private boolean streamed;
+    private StreamOutcome streamOutcome;
+    private boolean retrievalHit;
+    private boolean retrievalFallback;
+    private String toolName = "";
+    private long modelQueueMicros = ABSENT;
+    private long inputTokens;
+    private long outputTokens;
+    private String model = "";
+    private String clientPath = "";
+    private String protocolVersion = "";
+    private boolean protocolFallback;
+    private int retransmits;
+    private String connectionType = "";
+
+    private Builder() {}
+
+    public Builder traceId(TraceId traceId) {
+      this.traceId = traceId;
+      this.traceIdBytes = 16;
+      return this;
+    }
+
+    /** The trace id from its bytes (16, big-endian), read without consuming the buffer. */
+    public Builder traceId(ByteBuffer bytes) {
+      traceIdBytes = bytes.remaining();
+      int p = bytes.position();
+      traceId =
+          traceIdBytes == 16 ? new TraceId(bytes.getLong(p), bytes.getLong(p + 8)) : ZERO_TRACE;
+      return this;
+    }
+
+    public Builder spanId(long spanId) {
+      this.spanId = spanId;
+      this.spanIdBytes = 8;
+      return this;
+    }
+
+    /** The span id from its bytes (8, big-endian), read without consuming the buffer. */
+    public Builder spanId(ByteBuffer bytes) {
+      spanIdBytes = bytes.remaining();
+      spanId = spanIdBytes == 8 ? bytes.getLong(bytes.position()) : 0;
+      return this;
+    }
+
+    /** The parent span id; 0 for a root span. */
+    public Builder parentSpanId(long parentSpanId) {
+      this.parentSpanId = parentSpanId;
+      this.parentSpanIdBytes = 8;
+      return this;
+    }
+
+    /**
+     * The parent span id from its bytes (8, big-endian), read without consuming the buffer; empty,
+     * or eight zero bytes, for a root span.
+     */
+    public Builder parentSpanId(ByteBuffer bytes) {
+      parentSpanIdBytes = bytes.remaining();
+      parentSpanId = parentSpanIdBytes == 8 ? bytes.getLong(bytes.position()) : 0;
+      return this;
+    }
+
+    public Builder service(String service) {
+      this.service = orEmpty(service);
+      return this;
+    }
+
+    /** The tenant; null or empty means {@value #DEFAULT_TENANT}. */
+    public Builder tenant(String tenant) {
+      this.tenant = tenant == null || tenant.isEmpty() ? DEFAULT_TENANT : tenant;
+      return this;
+    }
+
+    /** States the role; null leaves it to inference. */
+    public Builder role(SpanRole role) {
+      this.role = role;
+      return this;
+    }
+
+    public Builder kind(SpanKind kind) {
+      this.kind = kind == null ? SpanKind.UNSPECIFIED : kind;
+      return this;
+    }
+
+    public Builder operation(String operation) {
+      this.operation = orEmpty(operation);
+      return this;
+    }
+
+    public Builder trafficClass(String trafficClass) {
+      this.trafficClass = orEmpty(trafficClass);
+      return this;
+    }
+
+    public Builder classUnknown(boolean classUnknown) {
+      this.classUnknown = classUnknown;
+      return this;
+    }
+
+    public Builder workflow(String workflow) {
+      this.workflow = SpanLimits.truncate(workflow, SpanLimits.MAX_WORKFLOW_CHARS);
+      return this;
+    }
+
+    /** Span start, epoch nanoseconds. Set it before any {@link #firstTokenEvent}. */
+    public Builder startEpochNanos(long startEpochNanos) {
+      this.startEpochNanos = startEpochNanos;
+      this.startSet = true;
+      return this;
+    }
+
+    public Builder endEpochNanos(long endEpochNanos) {
+      this.endEpochNanos = endEpochNanos;
+      return this;
+    }
+
+    /**
+     * States the first token time, epoch nanoseconds, as already decided (e.g. read back from
+     * Kafka); a negative value means none was reported. Overrides every other source.
+     */
+    public Builder firstTokenEpochNanos(long epochNanos) {
+      this.statedFirstToken = epochNanos < 0 ? ABSENT : epochNanos;
+      return this;
+    }
+
+    /**
+     * A {@code first_token} span event, epoch nanoseconds: the first one at or after the start
+     * counts, others are ignored.
+     *
+     * @throws IllegalStateException when the start was not set before
+     */
+    public Builder firstTokenEvent(long epochNanos) {
+      if (!startSet) {
+        throw new IllegalStateException("set the start before first-token events");
+      }
+      if (eventFirstToken == ABSENT && epochNanos >= startEpochNanos) {
+        eventFirstToken = epochNanos;
+      }
+      return this;
+    }
+
+    /** {@code gen_ai.response.time_to_first_chunk}: seconds after the start; NaN for unreadable. */
+    public Builder timeToFirstChunkSeconds(double seconds) {
+      this.chunkOffsetNanos = offsetNanos(seconds * 1e9);
+      return this;
+    }
+
+    /** {@code gen_ai.server.time_to_first_token}: seconds after the start; NaN for unreadable. */
+    public Builder serverTimeToFirstTokenSeconds(double seconds) {
+      this.serverOffsetNanos = offsetNanos(seconds * 1e9);
+      return this;
+    }
+
+    /** {@code tierscope.ttft_ms}: milliseconds after the start; NaN for unreadable. */
+    public Builder ttftMillis(double millis) {
+      this.ttftOffsetNanos = offsetNanos(millis * 1e6);
+      return this;
+    }
+
+    public Builder error(boolean error) {
+      this.error = error;
+      return this;
+    }
+
+    public Builder streamed(boolean streamed) {
+      this.streamed = streamed;
+      return this;
+    }
+
+    /** States the stream outcome; null leaves it to be derived. */
+    public Builder streamOutcome(StreamOutcome streamOutcome) {
+      this.streamOutcome = streamOutcome;
+      return this;
+    }
+
+    public Builder retrievalHit(boolean retrievalHit) {
+      this.retrievalHit = retrievalHit;
+      return this;
+    }
+
+    public Builder retrievalFallback(boolean retrievalFallback) {
+      this.retrievalFallback = retrievalFallback;
+      return this;
+    }
+
+    public Builder toolName(String toolName) {
+      this.toolName = SpanLimits.truncate(toolName, SpanLimits.MAX_TOOL_NAME_CHARS);
+      return this;
+    }
+
+    /** A reported model queue time, microseconds; negative counts as 0. */
+    public Builder modelQueueMicros(long micros) {
+      this.modelQueueMicros = Math.max(0, micros);
+      return this;
+    }
+
+    /**
+     * {@code tierscope.model.queue_ms}: a reported queue time in milliseconds, rounded to
+     * microseconds; negative, unreadable (NaN) or overflowing counts as 0.
+     */
+    public Builder modelQueueMillis(double millis) {
+      this.modelQueueMicros =
+          !(millis >= 0) || millis * 1000 >= 0x1p63 ? 0 : Math.round(millis * 1000);
+      return this;
+    }
+
+    /** Input tokens; negative counts as 0. */
+    public Builder inputTokens(long inputTokens) {
+      this.inputTokens = Math.max(0, inputTokens);
+      return this;
+    }
+
+    /** Output tokens; negative counts as 0. */
+    public Builder outputTokens(long outputTokens) {
+      this.outputTokens = Math.max(0, outputTokens);
+      return this;
+    }
+
+    public Builder model(String model) {
+      this.model = SpanLimits.truncate(model, SpanLimits.MAX_MODEL_CHARS);
+      return this;
+    }
+
+    public Builder clientPath(String clientPath) {
+      this.clientPath = SpanLimits.truncate(clientPath, SpanLimits.MAX_EDGE_VALUE_CHARS);
+      return this;
+    }
+
+    public Builder protocolVersion(String protocolVersion) {
+      this.protocolVersion = SpanLimits.truncate(protocolVersion, SpanLimits.MAX_EDGE_VALUE_CHARS);
+      return this;
+    }
+
+    public Builder protocolFallback(boolean protocolFallback) {
+      this.protocolFallback = protocolFallback;
+      return this;
+    }
+
+    /** Retransmissions; negative counts as 0, beyond {@code int} as its maximum. */
+    public Builder retransmits(long retransmits) {
+      this.retransmits = (int) Math.min(Integer.MAX_VALUE, Math.max(0, retransmits));
+      return this;
+    }
+
+    public Builder connectionType(String connectionType) {
+      this.connectionType = SpanLimits.truncate(connectionType, SpanLimits.MAX_EDGE_VALUE_CHARS);
+      return this;
+    }
+
+    /** The rule {@link #build()} would find broken, or null when the span is valid. */
+    public SpanDefect defect() {
+      if (traceIdBytes != 16) {
+        return SpanDefect.INVALID_TRACE_ID;
+      }
+      if (traceId.isZero()) {
+        return SpanDefect.INVALID_TRACE_ID;
+      }
+      if (spanIdBytes != 8) {
+        return SpanDefect.INVALID_SPAN_ID;
+      }
+      if (spanId == 0) {
+        return SpanDefect.INVALID_SPAN_ID;
+      }
+      if (parentSpanIdBytes != 0 && parentSpanIdBytes != 8) {
+        return SpanDefect.INVALID_PARENT_SPAN_ID;
+      }
+      return Span.defect(traceId, spanId, startEpochNanos, endEpochNanos);
+    }
+
+    /** The English detail of {@link #defect()}, e.g. {@code span_id must be 8 bytes, got 4}. */
+    public String defectMessage() {
+      SpanDefect defect = defect();
+      return defect == null
+          ? ""
+          : message(defect, startEpochNanos, traceIdBytes, spanIdBytes, parentSpanIdBytes);
+    }
+
+    /**
+     * The span, with its role, first token and stream outcome decided.
+     *
+     * @throws InvalidSpanException when {@link #defect()} is not null
+     */
+    public Span build() {
+      SpanDefect defect = defect();
+      if (defect != null) {
+        throw new InvalidSpanException(defect, defectMessage());
+      }
+      boolean root = parentSpanId == 0;
+      long firstToken = firstToken();
+      return new Span(
+          traceId,
+          spanId,
+          parentSpanId,
+          service,
+          tenant,
+          role != null ? role : SpanRole.inferred(kind, root, operation),
+          kind,
+          operation,
+          trafficClass,
+          classUnknown,
+          workflow,
+          startEpochNanos,
+          endEpochNanos,
+          firstToken,
+          error,
+          streamed,
+          streamOutcome != null
+              ? streamOutcome
+              : StreamOutcome.derived(streamed, error, firstToken != ABSENT),
+          retrievalHit,
+          retrievalFallback,
+          toolName,
+          modelQueueMicros,
+          inputTokens,
+          outputTokens,
+          model,
+          clientPath,
+          protocolVersion,
+          protocolFallback,
+          retransmits,
+          connectionType);
+    }
+
+    private long firstToken() {
+      if (statedFirstToken != ABSENT) {
+        return statedFirstToken;
+      }
+      if (eventFirstToken != ABSENT) {
+        return eventFirstToken;
+      }
+      long fromChunk = afterStart(chunkOffsetNanos);
+      if (fromChunk != ABSENT) {
+        return fromChunk;
+      }
+      long fromServer = afterStart(serverOffsetNanos);
+      return fromServer != ABSENT ? fromServer : afterStart(ttftOffsetNanos);
+    }
+
+    /** The start plus an offset; ABSENT when the offset is absent or the sum overflows. */
+    private long afterStart(long offsetNanos) {
+      return offsetNanos == ABSENT || offsetNanos >= Long.MAX_VALUE - startEpochNanos
+          ? ABSENT
+          : startEpochNanos + offsetNanos;
+    }
+
+    /** A non-negative offset, or ABSENT for a negative, NaN or unrepresentable one. */
+    private static long offsetNanos(double nanos) {
+      return !(nanos >= 0) || nanos >= 0x1p63 ? ABSENT : Math.round(nanos);
+    }
+
+    private static String orEmpty(String s) {
+      return s == null ? "" : s;
+    }
   }
 }

@@ -26,6 +26,26 @@ public record TraceId(long high, long low) {
         Long.parseUnsignedLong(hex.substring(16), 16));
   }
 
+  /** The 16 bytes of the OTLP trace id, big-endian: the Kafka record key of a span. */
+  public byte[] toBytes() {
+    byte[] b = new byte[16];
+    writeLong(b, 0, high);
+    writeLong(b, 8, low);
+    return b;
+  }
+
+  /** True for the all-zero id, which OTLP reserves for "no trace". */
+  public boolean isZero() {
+    return high == 0 && low == 0;
+  }
+
+  static void writeLong(byte[] b, int off, long v) {
+    for (int i = 7; i >= 0; i--) {
+      b[off + i] = (byte) v;
+      v >>>= 8;
+    }
+  }
+
   static long readLong(byte[] b, int off) {
     long v = 0;
     for (int i = 0; i < 8; i++) {

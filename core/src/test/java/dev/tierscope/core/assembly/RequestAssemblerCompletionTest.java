@@ -143,7 +143,7 @@ class RequestAssemblerCompletionTest {
     addRequest(1); // stream time T0 + 3 s
     long streamTime = assembler.streamTimeMicros();
     Span late =
-        span(3).trace(2).endEpochMicros(streamTime - LATENESS - 1).startEpochMicros(0).build();
+        span(3).trace(2).endEpochMicros(streamTime - LATENESS - 1).startEpochMicros(1).build();
 
     assertThat(assembler.add(late)).isEqualTo(AddResult.LATE);
 
@@ -157,7 +157,7 @@ class RequestAssemblerCompletionTest {
     addRequest(1);
     long streamTime = assembler.streamTimeMicros();
     Span onTheEdge =
-        span(3).trace(2).endEpochMicros(streamTime - LATENESS).startEpochMicros(0).build();
+        span(3).trace(2).endEpochMicros(streamTime - LATENESS).startEpochMicros(1).build();
 
     assertThat(assembler.add(onTheEdge)).isEqualTo(AddResult.ASSEMBLED);
 
@@ -188,7 +188,7 @@ class RequestAssemblerCompletionTest {
 
   @Test
   void nothingIsLateBeforeTheFirstSpan() {
-    Span ancient = span(3).trace(2).startEpochMicros(0).endEpochMicros(1).build();
+    Span ancient = span(3).trace(2).startEpochMicros(1).endEpochMicros(2).build();
 
     assertThat(assembler.add(ancient)).isEqualTo(AddResult.ASSEMBLED);
     assertThat(assembler.lateSpans()).isZero();

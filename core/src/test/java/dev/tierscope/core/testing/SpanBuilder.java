@@ -173,31 +173,35 @@ public final class SpanBuilder {
   }
 
   public Span build() {
-    return new Span(
-        traceId,
-        spanId,
-        parentSpanId,
-        tenant,
-        role,
-        kind,
-        operation,
-        trafficClass,
-        classUnknown,
-        workflow,
-        startEpochMicros,
-        endEpochMicros,
-        firstTokenEpochMicros,
-        error,
-        streamed,
-        streamOutcome,
-        retrievalHit,
-        retrievalFallback,
-        modelQueueMicros,
-        inputTokens,
-        outputTokens,
-        clientPath,
-        protocolVersion,
-        protocolFallback,
-        retransmits);
+    Span.Builder b =
+        Span.builder()
+            .traceId(traceId)
+            .spanId(spanId)
+            .parentSpanId(parentSpanId)
+            .tenant(tenant)
+            .role(role)
+            .kind(kind)
+            .operation(operation)
+            .trafficClass(trafficClass)
+            .classUnknown(classUnknown)
+            .workflow(workflow)
+            .startEpochNanos(startEpochMicros * 1_000)
+            .endEpochNanos(endEpochMicros * 1_000)
+            .firstTokenEpochNanos(firstTokenEpochMicros < 0 ? -1 : firstTokenEpochMicros * 1_000)
+            .error(error)
+            .streamed(streamed)
+            .streamOutcome(streamOutcome)
+            .retrievalHit(retrievalHit)
+            .retrievalFallback(retrievalFallback)
+            .inputTokens(inputTokens)
+            .outputTokens(outputTokens)
+            .clientPath(clientPath)
+            .protocolVersion(protocolVersion)
+            .protocolFallback(protocolFallback)
+            .retransmits(retransmits);
+    if (modelQueueMicros >= 0) {
+      b.modelQueueMicros(modelQueueMicros);
+    }
+    return b.build();
   }
 }

@@ -1,7 +1,8 @@
 package dev.tierscope.ingest.kafka;
 
+import dev.tierscope.core.span.Span;
 import dev.tierscope.ingest.kafka.PublishRejectedException.Reason;
-import dev.tierscope.wire.v1.SpanEvent;
+import dev.tierscope.wire.SpanBytesEncoder;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -11,8 +12,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 
 /**
- * Produces each span to the spans topic keyed by its trace id, so all spans of a request land on
- * one partition. The producer is configured with {@code acks=all} and idempotence.
+ * Produces each span to the spans topic, encoded by {@link SpanBytesEncoder#SPAN_EVENT_V1} and
+ * keyed by its trace id, so all spans of a request land on one partition. The producer is
+ * configured with {@code acks=all} and idempotence.
  *
  * <p>Why an in-flight limit of its own: when Kafka is slow or gone, the producer's buffer fills and
  * {@code send()} then blocks the request thread for {@code max.block.ms} per record. Counting the
@@ -54,7 +56,7 @@ public final class KafkaSpanPublisher implements SpanPublisher {
   }
 
   @Override
-  public CompletableFuture<Void> publish(List<SpanEvent> spans) {
+  public CompletableFuture<Void> publish(List<Span> spans) {
     CompletableFuture<Void> all = new CompletableFuture<>();
     int n = spans.size();
     if (n == 0) {
@@ -65,9 +67,9 @@ public final class KafkaSpanPublisher implements SpanPublisher {
     byte[][] values = new byte[n][];
     long total = 0;
     for (int i = 0; i < n; i++) {
-      SpanEvent span = spans.get(i);
-      keys[i] = span.getTraceId().toByteArray();
-      values[i] = span.toByteArray();
+      Span span = spans.get(i);
+      keys[i] = span.traceId().toBytes();
+      values[i] = SpanBytesEncoder.SPAN_EVENT_V1.encode(span);
       total += keys[i].length + values[i].length;
     }
     reserve(total);

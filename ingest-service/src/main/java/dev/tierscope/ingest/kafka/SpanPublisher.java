@@ -1,6 +1,6 @@
 package dev.tierscope.ingest.kafka;
 
-import dev.tierscope.wire.v1.SpanEvent;
+import dev.tierscope.core.span.Span;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -12,5 +12,5 @@ public interface SpanPublisher {
    * with the first failure. Throws {@link PublishRejectedException} at once when the publisher
    * cannot take them now; never blocks for longer than the producer's {@code max.block.ms}.
    */
-  CompletableFuture<Void> publish(List<SpanEvent> spans);
+  CompletableFuture<Void> publish(List<Span> spans);
 }

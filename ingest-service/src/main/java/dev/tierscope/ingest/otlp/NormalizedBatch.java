@@ -1,6 +1,6 @@
 package dev.tierscope.ingest.otlp;
 
-import dev.tierscope.wire.v1.SpanEvent;
+import dev.tierscope.core.span.Span;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +26,7 @@ import java.util.Map;
  *     was rejected; empty when there is nothing to say
  */
 public record NormalizedBatch(
-    List<SpanEvent> accepted,
+    List<Span> accepted,
     int rejectedSpans,
     String rejectionMessage,
     Map<String, Integer> rejectedByReason,

@@ -2,14 +2,13 @@ package dev.tierscope.ingest.otlp;
 
 import com.google.protobuf.ByteString;
 import dev.tierscope.conventions.SpanAttributes;
-import dev.tierscope.conventions.SpanAttributes.Roles;
-import dev.tierscope.conventions.SpanAttributes.StreamOutcomes;
 import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.classes.TrafficClasses;
-import dev.tierscope.wire.v1.Role;
-import dev.tierscope.wire.v1.SpanEvent;
-import dev.tierscope.wire.v1.SpanKind;
-import dev.tierscope.wire.v1.StreamOutcome;
+import dev.tierscope.core.span.SpanDefect;
+import dev.tierscope.core.span.SpanKind;
+import dev.tierscope.core.span.SpanLimits;
+import dev.tierscope.core.span.SpanRole;
+import dev.tierscope.core.span.StreamOutcome;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -25,12 +24,14 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Turns one OTLP trace export into {@link SpanEvent}s, the only span shape the rest of Tierscope
- * sees.
+ * Turns one OTLP trace export into core {@link dev.tierscope.core.span.Span}s, the only span shape
+ * the rest of Tierscope sees.
  *
- * <p>Why here: the ingest is the one place that reads OpenTelemetry attributes. It validates ids
- * and times, reads the attributes of SPAN-CONVENTIONS.md, infers what a single span can tell about
- * its role, derives the first-token time and the stream outcome, and drops everything else, so that
+ * <p>Why here: the ingest is the one place that reads OpenTelemetry attributes. It reads the ids,
+ * times and the attributes of SPAN-CONVENTIONS.md (leniently: services send what their SDK makes of
+ * a value), resolves the class against the configured set, and hands them to core's {@link
+ * dev.tierscope.core.span.Span.Builder}, which decides what the span means (role, first token,
+ * stream outcome) and whether it is valid ({@link SpanDefect}). Everything else is dropped, so that
  * the Kafka message and the aggregator stay small. An invalid span is rejected with a reason and
  * the rest of the request is kept (OTLP partial success); it never throws on bad input.
  *
@@ -40,7 +41,7 @@ import java.util.function.Supplier;
  * <pre>{@code
  * OtlpSpanNormalizer normalizer = new OtlpSpanNormalizer(TrafficClasses.defaults());
  * NormalizedBatch batch = normalizer.normalize(request);
- * batch.accepted();          // SpanEvents to produce, keyed by trace id
+ * batch.accepted();          // Spans to produce, keyed by trace id
  * batch.rejectedSpans();     // OTLP partial success: rejected_spans
  * batch.rejectionMessage();  // OTLP partial success: error_message
  * }</pre>
@@ -51,19 +52,20 @@ public final class OtlpSpanNormalizer {
   public static final int DEFAULT_MAX_ATTRIBUTES_PER_SPAN = 128;
 
   /** Rejection reason: trace id not 16 bytes, or all zero. */
-  public static final String REASON_INVALID_TRACE_ID = "invalid_trace_id";
+  public static final String REASON_INVALID_TRACE_ID = SpanDefect.INVALID_TRACE_ID.reason();
 
   /** Rejection reason: span id not 8 bytes, or all zero. */
-  public static final String REASON_INVALID_SPAN_ID = "invalid_span_id";
+  public static final String REASON_INVALID_SPAN_ID = SpanDefect.INVALID_SPAN_ID.reason();
 
   /** Rejection reason: parent span id neither empty nor 8 bytes. */
-  public static final String REASON_INVALID_PARENT_SPAN_ID = "invalid_parent_span_id";
+  public static final String REASON_INVALID_PARENT_SPAN_ID =
+      SpanDefect.INVALID_PARENT_SPAN_ID.reason();
 
   /** Rejection reason: start time not after the epoch. */
-  public static final String REASON_INVALID_START_TIME = "invalid_start_time";
+  public static final String REASON_INVALID_START_TIME = SpanDefect.INVALID_START_TIME.reason();
 
   /** Rejection reason: end time before start time. */
-  public static final String REASON_END_BEFORE_START = "end_before_start";
+  public static final String REASON_END_BEFORE_START = SpanDefect.END_BEFORE_START.reason();
 
   /** Rejection reason: more attributes than the configured bound. */
   public static final String REASON_TOO_MANY_ATTRIBUTES = "too_many_attributes";
@@ -86,12 +88,6 @@ public final class OtlpSpanNormalizer {
     REJECT
   }
 
-  static final int MAX_WORKFLOW_CHARS = 64;
-  static final int MAX_TOOL_NAME_CHARS = 64;
-  static final int MAX_EDGE_VALUE_CHARS = 32;
-  // Not bounded by the conventions; 128 holds every provider's model ids and keeps a runaway value
-  // out of the Kafka message.
-  static final int MAX_MODEL_CHARS = 128;
   static final int MAX_REJECTIONS_DESCRIBED = 5;
   static final int MAX_SHOWN_CLASS_CHARS = 64;
 
@@ -144,7 +140,7 @@ public final class OtlpSpanNormalizer {
    * result.
    */
   public NormalizedBatch normalize(ExportTraceServiceRequest request) {
-    List<SpanEvent> accepted = new ArrayList<>();
+    List<dev.tierscope.core.span.Span> accepted = new ArrayList<>();
     Rejections rejections = null;
     int unknownClassSpans = 0;
     String firstUnknownClass = null;
@@ -152,16 +148,31 @@ public final class OtlpSpanNormalizer {
       ResourceContext resource = readResource(resourceSpans.getResource());
       for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
         for (Span span : scopeSpans.getSpansList()) {
-          String reason = invalidReason(span);
-          if (reason != null) {
+          var builder = idsAndTimes(span);
+          SpanDefect defect = builder.defect();
+          if (defect != null) {
             if (rejections == null) {
               rejections = new Rejections();
             }
-            rejections.add(span, reason, () -> describe(span, reason));
+            rejections.add(span, defect.reason(), builder::defectMessage);
             continue;
           }
-          SpanEvent event = normalizeSpan(span, resource);
-          if (event.getClassUnknown()) {
+          if (span.getAttributesCount() > maxAttributesPerSpan) {
+            if (rejections == null) {
+              rejections = new Rejections();
+            }
+            rejections.add(
+                span,
+                REASON_TOO_MANY_ATTRIBUTES,
+                () ->
+                    "too many attributes: "
+                        + span.getAttributesCount()
+                        + " > "
+                        + maxAttributesPerSpan);
+            continue;
+          }
+          var event = normalizeSpan(span, resource, builder);
+          if (event.classUnknown()) {
             String value = reportedClass(span, resourceSpans.getResource());
             if (unknownClassPolicy == UnknownClassPolicy.REJECT) {
               if (rejections == null) {
@@ -186,7 +197,7 @@ public final class OtlpSpanNormalizer {
               + unknownClassSpans
               + (unknownClassSpans == 1 ? " span" : " spans")
               + " with a tierscope.class that is not configured (first: '"
-              + truncate(firstUnknownClass, MAX_SHOWN_CLASS_CHARS)
+              + SpanLimits.truncate(firstUnknownClass, MAX_SHOWN_CLASS_CHARS)
               + "'); such requests count in the fallback class "
               + classes.fallback()
               + " unless another span names a configured class";
@@ -224,7 +235,7 @@ public final class OtlpSpanNormalizer {
   private String unknownClassProblem(String value) {
     StringBuilder m =
         new StringBuilder("tierscope.class '")
-            .append(truncate(value, MAX_SHOWN_CLASS_CHARS))
+            .append(SpanLimits.truncate(value, MAX_SHOWN_CLASS_CHARS))
             .append("' is not a configured class (");
     List<TrafficClass> all = classes.all();
     for (int i = 0; i < all.size(); i++) {
@@ -233,61 +244,16 @@ public final class OtlpSpanNormalizer {
     return m.append(')').toString();
   }
 
-  // ---- validation
+  // ---- ids and times
 
-  private String invalidReason(Span span) {
-    ByteString traceId = span.getTraceId();
-    if (traceId.size() != 16 || allZero(traceId)) {
-      return REASON_INVALID_TRACE_ID;
-    }
-    ByteString spanId = span.getSpanId();
-    if (spanId.size() != 8 || allZero(spanId)) {
-      return REASON_INVALID_SPAN_ID;
-    }
-    int parentSize = span.getParentSpanId().size();
-    if (parentSize != 0 && parentSize != 8) {
-      return REASON_INVALID_PARENT_SPAN_ID;
-    }
-    // fixed64 nanos read as a signed long: a value past 2^63 (year 2262) reads negative.
-    long start = span.getStartTimeUnixNano();
-    if (start <= 0) {
-      return REASON_INVALID_START_TIME;
-    }
-    if (span.getEndTimeUnixNano() < start) {
-      return REASON_END_BEFORE_START;
-    }
-    if (span.getAttributesCount() > maxAttributesPerSpan) {
-      return REASON_TOO_MANY_ATTRIBUTES;
-    }
-    return null;
-  }
-
-  /** The English detail for a rejection; only built for the few spans the message names. */
-  private String describe(Span span, String reason) {
-    switch (reason) {
-      case REASON_INVALID_TRACE_ID:
-        return idProblem("trace_id", span.getTraceId(), 16);
-      case REASON_INVALID_SPAN_ID:
-        return idProblem("span_id", span.getSpanId(), 8);
-      case REASON_INVALID_PARENT_SPAN_ID:
-        return "parent_span_id must be empty or 8 bytes, got " + span.getParentSpanId().size();
-      case REASON_INVALID_START_TIME:
-        return "start_time_unix_nano must be positive, got "
-            + Long.toUnsignedString(span.getStartTimeUnixNano());
-      case REASON_END_BEFORE_START:
-        return "end before start";
-      case REASON_TOO_MANY_ATTRIBUTES:
-        return "too many attributes: " + span.getAttributesCount() + " > " + maxAttributesPerSpan;
-      default:
-        return reason;
-    }
-  }
-
-  private static String idProblem(String field, ByteString id, int size) {
-    if (id.size() != size) {
-      return field + " must be " + size + " bytes, got " + id.size();
-    }
-    return field + " must not be all zero";
+  /** A builder holding the span's ids and times, which is all that its validity depends on. */
+  private static dev.tierscope.core.span.Span.Builder idsAndTimes(Span span) {
+    return dev.tierscope.core.span.Span.builder()
+        .traceId(span.getTraceId().asReadOnlyByteBuffer())
+        .spanId(span.getSpanId().asReadOnlyByteBuffer())
+        .parentSpanId(span.getParentSpanId().asReadOnlyByteBuffer())
+        .startEpochNanos(span.getStartTimeUnixNano())
+        .endEpochNanos(span.getEndTimeUnixNano());
   }
 
   private static boolean allZero(ByteString bytes) {
@@ -360,203 +326,87 @@ public final class OtlpSpanNormalizer {
 
   // ---- span
 
-  private SpanEvent normalizeSpan(Span span, ResourceContext resource) {
-    SpanEvent.Builder out = SpanEvent.newBuilder();
-    long start = span.getStartTimeUnixNano();
-    long end = span.getEndTimeUnixNano();
-
-    Role explicitRole = null;
-    String operation = "";
+  /** Reads the attributes into the builder that already holds the (valid) ids and times. */
+  private dev.tierscope.core.span.Span normalizeSpan(
+      Span span, ResourceContext resource, dev.tierscope.core.span.Span.Builder out) {
     String classValue = null;
     String workflow = null;
     String genAiWorkflow = null;
     String spanTenant = null;
-    double timeToFirstChunkSeconds = Double.NaN;
-    double serverTimeToFirstTokenSeconds = Double.NaN;
-    double ttftMillis = Double.NaN;
-    StreamOutcome explicitOutcome = null;
 
     for (KeyValue kv : span.getAttributesList()) {
       AnyValue v = kv.getValue();
       switch (kv.getKey()) {
-        case SpanAttributes.ROLE -> explicitRole = role(asString(v));
-        case SpanAttributes.GEN_AI_OPERATION_NAME -> operation = orEmpty(asString(v));
+        case SpanAttributes.ROLE -> out.role(SpanRole.fromAttribute(asString(v)));
+        case SpanAttributes.GEN_AI_OPERATION_NAME -> out.operation(asString(v));
         case SpanAttributes.CLASS -> classValue = asString(v);
         case SpanAttributes.WORKFLOW -> workflow = asString(v);
         case SpanAttributes.GEN_AI_WORKFLOW_NAME -> genAiWorkflow = asString(v);
         // A multi-tenant service tags each request (the SDK copies it from Baggage onto its spans).
         case SpanAttributes.TENANT -> spanTenant = asString(v);
-        case SpanAttributes.GEN_AI_TIME_TO_FIRST_CHUNK -> timeToFirstChunkSeconds = asDouble(v);
+        case SpanAttributes.GEN_AI_TIME_TO_FIRST_CHUNK -> out.timeToFirstChunkSeconds(asDouble(v));
         case SpanAttributes.GEN_AI_SERVER_TIME_TO_FIRST_TOKEN ->
-            serverTimeToFirstTokenSeconds = asDouble(v);
-        case SpanAttributes.TTFT_MS -> ttftMillis = asDouble(v);
-        case SpanAttributes.GEN_AI_REQUEST_STREAM -> out.setStreamed(isTrue(asBoolean(v)));
-        case SpanAttributes.STREAM_OUTCOME -> explicitOutcome = streamOutcome(asString(v));
-        case SpanAttributes.RETRIEVAL_HIT -> out.setRetrievalHit(isTrue(asBoolean(v)));
-        case SpanAttributes.RETRIEVAL_FALLBACK -> out.setRetrievalFallback(isTrue(asBoolean(v)));
-        case SpanAttributes.GEN_AI_TOOL_NAME ->
-            out.setToolName(truncate(asString(v), MAX_TOOL_NAME_CHARS));
-        case SpanAttributes.GEN_AI_REQUEST_MODEL ->
-            out.setModel(truncate(asString(v), MAX_MODEL_CHARS));
-        case SpanAttributes.GEN_AI_USAGE_INPUT_TOKENS -> out.setInputTokens(nonNegative(asLong(v)));
-        case SpanAttributes.GEN_AI_USAGE_OUTPUT_TOKENS ->
-            out.setOutputTokens(nonNegative(asLong(v)));
-        case SpanAttributes.MODEL_QUEUE_MS -> out.setModelQueueMicros(millisToMicros(asDouble(v)));
-        case SpanAttributes.CLIENT_PATH ->
-            out.setClientPath(truncate(asString(v), MAX_EDGE_VALUE_CHARS));
-        case SpanAttributes.NETWORK_PROTOCOL_VERSION ->
-            out.setProtocolVersion(truncate(asString(v), MAX_EDGE_VALUE_CHARS));
-        case SpanAttributes.NETWORK_CONNECTION_TYPE ->
-            out.setConnectionType(truncate(asString(v), MAX_EDGE_VALUE_CHARS));
+            out.serverTimeToFirstTokenSeconds(asDouble(v));
+        case SpanAttributes.TTFT_MS -> out.ttftMillis(asDouble(v));
+        case SpanAttributes.GEN_AI_REQUEST_STREAM -> out.streamed(isTrue(asBoolean(v)));
+        case SpanAttributes.STREAM_OUTCOME ->
+            out.streamOutcome(StreamOutcome.fromAttribute(asString(v)));
+        case SpanAttributes.RETRIEVAL_HIT -> out.retrievalHit(isTrue(asBoolean(v)));
+        case SpanAttributes.RETRIEVAL_FALLBACK -> out.retrievalFallback(isTrue(asBoolean(v)));
+        case SpanAttributes.GEN_AI_TOOL_NAME -> out.toolName(asString(v));
+        case SpanAttributes.GEN_AI_REQUEST_MODEL -> out.model(asString(v));
+        case SpanAttributes.GEN_AI_USAGE_INPUT_TOKENS -> out.inputTokens(asLong(v));
+        case SpanAttributes.GEN_AI_USAGE_OUTPUT_TOKENS -> out.outputTokens(asLong(v));
+        case SpanAttributes.MODEL_QUEUE_MS -> out.modelQueueMillis(asDouble(v));
+        case SpanAttributes.CLIENT_PATH -> out.clientPath(asString(v));
+        case SpanAttributes.NETWORK_PROTOCOL_VERSION -> out.protocolVersion(asString(v));
+        case SpanAttributes.NETWORK_CONNECTION_TYPE -> out.connectionType(asString(v));
         case SpanAttributes.TRANSPORT_PROTOCOL_FALLBACK ->
-            out.setProtocolFallback(isTrue(asBoolean(v)));
-        case SpanAttributes.TRANSPORT_RETRANSMITS -> out.setRetransmits(toInt(asLong(v)));
+            out.protocolFallback(isTrue(asBoolean(v)));
+        case SpanAttributes.TRANSPORT_RETRANSMITS -> out.retransmits(asLong(v));
         default -> {}
       }
     }
 
-    ByteString parent = span.getParentSpanId();
-    boolean root = parent.isEmpty() || allZero(parent);
-    SpanKind kind = kind(span.getKind());
-    boolean error = span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR;
-
-    out.setTraceId(span.getTraceId())
-        .setSpanId(span.getSpanId())
-        .setParentSpanId(root ? ByteString.EMPTY : parent)
-        .setService(resource.service())
-        .setTenant(spanTenant == null || spanTenant.isEmpty() ? resource.tenant() : spanTenant)
-        .setKind(kind)
-        .setOperation(operation)
-        .setRole(explicitRole != null ? explicitRole : inferRole(kind, root, operation))
-        .setStartEpochNanos(start)
-        .setEndEpochNanos(end)
-        .setStatusError(error);
+    out.service(resource.service())
+        .tenant(spanTenant == null || spanTenant.isEmpty() ? resource.tenant() : spanTenant)
+        .kind(kind(span.getKind()))
+        .error(span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR);
 
     if (classValue != null && !classValue.isEmpty()) {
       TrafficClasses.Resolution resolution = classes.resolve(classValue);
       if (resolution.unknown()) {
-        out.setClassUnknown(true);
+        out.classUnknown(true);
       } else {
-        out.setTrafficClass(resolution.className());
+        out.trafficClass(resolution.className());
       }
     } else if (resource.classUnknown()) {
-      out.setClassUnknown(true);
+      out.classUnknown(true);
     } else {
-      out.setTrafficClass(resource.trafficClass());
+      out.trafficClass(resource.trafficClass());
     }
 
-    out.setWorkflow(
-        truncate(
-            firstNonEmpty(workflow, genAiWorkflow, resource.workflow(), resource.genAiWorkflow()),
-            MAX_WORKFLOW_CHARS));
+    out.workflow(
+        firstNonEmpty(workflow, genAiWorkflow, resource.workflow(), resource.genAiWorkflow()));
 
-    long firstToken = firstTokenFromEvents(span, start);
-    if (firstToken == 0) {
-      firstToken = afterStart(start, timeToFirstChunkSeconds * 1e9);
-    }
-    if (firstToken == 0) {
-      firstToken = afterStart(start, serverTimeToFirstTokenSeconds * 1e9);
-    }
-    if (firstToken == 0) {
-      firstToken = afterStart(start, ttftMillis * 1e6);
-    }
-    out.setFirstTokenEpochNanos(firstToken);
-
-    StreamOutcome outcome = explicitOutcome;
-    if (outcome == null) {
-      if (!out.getStreamed()) {
-        outcome = StreamOutcome.STREAM_OUTCOME_UNSPECIFIED;
-      } else if (error && firstToken != 0) {
-        outcome = StreamOutcome.STREAM_OUTCOME_INTERRUPTED;
-      } else {
-        outcome = StreamOutcome.STREAM_OUTCOME_COMPLETED;
-      }
-    }
-    out.setStreamOutcome(outcome);
-    return out.build();
-  }
-
-  /** What one span shows about its role; the aggregator decides ROLE_UNSPECIFIED spans. */
-  static Role inferRole(SpanKind kind, boolean root, String operation) {
-    if (kind == SpanKind.SPAN_KIND_CLIENT && root) {
-      return Role.ROLE_CLIENT;
-    }
-    if (kind == SpanKind.SPAN_KIND_SERVER) {
-      // A SERVER span with a parent is the gateway only if its parent is the client span, which
-      // one span cannot tell.
-      return root ? Role.ROLE_GATEWAY : Role.ROLE_UNSPECIFIED;
-    }
-    return switch (operation) {
-      case SpanAttributes.OPERATION_CHAT -> Role.ROLE_MODEL;
-      case SpanAttributes.OPERATION_TEXT_COMPLETION -> Role.ROLE_MODEL;
-      case SpanAttributes.OPERATION_GENERATE_CONTENT -> Role.ROLE_MODEL;
-      case SpanAttributes.OPERATION_RETRIEVAL -> Role.ROLE_RETRIEVAL;
-      case SpanAttributes.OPERATION_EXECUTE_TOOL -> Role.ROLE_TOOL;
-      default -> Role.ROLE_INTERNAL;
-    };
-  }
-
-  /** The first {@code first_token} event at or after start, 0 when there is none. */
-  private static long firstTokenFromEvents(Span span, long start) {
     for (int i = 0, n = span.getEventsCount(); i < n; i++) {
       Span.Event event = span.getEvents(i);
       if (SpanAttributes.FIRST_TOKEN_EVENT.equals(event.getName())) {
-        long time = event.getTimeUnixNano();
-        if (time >= start) {
-          return time;
-        }
+        out.firstTokenEvent(event.getTimeUnixNano());
       }
     }
-    return 0;
+    return out.build();
   }
 
-  /** {@code start + offsetNanos}, or 0 when the offset is absent, negative or overflows. */
-  private static long afterStart(long start, double offsetNanos) {
-    // !(x >= 0) is also true for NaN, which stands for "absent".
-    if (!(offsetNanos >= 0) || offsetNanos >= (double) (Long.MAX_VALUE - start)) {
-      return 0;
-    }
-    return start + Math.round(offsetNanos);
-  }
-
+  /** The one mapping from OTLP's span kinds to core's. */
   private static SpanKind kind(Span.SpanKind kind) {
     return switch (kind) {
-      case SPAN_KIND_INTERNAL -> SpanKind.SPAN_KIND_INTERNAL;
-      case SPAN_KIND_SERVER -> SpanKind.SPAN_KIND_SERVER;
-      case SPAN_KIND_CLIENT -> SpanKind.SPAN_KIND_CLIENT;
-      case SPAN_KIND_PRODUCER -> SpanKind.SPAN_KIND_PRODUCER;
-      case SPAN_KIND_CONSUMER -> SpanKind.SPAN_KIND_CONSUMER;
-      default -> SpanKind.SPAN_KIND_UNSPECIFIED;
-    };
-  }
-
-  /** The stated role, or null when absent or not one of the convention's values. */
-  private static Role role(String value) {
-    if (value == null) {
-      return null;
-    }
-    return switch (value) {
-      case Roles.CLIENT -> Role.ROLE_CLIENT;
-      case Roles.GATEWAY -> Role.ROLE_GATEWAY;
-      case Roles.MODEL -> Role.ROLE_MODEL;
-      case Roles.RETRIEVAL -> Role.ROLE_RETRIEVAL;
-      case Roles.TOOL -> Role.ROLE_TOOL;
-      case Roles.POLICY -> Role.ROLE_POLICY;
-      case Roles.INTERNAL -> Role.ROLE_INTERNAL;
-      default -> null;
-    };
-  }
-
-  /** The stated outcome, or null when absent or not one of the convention's values. */
-  private static StreamOutcome streamOutcome(String value) {
-    if (value == null) {
-      return null;
-    }
-    return switch (value) {
-      case StreamOutcomes.COMPLETED -> StreamOutcome.STREAM_OUTCOME_COMPLETED;
-      case StreamOutcomes.INTERRUPTED -> StreamOutcome.STREAM_OUTCOME_INTERRUPTED;
-      case StreamOutcomes.CANCELLED -> StreamOutcome.STREAM_OUTCOME_CANCELLED;
-      default -> null;
+      case SPAN_KIND_INTERNAL -> SpanKind.INTERNAL;
+      case SPAN_KIND_SERVER -> SpanKind.SERVER;
+      case SPAN_KIND_CLIENT -> SpanKind.CLIENT;
+      case SPAN_KIND_PRODUCER -> SpanKind.PRODUCER;
+      case SPAN_KIND_CONSUMER -> SpanKind.CONSUMER;
+      default -> SpanKind.UNSPECIFIED;
     };
   }
 
@@ -657,24 +507,6 @@ public final class OtlpSpanNormalizer {
     return b != null && b;
   }
 
-  private static long nonNegative(long value) {
-    return value < 0 ? 0 : value;
-  }
-
-  private static int toInt(long value) {
-    if (value < 0) {
-      return 0;
-    }
-    return value > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) value;
-  }
-
-  private static long millisToMicros(double millis) {
-    if (!(millis >= 0) || millis * 1000 >= 0x1p63) {
-      return 0;
-    }
-    return Math.round(millis * 1000);
-  }
-
   private static String orEmpty(String s) {
     return s == null ? "" : s;
   }
@@ -690,18 +522,6 @@ public final class OtlpSpanNormalizer {
       return c;
     }
     return d == null ? "" : d;
-  }
-
-  /** At most {@code max} chars, never splitting a surrogate pair; "" for null. */
-  static String truncate(String s, int max) {
-    if (s == null) {
-      return "";
-    }
-    if (s.length() <= max) {
-      return s;
-    }
-    int cut = Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max;
-    return s.substring(0, cut);
   }
 
   // ---- rejections

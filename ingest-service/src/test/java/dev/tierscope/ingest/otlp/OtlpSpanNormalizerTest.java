@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.tierscope.conventions.SpanAttributes;
 import dev.tierscope.core.classes.TrafficClasses;
+import dev.tierscope.core.span.SpanLimits;
+import dev.tierscope.wire.SpanBytesEncoder;
 import dev.tierscope.wire.v1.Role;
 import dev.tierscope.wire.v1.SpanEvent;
 import dev.tierscope.wire.v1.SpanKind;
@@ -115,7 +118,7 @@ class OtlpSpanNormalizerTest {
                     span().setSpanId(id("0000000000000002"))))
             .build();
 
-    List<SpanEvent> accepted = normalizer.normalize(request).accepted();
+    List<SpanEvent> accepted = events(normalizer.normalize(request));
 
     assertThat(accepted)
         .extracting(SpanEvent::getService, SpanEvent::getTenant)
@@ -292,7 +295,7 @@ class OtlpSpanNormalizerTest {
         normalizer.normalize(
             request(resource(), span().addAttributes(attr(SpanAttributes.CLASS, "premum"))));
 
-    SpanEvent event = batch.accepted().get(0);
+    SpanEvent event = events(batch).get(0);
     assertThat(event.getTrafficClass()).isEmpty();
     assertThat(event.getClassUnknown()).isTrue();
     assertThat(batch.unknownClassSpans()).isEqualTo(1);
@@ -339,7 +342,7 @@ class OtlpSpanNormalizerTest {
                     .setSpanId(id("0000000000000003"))
                     .addAttributes(attr(SpanAttributes.CLASS, "premum"))));
 
-    assertThat(batch.accepted())
+    assertThat(events(batch))
         .extracting(SpanEvent::getTrafficClass)
         .containsExactly(SpanAttributes.Classes.INTERACTIVE_PREMIUM);
     assertThat(batch.rejectedSpans()).isEqualTo(2);
@@ -375,8 +378,8 @@ class OtlpSpanNormalizerTest {
   void leavesClassEmptyWhenAbsent() {
     NormalizedBatch batch = normalizer.normalize(request(resource(), span()));
 
-    assertThat(batch.accepted().get(0).getTrafficClass()).isEmpty();
-    assertThat(batch.accepted().get(0).getClassUnknown()).isFalse();
+    assertThat(events(batch).get(0).getTrafficClass()).isEmpty();
+    assertThat(events(batch).get(0).getClassUnknown()).isFalse();
     assertThat(batch.unknownClassSpans()).isZero();
   }
 
@@ -411,7 +414,7 @@ class OtlpSpanNormalizerTest {
 
     NormalizedBatch batch = normalizer.normalize(request);
 
-    assertThat(batch.accepted())
+    assertThat(events(batch))
         .extracting(SpanEvent::getClassUnknown)
         .containsExactly(true, true, false);
     assertThat(batch.unknownClassSpans()).isEqualTo(2);
@@ -462,7 +465,7 @@ class OtlpSpanNormalizerTest {
   void truncatesWithoutSplittingASurrogatePair() {
     String value = "w".repeat(63) + "\uD83D\uDE80" + "tail";
 
-    assertThat(OtlpSpanNormalizer.truncate(value, 64)).isEqualTo("w".repeat(63));
+    assertThat(SpanLimits.truncate(value, 64)).isEqualTo("w".repeat(63));
   }
 
   // ---- first token
@@ -855,7 +858,7 @@ class OtlpSpanNormalizerTest {
 
     NormalizedBatch batch = normalizer.normalize(request);
 
-    assertThat(batch.accepted())
+    assertThat(events(batch))
         .extracting(e -> HexFormat.of().formatHex(e.getSpanId().toByteArray()))
         .containsExactly("0000000000000001", "0000000000000002");
     assertThat(batch.rejectedSpans()).isEqualTo(2);
@@ -1052,7 +1055,24 @@ class OtlpSpanNormalizerTest {
     NormalizedBatch batch = normalizer.normalize(request(resource, span));
     assertThat(batch.rejectionMessage()).isEmpty();
     assertThat(batch.accepted()).hasSize(1);
-    return batch.accepted().get(0);
+    return events(batch).get(0);
+  }
+
+  /**
+   * The accepted spans as the ingest writes them to Kafka: encoded by the wire codec and read back
+   * as the {@code SpanEvent} message, so these tests pin the Kafka contract, not only the model.
+   */
+  static List<SpanEvent> events(NormalizedBatch batch) {
+    return batch.accepted().stream()
+        .map(
+            s -> {
+              try {
+                return SpanEvent.parseFrom(SpanBytesEncoder.SPAN_EVENT_V1.encode(s));
+              } catch (InvalidProtocolBufferException e) {
+                throw new AssertionError(e);
+              }
+            })
+        .toList();
   }
 
   static Span.Builder span() {

@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import dev.tierscope.core.classes.TrafficClasses;
+import dev.tierscope.core.span.Span;
 import dev.tierscope.ingest.kafka.PublishRejectedException;
 import dev.tierscope.ingest.kafka.SpanPublisher;
 import dev.tierscope.ingest.otlp.OtlpSpanNormalizer;
-import dev.tierscope.wire.v1.SpanEvent;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
-import io.opentelemetry.proto.trace.v1.Span;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +26,7 @@ class TraceReceiverTest {
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final IngestMetrics metrics = new IngestMetrics(registry);
   final OtlpSpanNormalizer normalizer = new OtlpSpanNormalizer(TrafficClasses.defaults());
-  final List<SpanEvent> published = new ArrayList<>();
+  final List<Span> published = new ArrayList<>();
 
   @Test
   void acceptsOnceEverySpanIsAcknowledged() {
@@ -136,7 +135,7 @@ class TraceReceiverTest {
     return new TraceReceiver(normalizer, publisher, metrics, ackTimeout);
   }
 
-  private CompletableFuture<Void> ack(List<SpanEvent> spans) {
+  private CompletableFuture<Void> ack(List<Span> spans) {
     published.addAll(spans);
     return CompletableFuture.completedFuture(null);
   }
@@ -151,7 +150,7 @@ class TraceReceiverTest {
     for (int i = 0; i < valid + invalid; i++) {
       long start = 1_767_225_600_000_000_000L;
       scope.addSpans(
-          Span.newBuilder()
+          io.opentelemetry.proto.trace.v1.Span.newBuilder()
               .setTraceId(
                   ByteString.copyFrom(
                       new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}))

@@ -1,0 +1,103 @@
+package dev.tierscope.wire;
+
+import dev.tierscope.core.span.SpanKind;
+import dev.tierscope.core.span.SpanRole;
+import dev.tierscope.core.span.StreamOutcome;
+import dev.tierscope.wire.v1.Role;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The one mapping between the wire enums of {@code tierscope.v1} (kept for compatibility) and the
+ * core ones. Each pair is written once; both directions are derived from it. A wire value this
+ * version does not know (a newer producer's) reads as unspecified.
+ */
+final class WireEnums {
+
+  private WireEnums() {}
+
+  private static final EnumMap<SpanRole, Role> ROLE_TO_WIRE = new EnumMap<>(SpanRole.class);
+  private static final SpanRole[] ROLE_FROM_WIRE;
+
+  private static final EnumMap<SpanKind, dev.tierscope.wire.v1.SpanKind> KIND_TO_WIRE =
+      new EnumMap<>(SpanKind.class);
+  private static final SpanKind[] KIND_FROM_WIRE;
+
+  private static final EnumMap<StreamOutcome, dev.tierscope.wire.v1.StreamOutcome> OUTCOME_TO_WIRE =
+      new EnumMap<>(StreamOutcome.class);
+  private static final StreamOutcome[] OUTCOME_FROM_WIRE;
+
+  static {
+    ROLE_TO_WIRE.put(SpanRole.UNSPECIFIED, Role.ROLE_UNSPECIFIED);
+    ROLE_TO_WIRE.put(SpanRole.CLIENT, Role.ROLE_CLIENT);
+    ROLE_TO_WIRE.put(SpanRole.GATEWAY, Role.ROLE_GATEWAY);
+    ROLE_TO_WIRE.put(SpanRole.MODEL, Role.ROLE_MODEL);
+    ROLE_TO_WIRE.put(SpanRole.RETRIEVAL, Role.ROLE_RETRIEVAL);
+    ROLE_TO_WIRE.put(SpanRole.TOOL, Role.ROLE_TOOL);
+    ROLE_TO_WIRE.put(SpanRole.POLICY, Role.ROLE_POLICY);
+    ROLE_TO_WIRE.put(SpanRole.INTERNAL, Role.ROLE_INTERNAL);
+    ROLE_FROM_WIRE = inverse(ROLE_TO_WIRE, new SpanRole[0], SpanRole.UNSPECIFIED);
+
+    KIND_TO_WIRE.put(SpanKind.UNSPECIFIED, dev.tierscope.wire.v1.SpanKind.SPAN_KIND_UNSPECIFIED);
+    KIND_TO_WIRE.put(SpanKind.INTERNAL, dev.tierscope.wire.v1.SpanKind.SPAN_KIND_INTERNAL);
+    KIND_TO_WIRE.put(SpanKind.SERVER, dev.tierscope.wire.v1.SpanKind.SPAN_KIND_SERVER);
+    KIND_TO_WIRE.put(SpanKind.CLIENT, dev.tierscope.wire.v1.SpanKind.SPAN_KIND_CLIENT);
+    KIND_TO_WIRE.put(SpanKind.PRODUCER, dev.tierscope.wire.v1.SpanKind.SPAN_KIND_PRODUCER);
+    KIND_TO_WIRE.put(SpanKind.CONSUMER, dev.tierscope.wire.v1.SpanKind.SPAN_KIND_CONSUMER);
+    KIND_FROM_WIRE = inverse(KIND_TO_WIRE, new SpanKind[0], SpanKind.UNSPECIFIED);
+
+    OUTCOME_TO_WIRE.put(
+        StreamOutcome.NONE, dev.tierscope.wire.v1.StreamOutcome.STREAM_OUTCOME_UNSPECIFIED);
+    OUTCOME_TO_WIRE.put(
+        StreamOutcome.COMPLETED, dev.tierscope.wire.v1.StreamOutcome.STREAM_OUTCOME_COMPLETED);
+    OUTCOME_TO_WIRE.put(
+        StreamOutcome.INTERRUPTED, dev.tierscope.wire.v1.StreamOutcome.STREAM_OUTCOME_INTERRUPTED);
+    OUTCOME_TO_WIRE.put(
+        StreamOutcome.CANCELLED, dev.tierscope.wire.v1.StreamOutcome.STREAM_OUTCOME_CANCELLED);
+    OUTCOME_FROM_WIRE = inverse(OUTCOME_TO_WIRE, new StreamOutcome[0], StreamOutcome.NONE);
+  }
+
+  static Role toWire(SpanRole role) {
+    return ROLE_TO_WIRE.get(role);
+  }
+
+  static dev.tierscope.wire.v1.SpanKind toWire(SpanKind kind) {
+    return KIND_TO_WIRE.get(kind);
+  }
+
+  static dev.tierscope.wire.v1.StreamOutcome toWire(StreamOutcome outcome) {
+    return OUTCOME_TO_WIRE.get(outcome);
+  }
+
+  /** The core role of a wire {@code Role} number; unspecified for a number v1 does not know. */
+  static SpanRole role(int wireNumber) {
+    return lookup(ROLE_FROM_WIRE, wireNumber, SpanRole.UNSPECIFIED);
+  }
+
+  static SpanKind kind(int wireNumber) {
+    return lookup(KIND_FROM_WIRE, wireNumber, SpanKind.UNSPECIFIED);
+  }
+
+  static StreamOutcome outcome(int wireNumber) {
+    return lookup(OUTCOME_FROM_WIRE, wireNumber, StreamOutcome.NONE);
+  }
+
+  private static <T> T lookup(T[] table, int wireNumber, T unknown) {
+    return wireNumber >= 0 && wireNumber < table.length ? table[wireNumber] : unknown;
+  }
+
+  /** An array indexed by wire number; every wire value must be mapped exactly once. */
+  private static <C extends Enum<C>, W extends com.google.protobuf.ProtocolMessageEnum> C[] inverse(
+      Map<C, W> toWire, C[] type, C unknown) {
+    int max = 0;
+    for (W w : toWire.values()) {
+      max = Math.max(max, w.getNumber());
+    }
+    C[] table = java.util.Arrays.copyOf(type, max + 1);
+    java.util.Arrays.fill(table, unknown);
+    for (Map.Entry<C, W> e : toWire.entrySet()) {
+      table[e.getValue().getNumber()] = e.getKey();
+    }
+    return table;
+  }
+}
