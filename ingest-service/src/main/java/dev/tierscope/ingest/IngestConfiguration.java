@@ -2,29 +2,37 @@ package dev.tierscope.ingest;
 
 import dev.tierscope.core.classes.TrafficClasses;
 import dev.tierscope.ingest.grpc.OtlpGrpcServer;
-import dev.tierscope.ingest.kafka.KafkaSpanPublisher;
+import dev.tierscope.ingest.http.OtlpHttpHandler;
 import dev.tierscope.ingest.otlp.OtlpSpanNormalizer;
+import dev.tierscope.ingest.publish.KafkaSpanPublisher;
 import dev.tierscope.ingest.receiver.IngestMetrics;
 import dev.tierscope.ingest.receiver.TraceReceiver;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.Producer;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
 import org.springframework.kafka.core.ProducerFactory;
 
 /**
- * Wires the OTLP receivers: normaliser, Kafka publisher (Boot's producer factory, {@code
- * spring.kafka.producer.*}), the transport-independent {@link TraceReceiver}, the gRPC server and
- * the metrics. The HTTP controller is found by component scan.
+ * Wires the otlp-receiver library from {@code tierscope.ingest.*}: normaliser, Kafka publisher
+ * (Boot's producer factory, {@code spring.kafka.producer.*}), the transport-independent {@link
+ * TraceReceiver}, the OTLP/HTTP handler (served by {@link OtlpHttpController}), the gRPC server and
+ * the Micrometer meters. Nothing here decides anything about spans.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(IngestProperties.class)
-public class IngestConfiguration {
+class IngestConfiguration {
+
+  /** Name of the environment property carrying the bound OTLP/gRPC port. */
+  static final String LOCAL_GRPC_PORT_PROPERTY = "local.grpc.port";
 
   @Bean
   NewTopic ingestSpansTopic(IngestProperties p) {
@@ -56,7 +64,7 @@ public class IngestConfiguration {
 
   @Bean
   IngestMetrics ingestMetrics(MeterRegistry registry) {
-    return new IngestMetrics(registry);
+    return new MicrometerIngestMetrics(registry);
   }
 
   @Bean
@@ -69,21 +77,68 @@ public class IngestConfiguration {
   }
 
   @Bean
+  OtlpHttpHandler otlpHttpHandler(
+      TraceReceiver receiver, IngestMetrics metrics, IngestProperties p) {
+    return new OtlpHttpHandler(receiver, metrics, p.maxBodySize().toBytes(), p.retryAfter());
+  }
+
+  @Bean
   @ConditionalOnProperty(
       name = "tierscope.ingest.grpc-enabled",
       havingValue = "true",
       matchIfMissing = true)
-  OtlpGrpcServer otlpGrpcServer(
+  GrpcLifecycle otlpGrpcServer(
       TraceReceiver receiver,
       IngestMetrics metrics,
       IngestProperties p,
       ConfigurableEnvironment environment) {
-    return new OtlpGrpcServer(
-        receiver,
-        metrics,
+    return new GrpcLifecycle(
+        new OtlpGrpcServer(
+            receiver, metrics, p.grpcPort(), (int) p.maxBodySize().toBytes(), p.retryAfter()),
         p.grpcPort(),
-        (int) p.maxBodySize().toBytes(),
-        p.retryAfter(),
         environment);
+  }
+
+  /**
+   * Starts and stops the gRPC server with the context, and publishes its bound port as {@value
+   * #LOCAL_GRPC_PORT_PROPERTY} (like {@code local.server.port}), so that {@code grpc-port=0} works
+   * for tests and launchers.
+   */
+  static final class GrpcLifecycle implements SmartLifecycle {
+    private final OtlpGrpcServer server;
+    private final int requestedPort;
+    private final ConfigurableEnvironment environment;
+
+    GrpcLifecycle(OtlpGrpcServer server, int requestedPort, ConfigurableEnvironment environment) {
+      this.server = server;
+      this.requestedPort = requestedPort;
+      this.environment = environment;
+    }
+
+    @Override
+    public void start() {
+      try {
+        server.start();
+      } catch (IllegalStateException e) {
+        throw new IllegalStateException(
+            "OTLP/gRPC could not bind port " + requestedPort + " (tierscope.ingest.grpc-port)",
+            e.getCause());
+      }
+      environment
+          .getPropertySources()
+          .addFirst(
+              new MapPropertySource(
+                  "tierscope.ingest.grpc", Map.of(LOCAL_GRPC_PORT_PROPERTY, server.port())));
+    }
+
+    @Override
+    public void stop() {
+      server.stop();
+    }
+
+    @Override
+    public boolean isRunning() {
+      return server.isRunning();
+    }
   }
 }

@@ -66,12 +66,6 @@ public record IngestProperties(
     require(grpcPort >= 0 && grpcPort <= 65535, "grpc-port", "must be 0 to 65535, got " + grpcPort);
   }
 
-  /** {@link #retryAfter} in whole seconds, rounded up: the value of the Retry-After header. */
-  public long retryAfterSeconds() {
-    long seconds = retryAfter.toSeconds();
-    return retryAfter.toNanosPart() > 0 ? seconds + 1 : seconds;
-  }
-
   private static void require(boolean ok, String property, String problem) {
     if (!ok) {
       throw new IllegalArgumentException("tierscope.ingest." + property + " " + problem);

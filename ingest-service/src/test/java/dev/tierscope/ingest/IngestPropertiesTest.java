@@ -1,6 +1,5 @@
 package dev.tierscope.ingest;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tierscope.ingest.otlp.OtlpSpanNormalizer.UnknownClassPolicy;
@@ -9,13 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.util.unit.DataSize;
 
 class IngestPropertiesTest {
-
-  @Test
-  void roundsRetryAfterUpToWholeSeconds() {
-    assertThat(props(Duration.ofSeconds(5), 4317).retryAfterSeconds()).isEqualTo(5);
-    assertThat(props(Duration.ofMillis(1500), 4317).retryAfterSeconds()).isEqualTo(2);
-    assertThat(props(Duration.ofMillis(1), 4317).retryAfterSeconds()).isEqualTo(1);
-  }
 
   @Test
   void refusesBadValuesNamingTheProperty() {

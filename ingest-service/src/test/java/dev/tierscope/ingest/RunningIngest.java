@@ -1,6 +1,5 @@
 package dev.tierscope.ingest;
 
-import dev.tierscope.ingest.grpc.OtlpGrpcServer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
@@ -58,7 +57,7 @@ final class RunningIngest implements AutoCloseable {
 
   int grpcPort() {
     return Integer.parseInt(
-        context.getEnvironment().getRequiredProperty(OtlpGrpcServer.LOCAL_PORT_PROPERTY));
+        context.getEnvironment().getRequiredProperty(IngestConfiguration.LOCAL_GRPC_PORT_PROPERTY));
   }
 
   String topic() {

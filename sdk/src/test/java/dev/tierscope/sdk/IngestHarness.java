@@ -2,9 +2,19 @@ package dev.tierscope.sdk;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.tierscope.ingest.IngestApplication;
+import dev.tierscope.core.classes.TrafficClasses;
+import dev.tierscope.ingest.grpc.OtlpGrpcServer;
+import dev.tierscope.ingest.http.OtlpHttpHandler;
+import dev.tierscope.ingest.http.OtlpHttpServer;
+import dev.tierscope.ingest.otlp.OtlpSpanNormalizer;
+import dev.tierscope.ingest.publish.KafkaSpanPublisher;
+import dev.tierscope.ingest.receiver.IngestMetrics;
+import dev.tierscope.ingest.receiver.TraceReceiver;
 import dev.tierscope.testsupport.TestInfra;
 import dev.tierscope.wire.v1.SpanEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -15,38 +25,74 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.springframework.boot.Banner;
-import org.springframework.boot.SpringApplication;
-import org.springframework.context.ConfigurableApplicationContext;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The real ingest application on free ports, writing to a fresh topic on the shared test broker,
+ * The ingest's OTLP receiver (the otlp-receiver library the ingest application runs, with its
+ * producer settings and limits) on free ports, writing to a fresh topic on the shared test broker,
  * and a consumer that decodes what it produced. Shared with the simulator's ITs (test-jar).
  */
 public final class IngestHarness implements AutoCloseable {
 
   private static final int PARTITIONS = 3;
+  private static final int MAX_BODY_BYTES = 16 << 20;
+  private static final Duration ACK_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
   private final String topic;
-  private final ConfigurableApplicationContext context;
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final OtlpHttpServer http;
+  private final OtlpGrpcServer grpc;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final List<SpanEvent> received = new ArrayList<>();
 
   public IngestHarness() {
     topic = TestInfra.uniqueName("sdk_spans");
     TestInfra.createTopic(topic, PARTITIONS);
-    SpringApplication app = new SpringApplication(IngestApplication.class);
-    app.setBannerMode(Banner.Mode.OFF);
-    app.setDefaultProperties(Map.of("spring.config.name", IngestApplication.CONFIG_NAME));
-    context =
-        app.run(
-            "--server.port=0",
-            "--tierscope.ingest.grpc-port=0",
-            "--tierscope.ingest.topic=" + topic,
-            "--tierscope.ingest.partitions=" + PARTITIONS,
-            "--spring.kafka.bootstrap-servers=" + TestInfra.bootstrapServers());
+    // The ingest application's producer settings (tierscope-ingest.properties).
+    producer =
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                TestInfra.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true,
+                ProducerConfig.LINGER_MS_CONFIG,
+                5,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG,
+                "lz4",
+                ProducerConfig.MAX_BLOCK_MS_CONFIG,
+                2_000,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                20_000,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                10_000),
+            new ByteArraySerializer(),
+            new ByteArraySerializer());
+    TraceReceiver receiver =
+        new TraceReceiver(
+            new OtlpSpanNormalizer(TrafficClasses.defaults()),
+            new KafkaSpanPublisher(producer, topic, 24 << 20),
+            IngestMetrics.NOOP,
+            ACK_TIMEOUT);
+    try {
+      http =
+          OtlpHttpServer.start(
+              new OtlpHttpHandler(receiver, IngestMetrics.NOOP, MAX_BODY_BYTES, RETRY_AFTER),
+              new InetSocketAddress("127.0.0.1", 0),
+              8);
+    } catch (IOException e) {
+      producer.close();
+      throw new UncheckedIOException(e);
+    }
+    grpc = new OtlpGrpcServer(receiver, IngestMetrics.NOOP, 0, MAX_BODY_BYTES, RETRY_AFTER);
+    grpc.start();
     consumer =
         new KafkaConsumer<>(
             Map.of(
@@ -65,11 +111,11 @@ public final class IngestHarness implements AutoCloseable {
   }
 
   public String httpBaseUrl() {
-    return "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port");
+    return "http://127.0.0.1:" + http.port();
   }
 
   public String grpcBaseUrl() {
-    return "http://127.0.0.1:" + context.getEnvironment().getProperty("local.grpc.port");
+    return "http://127.0.0.1:" + grpc.port();
   }
 
   /** A Tierscope instance exporting to this ingest with short delays, for tests. */
@@ -145,6 +191,8 @@ public final class IngestHarness implements AutoCloseable {
   @Override
   public void close() {
     consumer.close(Duration.ofSeconds(2));
-    context.close();
+    grpc.close();
+    http.close();
+    producer.close(Duration.ofSeconds(5));
   }
 }

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What the real ingest makes of the SDK's spans: each test reports requests through the SDK over
- * OTLP to the ingest application, then decodes the {@link SpanEvent}s it produced to the broker.
+ * OTLP to the ingest's receiver (the otlp-receiver library), then decodes the {@link SpanEvent}s it
+ * produced to the broker.
  */
 class SdkIngestIT {
 

@@ -1,6 +1,6 @@
 package dev.tierscope.aggregator.rollup;
 
-import dev.tierscope.aggregator.consumer.AggregatorProperties;
+import dev.tierscope.aggregator.AggregatorProperties;
 import dev.tierscope.store.PostgresRollups;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;

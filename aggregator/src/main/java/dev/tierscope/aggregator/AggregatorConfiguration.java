@@ -1,0 +1,157 @@
+package dev.tierscope.aggregator;
+
+import dev.tierscope.aggregator.consumer.AggregatorMetrics;
+import dev.tierscope.aggregator.consumer.DeadLetters;
+import dev.tierscope.aggregator.consumer.KafkaDeadLetters;
+import dev.tierscope.aggregator.consumer.LoopSettings;
+import dev.tierscope.aggregator.consumer.SpanConsumerLoop;
+import dev.tierscope.core.assembly.AssemblyConfig;
+import dev.tierscope.core.classes.TrafficClasses;
+import dev.tierscope.core.store.CheckpointStore;
+import dev.tierscope.store.PostgresCheckpointStore;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.core.ProducerFactory;
+
+/**
+ * Wires the span-consumer library from {@code tierscope.aggregator.*}: its consumer loops on Boot's
+ * Kafka factories, the PostgreSQL checkpoint store, the Kafka dead letters and the Micrometer
+ * meters. Nothing here decides anything about spans.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(AggregatorProperties.class)
+class AggregatorConfiguration {
+
+  @Bean
+  NewTopic spansTopic(AggregatorProperties p) {
+    return new NewTopic(p.topic(), p.partitions(), p.replicationFactor());
+  }
+
+  @Bean
+  NewTopic deadLetterTopic(AggregatorProperties p) {
+    return new NewTopic(p.deadLetterTopic(), 1, p.replicationFactor());
+  }
+
+  @Bean
+  CheckpointStore checkpointStore(DataSource dataSource) {
+    return new PostgresCheckpointStore(dataSource);
+  }
+
+  @Bean
+  AggregatorMetrics aggregatorMetrics(MeterRegistry registry) {
+    return new MicrometerAggregatorMetrics(registry);
+  }
+
+  @Bean
+  ConsumerLoops consumerLoops(
+      AggregatorProperties p,
+      TrafficClasses classes,
+      ConsumerFactory<?, ?> consumerFactory,
+      ProducerFactory<?, ?> producerFactory,
+      CheckpointStore store,
+      AggregatorMetrics metrics,
+      MeterRegistry registry) {
+    LoopSettings settings =
+        new LoopSettings(
+            p.topic(),
+            p.group(),
+            p.window().toMillis(),
+            p.significantDigits(),
+            p.checkpointInterval(),
+            p.idleAdvanceAfter(),
+            p.pollTimeout(),
+            new AssemblyConfig(
+                p.grace(), p.maxAge(), p.allowedLateness(), p.maxInFlight(), classes.fallback()),
+            classes.all().stream()
+                .collect(
+                    java.util.stream.Collectors.toMap(
+                        c -> c.name(), c -> c.objectives().ttftThresholdMicros())));
+    @SuppressWarnings("unchecked")
+    Producer<byte[], byte[]> dlqProducer =
+        (Producer<byte[], byte[]>) producerFactory.createProducer();
+    DeadLetters deadLetters = new KafkaDeadLetters(dlqProducer, p.deadLetterTopic());
+    Map<String, Object> consumerProps =
+        new java.util.HashMap<>(consumerFactory.getConfigurationProperties());
+    consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, p.group());
+    consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    consumerProps.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    consumerProps.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    List<SpanConsumerLoop> loops = new ArrayList<>();
+    for (int i = 0; i < p.consumers(); i++) {
+      Consumer<byte[], byte[]> consumer =
+          new DefaultKafkaConsumerFactory<byte[], byte[]>(consumerProps)
+              .createConsumer(p.group(), "-" + i);
+      loops.add(
+          new SpanConsumerLoop(consumer, store, deadLetters, settings, Clock.systemUTC(), metrics));
+    }
+    Gauge.builder(
+            "tierscope.aggregator.requests.inflight",
+            loops,
+            l -> l.stream().mapToInt(SpanConsumerLoop::inFlight).sum())
+        .register(registry);
+    Gauge.builder(
+            "tierscope.aggregator.requests.overflowed",
+            loops,
+            l -> l.stream().mapToLong(SpanConsumerLoop::overflowed).sum())
+        .description("requests emitted as partial because the in-flight cap was reached")
+        .register(registry);
+    return new ConsumerLoops(loops, dlqProducer);
+  }
+
+  /** Starts the loops on their own threads after the context is up; stops them on shutdown. */
+  static final class ConsumerLoops implements SmartLifecycle {
+    private static final Logger log = LoggerFactory.getLogger(ConsumerLoops.class);
+    private final List<SpanConsumerLoop> loops;
+    private final Producer<byte[], byte[]> dlqProducer;
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean running;
+
+    ConsumerLoops(List<SpanConsumerLoop> loops, Producer<byte[], byte[]> dlqProducer) {
+      this.loops = loops;
+      this.dlqProducer = dlqProducer;
+    }
+
+    @Override
+    public void start() {
+      for (int i = 0; i < loops.size(); i++) {
+        Thread t = new Thread(loops.get(i), "tierscope-aggregator-" + i);
+        t.setUncaughtExceptionHandler(
+            (th, e) -> log.error("aggregator loop {} died", th.getName(), e));
+        t.start();
+        threads.add(t);
+      }
+      running = true;
+    }
+
+    @Override
+    public void stop() {
+      loops.forEach(SpanConsumerLoop::close);
+      dlqProducer.close();
+      running = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+      return running;
+    }
+  }
+}

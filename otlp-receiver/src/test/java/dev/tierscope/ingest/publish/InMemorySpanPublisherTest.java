@@ -1,0 +1,22 @@
+package dev.tierscope.ingest.publish;
+
+import java.util.List;
+
+class InMemorySpanPublisherTest extends SpanPublisherContract {
+
+  @Override
+  SpanPublisher publisher(long maxInFlightBytes) {
+    return new InMemorySpanPublisher();
+  }
+
+  @Override
+  List<Published> published(SpanPublisher publisher, int expected) {
+    return ((InMemorySpanPublisher) publisher)
+        .records().stream().map(r -> new Published(r.key(), r.span())).toList();
+  }
+
+  @Override
+  void makeUnavailable(SpanPublisher publisher) {
+    ((InMemorySpanPublisher) publisher).close();
+  }
+}
