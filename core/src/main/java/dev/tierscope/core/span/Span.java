@@ -95,10 +95,10 @@ public record Span(
   /** The value of a number that was not reported (first token, model queue time). */
   public static final long ABSENT = -1;
 
-  private static final TraceId ZERO_TRACE = new TraceId(0, 0);
-
   /** The tenant of a span that names none. */
   public static final String DEFAULT_TENANT = SpanAttributes.DEFAULT_TENANT;
+
+  private static final TraceId ZERO_TRACE = new TraceId(0, 0);
 
   /**
    * @throws InvalidSpanException when an id is zero or the times are not a valid interval

@@ -56,7 +56,7 @@ public final class OtlpGrpcServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OtlpGrpcServer.class);
 
   /** The OTLP trace service name. */
-  public static final String SERVICE = "opentelemetry.proto.collector.trace.v1.TraceService";
+  static final String SERVICE = "opentelemetry.proto.collector.trace.v1.TraceService";
 
   /**
    * A request message as read off the wire: its bytes, or the status gRPC raised while reading it

@@ -18,7 +18,9 @@ import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
@@ -77,7 +79,7 @@ public final class OtlpJson {
   }
 
   /** As {@link #parseExportRequest(byte[])}, for {@code length} bytes from {@code offset}. */
-  public static ExportTraceServiceRequest parseExportRequest(byte[] body, int offset, int length)
+  private static ExportTraceServiceRequest parseExportRequest(byte[] body, int offset, int length)
       throws OtlpJsonException {
     try (JsonParser parser =
         FACTORY.createParser(ObjectReadContext.empty(), body, offset, length)) {
@@ -142,10 +144,10 @@ public final class OtlpJson {
     return out.toByteArray();
   }
 
-  /** Reads one message's fields; returns false for a name it does not know (then skipped). */
+  /** Reads one field's value (the decoder is on it) into a message builder. */
   @FunctionalInterface
-  private interface FieldReader {
-    boolean read(String name) throws OtlpJsonException;
+  private interface FieldReader<B> {
+    void read(Decoder d, B builder) throws OtlpJsonException;
   }
 
   /** Reads one element of an array, the parser on its first token. */
@@ -153,6 +155,148 @@ public final class OtlpJson {
   private interface ElementReader {
     void read() throws OtlpJsonException;
   }
+
+  /** Reads the field of a name; returns false for a name it does not know (then skipped). */
+  @FunctionalInterface
+  private interface NameReader {
+    boolean read(String name) throws OtlpJsonException;
+  }
+
+  /**
+   * The fields of one OTLP message by JSON name, each under its lowerCamelCase name and the proto's
+   * snake_case name (derived, so the two cannot disagree).
+   */
+  private static final class Fields<B> {
+    private final Map<String, FieldReader<B>> byName = new HashMap<>();
+
+    Fields<B> field(String camelName, FieldReader<B> reader) {
+      byName.put(camelName, reader);
+      byName.put(snakeCase(camelName), reader);
+      return this;
+    }
+
+    /** A repeated field: a JSON array, each element read by {@code element}. */
+    Fields<B> repeated(String camelName, FieldReader<B> element) {
+      return field(camelName, (d, b) -> d.array(() -> element.read(d, b)));
+    }
+
+    /** Reads the named field into the builder; false when this message has no such field. */
+    boolean read(Decoder d, B builder, String name) throws OtlpJsonException {
+      FieldReader<B> reader = byName.get(name);
+      if (reader == null) {
+        return false;
+      }
+      reader.read(d, builder);
+      return true;
+    }
+
+    private static String snakeCase(String camel) {
+      StringBuilder out = new StringBuilder(camel.length() + 4);
+      for (int i = 0; i < camel.length(); i++) {
+        char c = camel.charAt(i);
+        if (Character.isUpperCase(c)) {
+          out.append('_').append(Character.toLowerCase(c));
+        } else {
+          out.append(c);
+        }
+      }
+      return out.toString();
+    }
+  }
+
+  // The messages of an OTLP trace export, field by field (opentelemetry/proto/trace/v1 and
+  // common/v1). A name not listed is an unknown field and skipped.
+
+  private static final Fields<ExportTraceServiceRequest.Builder> REQUEST =
+      new Fields<ExportTraceServiceRequest.Builder>()
+          .repeated("resourceSpans", (d, b) -> b.addResourceSpans(d.resourceSpans()));
+
+  private static final Fields<ResourceSpans.Builder> RESOURCE_SPANS =
+      new Fields<ResourceSpans.Builder>()
+          .field("resource", (d, b) -> b.setResource(d.resource()))
+          .repeated("scopeSpans", (d, b) -> b.addScopeSpans(d.scopeSpans()))
+          .field("schemaUrl", (d, b) -> b.setSchemaUrl(d.string()));
+
+  private static final Fields<Resource.Builder> RESOURCE =
+      new Fields<Resource.Builder>()
+          .repeated("attributes", (d, b) -> b.addAttributes(d.keyValue()))
+          .field("droppedAttributesCount", (d, b) -> b.setDroppedAttributesCount(d.uint32()));
+
+  private static final Fields<ScopeSpans.Builder> SCOPE_SPANS =
+      new Fields<ScopeSpans.Builder>()
+          .field("scope", (d, b) -> b.setScope(d.scope()))
+          .repeated("spans", (d, b) -> b.addSpans(d.span()))
+          .field("schemaUrl", (d, b) -> b.setSchemaUrl(d.string()));
+
+  private static final Fields<InstrumentationScope.Builder> SCOPE =
+      new Fields<InstrumentationScope.Builder>()
+          .field("name", (d, b) -> b.setName(d.string()))
+          .field("version", (d, b) -> b.setVersion(d.string()))
+          .repeated("attributes", (d, b) -> b.addAttributes(d.keyValue()))
+          .field("droppedAttributesCount", (d, b) -> b.setDroppedAttributesCount(d.uint32()));
+
+  private static final Fields<Span.Builder> SPAN =
+      new Fields<Span.Builder>()
+          .field("traceId", (d, b) -> b.setTraceId(d.hexId()))
+          .field("spanId", (d, b) -> b.setSpanId(d.hexId()))
+          .field("traceState", (d, b) -> b.setTraceState(d.string()))
+          .field("parentSpanId", (d, b) -> b.setParentSpanId(d.hexId()))
+          .field("flags", (d, b) -> b.setFlags(d.uint32()))
+          .field("name", (d, b) -> b.setName(d.string()))
+          .field("kind", (d, b) -> b.setKindValue(d.enumValue(OtlpJson::spanKindNumber)))
+          .field("startTimeUnixNano", (d, b) -> b.setStartTimeUnixNano(d.uint64()))
+          .field("endTimeUnixNano", (d, b) -> b.setEndTimeUnixNano(d.uint64()))
+          .repeated("attributes", (d, b) -> b.addAttributes(d.keyValue()))
+          .field("droppedAttributesCount", (d, b) -> b.setDroppedAttributesCount(d.uint32()))
+          .repeated("events", (d, b) -> b.addEvents(d.event()))
+          .field("droppedEventsCount", (d, b) -> b.setDroppedEventsCount(d.uint32()))
+          .repeated("links", (d, b) -> b.addLinks(d.link()))
+          .field("droppedLinksCount", (d, b) -> b.setDroppedLinksCount(d.uint32()))
+          .field("status", (d, b) -> b.setStatus(d.status()));
+
+  private static final Fields<Span.Event.Builder> EVENT =
+      new Fields<Span.Event.Builder>()
+          .field("timeUnixNano", (d, b) -> b.setTimeUnixNano(d.uint64()))
+          .field("name", (d, b) -> b.setName(d.string()))
+          .repeated("attributes", (d, b) -> b.addAttributes(d.keyValue()))
+          .field("droppedAttributesCount", (d, b) -> b.setDroppedAttributesCount(d.uint32()));
+
+  private static final Fields<Span.Link.Builder> LINK =
+      new Fields<Span.Link.Builder>()
+          .field("traceId", (d, b) -> b.setTraceId(d.hexId()))
+          .field("spanId", (d, b) -> b.setSpanId(d.hexId()))
+          .field("traceState", (d, b) -> b.setTraceState(d.string()))
+          .repeated("attributes", (d, b) -> b.addAttributes(d.keyValue()))
+          .field("droppedAttributesCount", (d, b) -> b.setDroppedAttributesCount(d.uint32()))
+          .field("flags", (d, b) -> b.setFlags(d.uint32()));
+
+  private static final Fields<Status.Builder> STATUS =
+      new Fields<Status.Builder>()
+          .field("message", (d, b) -> b.setMessage(d.string()))
+          .field("code", (d, b) -> b.setCodeValue(d.enumValue(OtlpJson::statusCodeNumber)));
+
+  private static final Fields<KeyValue.Builder> KEY_VALUE =
+      new Fields<KeyValue.Builder>()
+          .field("key", (d, b) -> b.setKey(d.string()))
+          .field("value", (d, b) -> b.setValue(d.anyValue()))
+          .field("keyStrindex", (d, b) -> b.setKeyStrindex(d.int32()));
+
+  private static final Fields<AnyValue.Builder> ANY_VALUE =
+      new Fields<AnyValue.Builder>()
+          .field("stringValue", (d, b) -> b.setStringValue(d.string()))
+          .field("boolValue", (d, b) -> b.setBoolValue(d.bool()))
+          .field("intValue", (d, b) -> b.setIntValue(d.int64()))
+          .field("doubleValue", (d, b) -> b.setDoubleValue(d.doubleValue()))
+          .field("arrayValue", (d, b) -> b.setArrayValue(d.arrayValue()))
+          .field("kvlistValue", (d, b) -> b.setKvlistValue(d.kvlistValue()))
+          .field("bytesValue", (d, b) -> b.setBytesValue(d.base64()))
+          .field("stringValueStrindex", (d, b) -> b.setStringValueStrindex(d.int32()));
+
+  private static final Fields<ArrayValue.Builder> ARRAY_VALUE =
+      new Fields<ArrayValue.Builder>().repeated("values", (d, b) -> b.addValues(d.anyValue()));
+
+  private static final Fields<KeyValueList.Builder> KEY_VALUE_LIST =
+      new Fields<KeyValueList.Builder>().repeated("values", (d, b) -> b.addValues(d.keyValue()));
 
   /** One decoding pass over one body; not thread-safe, not reused. */
   private static final class Decoder {
@@ -168,15 +312,7 @@ public final class OtlpJson {
       if (p.nextToken() == null) {
         return b.build();
       }
-      object(
-          name ->
-              switch (name) {
-                case "resourceSpans", "resource_spans" -> {
-                  array(() -> b.addResourceSpans(resourceSpans()));
-                  yield true;
-                }
-                default -> false;
-              });
+      message(b, REQUEST);
       if (p.nextToken() != null) {
         throw new OtlpJsonException("unexpected content after the request object");
       }
@@ -184,331 +320,63 @@ public final class OtlpJson {
     }
 
     private ResourceSpans resourceSpans() throws OtlpJsonException {
-      ResourceSpans.Builder b = ResourceSpans.newBuilder();
-      object(
-          name ->
-              switch (name) {
-                case "resource" -> {
-                  b.setResource(resource());
-                  yield true;
-                }
-                case "scopeSpans", "scope_spans" -> {
-                  array(() -> b.addScopeSpans(scopeSpans()));
-                  yield true;
-                }
-                case "schemaUrl", "schema_url" -> {
-                  b.setSchemaUrl(string());
-                  yield true;
-                }
-                default -> false;
-              });
-      return b.build();
+      return message(ResourceSpans.newBuilder(), RESOURCE_SPANS).build();
     }
 
     private Resource resource() throws OtlpJsonException {
-      Resource.Builder b = Resource.newBuilder();
-      object(
-          name ->
-              switch (name) {
-                case "attributes" -> {
-                  array(() -> b.addAttributes(keyValue()));
-                  yield true;
-                }
-                case "droppedAttributesCount", "dropped_attributes_count" -> {
-                  b.setDroppedAttributesCount(uint32());
-                  yield true;
-                }
-                default -> false;
-              });
-      return b.build();
+      return message(Resource.newBuilder(), RESOURCE).build();
     }
 
     private ScopeSpans scopeSpans() throws OtlpJsonException {
-      ScopeSpans.Builder b = ScopeSpans.newBuilder();
-      object(
-          name ->
-              switch (name) {
-                case "scope" -> {
-                  b.setScope(scope());
-                  yield true;
-                }
-                case "spans" -> {
-                  array(() -> b.addSpans(span()));
-                  yield true;
-                }
-                case "schemaUrl", "schema_url" -> {
-                  b.setSchemaUrl(string());
-                  yield true;
-                }
-                default -> false;
-              });
-      return b.build();
+      return message(ScopeSpans.newBuilder(), SCOPE_SPANS).build();
     }
 
     private InstrumentationScope scope() throws OtlpJsonException {
-      InstrumentationScope.Builder b = InstrumentationScope.newBuilder();
-      object(
-          name ->
-              switch (name) {
-                case "name" -> {
-                  b.setName(string());
-                  yield true;
-                }
-                case "version" -> {
-                  b.setVersion(string());
-                  yield true;
-                }
-                case "attributes" -> {
-                  array(() -> b.addAttributes(keyValue()));
-                  yield true;
-                }
-                case "droppedAttributesCount", "dropped_attributes_count" -> {
-                  b.setDroppedAttributesCount(uint32());
-                  yield true;
-                }
-                default -> false;
-              });
-      return b.build();
+      return message(InstrumentationScope.newBuilder(), SCOPE).build();
     }
 
     private Span span() throws OtlpJsonException {
-      Span.Builder b = Span.newBuilder();
-      object(
-          name ->
-              switch (name) {
-                case "traceId", "trace_id" -> {
-                  b.setTraceId(hexId());
-                  yield true;
-                }
-                case "spanId", "span_id" -> {
-                  b.setSpanId(hexId());
-                  yield true;
-                }
-                case "traceState", "trace_state" -> {
-                  b.setTraceState(string());
-                  yield true;
-                }
-                case "parentSpanId", "parent_span_id" -> {
-                  b.setParentSpanId(hexId());
-                  yield true;
-                }
-                case "flags" -> {
-                  b.setFlags(uint32());
-                  yield true;
-                }
-                case "name" -> {
-                  b.setName(string());
-                  yield true;
-                }
-                case "kind" -> {
-                  b.setKindValue(enumValue(OtlpJson::spanKindNumber));
-                  yield true;
-                }
-                case "startTimeUnixNano", "start_time_unix_nano" -> {
-                  b.setStartTimeUnixNano(uint64());
-                  yield true;
-                }
-                case "endTimeUnixNano", "end_time_unix_nano" -> {
-                  b.setEndTimeUnixNano(uint64());
-                  yield true;
-                }
-                case "attributes" -> {
-                  array(() -> b.addAttributes(keyValue()));
-                  yield true;
-                }
-                case "droppedAttributesCount", "dropped_attributes_count" -> {
-                  b.setDroppedAttributesCount(uint32());
-                  yield true;
-                }
-                case "events" -> {
-                  array(() -> b.addEvents(event()));
-                  yield true;
-                }
-                case "droppedEventsCount", "dropped_events_count" -> {
-                  b.setDroppedEventsCount(uint32());
-                  yield true;
-                }
-                case "links" -> {
-                  array(() -> b.addLinks(link()));
-                  yield true;
-                }
-                case "droppedLinksCount", "dropped_links_count" -> {
-                  b.setDroppedLinksCount(uint32());
-                  yield true;
-                }
-                case "status" -> {
-                  b.setStatus(status());
-                  yield true;
-                }
-                default -> false;
-              });
-      return b.build();
+      return message(Span.newBuilder(), SPAN).build();
     }
 
     private Span.Event event() throws OtlpJsonException {
-      Span.Event.Builder b = Span.Event.newBuilder();
-      object(
-          name ->
-              switch (name) {
-                case "timeUnixNano", "time_unix_nano" -> {
-                  b.setTimeUnixNano(uint64());
-                  yield true;
-                }
-                case "name" -> {
-                  b.setName(string());
-                  yield true;
-                }
-                case "attributes" -> {
-                  array(() -> b.addAttributes(keyValue()));
-                  yield true;
-                }
-                case "droppedAttributesCount", "dropped_attributes_count" -> {
-                  b.setDroppedAttributesCount(uint32());
-                  yield true;
-                }
-                default -> false;
-              });
-      return b.build();
+      return message(Span.Event.newBuilder(), EVENT).build();
     }
 
     private Span.Link link() throws OtlpJsonException {
-      Span.Link.Builder b = Span.Link.newBuilder();
-      object(
-          name ->
-              switch (name) {
-                case "traceId", "trace_id" -> {
-                  b.setTraceId(hexId());
-                  yield true;
-                }
-                case "spanId", "span_id" -> {
-                  b.setSpanId(hexId());
-                  yield true;
-                }
-                case "traceState", "trace_state" -> {
-                  b.setTraceState(string());
-                  yield true;
-                }
-                case "attributes" -> {
-                  array(() -> b.addAttributes(keyValue()));
-                  yield true;
-                }
-                case "droppedAttributesCount", "dropped_attributes_count" -> {
-                  b.setDroppedAttributesCount(uint32());
-                  yield true;
-                }
-                case "flags" -> {
-                  b.setFlags(uint32());
-                  yield true;
-                }
-                default -> false;
-              });
-      return b.build();
+      return message(Span.Link.newBuilder(), LINK).build();
     }
 
     private Status status() throws OtlpJsonException {
-      Status.Builder b = Status.newBuilder();
-      object(
-          name ->
-              switch (name) {
-                case "message" -> {
-                  b.setMessage(string());
-                  yield true;
-                }
-                case "code" -> {
-                  b.setCodeValue(enumValue(OtlpJson::statusCodeNumber));
-                  yield true;
-                }
-                default -> false;
-              });
-      return b.build();
+      return message(Status.newBuilder(), STATUS).build();
     }
 
     private KeyValue keyValue() throws OtlpJsonException {
-      KeyValue.Builder b = KeyValue.newBuilder();
-      object(
-          name ->
-              switch (name) {
-                case "key" -> {
-                  b.setKey(string());
-                  yield true;
-                }
-                case "value" -> {
-                  b.setValue(anyValue());
-                  yield true;
-                }
-                case "keyStrindex", "key_strindex" -> {
-                  b.setKeyStrindex(int32());
-                  yield true;
-                }
-                default -> false;
-              });
-      return b.build();
+      return message(KeyValue.newBuilder(), KEY_VALUE).build();
     }
 
     private AnyValue anyValue() throws OtlpJsonException {
-      AnyValue.Builder b = AnyValue.newBuilder();
-      object(
-          name ->
-              switch (name) {
-                case "stringValue", "string_value" -> {
-                  b.setStringValue(string());
-                  yield true;
-                }
-                case "boolValue", "bool_value" -> {
-                  b.setBoolValue(bool());
-                  yield true;
-                }
-                case "intValue", "int_value" -> {
-                  b.setIntValue(int64());
-                  yield true;
-                }
-                case "doubleValue", "double_value" -> {
-                  b.setDoubleValue(doubleValue());
-                  yield true;
-                }
-                case "arrayValue", "array_value" -> {
-                  ArrayValue.Builder array = ArrayValue.newBuilder();
-                  object(
-                      field -> {
-                        if (field.equals("values")) {
-                          array(() -> array.addValues(anyValue()));
-                          return true;
-                        }
-                        return false;
-                      });
-                  b.setArrayValue(array);
-                  yield true;
-                }
-                case "kvlistValue", "kvlist_value" -> {
-                  KeyValueList.Builder list = KeyValueList.newBuilder();
-                  object(
-                      field -> {
-                        if (field.equals("values")) {
-                          array(() -> list.addValues(keyValue()));
-                          return true;
-                        }
-                        return false;
-                      });
-                  b.setKvlistValue(list);
-                  yield true;
-                }
-                case "bytesValue", "bytes_value" -> {
-                  b.setBytesValue(base64());
-                  yield true;
-                }
-                case "stringValueStrindex", "string_value_strindex" -> {
-                  b.setStringValueStrindex(int32());
-                  yield true;
-                }
-                default -> false;
-              });
-      return b.build();
+      return message(AnyValue.newBuilder(), ANY_VALUE).build();
+    }
+
+    private ArrayValue arrayValue() throws OtlpJsonException {
+      return message(ArrayValue.newBuilder(), ARRAY_VALUE).build();
+    }
+
+    private KeyValueList kvlistValue() throws OtlpJsonException {
+      return message(KeyValueList.newBuilder(), KEY_VALUE_LIST).build();
+    }
+
+    /** Reads the object the parser is on into {@code builder}, by the message's field table. */
+    private <B> B message(B builder, Fields<B> fields) throws OtlpJsonException {
+      object(name -> fields.read(this, builder, name));
+      return builder;
     }
 
     // ---- structure
 
     /** Reads the object the parser is on, field by field; null values count as absent. */
-    private void object(FieldReader fields) throws OtlpJsonException {
+    private void object(NameReader fields) throws OtlpJsonException {
       if (p.currentToken() != JsonToken.START_OBJECT) {
         throw new OtlpJsonException("expected an object, got " + describeCurrent());
       }

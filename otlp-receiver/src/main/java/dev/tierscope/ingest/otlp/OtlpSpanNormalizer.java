@@ -49,7 +49,7 @@ import java.util.function.Supplier;
 public final class OtlpSpanNormalizer {
 
   /** Attributes a span may carry before it is rejected, unless configured otherwise. */
-  public static final int DEFAULT_MAX_ATTRIBUTES_PER_SPAN = 128;
+  static final int DEFAULT_MAX_ATTRIBUTES_PER_SPAN = 128;
 
   /** Rejection reason: trace id not 16 bytes, or all zero. */
   public static final String REASON_INVALID_TRACE_ID = SpanDefect.INVALID_TRACE_ID.reason();
@@ -131,7 +131,7 @@ public final class OtlpSpanNormalizer {
   }
 
   /** The configured attribute bound. */
-  public int maxAttributesPerSpan() {
+  int maxAttributesPerSpan() {
     return maxAttributesPerSpan;
   }
 
