@@ -76,15 +76,30 @@ final class Sample {
     return new Moments(n, mean, Math.max(0, sumSquares / n - mean * mean));
   }
 
-  /** A Poisson draw of mean {@code lambda}: exact below 30, normal approximation above. */
+  /** e^-k for the exact draws, so that a draw costs one uniform and no exponential. */
+  private static final double[] EXP_NEG = new double[30];
+
+  static {
+    for (int k = 0; k < EXP_NEG.length; k++) {
+      EXP_NEG[k] = Math.exp(-k);
+    }
+  }
+
+  /**
+   * A Poisson draw of mean {@code lambda}: exact below 30 (inversion: one uniform, then the
+   * cumulative probabilities from 0 up), normal approximation from 30 on.
+   */
   static long poisson(SplittableRandom random, long lambda) {
-    if (lambda < 30) {
-      double limit = Math.exp(-lambda);
+    if (lambda < EXP_NEG.length) {
+      double u = random.nextDouble();
+      double p = EXP_NEG[(int) lambda];
+      double cumulative = p;
       long k = 0;
-      double p = random.nextDouble();
-      while (p > limit) {
+      // The cap only guards against rounding: the tail beyond it is below 1e-16.
+      while (u > cumulative && k < 200) {
         k++;
-        p *= random.nextDouble();
+        p *= (double) lambda / k;
+        cumulative += p;
       }
       return k;
     }
