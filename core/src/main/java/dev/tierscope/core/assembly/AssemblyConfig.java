@@ -1,5 +1,6 @@
 package dev.tierscope.core.assembly;
 
+import dev.tierscope.core.classes.ClassRules;
 import java.time.Duration;
 
 /**
@@ -11,14 +12,31 @@ import java.time.Duration;
  *     longer in flight, is counted as late instead of assembled
  * @param maxInFlight cap on requests held in memory per partition; beyond it the oldest is emitted
  *     as partial and counted as overflow
- * @param fallbackClass class of requests that report none or an unknown one
+ * @param fallbackClass class of requests that report none or an unknown one and match no rule
+ * @param classRules applied to a request's root span when no span names a class
  */
 public record AssemblyConfig(
     Duration grace,
     Duration maxAge,
     Duration allowedLateness,
     int maxInFlight,
-    String fallbackClass) {
+    String fallbackClass,
+    ClassRules classRules) {
+
+  /** A configuration without class rules. */
+  public AssemblyConfig(
+      Duration grace,
+      Duration maxAge,
+      Duration allowedLateness,
+      int maxInFlight,
+      String fallbackClass) {
+    this(grace, maxAge, allowedLateness, maxInFlight, fallbackClass, ClassRules.NONE);
+  }
+
+  /** This configuration with these class rules. */
+  public AssemblyConfig withClassRules(ClassRules rules) {
+    return new AssemblyConfig(grace, maxAge, allowedLateness, maxInFlight, fallbackClass, rules);
+  }
 
   public AssemblyConfig {
     if (grace == null || grace.isNegative()) {
@@ -35,6 +53,9 @@ public record AssemblyConfig(
     }
     if (fallbackClass == null || fallbackClass.isEmpty()) {
       throw new IllegalArgumentException("fallbackClass must be set");
+    }
+    if (classRules == null) {
+      classRules = ClassRules.NONE;
     }
   }
 

@@ -18,10 +18,15 @@ import java.util.List;
  * Binary form of a partition's in-flight assembly state, stored in its checkpoint row.
  *
  * <p>Versioned by its first byte; a reader refuses versions it does not know rather than guess.
+ * Version 3 adds the class rule decision of each request; version 2 (without it) still reads, so a
+ * checkpoint written before the upgrade restores.
  */
 final class AssemblySnapshotCodec {
 
-  static final byte VERSION = 2;
+  static final byte VERSION = 3;
+
+  /** The version before class rules: still read. */
+  static final byte VERSION_2 = 2;
 
   record Decoded(
       long streamTimeMicros, List<PendingRequest> pending, List<PendingRequest> evicted) {}
@@ -47,7 +52,7 @@ final class AssemblySnapshotCodec {
   static Decoded decode(byte[] snapshot) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
       byte version = in.readByte();
-      if (version != VERSION) {
+      if (version != VERSION && version != VERSION_2) {
         throw new IllegalArgumentException(
             "assembly snapshot version "
                 + version
@@ -56,8 +61,8 @@ final class AssemblySnapshotCodec {
                 + ")");
       }
       long streamTime = in.readLong();
-      List<PendingRequest> pending = readAll(in);
-      List<PendingRequest> evicted = readAll(in);
+      List<PendingRequest> pending = readAll(in, version);
+      List<PendingRequest> evicted = readAll(in, version);
       return new Decoded(streamTime, pending, evicted);
     } catch (IOException | RuntimeException e) {
       if (e instanceof IllegalArgumentException iae && iae.getMessage().startsWith("assembly")) {
@@ -75,11 +80,11 @@ final class AssemblySnapshotCodec {
     }
   }
 
-  private static List<PendingRequest> readAll(DataInputStream in) throws IOException {
+  private static List<PendingRequest> readAll(DataInputStream in, byte version) throws IOException {
     int n = in.readInt();
     List<PendingRequest> list = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      list.add(read(in));
+      list.add(read(in, version));
     }
     return list;
   }
@@ -91,6 +96,8 @@ final class AssemblySnapshotCodec {
     out.writeUTF(p.trafficClass);
     out.writeBoolean(p.classFromRoot);
     out.writeBoolean(p.classUnknown);
+    out.writeUTF(p.ruleClass);
+    out.writeUTF(p.ruleName);
     out.writeUTF(p.workflow);
     out.writeLong(p.firstStartMicros);
     out.writeLong(p.lastEndMicros);
@@ -137,12 +144,16 @@ final class AssemblySnapshotCodec {
     }
   }
 
-  private static PendingRequest read(DataInputStream in) throws IOException {
+  private static PendingRequest read(DataInputStream in, byte version) throws IOException {
     PendingRequest p = new PendingRequest(new TraceId(in.readLong(), in.readLong()));
     p.tenant = in.readUTF();
     p.trafficClass = in.readUTF();
     p.classFromRoot = in.readBoolean();
     p.classUnknown = in.readBoolean();
+    if (version >= VERSION) {
+      p.ruleClass = in.readUTF();
+      p.ruleName = in.readUTF();
+    }
     p.workflow = in.readUTF();
     p.firstStartMicros = in.readLong();
     p.lastEndMicros = in.readLong();

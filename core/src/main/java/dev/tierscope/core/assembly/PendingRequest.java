@@ -1,5 +1,7 @@
 package dev.tierscope.core.assembly;
 
+import dev.tierscope.core.classes.ClassRule;
+import dev.tierscope.core.classes.ClassRules;
 import dev.tierscope.core.span.Span;
 import dev.tierscope.core.span.SpanKind;
 import dev.tierscope.core.span.SpanRole;
@@ -18,6 +20,13 @@ final class PendingRequest {
   String trafficClass = "";
   boolean classFromRoot;
   boolean classUnknown;
+
+  /** The class the first matching rule gave the root span, empty when none matched. */
+  String ruleClass = "";
+
+  /** That rule's name, empty when none matched. */
+  String ruleName = "";
+
   String workflow = "";
 
   long firstStartMicros = Long.MAX_VALUE;
@@ -61,7 +70,7 @@ final class PendingRequest {
     return false;
   }
 
-  void add(Span s) {
+  void add(Span s, ClassRules rules) {
     if (spanCount == spanIds.length) {
       spanIds = java.util.Arrays.copyOf(spanIds, spanCount * 2);
     }
@@ -87,6 +96,12 @@ final class PendingRequest {
     if (s.isRoot()) {
       rootSeen = true;
       rootEndMicros = s.endEpochMicros();
+      if (!rules.isEmpty()) {
+        // Once per request: the root span carries the attributes the rules read.
+        ClassRule r = rules.firstMatch(s.ruleAttributes()::get);
+        ruleClass = r == null ? "" : r.className();
+        ruleName = r == null ? "" : r.name();
+      }
     }
     streamed |= s.streamed();
     inputTokens += s.inputTokens();
@@ -247,10 +262,13 @@ final class PendingRequest {
       dominant = MeshRole.INTERNAL;
     }
 
+    // A class named by a span wins; else the root span's first matching rule; else the fallback.
+    boolean byRule = trafficClass.isEmpty() && !ruleClass.isEmpty();
+    boolean byFallback = trafficClass.isEmpty() && ruleClass.isEmpty();
     return new RequestSummary(
         traceId,
         tenant.isEmpty() ? "default" : tenant,
-        trafficClass.isEmpty() ? fallbackClass : trafficClass,
+        byRule ? ruleClass : byFallback ? fallbackClass : trafficClass,
         classUnknown,
         workflow,
         firstStartMicros,
@@ -276,6 +294,8 @@ final class PendingRequest {
         client != null && client.protocolFallback,
         client == null ? 0 : client.retransmits,
         dominant,
-        partial || !rootSeen);
+        partial || !rootSeen,
+        byRule ? ruleName : "",
+        byFallback);
   }
 }

@@ -104,7 +104,7 @@ public final class RequestAssembler {
       p = new PendingRequest(span.traceId());
       pending.put(span.traceId(), p);
     }
-    p.add(span);
+    p.add(span, config.classRules());
     if (span.endEpochMicros() > streamTimeMicros) {
       streamTimeMicros = span.endEpochMicros();
     }

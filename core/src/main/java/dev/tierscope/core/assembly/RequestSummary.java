@@ -39,6 +39,9 @@ import dev.tierscope.core.span.TraceId;
  * @param retransmits transport retransmissions seen by the client
  * @param dominantMeshRole the mesh role with the largest total span time
  * @param partial emitted without its root span (maximum age reached, or in-flight cap overflow)
+ * @param classRule name of the class rule that decided the class, empty when a span named it or the
+ *     fallback applied
+ * @param classFallback no span named a class and no rule matched: the fallback class applied
  */
 public record RequestSummary(
     TraceId traceId,
@@ -69,4 +72,76 @@ public record RequestSummary(
     boolean protocolFallback,
     int retransmits,
     MeshRole dominantMeshRole,
-    boolean partial) {}
+    boolean partial,
+    String classRule,
+    boolean classFallback) {
+
+  public RequestSummary {
+    classRule = classRule == null ? "" : classRule;
+  }
+
+  /** A summary whose class a span named (no rule, no fallback). */
+  public RequestSummary(
+      TraceId traceId,
+      String tenant,
+      String trafficClass,
+      boolean classUnknown,
+      String workflow,
+      long eventTimeEpochMicros,
+      long e2eMicros,
+      long ttftMicros,
+      Vantage ttftVantage,
+      long edgeMicros,
+      long meshMicros,
+      long modelMicros,
+      long modelQueueMicros,
+      boolean streamed,
+      StreamOutcome streamOutcome,
+      int toolCalls,
+      long toolchainMicros,
+      boolean toolchainFailed,
+      int retrievals,
+      int retrievalMisses,
+      int retrievalFallbacks,
+      long inputTokens,
+      long outputTokens,
+      String clientPath,
+      String protocolVersion,
+      boolean protocolFallback,
+      int retransmits,
+      MeshRole dominantMeshRole,
+      boolean partial) {
+    this(
+        traceId,
+        tenant,
+        trafficClass,
+        classUnknown,
+        workflow,
+        eventTimeEpochMicros,
+        e2eMicros,
+        ttftMicros,
+        ttftVantage,
+        edgeMicros,
+        meshMicros,
+        modelMicros,
+        modelQueueMicros,
+        streamed,
+        streamOutcome,
+        toolCalls,
+        toolchainMicros,
+        toolchainFailed,
+        retrievals,
+        retrievalMisses,
+        retrievalFallbacks,
+        inputTokens,
+        outputTokens,
+        clientPath,
+        protocolVersion,
+        protocolFallback,
+        retransmits,
+        dominantMeshRole,
+        partial,
+        "",
+        false);
+  }
+}

@@ -2,6 +2,7 @@ package dev.tierscope.core.span;
 
 import dev.tierscope.conventions.SpanAttributes;
 import java.nio.ByteBuffer;
+import java.util.Map;
 
 /**
  * One span as Tierscope understands it: what the ingest makes of an OTLP span, what goes to Kafka
@@ -60,6 +61,9 @@ import java.nio.ByteBuffer;
  * @param protocolFallback the transport fell back to an older protocol
  * @param retransmits transport retransmissions seen by the client, 0 when not reported
  * @param connectionType {@code wifi}, {@code cell}, {@code wired} or empty
+ * @param ruleAttributes root spans only: the values (as text) of the span and resource attributes
+ *     that the configured class rules read, span value first; empty otherwise (at most {@link
+ *     #MAX_RULE_ATTRIBUTES}, each value at most {@link #MAX_RULE_VALUE_CHARS} characters)
  */
 public record Span(
     TraceId traceId,
@@ -90,7 +94,14 @@ public record Span(
     String protocolVersion,
     boolean protocolFallback,
     int retransmits,
-    String connectionType) {
+    String connectionType,
+    Map<String, String> ruleAttributes) {
+
+  /** Rule attributes a span keeps at most; the rest are dropped (a writer other than ours). */
+  public static final int MAX_RULE_ATTRIBUTES = 64;
+
+  /** A rule attribute's value is cut to this many characters. */
+  public static final int MAX_RULE_VALUE_CHARS = 256;
 
   /** The value of a number that was not reported (first token, model queue time). */
   public static final long ABSENT = -1;
@@ -128,6 +139,8 @@ public record Span(
     if (tenant.isEmpty()) {
       tenant = DEFAULT_TENANT;
     }
+    ruleAttributes =
+        ruleAttributes == null || ruleAttributes.isEmpty() ? Map.of() : Map.copyOf(ruleAttributes);
     if (firstTokenEpochNanos < 0) {
       firstTokenEpochNanos = ABSENT;
     }
@@ -271,6 +284,7 @@ public record Span(
     private boolean protocolFallback;
     private int retransmits;
     private String connectionType = "";
+    private Map<String, String> ruleAttributes = Map.of();
 
     private Builder() {}
 
@@ -501,6 +515,24 @@ public record Span(
       return this;
     }
 
+    /**
+     * One attribute a class rule reads, with its value as text; kept for root spans only, at most
+     * {@link #MAX_RULE_ATTRIBUTES}, values cut to {@link #MAX_RULE_VALUE_CHARS}. A later value of
+     * the same key replaces an earlier one.
+     */
+    public Builder ruleAttribute(String key, String value) {
+      if (key == null || value == null) {
+        return this;
+      }
+      if (ruleAttributes.isEmpty()) {
+        ruleAttributes = new java.util.HashMap<>();
+      }
+      if (ruleAttributes.size() < MAX_RULE_ATTRIBUTES || ruleAttributes.containsKey(key)) {
+        ruleAttributes.put(key, SpanLimits.truncate(value, MAX_RULE_VALUE_CHARS));
+      }
+      return this;
+    }
+
     public Builder connectionType(String connectionType) {
       this.connectionType = SpanLimits.truncate(connectionType, SpanLimits.MAX_EDGE_VALUE_CHARS);
       return this;
@@ -577,7 +609,8 @@ public record Span(
           protocolVersion,
           protocolFallback,
           retransmits,
-          connectionType);
+          connectionType,
+          root ? ruleAttributes : Map.of());
     }
 
     private long firstToken() {

@@ -20,6 +20,13 @@ public enum Counter {
   EDGE_UNKNOWN("edge_unknown"),
   /** Requests that reported a class outside the closed set (counted in the fallback class). */
   CLASS_UNKNOWN("class_unknown"),
+  /**
+   * Requests that no span and no class rule classified, counted in the fallback class (a request
+   * with an unknown {@code tierscope.class} is one of them, and also {@link #CLASS_UNKNOWN}).
+   */
+  CLASS_FALLBACK("class_fallback"),
+  /** Requests a class rule classified, per rule name (the counter's dimension). */
+  CLASS_RULE("class_rule"),
   /** Spans that arrived after the allowed lateness, not assembled. */
   LATE_SPANS("late_spans"),
   /** Spans received twice for the same trace (a client retry), assembled once. */

@@ -117,6 +117,11 @@ public final class WindowAggregator {
     if (r.classUnknown()) {
       add(w, Counter.CLASS_UNKNOWN, "", 1);
     }
+    if (r.classFallback()) {
+      add(w, Counter.CLASS_FALLBACK, "", 1);
+    } else if (!r.classRule().isEmpty()) {
+      add(w, Counter.CLASS_RULE, r.classRule(), 1);
+    }
     recordValue(w, Metric.TTFT, r.ttftMicros());
     if (r.ttftMicros() >= 0) {
       w.offerExemplar(r);

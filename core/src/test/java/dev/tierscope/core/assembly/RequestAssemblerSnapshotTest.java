@@ -194,11 +194,11 @@ class RequestAssemblerSnapshotTest {
   }
 
   @Test
-  void snapshotOfThePreviousVersionIsRefusedRatherThanMisread() {
+  void snapshotOfAnOlderUnknownVersionIsRefusedRatherThanMisread() {
     RequestAssembler before = new RequestAssembler(defaults());
     before.add(client(1).at(0, 1_000).build());
     byte[] snapshot = before.snapshot();
-    snapshot[0] = (byte) (AssemblySnapshotCodec.VERSION - 1);
+    snapshot[0] = (byte) (AssemblySnapshotCodec.VERSION_2 - 1);
 
     assertThatThrownBy(() -> new RequestAssembler(defaults()).restore(snapshot))
         .isInstanceOf(IllegalArgumentException.class)

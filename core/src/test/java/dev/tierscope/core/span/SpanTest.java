@@ -315,7 +315,8 @@ class SpanTest {
                       "",
                       false,
                       0,
-                      ""))
+                      "",
+                      java.util.Map.of()))
           .isInstanceOfSatisfying(
               InvalidSpanException.class,
               e -> assertThat(e.defect()).isEqualTo(SpanDefect.END_BEFORE_START));

@@ -21,6 +21,7 @@ public final class SpanBuilder {
   private String operation = "";
   private String trafficClass = "";
   private boolean classUnknown;
+  private final java.util.Map<String, String> attributes = new java.util.LinkedHashMap<>();
   private String workflow = "";
   private long startEpochMicros = T0;
   private long endEpochMicros = T0 + 1_000;
@@ -202,6 +203,13 @@ public final class SpanBuilder {
     if (modelQueueMicros >= 0) {
       b.modelQueueMicros(modelQueueMicros);
     }
+    attributes.forEach(b::ruleAttribute);
     return b.build();
+  }
+
+  /** A span or resource attribute that class rules read (root spans carry them). */
+  public SpanBuilder attribute(String key, String value) {
+    attributes.put(key, value);
+    return this;
   }
 }

@@ -1,0 +1,176 @@
+package dev.tierscope.core.assembly;
+
+import static dev.tierscope.core.testing.SpanBuilder.client;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tierscope.core.classes.AttributeCondition;
+import dev.tierscope.core.classes.AttributeCondition.Op;
+import dev.tierscope.core.classes.ClassRule;
+import dev.tierscope.core.classes.ClassRules;
+import dev.tierscope.core.classes.ObjectiveSource;
+import dev.tierscope.core.span.Span;
+import dev.tierscope.core.span.SpanKind;
+import dev.tierscope.core.span.SpanRole;
+import dev.tierscope.core.testing.SpanBuilder;
+import dev.tierscope.core.window.Counter;
+import dev.tierscope.core.window.CounterKey;
+import dev.tierscope.core.window.WindowAggregator;
+import dev.tierscope.core.window.WindowDelta;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Class rules at assembly: applied to the root span, after a class a span names, before the
+ * fallback.
+ */
+class RequestAssemblerClassRulesTest {
+
+  private static final ObjectiveSource AT = ObjectiveSource.file("slo.yaml", 1, 1);
+
+  private static final ClassRules RULES =
+      new ClassRules(
+          List.of(
+              new ClassRule(
+                  "chat-premium",
+                  "interactive_premium",
+                  List.of(
+                      new AttributeCondition("service.name", Op.EQUALS, "chat"),
+                      new AttributeCondition("http.route", Op.PREFIX, "/v1/chat/")),
+                  AT),
+              new ClassRule(
+                  "mini-batch",
+                  "deferred_batch",
+                  List.of(new AttributeCondition("gen_ai.request.model", Op.REGEX, ".*-mini")),
+                  AT)));
+
+  private static final AssemblyConfig CONFIG =
+      Assemble.config("standard_interactive").withClassRules(RULES);
+
+  private static RequestSummary assemble(Span... spans) {
+    return Assemble.summaryOf(CONFIG, Arrays.asList(spans));
+  }
+
+  private static SpanBuilder gateway(long id) {
+    return SpanBuilder.span(id).role(SpanRole.GATEWAY).kind(SpanKind.SERVER);
+  }
+
+  private static SpanBuilder model(long id, long parent) {
+    return SpanBuilder.span(id).parent(parent).role(SpanRole.MODEL).kind(SpanKind.CLIENT);
+  }
+
+  private static SpanBuilder chatRoot() {
+    return gateway(1)
+        .at(0, 100_000)
+        .attribute("service.name", "chat")
+        .attribute("http.route", "/v1/chat/completions");
+  }
+
+  @Test
+  void firstMatchingRuleOnTheRootSpanDecidesWhenNoSpanNamesAClass() {
+    RequestSummary r = assemble(chatRoot().build(), model(2, 1).at(10_000, 90_000).build());
+    assertThat(r.trafficClass()).isEqualTo("interactive_premium");
+    assertThat(r.classRule()).isEqualTo("chat-premium");
+    assertThat(r.classFallback()).isFalse();
+
+    RequestSummary mini =
+        assemble(client(1).at(0, 50_000).attribute("gen_ai.request.model", "gpt-4o-mini").build());
+    assertThat(mini.trafficClass()).isEqualTo("deferred_batch");
+    assertThat(mini.classRule()).isEqualTo("mini-batch");
+  }
+
+  @Test
+  void aClassNamedByAnySpanWinsOverTheRules() {
+    RequestSummary r =
+        assemble(
+            chatRoot().build(),
+            model(2, 1).at(10_000, 90_000).trafficClass("deferred_batch").build());
+    assertThat(r.trafficClass()).isEqualTo("deferred_batch");
+    assertThat(r.classRule()).isEmpty();
+    assertThat(r.classFallback()).isFalse();
+  }
+
+  @Test
+  void onlyTheRootSpansAttributesCountAndNoMatchFallsBack() {
+    RequestSummary r =
+        assemble(
+            gateway(1).at(0, 100_000).attribute("service.name", "chat").build(),
+            // a child span's attributes are not read, even if it carried some
+            model(2, 1)
+                .at(10_000, 90_000)
+                .attribute("gen_ai.request.model", "gpt-4o-mini")
+                .build());
+    assertThat(r.trafficClass()).isEqualTo("standard_interactive");
+    assertThat(r.classRule()).isEmpty();
+    assertThat(r.classFallback()).isTrue();
+  }
+
+  @Test
+  void windowsCountRuleDecisionsPerRuleAndTheFallback() {
+    WindowAggregator windows = new WindowAggregator(10_000, 2);
+    windows.record(assemble(chatRoot().build()));
+    windows.record(assemble(chatRoot().build()));
+    windows.record(
+        assemble(client(1).at(0, 50_000).attribute("gen_ai.request.model", "x-mini").build()));
+    windows.record(assemble(client(1).at(0, 50_000).build()));
+    windows.record(assemble(client(1).at(0, 50_000).trafficClass("deferred_batch").build()));
+
+    Map<String, Map<CounterKey, Long>> byClass = new java.util.HashMap<>();
+    for (WindowDelta d : windows.drain()) {
+      byClass
+          .computeIfAbsent(d.key().trafficClass(), k -> new java.util.HashMap<>())
+          .putAll(d.counters());
+    }
+    assertThat(byClass.get("interactive_premium"))
+        .containsEntry(new CounterKey(Counter.CLASS_RULE, "chat-premium"), 2L)
+        .containsEntry(CounterKey.of(Counter.REQUESTS), 2L)
+        .doesNotContainKey(CounterKey.of(Counter.CLASS_FALLBACK));
+    assertThat(byClass.get("deferred_batch"))
+        .containsEntry(new CounterKey(Counter.CLASS_RULE, "mini-batch"), 1L)
+        .containsEntry(CounterKey.of(Counter.REQUESTS), 2L);
+    assertThat(byClass.get("standard_interactive"))
+        .containsEntry(CounterKey.of(Counter.CLASS_FALLBACK), 1L)
+        .containsEntry(CounterKey.of(Counter.REQUESTS), 1L);
+  }
+
+  @Test
+  void theRuleDecisionSurvivesASnapshot() {
+    RequestAssembler before = new RequestAssembler(CONFIG);
+    before.add(chatRoot().build());
+    byte[] snapshot = before.snapshot();
+
+    RequestAssembler after = new RequestAssembler(CONFIG);
+    after.restore(snapshot);
+    after.add(model(2, 1).at(10_000, 90_000).build());
+    RequestSummary r = Assemble.complete(after, CONFIG);
+    assertThat(r.trafficClass()).isEqualTo("interactive_premium");
+    assertThat(r.classRule()).isEqualTo("chat-premium");
+  }
+
+  @Test
+  void aVersion2SnapshotWrittenBeforeClassRulesStillRestores() {
+    RequestAssembler before = new RequestAssembler(CONFIG);
+    before.add(client(1).at(0, 50_000).build());
+    byte[] v3 = before.snapshot();
+    // v2 lacks the two strings (rule class, rule name) after the class flags: here both empty,
+    // two zero-length UTF strings of 2 bytes each. Offset: version, stream time, count, trace id,
+    // tenant "acme", class "", two booleans.
+    int at = 1 + 8 + 4 + 16 + (2 + 4) + 2 + 2;
+    assertThat(Arrays.copyOfRange(v3, at, at + 4)).containsOnly((byte) 0);
+    byte[] v2 = new byte[v3.length - 4];
+    System.arraycopy(v3, 0, v2, 0, at);
+    System.arraycopy(v3, at + 4, v2, at, v3.length - at - 4);
+    v2[0] = AssemblySnapshotCodec.VERSION_2;
+
+    RequestAssembler after = new RequestAssembler(CONFIG);
+    after.restore(v2);
+    List<RequestSummary> out = new ArrayList<>();
+    RequestSummary r = Assemble.complete(after, CONFIG);
+    out.add(r);
+    assertThat(r.traceId()).isEqualTo(client(1).build().traceId());
+    assertThat(r.trafficClass()).isEqualTo("standard_interactive");
+    assertThat(r.classFallback()).isTrue();
+  }
+}
