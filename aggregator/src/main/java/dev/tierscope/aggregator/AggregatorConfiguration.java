@@ -79,7 +79,12 @@ class AggregatorConfiguration {
             p.idleAdvanceAfter(),
             p.pollTimeout(),
             new AssemblyConfig(
-                p.grace(), p.maxAge(), p.allowedLateness(), p.maxInFlight(), classes.fallback()),
+                p.grace(),
+                p.maxAge(),
+                p.allowedLateness(),
+                p.maxInFlight(),
+                classes.fallback(),
+                classes.rules()),
             classes.all().stream()
                 .collect(
                     java.util.stream.Collectors.toMap(

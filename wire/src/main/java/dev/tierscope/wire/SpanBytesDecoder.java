@@ -94,6 +94,10 @@ public enum SpanBytesDecoder {
   private static final int CONNECTION_TYPE = SpanEvent.CONNECTION_TYPE_FIELD_NUMBER << 3 | LEN;
   private static final int CLASS_UNKNOWN = SpanEvent.CLASS_UNKNOWN_FIELD_NUMBER << 3 | VARINT;
   private static final int OPERATION = SpanEvent.OPERATION_FIELD_NUMBER << 3 | LEN;
+  private static final int RULE_ATTRIBUTES = SpanEvent.RULE_ATTRIBUTES_FIELD_NUMBER << 3 | LEN;
+  // A map entry is a message of key (1) and value (2), both strings.
+  private static final int ENTRY_KEY = 1 << 3 | LEN;
+  private static final int ENTRY_VALUE = 2 << 3 | LEN;
 
   /** Reads the fields into the builder; the translation of absent values happens here. */
   private static void readSpanEvent(CodedInputStream in, Span.Builder b) throws IOException {
@@ -158,6 +162,7 @@ public enum SpanBytesDecoder {
         case CONNECTION_TYPE -> b.connectionType(in.readStringRequireUtf8());
         case CLASS_UNKNOWN -> b.classUnknown(in.readBool());
         case OPERATION -> b.operation(in.readStringRequireUtf8());
+        case RULE_ATTRIBUTES -> readRuleAttribute(in, b);
         default -> {
           // As the generated parser: an unknown field (or a known one with another wire type) is
           // skipped; an end-group tag ends the message.
@@ -167,6 +172,32 @@ public enum SpanBytesDecoder {
         }
       }
     }
+  }
+
+  /**
+   * One map entry of {@code rule_attributes}, as the generated parser reads it: a missing key or
+   * value is "", the last occurrence of either wins, other fields are skipped.
+   */
+  private static void readRuleAttribute(CodedInputStream in, Span.Builder b) throws IOException {
+    int limit = in.pushLimit(in.readRawVarint32());
+    String key = "";
+    String value = "";
+    while (true) {
+      int tag = in.readTag();
+      if (tag == 0) {
+        break;
+      }
+      if (tag == ENTRY_KEY) {
+        key = in.readStringRequireUtf8();
+      } else if (tag == ENTRY_VALUE) {
+        value = in.readStringRequireUtf8();
+      } else if (!in.skipField(tag)) {
+        break;
+      }
+    }
+    in.checkLastTagWas(0);
+    in.popLimit(limit);
+    b.ruleAttribute(key, value);
   }
 
   /** The next 8 bytes as a big-endian long, without copying them. */

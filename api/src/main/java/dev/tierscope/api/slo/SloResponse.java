@@ -1,9 +1,12 @@
 package dev.tierscope.api.slo;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.tierscope.core.classes.Indicator;
 import dev.tierscope.core.query.LatencyStats;
 import dev.tierscope.core.slo.SloReport;
 import java.time.Instant;
+import java.util.Map;
 
 /** JSON of {@code GET /api/v1/slo}: milliseconds, camelCase. */
 public record SloResponse(
@@ -13,7 +16,17 @@ public record SloResponse(
     Instant to,
     long requests,
     Slis slis,
-    Components components) {
+    Components components,
+    Classification classification) {
+
+  /**
+   * How the range's requests got their class (the rest named it on a span).
+   *
+   * @param byRule requests per class rule of the spec file
+   * @param fallback requests that no span and no rule classified (counted in the fallback class)
+   * @param unknownClass requests that named a class outside the set
+   */
+  public record Classification(Map<String, Long> byRule, long fallback, long unknownClass) {}
 
   public record Slis(
       Ttft ttft,
@@ -51,7 +64,12 @@ public record SloResponse(
       double missToFallback,
       boolean met) {}
 
-  public record Component(long count, double p50Ms, double p95Ms) {}
+  /**
+   * A TTFT component; {@code goodRatio} and {@code met} only when the class has an objective on it
+   * (spec file).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Component(long count, double p50Ms, double p95Ms, Double goodRatio, Boolean met) {}
 
   public record Components(Component edge, Component mesh, Component model, Component modelQueue) {}
 
@@ -96,14 +114,23 @@ public record SloResponse(
                 r.retrieval().missToFallback(),
                 r.retrieval().met())),
         new Components(
-            component(r.edge()),
-            component(r.mesh()),
-            component(r.model()),
-            component(r.modelQueue())));
+            component(r.edge(), r.componentObjectives().get(Indicator.EDGE)),
+            component(r.mesh(), r.componentObjectives().get(Indicator.MESH)),
+            component(r.model(), r.componentObjectives().get(Indicator.MODEL)),
+            component(r.modelQueue(), r.componentObjectives().get(Indicator.MODEL_QUEUE))),
+        new Classification(
+            r.classification().byRule(),
+            r.classification().fallback(),
+            r.classification().unknownClass()));
   }
 
-  private static Component component(LatencyStats s) {
-    return new Component(s.count(), ms(s.p50Micros()), ms(s.p95Micros()));
+  private static Component component(LatencyStats s, SloReport.LatencySli objective) {
+    return new Component(
+        s.count(),
+        ms(s.p50Micros()),
+        ms(s.p95Micros()),
+        objective == null ? null : objective.goodRatio(),
+        objective == null ? null : objective.met());
   }
 
   /** Microseconds to milliseconds, keeping the microsecond digits. */

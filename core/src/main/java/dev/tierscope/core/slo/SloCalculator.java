@@ -1,6 +1,7 @@
 package dev.tierscope.core.slo;
 
 import dev.tierscope.core.classes.ClassObjectives;
+import dev.tierscope.core.classes.Indicator;
 import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.query.LatencyStats;
 import dev.tierscope.core.store.WindowReader;
@@ -8,10 +9,12 @@ import dev.tierscope.core.window.Counter;
 import dev.tierscope.core.window.CounterKey;
 import dev.tierscope.core.window.Metric;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -47,7 +50,10 @@ public final class SloCalculator {
           Counter.RETRIEVAL_MISSES,
           Counter.RETRIEVAL_FALLBACKS,
           Counter.TOOL_CHAINS,
-          Counter.FAILED_CHAINS);
+          Counter.FAILED_CHAINS,
+          Counter.CLASS_RULE,
+          Counter.CLASS_FALLBACK,
+          Counter.CLASS_UNKNOWN);
 
   private final WindowReader reader;
 
@@ -125,6 +131,49 @@ public final class SloCalculator {
         LatencyStats.of(h.get(Metric.EDGE)),
         LatencyStats.of(h.get(Metric.MESH)),
         LatencyStats.of(h.get(Metric.MODEL)),
-        LatencyStats.of(h.get(Metric.MODEL_QUEUE)));
+        LatencyStats.of(h.get(Metric.MODEL_QUEUE)),
+        components(cls, h),
+        classification(c));
+  }
+
+  private static Map<Indicator, SloReport.LatencySli> components(
+      TrafficClass cls, Map<Metric, Histogram> h) {
+    Map<Indicator, SloReport.LatencySli> out = new EnumMap<>(Indicator.class);
+    cls.components()
+        .forEach(
+            (indicator, objective) -> {
+              Histogram histogram = h.get(metric(indicator));
+              long total = histogram == null ? 0 : histogram.getTotalCount();
+              long good =
+                  total == 0 ? 0 : histogram.getCountBetweenValues(0, objective.thresholdMicros());
+              double ratio = total == 0 ? 1.0 : (double) good / total;
+              out.put(
+                  indicator,
+                  new SloReport.LatencySli(
+                      LatencyStats.of(histogram), 0, ratio, ratio >= objective.target()));
+            });
+    return out;
+  }
+
+  private static Metric metric(Indicator component) {
+    return switch (component) {
+      case EDGE -> Metric.EDGE;
+      case MESH -> Metric.MESH;
+      case MODEL -> Metric.MODEL;
+      case MODEL_QUEUE -> Metric.MODEL_QUEUE;
+      default -> throw new IllegalArgumentException(component + " is not a TTFT component");
+    };
+  }
+
+  private static SloReport.Classification classification(Map<CounterKey, Long> c) {
+    Map<String, Long> byRule = new TreeMap<>();
+    c.forEach(
+        (k, v) -> {
+          if (k.counter() == Counter.CLASS_RULE) {
+            byRule.merge(k.dimension(), v, Long::sum);
+          }
+        });
+    return new SloReport.Classification(
+        byRule, Sli.count(c, Counter.CLASS_FALLBACK), Sli.count(c, Counter.CLASS_UNKNOWN));
   }
 }

@@ -1,7 +1,9 @@
 package dev.tierscope.core.slo;
 
+import dev.tierscope.core.classes.Indicator;
 import dev.tierscope.core.query.LatencyStats;
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * The four SLIs of one class over one range, against its objectives, plus the TTFT components.
@@ -18,6 +20,9 @@ import java.time.Instant;
  * @param mesh mesh component of TTFT
  * @param model model component of TTFT
  * @param modelQueue model queue time
+ * @param componentObjectives the TTFT components that have an objective (spec file), each against
+ *     it; empty for most classes
+ * @param classification how the range's requests got their class
  */
 public record SloReport(
     String trafficClass,
@@ -31,7 +36,27 @@ public record SloReport(
     LatencyStats edge,
     LatencyStats mesh,
     LatencyStats model,
-    LatencyStats modelQueue) {
+    LatencyStats modelQueue,
+    Map<Indicator, LatencySli> componentObjectives,
+    Classification classification) {
+
+  public SloReport {
+    componentObjectives = Map.copyOf(componentObjectives);
+  }
+
+  /**
+   * How requests were classified: by a class rule (per rule name), or not at all (the fallback
+   * class). Requests whose spans named a class are the rest.
+   *
+   * @param byRule requests per class rule name
+   * @param fallback requests no span and no rule classified, counted in the fallback class
+   * @param unknownClass requests that carried a {@code tierscope.class} outside the set
+   */
+  public record Classification(Map<String, Long> byRule, long fallback, long unknownClass) {
+    public Classification {
+      byRule = Map.copyOf(byRule);
+    }
+  }
 
   /**
    * A latency SLI: percentiles, and the fraction at or under the threshold.

@@ -95,6 +95,8 @@ public final class OtlpSpanNormalizer {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private final TrafficClasses classes;
+  // The attributes the class rules read: carried on root spans for the assembly to apply them.
+  private final java.util.Set<String> ruleKeys;
   private final int maxAttributesPerSpan;
   private final UnknownClassPolicy unknownClassPolicy;
 
@@ -126,6 +128,7 @@ public final class OtlpSpanNormalizer {
       throw new IllegalArgumentException("unknownClassPolicy must be set");
     }
     this.classes = classes;
+    this.ruleKeys = classes.rules().attributes();
     this.maxAttributesPerSpan = maxAttributesPerSpan;
     this.unknownClassPolicy = unknownClassPolicy;
   }
@@ -287,7 +290,8 @@ public final class OtlpSpanNormalizer {
       String trafficClass,
       boolean classUnknown,
       String workflow,
-      String genAiWorkflow) {}
+      String genAiWorkflow,
+      Map<String, String> ruleAttributes) {}
 
   private ResourceContext readResource(Resource resource) {
     String service = "";
@@ -295,7 +299,17 @@ public final class OtlpSpanNormalizer {
     String classValue = null;
     String workflow = null;
     String genAiWorkflow = null;
+    Map<String, String> ruleAttributes = Map.of();
     for (KeyValue kv : resource.getAttributesList()) {
+      if (!ruleKeys.isEmpty() && ruleKeys.contains(kv.getKey())) {
+        String v = asString(kv.getValue());
+        if (v != null) {
+          if (ruleAttributes.isEmpty()) {
+            ruleAttributes = new java.util.HashMap<>();
+          }
+          ruleAttributes.put(kv.getKey(), v);
+        }
+      }
       switch (kv.getKey()) {
         case SpanAttributes.SERVICE_NAME -> service = orEmpty(asString(kv.getValue()));
         case SpanAttributes.TENANT -> tenant = asString(kv.getValue());
@@ -321,10 +335,22 @@ public final class OtlpSpanNormalizer {
         trafficClass,
         classUnknown,
         workflow,
-        genAiWorkflow);
+        genAiWorkflow,
+        ruleAttributes);
   }
 
   // ---- span
+
+  /** No parent, or an all-zero one: the root span that class rules are applied to. */
+  private static boolean isRoot(Span span) {
+    com.google.protobuf.ByteString parent = span.getParentSpanId();
+    for (int i = 0, n = parent.size(); i < n; i++) {
+      if (parent.byteAt(i) != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   /** Reads the attributes into the builder that already holds the (valid) ids and times. */
   private dev.tierscope.core.span.Span normalizeSpan(
@@ -372,6 +398,19 @@ public final class OtlpSpanNormalizer {
         .tenant(spanTenant == null || spanTenant.isEmpty() ? resource.tenant() : spanTenant)
         .kind(kind(span.getKind()))
         .error(span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR);
+
+    if (!ruleKeys.isEmpty() && isRoot(span)) {
+      // Span attributes win over the resource's of the same name (the builder keeps the last).
+      resource.ruleAttributes().forEach(out::ruleAttribute);
+      for (KeyValue kv : span.getAttributesList()) {
+        if (ruleKeys.contains(kv.getKey())) {
+          String v = asString(kv.getValue());
+          if (v != null) {
+            out.ruleAttribute(kv.getKey(), v);
+          }
+        }
+      }
+    }
 
     if (classValue != null && !classValue.isEmpty()) {
       TrafficClasses.Resolution resolution = classes.resolve(classValue);

@@ -420,6 +420,78 @@ class OtlpSpanNormalizerTest {
     assertThat(batch.unknownClassSpans()).isEqualTo(2);
   }
 
+  // ---- class rules: the attributes they read travel on root spans
+
+  private final OtlpSpanNormalizer withRules =
+      new OtlpSpanNormalizer(
+          new TrafficClasses(
+              TrafficClasses.defaultClasses(),
+              Map.of(),
+              SpanAttributes.Classes.STANDARD_INTERACTIVE,
+              new dev.tierscope.core.classes.ClassRules(
+                  List.of(
+                      new dev.tierscope.core.classes.ClassRule(
+                          "premium",
+                          SpanAttributes.Classes.INTERACTIVE_PREMIUM,
+                          List.of(
+                              new dev.tierscope.core.classes.AttributeCondition(
+                                  "service.name",
+                                  dev.tierscope.core.classes.AttributeCondition.Op.EQUALS,
+                                  "chat"),
+                              new dev.tierscope.core.classes.AttributeCondition(
+                                  "http.route",
+                                  dev.tierscope.core.classes.AttributeCondition.Op.PREFIX,
+                                  "/v1/"),
+                              new dev.tierscope.core.classes.AttributeCondition(
+                                  "http.response.status_code",
+                                  dev.tierscope.core.classes.AttributeCondition.Op.EQUALS,
+                                  "200")),
+                          dev.tierscope.core.classes.ObjectiveSource.DEFAULT)))));
+
+  @Test
+  void rootSpanCarriesTheValuesOfTheAttributesRulesReadSpanBeforeResource() {
+    NormalizedBatch batch =
+        withRules.normalize(
+            request(
+                resource(
+                    attr(SpanAttributes.SERVICE_NAME, "chat"),
+                    attr("http.route", "/from-resource"),
+                    attr("deployment.environment", "prod")),
+                span()
+                    .addAttributes(attr("http.route", "/v1/chat/" + "x".repeat(400)))
+                    .addAttributes(attr("http.response.status_code", 200L))
+                    .addAttributes(attr("url.full", "https://example.test/"))));
+    Map<String, String> carried = batch.accepted().get(0).ruleAttributes();
+
+    assertThat(carried)
+        .containsOnlyKeys("service.name", "http.route", "http.response.status_code")
+        .containsEntry("service.name", "chat")
+        .containsEntry("http.response.status_code", "200");
+    assertThat(carried.get("http.route"))
+        .startsWith("/v1/chat/xxx")
+        .hasSize(dev.tierscope.core.span.Span.MAX_RULE_VALUE_CHARS);
+  }
+
+  @Test
+  void childSpansAndNormalizersWithoutRulesCarryNone() {
+    Span.Builder child =
+        span().setParentSpanId(id(PARENT_ID)).addAttributes(attr("http.route", "/v1/x"));
+    assertThat(
+            withRules
+                .normalize(request(resource(attr(SpanAttributes.SERVICE_NAME, "chat")), child))
+                .accepted()
+                .get(0)
+                .ruleAttributes()
+                .size())
+        .isZero();
+    assertThat(
+            normalizeOne(
+                    resource(attr(SpanAttributes.SERVICE_NAME, "chat")),
+                    span().addAttributes(attr("http.route", "/v1/x")))
+                .getRuleAttributesCount())
+        .isZero();
+  }
+
   // ---- workflow
 
   @Test
