@@ -92,6 +92,7 @@ class SpanBytesDecoderDifferentialTest {
     if (e.hasModelQueueMicros()) {
       b.modelQueueMicros(e.getModelQueueMicros());
     }
+    e.getRuleAttributesMap().forEach(b::ruleAttribute);
     return b.build();
   }
 
@@ -220,6 +221,9 @@ class SpanBytesDecoderDifferentialTest {
     }
     if (r.nextBoolean()) {
       b.modelQueueMicros(r.nextLong(1_000_000));
+    }
+    for (int n = r.nextInt(3); n > 0; n--) {
+      b.ruleAttribute(WORDS[r.nextInt(WORDS.length)], WORDS[r.nextInt(WORDS.length)]);
     }
     return b.build();
   }

@@ -2,6 +2,7 @@ package dev.tierscope.core.span;
 
 import dev.tierscope.conventions.SpanAttributes;
 import java.nio.ByteBuffer;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -525,7 +526,7 @@ public record Span(
         return this;
       }
       if (ruleAttributes.isEmpty()) {
-        ruleAttributes = new java.util.HashMap<>();
+        ruleAttributes = new HashMap<>();
       }
       if (ruleAttributes.size() < MAX_RULE_ATTRIBUTES || ruleAttributes.containsKey(key)) {
         ruleAttributes.put(key, SpanLimits.truncate(value, MAX_RULE_VALUE_CHARS));
@@ -536,6 +537,14 @@ public record Span(
     public Builder connectionType(String connectionType) {
       this.connectionType = SpanLimits.truncate(connectionType, SpanLimits.MAX_EDGE_VALUE_CHARS);
       return this;
+    }
+
+    /**
+     * Whether the span being built is a root span (no parent id, or eight zero bytes), as {@link
+     * #build()} decides it: only a root span keeps its {@link #ruleAttribute rule attributes}.
+     */
+    public boolean isRoot() {
+      return parentSpanId == 0;
     }
 
     /** The rule {@link #build()} would find broken, or null when the span is valid. */

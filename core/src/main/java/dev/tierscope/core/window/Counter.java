@@ -21,8 +21,9 @@ public enum Counter {
   /** Requests that reported a class outside the closed set (counted in the fallback class). */
   CLASS_UNKNOWN("class_unknown"),
   /**
-   * Requests that no span and no class rule classified, counted in the fallback class (a request
-   * with an unknown {@code tierscope.class} is one of them, and also {@link #CLASS_UNKNOWN}).
+   * Requests that no span and no class rule classified, counted in the fallback class. An unknown
+   * {@code tierscope.class} counts as none: such a request is classified by a rule when one
+   * matches, else it is one of these; either way it is also {@link #CLASS_UNKNOWN}.
    */
   CLASS_FALLBACK("class_fallback"),
   /** Requests a class rule classified, per rule name (the counter's dimension). */

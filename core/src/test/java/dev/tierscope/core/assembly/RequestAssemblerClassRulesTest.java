@@ -16,7 +16,6 @@ import dev.tierscope.core.window.Counter;
 import dev.tierscope.core.window.CounterKey;
 import dev.tierscope.core.window.WindowAggregator;
 import dev.tierscope.core.window.WindowDelta;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -93,6 +92,20 @@ class RequestAssemblerClassRulesTest {
   }
 
   @Test
+  void anUnknownClassCountsAsNoneSoTheRulesStillDecide() {
+    RequestSummary matched = assemble(chatRoot().classUnknown().build());
+    assertThat(matched.trafficClass()).isEqualTo("interactive_premium");
+    assertThat(matched.classRule()).isEqualTo("chat-premium");
+    assertThat(matched.classUnknown()).isTrue();
+    assertThat(matched.classFallback()).isFalse();
+
+    RequestSummary unmatched = assemble(client(1).at(0, 50_000).classUnknown().build());
+    assertThat(unmatched.trafficClass()).isEqualTo("standard_interactive");
+    assertThat(unmatched.classUnknown()).isTrue();
+    assertThat(unmatched.classFallback()).isTrue();
+  }
+
+  @Test
   void onlyTheRootSpansAttributesCountAndNoMatchFallsBack() {
     RequestSummary r =
         assemble(
@@ -166,9 +179,7 @@ class RequestAssemblerClassRulesTest {
 
     RequestAssembler after = new RequestAssembler(CONFIG);
     after.restore(v2);
-    List<RequestSummary> out = new ArrayList<>();
     RequestSummary r = Assemble.complete(after, CONFIG);
-    out.add(r);
     assertThat(r.traceId()).isEqualTo(client(1).build().traceId());
     assertThat(r.trafficClass()).isEqualTo("standard_interactive");
     assertThat(r.classFallback()).isTrue();

@@ -18,9 +18,11 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -96,7 +98,7 @@ public final class OtlpSpanNormalizer {
 
   private final TrafficClasses classes;
   // The attributes the class rules read: carried on root spans for the assembly to apply them.
-  private final java.util.Set<String> ruleKeys;
+  private final Set<String> ruleKeys;
   private final int maxAttributesPerSpan;
   private final UnknownClassPolicy unknownClassPolicy;
 
@@ -305,7 +307,7 @@ public final class OtlpSpanNormalizer {
         String v = asString(kv.getValue());
         if (v != null) {
           if (ruleAttributes.isEmpty()) {
-            ruleAttributes = new java.util.HashMap<>();
+            ruleAttributes = new HashMap<>();
           }
           ruleAttributes.put(kv.getKey(), v);
         }
@@ -340,17 +342,6 @@ public final class OtlpSpanNormalizer {
   }
 
   // ---- span
-
-  /** No parent, or an all-zero one: the root span that class rules are applied to. */
-  private static boolean isRoot(Span span) {
-    com.google.protobuf.ByteString parent = span.getParentSpanId();
-    for (int i = 0, n = parent.size(); i < n; i++) {
-      if (parent.byteAt(i) != 0) {
-        return false;
-      }
-    }
-    return true;
-  }
 
   /** Reads the attributes into the builder that already holds the (valid) ids and times. */
   private dev.tierscope.core.span.Span normalizeSpan(
@@ -399,8 +390,10 @@ public final class OtlpSpanNormalizer {
         .kind(kind(span.getKind()))
         .error(span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR);
 
-    if (!ruleKeys.isEmpty() && isRoot(span)) {
-      // Span attributes win over the resource's of the same name (the builder keeps the last).
+    if (!ruleKeys.isEmpty() && out.isRoot()) {
+      // Only a root span keeps them (core decides which span is a root); reading them for the
+      // others would be wasted. Span attributes win over the resource's of the same name (the
+      // builder keeps the last value of a key).
       resource.ruleAttributes().forEach(out::ruleAttribute);
       for (KeyValue kv : span.getAttributesList()) {
         if (ruleKeys.contains(kv.getKey())) {

@@ -7,6 +7,10 @@ import static org.assertj.core.groups.Tuple.tuple;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.tierscope.conventions.SpanAttributes;
+import dev.tierscope.core.classes.AttributeCondition;
+import dev.tierscope.core.classes.ClassRule;
+import dev.tierscope.core.classes.ClassRules;
+import dev.tierscope.core.classes.ObjectiveSource;
 import dev.tierscope.core.classes.TrafficClasses;
 import dev.tierscope.core.span.SpanLimits;
 import dev.tierscope.wire.SpanBytesEncoder;
@@ -428,25 +432,21 @@ class OtlpSpanNormalizerTest {
               TrafficClasses.defaultClasses(),
               Map.of(),
               SpanAttributes.Classes.STANDARD_INTERACTIVE,
-              new dev.tierscope.core.classes.ClassRules(
+              new ClassRules(
                   List.of(
-                      new dev.tierscope.core.classes.ClassRule(
+                      new ClassRule(
                           "premium",
                           SpanAttributes.Classes.INTERACTIVE_PREMIUM,
                           List.of(
-                              new dev.tierscope.core.classes.AttributeCondition(
-                                  "service.name",
-                                  dev.tierscope.core.classes.AttributeCondition.Op.EQUALS,
-                                  "chat"),
-                              new dev.tierscope.core.classes.AttributeCondition(
-                                  "http.route",
-                                  dev.tierscope.core.classes.AttributeCondition.Op.PREFIX,
-                                  "/v1/"),
-                              new dev.tierscope.core.classes.AttributeCondition(
+                              new AttributeCondition(
+                                  "service.name", AttributeCondition.Op.EQUALS, "chat"),
+                              new AttributeCondition(
+                                  "http.route", AttributeCondition.Op.PREFIX, "/v1/"),
+                              new AttributeCondition(
                                   "http.response.status_code",
-                                  dev.tierscope.core.classes.AttributeCondition.Op.EQUALS,
+                                  AttributeCondition.Op.EQUALS,
                                   "200")),
-                          dev.tierscope.core.classes.ObjectiveSource.DEFAULT)))));
+                          ObjectiveSource.DEFAULT)))));
 
   @Test
   void rootSpanCarriesTheValuesOfTheAttributesRulesReadSpanBeforeResource() {
@@ -470,6 +470,23 @@ class OtlpSpanNormalizerTest {
     assertThat(carried.get("http.route"))
         .startsWith("/v1/chat/xxx")
         .hasSize(dev.tierscope.core.span.Span.MAX_RULE_VALUE_CHARS);
+  }
+
+  @Test
+  void aSpanWithAnAllZeroParentIdIsARootAndCarriesThem() {
+    Span.Builder root =
+        span()
+            .setParentSpanId(id("0000000000000000"))
+            .addAttributes(attr("http.route", "/v1/chat/completions"));
+
+    assertThat(
+            withRules
+                .normalize(request(resource(attr(SpanAttributes.SERVICE_NAME, "chat")), root))
+                .accepted()
+                .get(0)
+                .ruleAttributes())
+        .containsOnly(
+            Map.entry("service.name", "chat"), Map.entry("http.route", "/v1/chat/completions"));
   }
 
   @Test
