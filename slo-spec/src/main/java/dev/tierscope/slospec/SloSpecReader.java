@@ -11,6 +11,7 @@ import dev.tierscope.core.classes.SpecProblem;
 import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.classes.TrafficClasses;
 import dev.tierscope.core.classes.TrafficClassesBuilder;
+import dev.tierscope.core.span.Span;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -114,6 +116,9 @@ public final class SloSpecReader {
   private final List<SloObject> sloObjects = new ArrayList<>();
   private final List<SpecObjective> objectives = new ArrayList<>();
   private final List<ClassRule> rules = new ArrayList<>();
+  // The distinct attributes the rules read, in order: a root span carries at most
+  // Span.MAX_RULE_ATTRIBUTES of them to the aggregator.
+  private final Set<String> ruleAttributes = new LinkedHashSet<>();
   private Node classRulesObject;
   private String fallback;
   private ObjectiveSource fallbackSource;
@@ -952,7 +957,32 @@ public final class SloSpecReader {
     }
     AttributeCondition.Op op = ops.get(0);
     String value = yaml.text(c.get(op.id()), op.id());
+    if (attribute != null
+        && ruleAttributes.add(attribute)
+        && ruleAttributes.size() > Span.MAX_RULE_ATTRIBUTES) {
+      yaml.problem(
+          c.get("attribute"),
+          "the class rules read more than "
+              + Span.MAX_RULE_ATTRIBUTES
+              + " distinct attributes ('"
+              + attribute
+              + "' is one too many); a root span carries at most "
+              + Span.MAX_RULE_ATTRIBUTES
+              + " to the rules");
+      attribute = null;
+    }
     if (value == null || attribute == null) {
+      return null;
+    }
+    if (op != AttributeCondition.Op.REGEX && value.length() > Span.MAX_RULE_VALUE_CHARS) {
+      yaml.problem(
+          c.get(op.id()),
+          op.id()
+              + " has "
+              + value.length()
+              + " characters; rules see at most the first "
+              + Span.MAX_RULE_VALUE_CHARS
+              + " characters of a value, so it could never hold");
       return null;
     }
     if (op == AttributeCondition.Op.REGEX) {

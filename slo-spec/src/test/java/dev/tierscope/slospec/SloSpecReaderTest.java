@@ -487,6 +487,42 @@ class SloSpecReaderTest {
   }
 
   @Test
+  void rulesBeyondWhatARootSpanCarriesAreRefusedWithTheirPosition() {
+    StringBuilder text =
+        new StringBuilder(
+            """
+            apiVersion: tierscope.dev/v1
+            kind: ClassRules
+            metadata:
+              name: rules
+            spec:
+              rules:
+                - name: long-values
+                  class: deferred_batch
+                  match:
+                    - attribute: http.route
+                      prefix: /v1/%s
+                    - attribute: service.name
+                      regex: (a|b)%s
+                - name: many
+                  class: deferred_batch
+                  match:
+            """
+                .formatted("x".repeat(260), "c".repeat(300)));
+    // 2 attributes above, 63 more here: the 65th distinct one is refused (line 17 + 2 * 62 + 1).
+    for (int i = 0; i < 63; i++) {
+      text.append("        - attribute: attr.").append(i).append("\n");
+      text.append("          equals: v\n");
+    }
+    assertThat(problems(text.toString()))
+        .containsExactly(
+            "slo.yaml:11:19: prefix has 264 characters; rules see at most the first 256 characters"
+                + " of a value, so it could never hold",
+            "slo.yaml:141:22: the class rules read more than 64 distinct attributes ('attr.62' is"
+                + " one too many); a root span carries at most 64 to the rules");
+  }
+
+  @Test
   void fileAndPropertySettingTheSameObjectiveIsRefused() {
     String text =
         HEADER_TTFT_SLI

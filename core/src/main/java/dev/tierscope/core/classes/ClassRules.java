@@ -1,5 +1,6 @@
 package dev.tierscope.core.classes;
 
+import dev.tierscope.core.span.Span;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -50,6 +51,13 @@ public final class ClassRules {
         keys[i][j] = cs.get(j).attribute();
         attrs.add(cs.get(j).attribute());
       }
+    }
+    if (attrs.size() > Span.MAX_RULE_ATTRIBUTES) {
+      throw new IllegalArgumentException(
+          "class rules read "
+              + attrs.size()
+              + " distinct attributes; a root span carries at most "
+              + Span.MAX_RULE_ATTRIBUTES);
     }
     this.attributes = Collections.unmodifiableSet(attrs);
   }

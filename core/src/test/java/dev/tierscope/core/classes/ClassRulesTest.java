@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tierscope.core.classes.AttributeCondition.Op;
+import dev.tierscope.core.span.Span;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -90,5 +91,18 @@ class ClassRulesTest {
                     new ClassRules(
                         List.of(rule("a", "gold", new AttributeCondition("k", Op.EQUALS, "v"))))))
         .hasMessageContaining("class rule 'a' names unknown class 'gold'");
+  }
+
+  @Test
+  void rulesReadingMoreAttributesThanARootSpanCarriesFailAtConfiguration() {
+    List<ClassRule> many = new java.util.ArrayList<>();
+    for (int i = 0; i <= Span.MAX_RULE_ATTRIBUTES; i++) {
+      many.add(rule("r" + i, "x", new AttributeCondition("attr." + i, Op.EQUALS, "v")));
+    }
+    assertThatThrownBy(() -> new ClassRules(many))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("65 distinct attributes");
+    assertThat(new ClassRules(many.subList(0, Span.MAX_RULE_ATTRIBUTES)).attributes())
+        .hasSize(Span.MAX_RULE_ATTRIBUTES);
   }
 }
