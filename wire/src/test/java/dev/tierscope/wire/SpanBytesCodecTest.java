@@ -160,7 +160,7 @@ class SpanBytesCodecTest {
             .spanId(r.nextLong() | 1)
             .parentSpanId(r.nextBoolean() ? 0 : r.nextLong())
             .service(text(r))
-            .tenant(text(r))
+            .tenant(TENANTS[r.nextInt(TENANTS.length)])
             .role(SpanRole.values()[r.nextInt(SpanRole.values().length)])
             .kind(SpanKind.values()[r.nextInt(SpanKind.values().length)])
             .operation(text(r))
@@ -193,6 +193,9 @@ class SpanBytesCodecTest {
   }
 
   private static final String[] WORDS = {"", "a", "chat", "über", "日本語", "🔍 tool", "x".repeat(40)};
+
+  /** Tenants are held to the API's pattern; free text may be anything. */
+  private static final String[] TENANTS = {"", "a", "acme", "t-1.eu:prod_2", "x".repeat(128)};
 
   private static String text(SplittableRandom r) {
     return WORDS[r.nextInt(WORDS.length)];

@@ -185,6 +185,9 @@ class SpanBytesDecoderDifferentialTest {
 
   private static final String[] WORDS = {"", "a", "chat", "über", "日本語", "🔍 tool"};
 
+  /** Tenants are held to the API's pattern; free text may be anything. */
+  private static final String[] TENANTS = {"", "a", "acme", "t-1.eu:prod_2", "x".repeat(128)};
+
   static Span randomSpan(SplittableRandom r) {
     long start = T0 + r.nextLong(1_000_000_000_000L);
     Span.Builder b =
@@ -193,7 +196,7 @@ class SpanBytesDecoderDifferentialTest {
             .spanId(r.nextLong() | 1)
             .parentSpanId(r.nextBoolean() ? 0 : r.nextLong())
             .service(WORDS[r.nextInt(WORDS.length)])
-            .tenant(WORDS[r.nextInt(WORDS.length)])
+            .tenant(TENANTS[r.nextInt(TENANTS.length)])
             .role(SpanRole.values()[r.nextInt(SpanRole.values().length)])
             .kind(SpanKind.values()[r.nextInt(SpanKind.values().length)])
             .operation(WORDS[r.nextInt(WORDS.length)])

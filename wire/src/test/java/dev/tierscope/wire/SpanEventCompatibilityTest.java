@@ -73,11 +73,15 @@ class SpanEventCompatibilityTest {
       List.of("other-unspecified-client-child", "other-first-token-sub-micro");
 
   /**
-   * The one deliberate difference from 96f4719: its aggregator judged end-before-start in
-   * microseconds, the ingest in nanoseconds; both now apply the ingest's rule.
+   * The deliberate differences from 96f4719. Its aggregator judged end-before-start in
+   * microseconds, the ingest in nanoseconds; both now apply the ingest's rule. Its ingest accepted
+   * a tenant the API could never read (non-ASCII); a tenant must now match the API's pattern (issue
+   * 10), so the ingest rejects it and the aggregator dead-letters it.
    */
   static final Map<String, SpanDefect> NOW_REJECTED =
-      Map.of("other-end-equals-start-in-micros-only", SpanDefect.END_BEFORE_START);
+      Map.of(
+          "other-end-equals-start-in-micros-only", SpanDefect.END_BEFORE_START,
+          "unicode-tenant-workflow-alias", SpanDefect.INVALID_TENANT);
 
   static final Map<String, SpanDefect> INVALID =
       Map.of(
@@ -223,6 +227,19 @@ class SpanEventCompatibilityTest {
         .isInstanceOfSatisfying(
             InvalidSpanException.class,
             e -> assertThat(e.defect()).isEqualTo(SpanDefect.END_BEFORE_START));
+  }
+
+  @Test
+  void nowRejectsATenantTheApiCannotRead() {
+    // 96f4719 carried a non-ASCII tenant the API could never be asked for. One rule now: a tenant
+    // matches the API's pattern, whoever wrote the record.
+    assertThat(aggregatorText("unicode-tenant-workflow-alias")).contains("tenant=mandant-gr");
+    assertThatThrownBy(
+            () -> SpanBytesDecoder.SPAN_EVENT_V1.decode(bytes("unicode-tenant-workflow-alias")))
+        .isInstanceOfSatisfying(
+            InvalidSpanException.class,
+            e -> assertThat(e.defect()).isEqualTo(SpanDefect.INVALID_TENANT))
+        .hasMessageStartingWith("tenant must match [A-Za-z0-9_.:-]{1,128}, got 'mandant-gr");
   }
 
   // ---- helpers

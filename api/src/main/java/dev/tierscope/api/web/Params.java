@@ -3,14 +3,12 @@ package dev.tierscope.api.web;
 import dev.tierscope.api.ApiProperties;
 import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.classes.TrafficClasses;
-import java.util.regex.Pattern;
+import dev.tierscope.core.span.SpanLimits;
 import org.springframework.stereotype.Component;
 
 /** Resolves the parameters most endpoints share: {@code class} and {@code tenant}. */
 @Component
 public class Params {
-
-  private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
 
   private final TrafficClasses classes;
   private final ApiProperties properties;
@@ -34,14 +32,23 @@ public class Params {
     return cls;
   }
 
-  /** The tenant named, or the default one when none is. */
+  /**
+   * The tenant named, or the default one when none is. The rule is core's ({@link
+   * SpanLimits#TENANT_PATTERN}), the one the ingest holds every span to: whatever was stored can be
+   * asked for, {@code __overflow__} (what the caps folded) included.
+   */
   public String tenant(String tenant) {
     if (tenant == null || tenant.isBlank()) {
       return properties.defaultTenant();
     }
-    if (!TENANT.matcher(tenant).matches()) {
+    if (!SpanLimits.matchesTenantPattern(tenant)) {
       throw new BadParameterException(
-          "tenant", "'tenant' must match " + TENANT.pattern() + ", was '" + tenant + "'");
+          "tenant",
+          "'tenant' must match "
+              + SpanLimits.TENANT_PATTERN
+              + ", was '"
+              + SpanLimits.shown(tenant)
+              + "'");
     }
     return tenant;
   }

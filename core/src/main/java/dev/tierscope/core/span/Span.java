@@ -34,7 +34,8 @@ import java.util.Map;
  * @param spanId 8-byte span id, never 0
  * @param parentSpanId 8-byte parent span id, 0 for a root span
  * @param service {@code service.name} of the reporting service, empty when absent
- * @param tenant tenant; {@value #DEFAULT_TENANT} when not reported (also for an empty one)
+ * @param tenant tenant, matching {@link SpanLimits#TENANT_PATTERN}; {@value #DEFAULT_TENANT} when
+ *     not reported (also for an empty one)
  * @param role the role stated or inferred from this span alone; {@link SpanRole#UNSPECIFIED} for a
  *     SERVER span with a parent, decided at assembly
  * @param kind OpenTelemetry span kind
@@ -113,7 +114,8 @@ public record Span(
   private static final TraceId ZERO_TRACE = new TraceId(0, 0);
 
   /**
-   * @throws InvalidSpanException when an id is zero or the times are not a valid interval
+   * @throws InvalidSpanException when an id is zero, the times are not a valid interval or the
+   *     tenant is not valid
    * @throws NullPointerException when an object component is null
    */
   public Span {
@@ -133,12 +135,12 @@ public record Span(
         || connectionType == null) {
       throw new NullPointerException("span components must not be null; use \"\" for absent");
     }
-    SpanDefect defect = defect(traceId, spanId, startEpochNanos, endEpochNanos);
-    if (defect != null) {
-      throw new InvalidSpanException(defect, message(defect, startEpochNanos, 16, 8, 0));
-    }
     if (tenant.isEmpty()) {
       tenant = DEFAULT_TENANT;
+    }
+    SpanDefect defect = defect(traceId, spanId, startEpochNanos, endEpochNanos, tenant);
+    if (defect != null) {
+      throw new InvalidSpanException(defect, message(defect, startEpochNanos, 16, 8, 0, tenant));
     }
     ruleAttributes =
         ruleAttributes == null || ruleAttributes.isEmpty() ? Map.of() : Map.copyOf(ruleAttributes);
@@ -185,7 +187,8 @@ public record Span(
     return modelQueueMicros != ABSENT;
   }
 
-  private static SpanDefect defect(TraceId traceId, long spanId, long start, long end) {
+  private static SpanDefect defect(
+      TraceId traceId, long spanId, long start, long end, String tenant) {
     if (traceId.isZero()) {
       return SpanDefect.INVALID_TRACE_ID;
     }
@@ -199,12 +202,20 @@ public record Span(
     if (end < start) {
       return SpanDefect.END_BEFORE_START;
     }
+    if (!SpanLimits.isValidTenant(tenant)) {
+      return SpanDefect.INVALID_TENANT;
+    }
     return null;
   }
 
   /** The English detail of a defect, given the id sizes read from bytes. */
   private static String message(
-      SpanDefect defect, long start, int traceIdBytes, int spanIdBytes, int parentSpanIdBytes) {
+      SpanDefect defect,
+      long start,
+      int traceIdBytes,
+      int spanIdBytes,
+      int parentSpanIdBytes,
+      String tenant) {
     return switch (defect) {
       case INVALID_TRACE_ID ->
           traceIdBytes != 16
@@ -219,6 +230,9 @@ public record Span(
       case INVALID_START_TIME ->
           "start_time_unix_nano must be positive, got " + Long.toUnsignedString(start);
       case END_BEFORE_START -> "end before start";
+      case INVALID_TENANT -> SpanLimits.tenantProblem(tenant);
+      // Decided against a clock by SpanTimeBounds, never by the span alone.
+      case TOO_FAR_IN_FUTURE, TOO_OLD -> defect.reason();
     };
   }
 
@@ -240,10 +254,13 @@ public record Span(
    *   <li><b>Absent values:</b> a tenant that is empty becomes {@value #DEFAULT_TENANT}; null
    *       strings become empty; negative token counts and retransmits become 0; a negative queue
    *       time becomes 0 (reported, but meaningless).
-   *   <li><b>Bounds:</b> strings are cut to the {@link SpanLimits}.
+   *   <li><b>Bounds:</b> free-text strings are cleaned and cut to the {@link SpanLimits}; token
+   *       counts over {@link SpanLimits#MAX_TOKENS}, and a queue time or first token more than
+   *       {@link SpanLimits#MAX_DURATION_MICROS} after the start, count as absent. {@link
+   *       #normalizedFields()} names what was changed.
    *   <li><b>Checks:</b> {@link #defect()} says whether {@link #build()} would throw, without
    *       throwing: ids of the wrong size or all zero, a start not after the epoch, an end before
-   *       the start.
+   *       the start, a tenant that breaks {@link SpanLimits#TENANT_PATTERN}.
    * </ul>
    */
   public static final class Builder {
@@ -286,6 +303,7 @@ public record Span(
     private int retransmits;
     private String connectionType = "";
     private Map<String, String> ruleAttributes = Map.of();
+    private int normalized;
 
     private Builder() {}
 
@@ -335,11 +353,14 @@ public record Span(
     }
 
     public Builder service(String service) {
-      this.service = orEmpty(service);
+      this.service = clean(service, SpanLimits.MAX_SERVICE_CHARS, SpanField.SERVICE);
       return this;
     }
 
-    /** The tenant; null or empty means {@value #DEFAULT_TENANT}. */
+    /**
+     * The tenant; null or empty means {@value #DEFAULT_TENANT}. Never changed: one that breaks
+     * {@link SpanLimits#TENANT_PATTERN} makes the span invalid ({@link SpanDefect#INVALID_TENANT}).
+     */
     public Builder tenant(String tenant) {
       this.tenant = tenant == null || tenant.isEmpty() ? DEFAULT_TENANT : tenant;
       return this;
@@ -357,7 +378,7 @@ public record Span(
     }
 
     public Builder operation(String operation) {
-      this.operation = orEmpty(operation);
+      this.operation = clean(operation, SpanLimits.MAX_OPERATION_CHARS, SpanField.OPERATION);
       return this;
     }
 
@@ -372,7 +393,7 @@ public record Span(
     }
 
     public Builder workflow(String workflow) {
-      this.workflow = SpanLimits.truncate(workflow, SpanLimits.MAX_WORKFLOW_CHARS);
+      this.workflow = clean(workflow, SpanLimits.MAX_WORKFLOW_CHARS, SpanField.WORKFLOW);
       return this;
     }
 
@@ -458,50 +479,71 @@ public record Span(
     }
 
     public Builder toolName(String toolName) {
-      this.toolName = SpanLimits.truncate(toolName, SpanLimits.MAX_TOOL_NAME_CHARS);
+      this.toolName = clean(toolName, SpanLimits.MAX_TOOL_NAME_CHARS, SpanField.TOOL_NAME);
       return this;
     }
 
-    /** A reported model queue time, microseconds; negative counts as 0. */
+    /**
+     * A reported model queue time, microseconds; negative counts as 0, over {@link
+     * SpanLimits#MAX_DURATION_MICROS} as not reported.
+     */
     public Builder modelQueueMicros(long micros) {
-      this.modelQueueMicros = Math.max(0, micros);
+      this.modelQueueMicros = queue(Math.max(0, micros));
       return this;
     }
 
     /**
      * {@code tierscope.model.queue_ms}: a reported queue time in milliseconds, rounded to
-     * microseconds; negative, unreadable (NaN) or overflowing counts as 0.
+     * microseconds; negative, unreadable (NaN) or overflowing counts as 0, over {@link
+     * SpanLimits#MAX_DURATION_MICROS} as not reported.
      */
     public Builder modelQueueMillis(double millis) {
       this.modelQueueMicros =
-          !(millis >= 0) || millis * 1000 >= 0x1p63 ? 0 : Math.round(millis * 1000);
+          queue(!(millis >= 0) || millis * 1000 >= 0x1p63 ? 0 : Math.round(millis * 1000));
       return this;
     }
 
-    /** Input tokens; negative counts as 0. */
+    private long queue(long micros) {
+      if (micros > SpanLimits.MAX_DURATION_MICROS) {
+        normalized |= SpanField.MODEL_QUEUE.bit();
+        return ABSENT;
+      }
+      return micros;
+    }
+
+    /** Input tokens; negative, or over {@link SpanLimits#MAX_TOKENS}, counts as 0. */
     public Builder inputTokens(long inputTokens) {
-      this.inputTokens = Math.max(0, inputTokens);
+      this.inputTokens = tokens(inputTokens);
       return this;
     }
 
-    /** Output tokens; negative counts as 0. */
+    /** Output tokens; negative, or over {@link SpanLimits#MAX_TOKENS}, counts as 0. */
     public Builder outputTokens(long outputTokens) {
-      this.outputTokens = Math.max(0, outputTokens);
+      this.outputTokens = tokens(outputTokens);
       return this;
+    }
+
+    private long tokens(long n) {
+      if (n > SpanLimits.MAX_TOKENS) {
+        normalized |= SpanField.TOKENS.bit();
+        return 0;
+      }
+      return Math.max(0, n);
     }
 
     public Builder model(String model) {
-      this.model = SpanLimits.truncate(model, SpanLimits.MAX_MODEL_CHARS);
+      this.model = clean(model, SpanLimits.MAX_MODEL_CHARS, SpanField.MODEL);
       return this;
     }
 
     public Builder clientPath(String clientPath) {
-      this.clientPath = SpanLimits.truncate(clientPath, SpanLimits.MAX_EDGE_VALUE_CHARS);
+      this.clientPath = clean(clientPath, SpanLimits.MAX_EDGE_VALUE_CHARS, SpanField.CLIENT_PATH);
       return this;
     }
 
     public Builder protocolVersion(String protocolVersion) {
-      this.protocolVersion = SpanLimits.truncate(protocolVersion, SpanLimits.MAX_EDGE_VALUE_CHARS);
+      this.protocolVersion =
+          clean(protocolVersion, SpanLimits.MAX_EDGE_VALUE_CHARS, SpanField.PROTOCOL_VERSION);
       return this;
     }
 
@@ -518,8 +560,9 @@ public record Span(
 
     /**
      * One attribute a class rule reads, with its value as text; kept for root spans only, at most
-     * {@link #MAX_RULE_ATTRIBUTES}, values cut to {@link #MAX_RULE_VALUE_CHARS}. A later value of
-     * the same key replaces an earlier one.
+     * {@link #MAX_RULE_ATTRIBUTES}, keys and values cleaned and cut to {@link
+     * #MAX_RULE_VALUE_CHARS} as free text ({@link SpanLimits#clean}). A later value of the same key
+     * replaces an earlier one.
      */
     public Builder ruleAttribute(String key, String value) {
       if (key == null || value == null) {
@@ -528,14 +571,17 @@ public record Span(
       if (ruleAttributes.isEmpty()) {
         ruleAttributes = new HashMap<>();
       }
-      if (ruleAttributes.size() < MAX_RULE_ATTRIBUTES || ruleAttributes.containsKey(key)) {
-        ruleAttributes.put(key, SpanLimits.truncate(value, MAX_RULE_VALUE_CHARS));
+      // Keys too: a record another producer wrote may carry any.
+      String k = clean(key, MAX_RULE_VALUE_CHARS, SpanField.RULE_ATTRIBUTE);
+      if (ruleAttributes.size() < MAX_RULE_ATTRIBUTES || ruleAttributes.containsKey(k)) {
+        ruleAttributes.put(k, clean(value, MAX_RULE_VALUE_CHARS, SpanField.RULE_ATTRIBUTE));
       }
       return this;
     }
 
     public Builder connectionType(String connectionType) {
-      this.connectionType = SpanLimits.truncate(connectionType, SpanLimits.MAX_EDGE_VALUE_CHARS);
+      this.connectionType =
+          clean(connectionType, SpanLimits.MAX_EDGE_VALUE_CHARS, SpanField.CONNECTION_TYPE);
       return this;
     }
 
@@ -564,7 +610,25 @@ public record Span(
       if (parentSpanIdBytes != 0 && parentSpanIdBytes != 8) {
         return SpanDefect.INVALID_PARENT_SPAN_ID;
       }
-      return Span.defect(traceId, spanId, startEpochNanos, endEpochNanos);
+      return Span.defect(traceId, spanId, startEpochNanos, endEpochNanos, tenant);
+    }
+
+    /**
+     * The free-text and numeric values this builder changed so far (cleaned or cut strings, numbers
+     * that count as absent); empty for a span that needed nothing. The first token is only judged
+     * by {@link #build()}, so call this after it.
+     */
+    public java.util.Set<SpanField> normalizedFields() {
+      if (normalized == 0) {
+        return java.util.Set.of();
+      }
+      java.util.EnumSet<SpanField> out = java.util.EnumSet.noneOf(SpanField.class);
+      for (SpanField f : SpanField.values()) {
+        if ((normalized & f.bit()) != 0) {
+          out.add(f);
+        }
+      }
+      return out;
     }
 
     /** The English detail of {@link #defect()}, e.g. {@code span_id must be 8 bytes, got 4}. */
@@ -572,7 +636,7 @@ public record Span(
       SpanDefect defect = defect();
       return defect == null
           ? ""
-          : message(defect, startEpochNanos, traceIdBytes, spanIdBytes, parentSpanIdBytes);
+          : message(defect, startEpochNanos, traceIdBytes, spanIdBytes, parentSpanIdBytes, tenant);
     }
 
     /**
@@ -623,6 +687,17 @@ public record Span(
     }
 
     private long firstToken() {
+      long chosen = chosenFirstToken();
+      // Beyond belief (SpanLimits.MAX_DURATION_MICROS after the start): counts as absent, or the
+      // TTFT sums of its window could overflow.
+      if (chosen != ABSENT && chosen - startEpochNanos > SpanLimits.MAX_DURATION_MICROS * 1_000) {
+        normalized |= SpanField.FIRST_TOKEN.bit();
+        return ABSENT;
+      }
+      return chosen;
+    }
+
+    private long chosenFirstToken() {
       if (statedFirstToken != ABSENT) {
         return statedFirstToken;
       }
@@ -651,6 +726,15 @@ public record Span(
 
     private static String orEmpty(String s) {
       return s == null ? "" : s;
+    }
+
+    /** {@link SpanLimits#clean}, remembering that {@code field} changed when it did. */
+    private String clean(String value, int max, SpanField field) {
+      String cleaned = SpanLimits.clean(value, max);
+      if (value != null && cleaned != value) {
+        normalized |= field.bit();
+      }
+      return cleaned;
     }
   }
 }

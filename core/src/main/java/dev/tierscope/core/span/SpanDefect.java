@@ -16,7 +16,16 @@ public enum SpanDefect {
   /** Start time not after the epoch. */
   INVALID_START_TIME("invalid_start_time"),
   /** End time before start time. */
-  END_BEFORE_START("end_before_start");
+  END_BEFORE_START("end_before_start"),
+  /**
+   * Tenant not 1 to 128 of {@code [A-Za-z0-9_.:-]}, or the reserved {@code __overflow__} ({@link
+   * SpanLimits#isValidTenant}).
+   */
+  INVALID_TENANT("invalid_tenant"),
+  /** Ends further ahead of the reference clock than the allowed skew ({@link SpanTimeBounds}). */
+  TOO_FAR_IN_FUTURE("too_far_in_future"),
+  /** Starts further behind the reference clock than the maximum age ({@link SpanTimeBounds}). */
+  TOO_OLD("too_old");
 
   private final String reason;
 

@@ -415,6 +415,157 @@ class SpanTest {
     }
   }
 
+  @Nested
+  class HostileValues {
+    @ParameterizedTest
+    @CsvSource({
+      "'a\u0000b'",
+      "'acme tenant'",
+      "'ümlaut'",
+      "'__overflow__'",
+      "'a/b'",
+      "'tab\there'"
+    })
+    void rejectsATenantTheApiCouldNotRead(String tenant) {
+      Span.Builder b = valid().tenant(tenant);
+
+      assertThat(b.defect()).isEqualTo(SpanDefect.INVALID_TENANT);
+      assertThat(b.defectMessage()).doesNotContain("\u0000").doesNotContain("\t");
+      assertThatThrownBy(b::build)
+          .isInstanceOfSatisfying(
+              InvalidSpanException.class,
+              e -> assertThat(e.defect()).isEqualTo(SpanDefect.INVALID_TENANT));
+    }
+
+    @Test
+    void rejectsAnOversizedTenantAndSaysHowLongItWas() {
+      Span.Builder b = valid().tenant("t".repeat(70_000));
+
+      assertThat(b.defect()).isEqualTo(SpanDefect.INVALID_TENANT);
+      assertThat(b.defectMessage())
+          .startsWith("tenant must match [A-Za-z0-9_.:-]{1,128}, got 'tttt")
+          .endsWith("...' (70000 chars)")
+          .hasSizeLessThan(200);
+      assertThat(valid().tenant("t".repeat(128)).build().tenant()).hasSize(128);
+    }
+
+    @Test
+    void acceptsEveryCharacterOfThePattern() {
+      String all = "azAZ09_.:-";
+
+      assertThat(valid().tenant(all).build().tenant()).isEqualTo(all);
+      assertThat(SpanLimits.isValidTenant(all)).isTrue();
+      assertThat("acme:eu-1.prod_x").matches(SpanLimits.TENANT_PATTERN);
+    }
+
+    @Test
+    void theConstructorRefusesAnInvalidTenantToo() {
+      Span ok = valid().tenant("acme").build();
+
+      assertThatThrownBy(() -> copyWithTenant(ok, "a\u0000b"))
+          .isInstanceOfSatisfying(
+              InvalidSpanException.class,
+              e -> assertThat(e.defect()).isEqualTo(SpanDefect.INVALID_TENANT));
+    }
+
+    @Test
+    void replacesControlCharactersAndUnpairedSurrogatesInFreeText() {
+      Span.Builder b =
+          valid()
+              .service("svc\u0000")
+              .operation("chat\u0007")
+              .workflow("rag\n")
+              .toolName("\uD800search")
+              .model("gpt\uDC00")
+              .clientPath("vpn\u009f")
+              .protocolVersion("2")
+              .connectionType("wifi");
+      Span span = b.build();
+
+      assertThat(span.service()).isEqualTo("svc\uFFFD");
+      assertThat(span.operation()).isEqualTo("chat\uFFFD");
+      assertThat(span.workflow()).isEqualTo("rag\uFFFD");
+      assertThat(span.toolName()).isEqualTo("\uFFFDsearch");
+      assertThat(span.model()).isEqualTo("gpt\uFFFD");
+      assertThat(span.clientPath()).isEqualTo("vpn\uFFFD");
+      assertThat(b.normalizedFields())
+          .containsExactlyInAnyOrder(
+              SpanField.SERVICE,
+              SpanField.OPERATION,
+              SpanField.WORKFLOW,
+              SpanField.TOOL_NAME,
+              SpanField.MODEL,
+              SpanField.CLIENT_PATH);
+    }
+
+    @Test
+    void keepsValidSurrogatePairsAndNamesWhatWasCut() {
+      Span.Builder b = valid().workflow("\uD83D\uDE80 launch").service("s".repeat(200));
+      Span span = b.build();
+
+      assertThat(span.workflow()).isEqualTo("\uD83D\uDE80 launch");
+      assertThat(span.service()).hasSize(SpanLimits.MAX_SERVICE_CHARS);
+      assertThat(b.normalizedFields()).containsExactly(SpanField.SERVICE);
+      assertThat(valid().workflow("rag").normalizedFields()).isEmpty();
+    }
+
+    @Test
+    void treatsUnbelievableNumbersAsAbsent() {
+      Span.Builder b =
+          valid()
+              .inputTokens(SpanLimits.MAX_TOKENS + 1)
+              .outputTokens(Long.MAX_VALUE)
+              .modelQueueMicros(Long.MAX_VALUE / 2)
+              .firstTokenEpochNanos(Long.MAX_VALUE);
+      Span span = b.build();
+
+      assertThat(span.inputTokens()).isZero();
+      assertThat(span.outputTokens()).isZero();
+      assertThat(span.hasModelQueue()).isFalse();
+      assertThat(span.hasFirstToken()).isFalse();
+      assertThat(b.normalizedFields())
+          .containsExactlyInAnyOrder(
+              SpanField.TOKENS, SpanField.MODEL_QUEUE, SpanField.FIRST_TOKEN);
+      assertThat(valid().inputTokens(SpanLimits.MAX_TOKENS).build().inputTokens())
+          .isEqualTo(SpanLimits.MAX_TOKENS);
+      assertThat(valid().modelQueueMillis(1e300).build().hasModelQueue()).isTrue();
+    }
+
+    private Span copyWithTenant(Span s, String tenant) {
+      return new Span(
+          s.traceId(),
+          s.spanId(),
+          s.parentSpanId(),
+          s.service(),
+          tenant,
+          s.role(),
+          s.kind(),
+          s.operation(),
+          s.trafficClass(),
+          s.classUnknown(),
+          s.workflow(),
+          s.startEpochNanos(),
+          s.endEpochNanos(),
+          s.firstTokenEpochNanos(),
+          s.error(),
+          s.streamed(),
+          s.streamOutcome(),
+          s.retrievalHit(),
+          s.retrievalFallback(),
+          s.toolName(),
+          s.modelQueueMicros(),
+          s.inputTokens(),
+          s.outputTokens(),
+          s.model(),
+          s.clientPath(),
+          s.protocolVersion(),
+          s.protocolFallback(),
+          s.retransmits(),
+          s.connectionType(),
+          s.ruleAttributes());
+    }
+  }
+
   @Test
   void traceIdRoundTripsThroughItsBytes() {
     TraceId id = TraceId.fromHex("4bf92f3577b34da6a3ce929d0e0e4736");
