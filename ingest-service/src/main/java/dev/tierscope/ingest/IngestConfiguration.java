@@ -1,6 +1,7 @@
 package dev.tierscope.ingest;
 
 import dev.tierscope.core.classes.TrafficClasses;
+import dev.tierscope.core.span.SpanTimeBounds;
 import dev.tierscope.ingest.grpc.OtlpGrpcServer;
 import dev.tierscope.ingest.http.OtlpHttpHandler;
 import dev.tierscope.ingest.otlp.OtlpSpanNormalizer;
@@ -9,6 +10,7 @@ import dev.tierscope.ingest.receiver.IngestMetrics;
 import dev.tierscope.ingest.receiver.TraceReceiver;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.util.Map;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.Producer;
@@ -41,7 +43,12 @@ class IngestConfiguration {
 
   @Bean
   OtlpSpanNormalizer otlpSpanNormalizer(TrafficClasses classes, IngestProperties p) {
-    return new OtlpSpanNormalizer(classes, p.maxAttributesPerSpan(), p.unknownClass());
+    return new OtlpSpanNormalizer(
+        classes,
+        p.maxAttributesPerSpan(),
+        p.unknownClass(),
+        new SpanTimeBounds(p.maxFutureSkew(), p.maxAge()),
+        Clock.systemUTC());
   }
 
   @Bean(destroyMethod = "close")

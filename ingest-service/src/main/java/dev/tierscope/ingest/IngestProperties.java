@@ -15,6 +15,10 @@ import org.springframework.util.unit.DataSize;
  * @param maxBodySize largest accepted request body, after decompression (HTTP) or as one gRPC
  *     message; larger ones get 413 / RESOURCE_EXHAUSTED
  * @param maxAttributesPerSpan spans with more attributes are rejected (partial success)
+ * @param maxFutureSkew spans ending further ahead of this ingest's clock are rejected ({@code
+ *     too_far_in_future}): a client with a wrong clock must not move the aggregator's stream time
+ * @param maxAge spans starting further back than this are rejected ({@code too_old}); keep it at
+ *     the raw windows' retention ({@code tierscope.rollup.raw-retention}), which drops them anyway
  * @param unknownClass {@code accept} (default: the span is kept, flagged, and the client warned) or
  *     {@code reject} (rejected like an invalid span) for a {@code tierscope.class} outside the
  *     configured set
@@ -35,6 +39,8 @@ public record IngestProperties(
     @DefaultValue("1") short replicationFactor,
     @DefaultValue("16MB") DataSize maxBodySize,
     @DefaultValue("128") int maxAttributesPerSpan,
+    @DefaultValue("5m") Duration maxFutureSkew,
+    @DefaultValue("2d") Duration maxAge,
     @DefaultValue("accept") UnknownClassPolicy unknownClass,
     @DefaultValue("5s") Duration ackTimeout,
     @DefaultValue("24MB") DataSize maxInFlight,
@@ -57,6 +63,11 @@ public record IngestProperties(
         maxAttributesPerSpan >= 1,
         "max-attributes-per-span",
         "must be at least 1, got " + maxAttributesPerSpan);
+    require(
+        maxFutureSkew.toMillis() >= 1,
+        "max-future-skew",
+        "must be at least 1ms, got " + maxFutureSkew);
+    require(maxAge.toMillis() >= 1, "max-age", "must be at least 1ms, got " + maxAge);
     require(ackTimeout.toMillis() >= 1, "ack-timeout", "must be at least 1ms, got " + ackTimeout);
     require(maxInFlight.toBytes() >= 1, "max-in-flight", "must be positive, got " + maxInFlight);
     require(

@@ -17,10 +17,14 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code tierscope.ingest.spans.accepted} {protocol}: spans Kafka acknowledged;
  *   <li>{@code tierscope.ingest.spans.rejected} {protocol, reason}: invalid spans answered with
- *       partial success (reasons: the {@code REASON_*} keys of the normaliser);
+ *       partial success (reasons: the {@code REASON_*} keys of the normaliser, and {@code
+ *       record_too_large} / {@code record_invalid} for records Kafka refused one by one);
  *   <li>{@code tierscope.ingest.spans.throttled} {protocol, reason}: valid spans answered with
  *       503/429/UNAVAILABLE ({@code kafka_unavailable}, {@code ack_timeout}, {@code at_capacity});
  *   <li>{@code tierscope.ingest.spans.class_unknown}: accepted spans whose class is not configured;
+ *   <li>{@code tierscope.ingest.values.normalized} {protocol, field}: accepted spans whose value of
+ *       that field was changed to fit core's limits (cleaned or cut text, numbers counted as
+ *       absent);
  *   <li>{@code tierscope.ingest.requests.rejected} {protocol, reason}: whole requests refused
  *       ({@code unsupported_media_type}, {@code unsupported_encoding}, {@code too_large}, {@code
  *       bad_gzip}, {@code undecodable});
@@ -103,6 +107,20 @@ final class MicrometerIngestMetrics implements IngestMetrics {
     if (spans > 0) {
       unknownClass.increment(spans);
     }
+  }
+
+  @Override
+  public void normalized(Protocol protocol, Map<String, Integer> byField) {
+    byField.forEach(
+        (field, n) ->
+            registry
+                .counter(
+                    "tierscope.ingest.values.normalized",
+                    "protocol",
+                    protocol.tag(),
+                    "field",
+                    field)
+                .increment(n));
   }
 
   @Override

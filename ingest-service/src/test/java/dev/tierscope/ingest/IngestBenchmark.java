@@ -309,7 +309,8 @@ public final class IngestBenchmark {
   /** Requests of 8 spans each, as an instrumented AI service sends them. */
   static ExportTraceServiceRequest request(SplittableRandom r, int spans) {
     ScopeSpans.Builder scope = ScopeSpans.newBuilder();
-    long t0 = 1_767_225_600_000_000_000L + r.nextLong(1_000_000_000_000L);
+    // Within the last hour, as live traffic: the ingest rejects spans beyond its time bounds.
+    long t0 = System.currentTimeMillis() * 1_000_000L - r.nextLong(3_600_000_000_000L);
     ByteString trace = null;
     ByteString root = null;
     for (int i = 0; i < spans; i++) {

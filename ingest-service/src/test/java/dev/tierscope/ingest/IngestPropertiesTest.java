@@ -18,13 +18,32 @@ class IngestPropertiesTest {
         .hasMessage("tierscope.ingest.grpc-port must be 0 to 65535, got 70000");
   }
 
+  @Test
+  void refusesTimeBoundsThatAreNotPositive() {
+    assertThatThrownBy(() -> props(Duration.ZERO, Duration.ofDays(2)))
+        .hasMessage("tierscope.ingest.max-future-skew must be at least 1ms, got PT0S");
+    assertThatThrownBy(() -> props(Duration.ofMinutes(5), Duration.ofSeconds(-1)))
+        .hasMessage("tierscope.ingest.max-age must be at least 1ms, got PT-1S");
+  }
+
   private static IngestProperties props(Duration retryAfter, int grpcPort) {
+    return props(retryAfter, grpcPort, Duration.ofMinutes(5), Duration.ofDays(2));
+  }
+
+  private static IngestProperties props(Duration maxFutureSkew, Duration maxAge) {
+    return props(Duration.ofSeconds(5), 4317, maxFutureSkew, maxAge);
+  }
+
+  private static IngestProperties props(
+      Duration retryAfter, int grpcPort, Duration maxFutureSkew, Duration maxAge) {
     return new IngestProperties(
         "tierscope.spans.v1",
         6,
         (short) 1,
         DataSize.ofMegabytes(16),
         128,
+        maxFutureSkew,
+        maxAge,
         UnknownClassPolicy.ACCEPT,
         Duration.ofSeconds(5),
         DataSize.ofMegabytes(24),

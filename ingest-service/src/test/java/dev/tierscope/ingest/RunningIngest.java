@@ -37,6 +37,9 @@ final class RunningIngest implements AutoCloseable {
     props.put("tierscope.ingest.grpc-port", "0");
     props.put("tierscope.ingest.topic", topic);
     props.put("spring.kafka.bootstrap-servers", bootstrapServers);
+    // The ITs send spans stamped 2026-01-01 (fixed, so that they can assert exact times); their age
+    // is not what they test. The time bounds are tested on the defaults by the server's ITs.
+    props.put("tierscope.ingest.max-age", "36500d");
     props.putAll(extra);
     List<String> args = new ArrayList<>();
     props.forEach((k, v) -> args.add("--" + k + "=" + v));

@@ -5,9 +5,11 @@ import dev.tierscope.conventions.SpanAttributes;
 import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.classes.TrafficClasses;
 import dev.tierscope.core.span.SpanDefect;
+import dev.tierscope.core.span.SpanField;
 import dev.tierscope.core.span.SpanKind;
 import dev.tierscope.core.span.SpanLimits;
 import dev.tierscope.core.span.SpanRole;
+import dev.tierscope.core.span.SpanTimeBounds;
 import dev.tierscope.core.span.StreamOutcome;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -17,6 +19,7 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -33,9 +36,12 @@ import java.util.function.Supplier;
  * times and the attributes of SPAN-CONVENTIONS.md (leniently: services send what their SDK makes of
  * a value), resolves the class against the configured set, and hands them to core's {@link
  * dev.tierscope.core.span.Span.Builder}, which decides what the span means (role, first token,
- * stream outcome) and whether it is valid ({@link SpanDefect}). Everything else is dropped, so that
- * the Kafka message and the aggregator stay small. An invalid span is rejected with a reason and
- * the rest of the request is kept (OTLP partial success); it never throws on bad input.
+ * stream outcome), whether it is valid ({@link SpanDefect}, e.g. a tenant the API could not read)
+ * and what its free text may hold ({@link SpanLimits}). It also holds each span's times to {@link
+ * SpanTimeBounds} against its clock. Everything else is dropped, so that the Kafka message and the
+ * aggregator stay small. An invalid span is rejected with a reason and the rest of the request is
+ * kept (OTLP partial success); a span whose values had to be changed is kept and the client told
+ * (partial success with {@code rejected_spans = 0}); it never throws on bad input.
  *
  * <p>It runs on every span: each span's attributes are read in one pass with a switch on the key,
  * without regex or streams. Instances are immutable and thread-safe.
@@ -69,6 +75,15 @@ public final class OtlpSpanNormalizer {
   /** Rejection reason: end time before start time. */
   public static final String REASON_END_BEFORE_START = SpanDefect.END_BEFORE_START.reason();
 
+  /** Rejection reason: a tenant the API could not read ({@link SpanLimits#TENANT_PATTERN}). */
+  public static final String REASON_INVALID_TENANT = SpanDefect.INVALID_TENANT.reason();
+
+  /** Rejection reason: ends further ahead of the receiver's clock than the allowed skew. */
+  public static final String REASON_TOO_FAR_IN_FUTURE = SpanDefect.TOO_FAR_IN_FUTURE.reason();
+
+  /** Rejection reason: starts further back than the maximum age. */
+  public static final String REASON_TOO_OLD = SpanDefect.TOO_OLD.reason();
+
   /** Rejection reason: more attributes than the configured bound. */
   public static final String REASON_TOO_MANY_ATTRIBUTES = "too_many_attributes";
 
@@ -91,7 +106,6 @@ public final class OtlpSpanNormalizer {
   }
 
   static final int MAX_REJECTIONS_DESCRIBED = 5;
-  static final int MAX_SHOWN_CLASS_CHARS = 64;
 
   private static final String UNKNOWN_SPAN_ID = "<unknown>";
   private static final char[] HEX = "0123456789abcdef".toCharArray();
@@ -101,24 +115,40 @@ public final class OtlpSpanNormalizer {
   private final Set<String> ruleKeys;
   private final int maxAttributesPerSpan;
   private final UnknownClassPolicy unknownClassPolicy;
+  private final SpanTimeBounds timeBounds;
+  private final Clock clock;
 
-  /** A normalizer with {@link #DEFAULT_MAX_ATTRIBUTES_PER_SPAN}, accepting unknown classes. */
+  /**
+   * A normalizer with {@link #DEFAULT_MAX_ATTRIBUTES_PER_SPAN}, accepting unknown classes, with the
+   * default time bounds on the system clock.
+   */
   public OtlpSpanNormalizer(TrafficClasses classes) {
     this(classes, DEFAULT_MAX_ATTRIBUTES_PER_SPAN);
   }
 
-  /** A normalizer accepting unknown classes (the span conventions' rule). */
+  /** A normalizer accepting unknown classes, with the default time bounds on the system clock. */
   public OtlpSpanNormalizer(TrafficClasses classes, int maxAttributesPerSpan) {
-    this(classes, maxAttributesPerSpan, UnknownClassPolicy.ACCEPT);
+    this(
+        classes,
+        maxAttributesPerSpan,
+        UnknownClassPolicy.ACCEPT,
+        SpanTimeBounds.DEFAULTS,
+        Clock.systemUTC());
   }
 
   /**
    * @param classes the closed set that {@code tierscope.class} values are resolved against
    * @param maxAttributesPerSpan a span with more attributes than this is rejected; at least 1
    * @param unknownClassPolicy what happens to a span whose class is not configured
+   * @param timeBounds how far from {@code clock} a span's times may lie
+   * @param clock the receiver's clock that spans are judged against
    */
   public OtlpSpanNormalizer(
-      TrafficClasses classes, int maxAttributesPerSpan, UnknownClassPolicy unknownClassPolicy) {
+      TrafficClasses classes,
+      int maxAttributesPerSpan,
+      UnknownClassPolicy unknownClassPolicy,
+      SpanTimeBounds timeBounds,
+      Clock clock) {
     if (classes == null) {
       throw new IllegalArgumentException("traffic classes must be configured");
     }
@@ -129,10 +159,15 @@ public final class OtlpSpanNormalizer {
     if (unknownClassPolicy == null) {
       throw new IllegalArgumentException("unknownClassPolicy must be set");
     }
+    if (timeBounds == null || clock == null) {
+      throw new IllegalArgumentException("timeBounds and clock must be set");
+    }
     this.classes = classes;
     this.ruleKeys = classes.rules().attributes();
     this.maxAttributesPerSpan = maxAttributesPerSpan;
     this.unknownClassPolicy = unknownClassPolicy;
+    this.timeBounds = timeBounds;
+    this.clock = clock;
   }
 
   /** The configured attribute bound. */
@@ -149,6 +184,8 @@ public final class OtlpSpanNormalizer {
     Rejections rejections = null;
     int unknownClassSpans = 0;
     String firstUnknownClass = null;
+    Map<String, Integer> normalized = null;
+    long now = clock.millis();
     for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
       ResourceContext resource = readResource(resourceSpans.getResource());
       for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
@@ -160,6 +197,26 @@ public final class OtlpSpanNormalizer {
               rejections = new Rejections();
             }
             rejections.add(span, defect.reason(), builder::defectMessage);
+            continue;
+          }
+          long start = span.getStartTimeUnixNano();
+          long end = span.getEndTimeUnixNano();
+          SpanDefect untimely = timeBounds.check(start, end, now);
+          if (untimely != null) {
+            if (rejections == null) {
+              rejections = new Rejections();
+            }
+            rejections.add(
+                span,
+                untimely.reason(),
+                () -> {
+                  // "... (at most 5m0s allowed)" names the setting inside the parentheses.
+                  String problem = timeBounds.problem(start, end, now);
+                  return problem.substring(0, problem.length() - 1)
+                      + (untimely == SpanDefect.TOO_OLD
+                          ? ", tierscope.ingest.max-age)"
+                          : ", tierscope.ingest.max-future-skew)");
+                });
             continue;
           }
           if (span.getAttributesCount() > maxAttributesPerSpan) {
@@ -176,7 +233,22 @@ public final class OtlpSpanNormalizer {
                         + maxAttributesPerSpan);
             continue;
           }
-          var event = normalizeSpan(span, resource, builder);
+          readAttributes(span, resource, builder);
+          SpanDefect invalid = builder.defect();
+          if (invalid != null) {
+            if (rejections == null) {
+              rejections = new Rejections();
+            }
+            rejections.add(span, invalid.reason(), builder::defectMessage);
+            continue;
+          }
+          var event = builder.build();
+          for (SpanField field : builder.normalizedFields()) {
+            if (normalized == null) {
+              normalized = new LinkedHashMap<>();
+            }
+            normalized.merge(field.key(), 1, Integer::sum);
+          }
           if (event.classUnknown()) {
             String value = reportedClass(span, resourceSpans.getResource());
             if (unknownClassPolicy == UnknownClassPolicy.REJECT) {
@@ -202,13 +274,19 @@ public final class OtlpSpanNormalizer {
               + unknownClassSpans
               + (unknownClassSpans == 1 ? " span" : " spans")
               + " with a tierscope.class that is not configured (first: '"
-              + SpanLimits.truncate(firstUnknownClass, MAX_SHOWN_CLASS_CHARS)
+              + SpanLimits.shown(firstUnknownClass)
               + "'); such requests count in the fallback class "
               + classes.fallback()
               + " unless another span names a configured class";
     }
+    Map<String, Integer> normalizedByField = normalized == null ? Map.of() : normalized;
+    if (!normalizedByField.isEmpty()) {
+      String changed = normalizedWarning(normalizedByField);
+      warning = warning.isEmpty() ? changed : warning + "; " + changed;
+    }
     if (rejections == null) {
-      return new NormalizedBatch(accepted, 0, "", Map.of(), unknownClassSpans, warning);
+      return new NormalizedBatch(
+          accepted, 0, "", Map.of(), unknownClassSpans, normalizedByField, warning);
     }
     return new NormalizedBatch(
         accepted,
@@ -216,7 +294,25 @@ public final class OtlpSpanNormalizer {
         rejections.message(),
         rejections.byReason,
         unknownClassSpans,
+        normalizedByField,
         warning);
+  }
+
+  /** What the client is told about values that were changed to fit the limits. */
+  private static String normalizedWarning(Map<String, Integer> byField) {
+    StringBuilder m = new StringBuilder("accepted with changed values (");
+    boolean first = true;
+    for (SpanField f : SpanField.values()) {
+      Integer n = byField.get(f.key());
+      if (n != null) {
+        m.append(first ? "" : ", ").append(f.attribute()).append(": ").append(n);
+        first = false;
+      }
+    }
+    return m.append(
+            " spans): control characters and unpaired surrogates become U+FFFD, text is cut to"
+                + " its limit, numbers beyond belief count as absent")
+        .toString();
   }
 
   /** The raw {@code tierscope.class} value that made a span's class unknown (span first). */
@@ -240,7 +336,7 @@ public final class OtlpSpanNormalizer {
   private String unknownClassProblem(String value) {
     StringBuilder m =
         new StringBuilder("tierscope.class '")
-            .append(SpanLimits.truncate(value, MAX_SHOWN_CLASS_CHARS))
+            .append(SpanLimits.shown(value))
             .append("' is not a configured class (");
     List<TrafficClass> all = classes.all();
     for (int i = 0; i < all.size(); i++) {
@@ -344,7 +440,7 @@ public final class OtlpSpanNormalizer {
   // ---- span
 
   /** Reads the attributes into the builder that already holds the (valid) ids and times. */
-  private dev.tierscope.core.span.Span normalizeSpan(
+  private void readAttributes(
       Span span, ResourceContext resource, dev.tierscope.core.span.Span.Builder out) {
     String classValue = null;
     String workflow = null;
@@ -427,7 +523,6 @@ public final class OtlpSpanNormalizer {
         out.firstTokenEvent(event.getTimeUnixNano());
       }
     }
-    return out.build();
   }
 
   /** The one mapping from OTLP's span kinds to core's. */

@@ -3,13 +3,17 @@ package dev.tierscope.ingest.publish;
 import dev.tierscope.core.span.Span;
 import dev.tierscope.ingest.publish.PublishRejectedException.Reason;
 import dev.tierscope.wire.SpanBytesEncoder;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 
 /**
  * Produces each span to the spans topic, encoded by {@link SpanBytesEncoder#SPAN_EVENT_V1} and
@@ -22,6 +26,11 @@ import org.apache.kafka.common.KafkaException;
  * count is over {@code maxInFlightBytes}, keeps every request's wait bounded and tells clients to
  * back off (429) instead of piling more into a stuck buffer. A request is always admitted when
  * nothing is in flight, so a batch larger than the limit still goes through alone.
+ *
+ * <p>A record Kafka refuses for itself (larger than {@code max.request.size} or the broker's {@code
+ * message.max.bytes}, or invalid) fails only that record: it is listed in the {@link
+ * PublishResult}, and the rest of the batch is published. Retrying it would fail the same way, so
+ * it must not turn the whole request into "retry later".
  *
  * <p>A send that fails (or is never acknowledged in time) may still have reached Kafka; a client
  * that retries after a 503 can therefore produce a duplicate. Duplicates are removed by span id
@@ -56,11 +65,11 @@ public final class KafkaSpanPublisher implements SpanPublisher {
   }
 
   @Override
-  public CompletableFuture<Void> publish(List<Span> spans) {
-    CompletableFuture<Void> all = new CompletableFuture<>();
+  public CompletableFuture<PublishResult> publish(List<Span> spans) {
+    CompletableFuture<PublishResult> all = new CompletableFuture<>();
     int n = spans.size();
     if (n == 0) {
-      all.complete(null);
+      all.complete(PublishResult.ALL_ACKNOWLEDGED);
       return all;
     }
     byte[][] keys = new byte[n][];
@@ -75,6 +84,7 @@ public final class KafkaSpanPublisher implements SpanPublisher {
     reserve(total);
 
     AtomicInteger remaining = new AtomicInteger(n);
+    List<PublishResult.Refused> refused = new ArrayList<>(0);
     int sent = 0;
     try {
       for (; sent < n; sent++) {
@@ -84,14 +94,39 @@ public final class KafkaSpanPublisher implements SpanPublisher {
           break;
         }
         long size = keys[sent].length + values[sent].length;
+        int index = sent;
         producer.send(
             new ProducerRecord<>(topic, keys[sent], values[sent]),
             (meta, e) -> {
               inFlightBytes.addAndGet(-size);
-              if (e != null) {
+              if (e != null && refusedForItself(e) != null) {
+                synchronized (refused) {
+                  refused.add(
+                      new PublishResult.Refused(
+                          index,
+                          refusedForItself(e),
+                          "Kafka refused the record ("
+                              + e.getClass().getSimpleName()
+                              + ": "
+                              + e.getMessage()
+                              + ")"));
+                }
+              } else if (e != null) {
                 all.completeExceptionally(e);
-              } else if (remaining.decrementAndGet() == 0) {
-                all.complete(null);
+                return;
+              }
+              if (remaining.decrementAndGet() == 0) {
+                synchronized (refused) {
+                  all.complete(
+                      refused.isEmpty()
+                          ? PublishResult.ALL_ACKNOWLEDGED
+                          : new PublishResult(
+                              refused.stream()
+                                  .sorted(
+                                      java.util.Comparator.comparingInt(
+                                          PublishResult.Refused::index))
+                                  .toList()));
+                }
               }
             });
       }
@@ -104,6 +139,20 @@ public final class KafkaSpanPublisher implements SpanPublisher {
     }
     release(keys, values, sent);
     return all;
+  }
+
+  /**
+   * The reason key when Kafka refused a record for what it is (retrying it would fail the same
+   * way), null for a failure of the connection, the broker or time.
+   */
+  static String refusedForItself(Exception e) {
+    if (e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException) {
+      return PublishResult.RECORD_TOO_LARGE;
+    }
+    if (e instanceof InvalidRecordException) {
+      return PublishResult.RECORD_INVALID;
+    }
+    return null;
   }
 
   private void reserve(long bytes) {

@@ -16,7 +16,8 @@ public interface IngestMetrics {
 
   /**
    * Invalid spans answered with partial success, per reason key (a {@code SpanDefect} reason, or
-   * {@code too_many_attributes}, {@code unknown_class}).
+   * {@code too_many_attributes}, {@code unknown_class}, or a record Kafka refused for itself:
+   * {@code record_too_large}, {@code record_invalid}).
    */
   void rejected(Protocol protocol, Map<String, Integer> byReason);
 
@@ -34,6 +35,12 @@ public interface IngestMetrics {
 
   /** Accepted spans whose {@code tierscope.class} is not a configured class. */
   void unknownClass(int spans);
+
+  /**
+   * Accepted spans whose values were changed to fit core's limits (cleaned or cut text, numbers
+   * counted as absent), per field key ({@code dev.tierscope.core.span.SpanField#key()}).
+   */
+  void normalized(Protocol protocol, Map<String, Integer> byField);
 
   /** A decoded request body, bytes after decompression. */
   void requestSize(Protocol protocol, long bytes);
@@ -61,6 +68,9 @@ public interface IngestMetrics {
 
         @Override
         public void unknownClass(int spans) {}
+
+        @Override
+        public void normalized(Protocol protocol, Map<String, Integer> byField) {}
 
         @Override
         public void requestSize(Protocol protocol, long bytes) {}

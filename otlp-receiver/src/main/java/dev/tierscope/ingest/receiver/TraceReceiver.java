@@ -3,6 +3,7 @@ package dev.tierscope.ingest.receiver;
 import dev.tierscope.ingest.otlp.NormalizedBatch;
 import dev.tierscope.ingest.otlp.OtlpSpanNormalizer;
 import dev.tierscope.ingest.publish.PublishRejectedException;
+import dev.tierscope.ingest.publish.PublishResult;
 import dev.tierscope.ingest.publish.SpanPublisher;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.time.Duration;
@@ -21,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * <p>Why one class for HTTP (protobuf and JSON) and gRPC: the rules that make a 200 mean "durable"
  * and a 503 mean "retry" must not differ by transport. The transports only decode bodies and map an
  * {@link ExportOutcome} onto their status codes.
+ *
+ * <p>A span that Kafka refuses for itself (a record larger than it takes) is rejected through
+ * partial success like an invalid span, and the others of the request are accepted: retrying it
+ * would fail the same way, so it must not make the whole request "retry later".
  *
  * <p>The returned future never completes exceptionally and always completes within the
  * acknowledgement timeout (plus the producer's {@code max.block.ms} if Kafka's metadata is
@@ -60,7 +65,7 @@ public final class TraceReceiver {
       return CompletableFuture.completedFuture(ExportOutcome.accepted(batch));
     }
     long started = System.nanoTime();
-    CompletableFuture<Void> acked;
+    CompletableFuture<PublishResult> acked;
     try {
       acked = publisher.publish(batch.accepted());
     } catch (PublishRejectedException e) {
@@ -78,13 +83,20 @@ public final class TraceReceiver {
     return acked
         .orTimeout(ackTimeoutNanos, TimeUnit.NANOSECONDS)
         .handle(
-            (ok, failure) -> {
+            (result, failure) -> {
               long nanos = System.nanoTime() - started;
               if (failure == null) {
                 metrics.produced(nanos);
-                metrics.accepted(protocol, spans);
                 metrics.unknownClass(batch.unknownClassSpans());
-                return ExportOutcome.accepted(batch);
+                metrics.normalized(protocol, batch.normalizedByField());
+                if (result.refused().isEmpty()) {
+                  metrics.accepted(protocol, spans);
+                  return ExportOutcome.accepted(batch);
+                }
+                NormalizedBatch refused = batch.withRefused(result.refused());
+                metrics.accepted(protocol, spans - result.refused().size());
+                metrics.rejected(protocol, refusedByReason(result));
+                return ExportOutcome.accepted(refused);
               }
               Throwable cause =
                   failure instanceof CompletionException && failure.getCause() != null
@@ -106,5 +118,13 @@ public final class TraceReceiver {
               log.debug("answering retry-later: {}", message);
               return new ExportOutcome(ExportOutcome.Kind.UNAVAILABLE, batch, message);
             });
+  }
+
+  private static java.util.Map<String, Integer> refusedByReason(PublishResult result) {
+    java.util.Map<String, Integer> byReason = new java.util.LinkedHashMap<>();
+    for (PublishResult.Refused r : result.refused()) {
+      byReason.merge(r.reason(), 1, Integer::sum);
+    }
+    return byReason;
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import dev.tierscope.core.classes.TrafficClasses;
+import dev.tierscope.core.span.SpanTimeBounds;
 import dev.tierscope.ingest.otlp.OtlpSpanNormalizer;
 import dev.tierscope.ingest.publish.InMemorySpanPublisher;
 import dev.tierscope.ingest.receiver.IngestMetrics;
@@ -22,7 +23,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,7 +48,12 @@ class OtlpHttpHandlerTest {
     publisher = new InMemorySpanPublisher();
     TraceReceiver receiver =
         new TraceReceiver(
-            new OtlpSpanNormalizer(TrafficClasses.defaults()),
+            new OtlpSpanNormalizer(
+                TrafficClasses.defaults(),
+                128,
+                OtlpSpanNormalizer.UnknownClassPolicy.ACCEPT,
+                SpanTimeBounds.DEFAULTS,
+                Clock.fixed(Instant.ofEpochSecond(0, START), ZoneOffset.UTC)),
             publisher,
             IngestMetrics.NOOP,
             Duration.ofSeconds(5));

@@ -13,6 +13,8 @@ import dev.tierscope.core.classes.ClassRules;
 import dev.tierscope.core.classes.ObjectiveSource;
 import dev.tierscope.core.classes.TrafficClasses;
 import dev.tierscope.core.span.SpanLimits;
+import dev.tierscope.core.span.SpanTimeBounds;
+import dev.tierscope.ingest.otlp.OtlpSpanNormalizer.UnknownClassPolicy;
 import dev.tierscope.wire.SpanBytesEncoder;
 import dev.tierscope.wire.v1.Role;
 import dev.tierscope.wire.v1.SpanEvent;
@@ -27,6 +29,9 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +55,16 @@ class OtlpSpanNormalizerTest {
           TrafficClasses.defaultClasses(),
           Map.of("premium", SpanAttributes.Classes.INTERACTIVE_PREMIUM),
           SpanAttributes.Classes.STANDARD_INTERACTIVE);
-  final OtlpSpanNormalizer normalizer = new OtlpSpanNormalizer(classes);
+
+  /** The receiver's clock: at the spans' start, so every test span lies within the time bounds. */
+  static final Clock CLOCK = Clock.fixed(Instant.ofEpochSecond(0, START), ZoneOffset.UTC);
+
+  final OtlpSpanNormalizer normalizer = normalizer(classes, 128, UnknownClassPolicy.ACCEPT);
+
+  static OtlpSpanNormalizer normalizer(
+      TrafficClasses classes, int maxAttributes, UnknownClassPolicy policy) {
+    return new OtlpSpanNormalizer(classes, maxAttributes, policy, SpanTimeBounds.DEFAULTS, CLOCK);
+  }
 
   // ---- ids, times, resource
 
@@ -332,7 +346,7 @@ class OtlpSpanNormalizerTest {
   @Test
   void rejectsUnknownClassWhenConfiguredToAndKeepsTheOtherSpans() {
     OtlpSpanNormalizer strict =
-        new OtlpSpanNormalizer(classes, 128, OtlpSpanNormalizer.UnknownClassPolicy.REJECT);
+        normalizer(classes, 128, OtlpSpanNormalizer.UnknownClassPolicy.REJECT);
 
     NormalizedBatch batch =
         strict.normalize(
@@ -427,7 +441,7 @@ class OtlpSpanNormalizerTest {
   // ---- class rules: the attributes they read travel on root spans
 
   private final OtlpSpanNormalizer withRules =
-      new OtlpSpanNormalizer(
+      normalizer(
           new TrafficClasses(
               TrafficClasses.defaultClasses(),
               Map.of(),
@@ -446,7 +460,9 @@ class OtlpSpanNormalizerTest {
                                   "http.response.status_code",
                                   AttributeCondition.Op.EQUALS,
                                   "200")),
-                          ObjectiveSource.DEFAULT)))));
+                          ObjectiveSource.DEFAULT)))),
+          128,
+          UnknownClassPolicy.ACCEPT);
 
   @Test
   void rootSpanCarriesTheValuesOfTheAttributesRulesReadSpanBeforeResource() {
@@ -1038,7 +1054,7 @@ class OtlpSpanNormalizerTest {
 
   @Test
   void rejectsSpanWithMoreAttributesThanTheBound() {
-    OtlpSpanNormalizer bounded = new OtlpSpanNormalizer(classes, 3);
+    OtlpSpanNormalizer bounded = normalizer(classes, 3, UnknownClassPolicy.ACCEPT);
     Span.Builder atBound = span().setSpanId(id("0000000000000001"));
     Span.Builder overBound = span();
     for (int i = 0; i < 3; i++) {
@@ -1088,6 +1104,169 @@ class OtlpSpanNormalizerTest {
         .endsWith("; and 2 more");
   }
 
+  @Nested
+  class HostileValues {
+    @Test
+    void rejectsATenantTheApiCouldNotReadWithTheRuleAndKeepsTheOthers() {
+      Span.Builder good = span().setSpanId(id("0000000000000001"));
+      Span.Builder nul = span().addAttributes(attr(SpanAttributes.TENANT, "acme\u0000"));
+
+      NormalizedBatch batch = normalizer.normalize(request(resource(), good, nul));
+
+      assertThat(batch.accepted()).hasSize(1);
+      assertThat(batch.rejectedByReason())
+          .containsExactlyEntriesOf(Map.of(OtlpSpanNormalizer.REASON_INVALID_TENANT, 1));
+      assertThat(batch.rejectionMessage())
+          .isEqualTo(
+              "rejected 1 span: span 00f067aa0ba902b7: tenant must match [A-Za-z0-9_.:-]{1,128},"
+                  + " got 'acme\uFFFD'");
+    }
+
+    @Test
+    void rejectsAHugeResourceTenantForEverySpanOfItsResource() {
+      NormalizedBatch batch =
+          normalizer.normalize(
+              request(
+                  resource(attr(SpanAttributes.TENANT, "t".repeat(70_000))),
+                  span(),
+                  span().setSpanId(id("0000000000000002"))));
+
+      assertThat(batch.accepted()).isEmpty();
+      assertThat(batch.rejectedByReason())
+          .containsExactlyEntriesOf(Map.of(OtlpSpanNormalizer.REASON_INVALID_TENANT, 2));
+      assertThat(batch.rejectionMessage()).hasSizeLessThan(500).contains("(70000 chars)");
+    }
+
+    @Test
+    void rejectsTheReservedOverflowTenant() {
+      NormalizedBatch batch =
+          normalizer.normalize(
+              request(resource(attr(SpanAttributes.TENANT, "__overflow__")), span()));
+
+      assertThat(batch.rejectedByReason())
+          .containsExactlyEntriesOf(Map.of(OtlpSpanNormalizer.REASON_INVALID_TENANT, 1));
+      assertThat(batch.rejectionMessage()).contains("reserved");
+    }
+
+    @Test
+    void rejectsSpansTooFarInTheFutureOrThePastAgainstTheReceiversClock() {
+      long day = 86_400_000_000_000L;
+      Span.Builder future =
+          span()
+              .setSpanId(id("0000000000000001"))
+              .setStartTimeUnixNano(START + 2 * day)
+              .setEndTimeUnixNano(START + 2 * day + 1);
+      Span.Builder ancient =
+          span()
+              .setSpanId(id("0000000000000002"))
+              .setStartTimeUnixNano(START - 3 * day)
+              .setEndTimeUnixNano(START - 3 * day + 1);
+      // The accuracy runs and backfills send spans hours in the past; clocks run seconds ahead.
+      Span.Builder yesterday =
+          span()
+              .setSpanId(id("0000000000000003"))
+              .setStartTimeUnixNano(START - 20 * 3_600_000_000_000L)
+              .setEndTimeUnixNano(START - 20 * 3_600_000_000_000L + 1);
+      Span.Builder aheadBySeconds =
+          span()
+              .setSpanId(id("0000000000000004"))
+              .setStartTimeUnixNano(START + 3_000 * MILLI)
+              .setEndTimeUnixNano(START + 4_000 * MILLI);
+
+      NormalizedBatch batch =
+          normalizer.normalize(request(resource(), future, ancient, yesterday, aheadBySeconds));
+
+      assertThat(batch.accepted())
+          .extracting(dev.tierscope.core.span.Span::spanId)
+          .containsExactly(3L, 4L);
+      assertThat(batch.rejectedByReason())
+          .containsOnly(
+              Map.entry(OtlpSpanNormalizer.REASON_TOO_FAR_IN_FUTURE, 1),
+              Map.entry(OtlpSpanNormalizer.REASON_TOO_OLD, 1));
+      assertThat(batch.rejectionMessage())
+          .isEqualTo(
+              "rejected 2 spans: span 0000000000000001: ends 2d0h ahead of the receiver's clock"
+                  + " (at most 5m0s allowed, tierscope.ingest.max-future-skew); span"
+                  + " 0000000000000002: starts 3d0h before the receiver's clock (at most 2d0h"
+                  + " allowed, tierscope.ingest.max-age)");
+    }
+
+    @Test
+    void judgesTimeByTheConfiguredBounds() {
+      OtlpSpanNormalizer strict =
+          new OtlpSpanNormalizer(
+              classes,
+              128,
+              UnknownClassPolicy.ACCEPT,
+              new SpanTimeBounds(java.time.Duration.ofSeconds(1), java.time.Duration.ofHours(1)),
+              CLOCK);
+      Span.Builder twoSecondsAhead =
+          span().setStartTimeUnixNano(START).setEndTimeUnixNano(START + 2_000 * MILLI);
+
+      assertThat(strict.normalize(request(resource(), twoSecondsAhead)).rejectedByReason())
+          .containsExactlyEntriesOf(Map.of(OtlpSpanNormalizer.REASON_TOO_FAR_IN_FUTURE, 1));
+      assertThat(normalizer.normalize(request(resource(), twoSecondsAhead)).accepted()).hasSize(1);
+    }
+
+    @Test
+    void cleansFreeTextInEveryFieldCountsItAndTellsTheClient() {
+      String dirty = "x\u0000\u001b[31m\uD800" + "y".repeat(300);
+      Span.Builder s =
+          span()
+              .addAttributes(attr(SpanAttributes.GEN_AI_OPERATION_NAME, dirty))
+              .addAttributes(attr(SpanAttributes.WORKFLOW, dirty))
+              .addAttributes(attr(SpanAttributes.GEN_AI_TOOL_NAME, dirty))
+              .addAttributes(attr(SpanAttributes.GEN_AI_REQUEST_MODEL, dirty))
+              .addAttributes(attr(SpanAttributes.CLIENT_PATH, dirty))
+              .addAttributes(attr(SpanAttributes.NETWORK_PROTOCOL_VERSION, dirty))
+              .addAttributes(attr(SpanAttributes.NETWORK_CONNECTION_TYPE, dirty));
+
+      NormalizedBatch batch =
+          normalizer.normalize(request(resource(attr(SpanAttributes.SERVICE_NAME, dirty)), s));
+
+      var span = batch.accepted().get(0);
+      for (String value :
+          List.of(
+              span.service(),
+              span.operation(),
+              span.workflow(),
+              span.toolName(),
+              span.model(),
+              span.clientPath(),
+              span.protocolVersion(),
+              span.connectionType())) {
+        assertThat(value).startsWith("x\uFFFD\uFFFD[31m\uFFFDyy");
+        assertThat(SpanLimits.isUnsafe(value)).isFalse();
+      }
+      assertThat(span.service()).hasSize(SpanLimits.MAX_SERVICE_CHARS);
+      assertThat(span.clientPath()).hasSize(SpanLimits.MAX_EDGE_VALUE_CHARS);
+      assertThat(batch.rejectedSpans()).isZero();
+      assertThat(batch.normalizedByField())
+          .containsOnlyKeys(
+              "service",
+              "operation",
+              "workflow",
+              "tool_name",
+              "model",
+              "client_path",
+              "protocol_version",
+              "connection_type");
+      assertThat(batch.clientMessage())
+          .startsWith("accepted with changed values (service.name: 1, gen_ai.operation.name: 1,");
+    }
+
+    @Test
+    void showsAHostileUnknownClassOnlyCleanedAndCut() {
+      NormalizedBatch batch =
+          normalizer.normalize(
+              request(
+                  resource(),
+                  span().addAttributes(attr(SpanAttributes.CLASS, "\u0000" + "c".repeat(1000)))));
+
+      assertThat(batch.warningMessage()).contains("(first: '\uFFFD" + "c".repeat(63) + "...')");
+    }
+  }
+
   @Test
   void normalizesEmptyRequestToEmptyBatch() {
     NormalizedBatch batch = normalizer.normalize(ExportTraceServiceRequest.getDefaultInstance());
@@ -1108,9 +1287,9 @@ class OtlpSpanNormalizerTest {
   class ResultRecord {
     @Test
     void refusesNegativeCounts() {
-      assertThatThrownBy(() -> new NormalizedBatch(List.of(), -1, "", Map.of(), 0, ""))
+      assertThatThrownBy(() -> new NormalizedBatch(List.of(), -1, "", Map.of(), 0, Map.of(), ""))
           .isInstanceOf(IllegalArgumentException.class);
-      assertThatThrownBy(() -> new NormalizedBatch(List.of(), 0, "", Map.of(), -1, ""))
+      assertThatThrownBy(() -> new NormalizedBatch(List.of(), 0, "", Map.of(), -1, Map.of(), ""))
           .isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -5,8 +5,8 @@ import java.util.List;
 class InMemorySpanPublisherTest extends SpanPublisherContract {
 
   @Override
-  SpanPublisher publisher(long maxInFlightBytes) {
-    return new InMemorySpanPublisher();
+  SpanPublisher publisher(long maxInFlightBytes, int maxRecordBytes) {
+    return new InMemorySpanPublisher(maxRecordBytes);
   }
 
   @Override

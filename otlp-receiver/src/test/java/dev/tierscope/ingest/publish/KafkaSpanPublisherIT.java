@@ -32,7 +32,7 @@ class KafkaSpanPublisherIT extends SpanPublisherContract {
   }
 
   @Override
-  SpanPublisher publisher(long maxInFlightBytes) {
+  SpanPublisher publisher(long maxInFlightBytes, int maxRecordBytes) {
     String topic = TestInfra.uniqueName("publisher");
     TestInfra.createTopic(topic, PARTITIONS);
     KafkaProducer<byte[], byte[]> producer =
@@ -49,7 +49,9 @@ class KafkaSpanPublisherIT extends SpanPublisherContract {
                 ProducerConfig.COMPRESSION_TYPE_CONFIG,
                 "lz4",
                 ProducerConfig.MAX_BLOCK_MS_CONFIG,
-                2_000),
+                2_000,
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                maxRecordBytes),
             new ByteArraySerializer(),
             new ByteArraySerializer());
     KafkaSpanPublisher publisher = new KafkaSpanPublisher(producer, topic, maxInFlightBytes);

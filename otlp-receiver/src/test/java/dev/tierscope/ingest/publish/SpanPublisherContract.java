@@ -23,7 +23,16 @@ abstract class SpanPublisherContract {
   static final long T0 = 1_764_000_000_000_000_000L;
 
   /** A fresh publisher with nothing published, admitting up to {@code maxInFlightBytes}. */
-  abstract SpanPublisher publisher(long maxInFlightBytes);
+  SpanPublisher publisher(long maxInFlightBytes) {
+    return publisher(maxInFlightBytes, 1 << 20);
+  }
+
+  /**
+   * A fresh publisher with nothing published, admitting up to {@code maxInFlightBytes}, refusing
+   * records larger than about {@code maxRecordBytes} (Kafka: its {@code max.request.size}, which
+   * also counts the record's overhead).
+   */
+  abstract SpanPublisher publisher(long maxInFlightBytes, int maxRecordBytes);
 
   /**
    * What has been published, as (key, span) in the order of each key; waits for at least {@code
@@ -72,9 +81,44 @@ abstract class SpanPublisherContract {
 
   @Test
   void completesAnEmptyBatchAtOnce() {
-    CompletableFuture<Void> done = publisher(24 << 20).publish(List.of());
+    CompletableFuture<PublishResult> done = publisher(24 << 20).publish(List.of());
 
-    assertThat(done).isCompletedWithValue(null);
+    assertThat(done).isCompletedWithValue(PublishResult.ALL_ACKNOWLEDGED);
+  }
+
+  @Test
+  void refusesARecordItCanNeverTakeAndPublishesTheRest() throws Exception {
+    SpanPublisher publisher = publisher(24 << 20, 1_000);
+    List<Span> small = spans(1, 3);
+    String wide = "\u20ac".repeat(128);
+    Span big =
+        Span.builder()
+            .traceId(small.get(0).traceId())
+            .spanId(99)
+            .parentSpanId(1)
+            .service(wide)
+            .model(wide)
+            .workflow(wide)
+            .toolName(wide)
+            .operation(wide)
+            .startEpochNanos(T0)
+            .endEpochNanos(T0 + 10)
+            .build();
+    List<Span> batch = List.of(small.get(0), big, small.get(1), small.get(2));
+
+    PublishResult result = publisher.publish(batch).get(30, TimeUnit.SECONDS);
+
+    assertThat(result.refused())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.index()).isEqualTo(1);
+              assertThat(r.reason()).isEqualTo(PublishResult.RECORD_TOO_LARGE);
+              assertThat(r.message()).isNotBlank();
+            });
+    assertThat(published(publisher, 3))
+        .extracting(Published::span)
+        .containsExactlyInAnyOrderElementsOf(small);
   }
 
   @Test

@@ -11,6 +11,7 @@ final class CountingIngestMetrics implements IngestMetrics {
   private final Map<String, Long> rejected = new HashMap<>();
   private final Map<String, Long> throttled = new HashMap<>();
   private final Map<String, Long> rejectedRequests = new HashMap<>();
+  private final Map<String, Long> normalized = new HashMap<>();
   private long unknownClass;
   private long produced;
   private long produceFailed;
@@ -39,6 +40,11 @@ final class CountingIngestMetrics implements IngestMetrics {
   @Override
   public synchronized void unknownClass(int spans) {
     unknownClass += spans;
+  }
+
+  @Override
+  public synchronized void normalized(Protocol protocol, Map<String, Integer> byField) {
+    byField.forEach((field, n) -> normalized.merge(field, (long) n, Long::sum));
   }
 
   @Override
@@ -77,6 +83,10 @@ final class CountingIngestMetrics implements IngestMetrics {
   /** Requests refused whole, by {@code "<protocol tag> <reason>"}. */
   synchronized long rejectedRequests(Protocol protocol, String reason) {
     return rejectedRequests.getOrDefault(protocol.tag() + " " + reason, 0L);
+  }
+
+  synchronized long normalized(String field) {
+    return normalized.getOrDefault(field, 0L);
   }
 
   synchronized long unknownClass() {

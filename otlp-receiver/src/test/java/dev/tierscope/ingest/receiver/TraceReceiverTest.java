@@ -5,13 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import dev.tierscope.core.classes.TrafficClasses;
 import dev.tierscope.core.span.Span;
+import dev.tierscope.core.span.SpanTimeBounds;
 import dev.tierscope.ingest.otlp.OtlpSpanNormalizer;
+import dev.tierscope.ingest.publish.InMemorySpanPublisher;
 import dev.tierscope.ingest.publish.PublishRejectedException;
+import dev.tierscope.ingest.publish.PublishResult;
 import dev.tierscope.ingest.publish.SpanPublisher;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +29,13 @@ import org.junit.jupiter.api.Test;
 class TraceReceiverTest {
 
   final CountingIngestMetrics metrics = new CountingIngestMetrics();
-  final OtlpSpanNormalizer normalizer = new OtlpSpanNormalizer(TrafficClasses.defaults());
+  final OtlpSpanNormalizer normalizer =
+      new OtlpSpanNormalizer(
+          TrafficClasses.defaults(),
+          128,
+          OtlpSpanNormalizer.UnknownClassPolicy.ACCEPT,
+          SpanTimeBounds.DEFAULTS,
+          Clock.fixed(Instant.ofEpochSecond(0, 1_767_225_600_000_000_000L), ZoneOffset.UTC));
   final List<Span> published = new ArrayList<>();
 
   @Test
@@ -121,15 +133,78 @@ class TraceReceiverTest {
     assertThat(metrics.throttled("at_capacity")).isEqualTo(2);
   }
 
+  @Test
+  void rejectsASpanKafkaRefusesForItselfAndAcceptsTheOthers() {
+    // The reference publisher refuses records over its size limit, as Kafka does over
+    // max.request.size: answering 503 would make the client retry it forever.
+    InMemorySpanPublisher kafka = new InMemorySpanPublisher(60);
+    TraceReceiver receiver = receiver(kafka, Duration.ofSeconds(5));
+    ExportTraceServiceRequest request = request(3, 1);
+    ExportTraceServiceRequest withBigSpan =
+        request.toBuilder()
+            .setResourceSpans(
+                0,
+                request.getResourceSpans(0).toBuilder()
+                    .setResource(
+                        io.opentelemetry.proto.resource.v1.Resource.newBuilder()
+                            .addAttributes(
+                                io.opentelemetry.proto.common.v1.KeyValue.newBuilder()
+                                    .setKey("service.name")
+                                    .setValue(
+                                        io.opentelemetry.proto.common.v1.AnyValue.newBuilder()
+                                            .setStringValue("a-long-service-name")))))
+            .build();
+
+    ExportOutcome outcome = receiver.export(withBigSpan, Protocol.HTTP_PROTOBUF).join();
+
+    assertThat(outcome.kind()).isEqualTo(ExportOutcome.Kind.ACCEPTED);
+    assertThat(outcome.response().getPartialSuccess().getRejectedSpans()).isEqualTo(4);
+    assertThat(outcome.response().getPartialSuccess().getErrorMessage())
+        .startsWith("rejected 1 span: span 0000000000000104: end before start; refused by Kafka 3")
+        .contains("span 0000000000000101: the record is ");
+    assertThat(kafka.records()).isEmpty();
+    assertThat(metrics.rejected(PublishResult.RECORD_TOO_LARGE)).isEqualTo(3);
+    assertThat(metrics.accepted()).isZero();
+  }
+
+  @Test
+  void countsSpansAcceptedWithChangedValues() {
+    TraceReceiver receiver = receiver(spans -> ack(spans), Duration.ofSeconds(5));
+    ExportTraceServiceRequest request = request(1, 0);
+    ExportTraceServiceRequest withControl =
+        request.toBuilder()
+            .setResourceSpans(
+                0,
+                request.getResourceSpans(0).toBuilder()
+                    .setResource(
+                        io.opentelemetry.proto.resource.v1.Resource.newBuilder()
+                            .addAttributes(
+                                io.opentelemetry.proto.common.v1.KeyValue.newBuilder()
+                                    .setKey("tierscope.workflow")
+                                    .setValue(
+                                        io.opentelemetry.proto.common.v1.AnyValue.newBuilder()
+                                            .setStringValue("rag\u0000")))))
+            .build();
+
+    ExportOutcome outcome = receiver.export(withControl, Protocol.GRPC).join();
+
+    assertThat(outcome.kind()).isEqualTo(ExportOutcome.Kind.ACCEPTED);
+    assertThat(published).extracting(Span::workflow).containsExactly("rag\uFFFD");
+    assertThat(outcome.response().getPartialSuccess().getRejectedSpans()).isZero();
+    assertThat(outcome.response().getPartialSuccess().getErrorMessage())
+        .startsWith("accepted with changed values (tierscope.workflow: 1 spans)");
+    assertThat(metrics.normalized("workflow")).isEqualTo(1);
+  }
+
   // ---- helpers
 
   private TraceReceiver receiver(SpanPublisher publisher, Duration ackTimeout) {
     return new TraceReceiver(normalizer, publisher, metrics, ackTimeout);
   }
 
-  private CompletableFuture<Void> ack(List<Span> spans) {
+  private CompletableFuture<PublishResult> ack(List<Span> spans) {
     published.addAll(spans);
-    return CompletableFuture.completedFuture(null);
+    return CompletableFuture.completedFuture(PublishResult.ALL_ACKNOWLEDGED);
   }
 
   /** {@code valid} valid spans and {@code invalid} spans that end before they start. */
