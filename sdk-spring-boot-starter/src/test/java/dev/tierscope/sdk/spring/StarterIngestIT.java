@@ -74,11 +74,20 @@ class StarterIngestIT {
     return response.body().trim();
   }
 
-  /** The server span and the chat-client span (and whatever else the request produced). */
+  /**
+   * The server span and the chat-client span (and whatever else the request produced). The server
+   * span ends after the response reached the client, so it can miss the flush: it is awaited (Boot
+   * exports it within the 100 ms schedule delay) before the trace is read.
+   */
   private Collection<SpanEvent> trace(String traceId) {
     assertThat(tierscope.flush(Duration.ofSeconds(20)))
         .as("flush of Boot's tracer provider")
         .isTrue();
+    ingest.awaitSpans(
+        e ->
+            IngestHarness.hex(e.getTraceId()).equals(traceId)
+                && e.getKind() == SpanKind.SPAN_KIND_SERVER,
+        1);
     return ingest.awaitTrace(traceId, 2).values();
   }
 
