@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -40,9 +41,21 @@ public class ProblemHandler {
     return problem(e.getName(), "'" + e.getName() + "' has an invalid value: " + e.getValue());
   }
 
+  /**
+   * Seconds a client is asked to wait after a 503: about the time PostgreSQL takes to come back
+   * from a restart or a failover, and the API's pool needs to reconnect.
+   */
+  static final int STORE_RETRY_AFTER_SECONDS = 5;
+
+  /**
+   * PostgreSQL unreachable, hung or refusing: 503 with {@code Retry-After}. The pool's connection
+   * timeout and the driver's socket and statement timeouts bound how long this takes
+   * (api/README.md), and the next request after PostgreSQL is back succeeds without a restart.
+   */
   @ExceptionHandler(StoreException.class)
   ResponseEntity<ProblemDetail> store(StoreException e) {
-    log.warn("store read failed", e);
+    // One line, no stack trace: while PostgreSQL is down every request ends here.
+    log.warn("store read failed, answering 503: {}", rootMessage(e));
     ProblemDetail p =
         ProblemDetail.forStatusAndDetail(
             HttpStatus.SERVICE_UNAVAILABLE,
@@ -50,8 +63,17 @@ public class ProblemHandler {
     p.setTitle("Store unavailable");
     p.setType(URI.create("https://tierscope.dev/problems/store-unavailable"));
     return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+        .header(HttpHeaders.RETRY_AFTER, Integer.toString(STORE_RETRY_AFTER_SECONDS))
         .contentType(MediaType.APPLICATION_PROBLEM_JSON)
         .body(p);
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root == e ? e.getMessage() : e.getMessage() + " (" + root + ")";
   }
 
   private static ResponseEntity<ProblemDetail> problem(String parameter, String detail) {
