@@ -16,6 +16,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -51,6 +52,7 @@ import org.slf4j.LoggerFactory;
 public final class SpanConsumerLoop implements Runnable, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SpanConsumerLoop.class);
+  private static final long RELOAD_BACKOFF_MAX_MILLIS = 5_000;
 
   private static final class PartitionState {
     final RequestAssembler assembler;
@@ -58,10 +60,14 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
     long lastRecordWallMillis;
     long streamTimeAtLastRecordMicros = Long.MIN_VALUE;
 
+    /** Kafka timestamp (epoch millis) of the last record processed, or when it was loaded. */
+    long lastRecordTimestampMillis;
+
     PartitionState(RequestAssembler assembler, long nextOffset, long nowMillis) {
       this.assembler = assembler;
       this.nextOffset = nextOffset;
       this.lastRecordWallMillis = nowMillis;
+      this.lastRecordTimestampMillis = nowMillis;
       this.streamTimeAtLastRecordMicros = assembler.streamTimeMicros();
     }
   }
@@ -78,11 +84,15 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
   private final Consumer<RequestSummary> recorder;
 
   private volatile boolean closing;
+  private volatile LoopStatus status;
   private volatile int inFlight;
   private volatile int liveHistograms;
   private volatile long overflowed;
   private boolean needsReload;
+  private long nextReloadAttemptMillis;
+  private int failuresInARow;
   private long lastCheckpointMillis;
+  private long lastSuccessfulCheckpointMillis;
   private int completedSinceReport;
   private int partialSinceReport;
 
@@ -104,6 +114,7 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
             settings.windowMillis(),
             settings.significantDigits(),
             cls -> settings.ttftThresholdMicrosByClass().getOrDefault(cls, -1L));
+    this.status = LoopStatus.starting(clock.millis());
     this.recorder =
         r -> {
           windows.record(r);
@@ -119,11 +130,15 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
     try {
       consumer.subscribe(List.of(settings.topic()), new Listener());
       lastCheckpointMillis = clock.millis();
+      lastSuccessfulCheckpointMillis = lastCheckpointMillis;
+      publishStatus(lastCheckpointMillis);
       while (!closing) {
-        if (needsReload && !reload()) {
-          sleepQuietly(1_000);
-          continue;
+        if (needsReload && clock.millis() >= nextReloadAttemptMillis) {
+          reload();
         }
+        // Poll even while the store is unreachable: the partitions are paused then, so nothing is
+        // read, but the consumer stays in its group (max.poll.interval.ms) and takes part in
+        // rebalances instead of being thrown out while it waits for the database.
         ConsumerRecords<byte[], byte[]> records = consumer.poll(settings.pollTimeout());
         long now = clock.millis();
         for (TopicPartition tp : records.partitions()) {
@@ -137,12 +152,17 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
             state.nextOffset = record.offset() + 1;
           }
           state.lastRecordWallMillis = now;
+          state.lastRecordTimestampMillis = batch.get(batch.size() - 1).timestamp();
           state.streamTimeAtLastRecordMicros = state.assembler.streamTimeMicros();
           metrics.spansConsumed(batch.size());
         }
         completeRequests(now);
         if (now - lastCheckpointMillis >= settings.checkpointInterval().toMillis()) {
-          checkpoint();
+          if (!needsReload) {
+            checkpoint();
+          }
+          lastCheckpointMillis = now;
+          publishStatus(now);
         }
       }
     } catch (WakeupException e) {
@@ -157,9 +177,41 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
       } catch (RuntimeException e) {
         log.warn("final checkpoint failed; the next owner resumes from the previous one", e);
       }
+      status = status.stopped();
       consumer.close();
       stopped.countDown();
     }
+  }
+
+  /** Publishes what health and metrics read, once per checkpoint interval. */
+  private void publishStatus(long nowMillis) {
+    long lagRecords = 0;
+    long oldestBehindMillis = nowMillis;
+    boolean lagKnown = true;
+    for (Map.Entry<TopicPartition, PartitionState> e : owned.entrySet()) {
+      java.util.OptionalLong lag = consumer.currentLag(e.getKey());
+      if (lag.isEmpty()) {
+        lagKnown = false;
+        continue;
+      }
+      if (lag.getAsLong() > 0) {
+        lagRecords += lag.getAsLong();
+        oldestBehindMillis = Math.min(oldestBehindMillis, e.getValue().lastRecordTimestampMillis);
+      }
+    }
+    Set<TopicPartition> assigned = consumer.assignment();
+    status =
+        new LoopStatus(
+            LoopStatus.State.RUNNING,
+            assigned.size(),
+            needsReload ? 0 : owned.size(),
+            needsReload,
+            failuresInARow,
+            lastSuccessfulCheckpointMillis,
+            lagRecords,
+            Math.max(0, nowMillis - oldestBehindMillis),
+            lagKnown && !needsReload && owned.keySet().containsAll(assigned),
+            nowMillis);
   }
 
   private void process(PartitionState state, ConsumerRecord<byte[], byte[]> record) {
@@ -229,6 +281,7 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
   private void checkpoint() {
     lastCheckpointMillis = clock.millis();
     if (owned.isEmpty() && windows.isEmpty()) {
+      lastSuccessfulCheckpointMillis = lastCheckpointMillis;
       return;
     }
     long started = System.nanoTime();
@@ -245,6 +298,8 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
     try {
       store.commit(settings.group(), generation(), checkpoints, deltas);
       metrics.checkpointed(System.nanoTime() - started, deltas.size());
+      lastSuccessfulCheckpointMillis = clock.millis();
+      failuresInARow = 0;
     } catch (FencedException e) {
       log.warn("checkpoint fenced, reloading owned partitions: {}", e.getMessage());
       metrics.checkpointFailed("fenced");
@@ -261,23 +316,48 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
     }
   }
 
+  /**
+   * Drops everything since the last checkpoint and pauses the assigned partitions until they are
+   * reloaded; the loop keeps polling meanwhile, so it stays in its consumer group.
+   */
   private void scheduleReload() {
     windows.discard();
     owned.clear();
-    needsReload = true;
+    failuresInARow++;
+    if (!needsReload) {
+      needsReload = true;
+      nextReloadAttemptMillis = clock.millis();
+    }
+    consumer.pause(consumer.assignment());
   }
 
   /** Reclaims and reloads every assigned partition from its checkpoint; false on failure. */
   private boolean reload() {
+    if (generation() < 0) {
+      // Not a member of the group right now (thrown out, or rejoining): the next poll rejoins,
+      // and the partitions are claimed for the new generation.
+      return false;
+    }
     try {
       windows.discard();
       owned.clear();
-      load(consumer.assignment());
+      Set<TopicPartition> assigned = consumer.assignment();
+      load(assigned);
+      consumer.resume(assigned);
       needsReload = false;
+      log.info("reloaded {} from the last checkpoint", assigned);
       return true;
     } catch (RuntimeException e) {
-      log.warn("reloading partitions from the store failed, retrying: {}", e.toString());
+      failuresInARow++;
+      long backoff = Math.min(RELOAD_BACKOFF_MAX_MILLIS, 250L << Math.min(failuresInARow, 6));
+      nextReloadAttemptMillis = clock.millis() + backoff;
+      log.warn(
+          "reloading partitions from the store failed ({} in a row), retrying in {} ms: {}",
+          failuresInARow,
+          backoff,
+          e.toString());
       owned.clear();
+      consumer.pause(consumer.assignment());
       return false;
     }
   }
@@ -330,7 +410,9 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       if (needsReload) {
-        return; // the whole assignment is reloaded before the next poll
+        // The whole assignment is reloaded once the store answers; read nothing until then.
+        consumer.pause(partitions);
+        return;
       }
       try {
         load(partitions);
@@ -358,6 +440,14 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
     return overflowed;
   }
 
+  /**
+   * What the loop was doing as of its last checkpoint interval: ownership, reloads, the last
+   * successful checkpoint and the lag; safe from any thread, for health and metrics.
+   */
+  public LoopStatus status() {
+    return status;
+  }
+
   /** Histograms held in memory since the last checkpoint, as of the last poll; any thread. */
   public int liveHistograms() {
     return liveHistograms;
@@ -375,14 +465,6 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
     consumer.wakeup();
     try {
       stopped.await(30, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void sleepQuietly(long millis) {
-    try {
-      Thread.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
