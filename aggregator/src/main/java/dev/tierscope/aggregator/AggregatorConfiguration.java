@@ -37,7 +37,7 @@ import org.springframework.kafka.core.ProducerFactory;
  * meters. Nothing here decides anything about spans.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(AggregatorProperties.class)
+@EnableConfigurationProperties({AggregatorProperties.class, AggregatorHealthProperties.class})
 class AggregatorConfiguration {
 
   @Bean
@@ -102,9 +102,14 @@ class AggregatorConfiguration {
     consumerProps.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     List<SpanConsumerLoop> loops = new ArrayList<>();
     for (int i = 0; i < p.consumers(); i++) {
+      Map<String, Object> props = new java.util.HashMap<>(consumerProps);
+      if (!p.instanceId().isBlank()) {
+        // Static membership: a restarted instance takes its partitions back at once, without
+        // waiting for its previous member's session to expire and without a rebalance.
+        props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, p.instanceId() + "-" + i);
+      }
       Consumer<byte[], byte[]> consumer =
-          new DefaultKafkaConsumerFactory<byte[], byte[]>(consumerProps)
-              .createConsumer(p.group(), "-" + i);
+          new DefaultKafkaConsumerFactory<byte[], byte[]>(props).createConsumer(p.group(), "-" + i);
       loops.add(
           new SpanConsumerLoop(consumer, store, deadLetters, settings, Clock.systemUTC(), metrics));
     }
@@ -119,7 +124,64 @@ class AggregatorConfiguration {
             l -> l.stream().mapToLong(SpanConsumerLoop::overflowed).sum())
         .description("requests emitted as partial because the in-flight cap was reached")
         .register(registry);
-    return new ConsumerLoops(loops, dlqProducer);
+    ConsumerLoops consumerLoops = new ConsumerLoops(loops, dlqProducer);
+    Gauge.builder(
+            "tierscope.aggregator.lag.records",
+            consumerLoops,
+            c -> c.views().stream().mapToLong(v -> v.status().lagRecords()).sum())
+        .description("records behind the end of the owned partitions")
+        .register(registry);
+    Gauge.builder(
+            "tierscope.aggregator.lag.seconds",
+            consumerLoops,
+            c -> c.views().stream().mapToLong(v -> v.status().lagMillis()).max().orElse(0) / 1000.0)
+        .description("age of the records being read on the partition furthest behind")
+        .baseUnit("seconds")
+        .register(registry);
+    Gauge.builder(
+            "tierscope.aggregator.checkpoint.age",
+            consumerLoops,
+            c -> {
+              long now = System.currentTimeMillis();
+              return c.views().stream()
+                      .mapToLong(v -> v.status().checkpointAgeMillis(now))
+                      .max()
+                      .orElse(0)
+                  / 1000.0;
+            })
+        .description("time since the oldest last successful checkpoint of the loops")
+        .baseUnit("seconds")
+        .register(registry);
+    Gauge.builder(
+            "tierscope.aggregator.partitions.owned",
+            consumerLoops,
+            c -> c.views().stream().mapToInt(v -> v.status().ownedPartitions()).sum())
+        .description("partitions claimed and loaded from their checkpoint")
+        .register(registry);
+    Gauge.builder(
+            "tierscope.aggregator.reloading",
+            consumerLoops,
+            c -> c.views().stream().filter(v -> v.status().reloading()).count())
+        .description("loops waiting to reload their partitions from the store")
+        .register(registry);
+    return consumerLoops;
+  }
+
+  @Bean
+  AggregatorHealth aggregatorHealth(ConsumerLoops loops, AggregatorHealthProperties limits) {
+    return new AggregatorHealth(loops::views, loops::isRunning, limits, Clock.systemUTC());
+  }
+
+  @Bean
+  org.springframework.boot.health.contributor.HealthIndicator aggregatorLoops(
+      AggregatorHealth health) {
+    return health.liveness();
+  }
+
+  @Bean
+  org.springframework.boot.health.contributor.HealthIndicator aggregatorPartitions(
+      AggregatorHealth health) {
+    return health.readiness();
   }
 
   /** Starts the loops on their own threads after the context is up; stops them on shutdown. */
@@ -127,7 +189,7 @@ class AggregatorConfiguration {
     private static final Logger log = LoggerFactory.getLogger(ConsumerLoops.class);
     private final List<SpanConsumerLoop> loops;
     private final Producer<byte[], byte[]> dlqProducer;
-    private final List<Thread> threads = new ArrayList<>();
+    private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean running;
 
     ConsumerLoops(List<SpanConsumerLoop> loops, Producer<byte[], byte[]> dlqProducer) {
@@ -145,6 +207,18 @@ class AggregatorConfiguration {
         threads.add(t);
       }
       running = true;
+    }
+
+    /** Each loop's last status and whether its thread is alive; any thread. */
+    List<AggregatorHealth.LoopView> views() {
+      List<AggregatorHealth.LoopView> out = new ArrayList<>(loops.size());
+      for (int i = 0; i < loops.size(); i++) {
+        Thread t = i < threads.size() ? threads.get(i) : null;
+        out.add(
+            new AggregatorHealth.LoopView(
+                "tierscope-aggregator-" + i, loops.get(i).status(), t != null && t.isAlive()));
+      }
+      return out;
     }
 
     @Override

@@ -23,6 +23,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxInFlight cap on in-flight requests per partition; overflow is emitted as partial
  * @param idleAdvanceAfter a quiet partition's stream time follows the wall clock after this
  * @param pollTimeout Kafka poll timeout
+ * @param instanceId stable identity of this instance in the consumer group (Kafka static
+ *     membership, {@code group.instance.id} = this plus {@code -<loop>}); empty for dynamic
+ *     membership. Unique per instance, the same across its restarts.
  */
 @ConfigurationProperties("tierscope.aggregator")
 public record AggregatorProperties(
@@ -40,7 +43,8 @@ public record AggregatorProperties(
     @DefaultValue("2m") Duration allowedLateness,
     @DefaultValue("100000") int maxInFlight,
     @DefaultValue("2s") Duration idleAdvanceAfter,
-    @DefaultValue("200ms") Duration pollTimeout) {
+    @DefaultValue("200ms") Duration pollTimeout,
+    @DefaultValue("") String instanceId) {
 
   public AggregatorProperties {
     if (consumers < 1) {

@@ -5,6 +5,7 @@ package dev.tierscope.aggregator.consumer;
  * when it stops); health indicators and gauges read it from other threads.
  *
  * @param state starting (before its first poll), running, or stopped (its thread has ended)
+ * @param inGroup the consumer is a member of its group (it has a generation)
  * @param assignedPartitions partitions Kafka has assigned to this loop's consumer
  * @param ownedPartitions of those, the ones claimed and loaded from their checkpoint
  * @param reloading true while the loop waits to reload its partitions from the store (after a
@@ -16,10 +17,13 @@ package dev.tierscope.aggregator.consumer;
  * @param lagMillis how far behind the records being read are: now minus the Kafka timestamp of the
  *     last record read on the partition furthest behind, 0 when caught up
  * @param caughtUp every assigned partition is owned and its lag is known
+ * @param lastFailure the last failed checkpoint or reload ({@code fenced: ...} or {@code store:
+ *     ...}), empty when none since the last successful checkpoint
  * @param publishedEpochMillis when this status was published
  */
 public record LoopStatus(
     State state,
+    boolean inGroup,
     int assignedPartitions,
     int ownedPartitions,
     boolean reloading,
@@ -28,6 +32,7 @@ public record LoopStatus(
     long lagRecords,
     long lagMillis,
     boolean caughtUp,
+    String lastFailure,
     long publishedEpochMillis) {
 
   /** Lifecycle of a loop. */
@@ -38,12 +43,14 @@ public record LoopStatus(
   }
 
   static LoopStatus starting(long nowMillis) {
-    return new LoopStatus(State.STARTING, 0, 0, false, 0, nowMillis, 0, 0, false, nowMillis);
+    return new LoopStatus(
+        State.STARTING, false, 0, 0, false, 0, nowMillis, 0, 0, false, "", nowMillis);
   }
 
   LoopStatus stopped() {
     return new LoopStatus(
         State.STOPPED,
+        false,
         0,
         0,
         reloading,
@@ -52,6 +59,7 @@ public record LoopStatus(
         lagRecords,
         lagMillis,
         false,
+        lastFailure,
         publishedEpochMillis);
   }
 

@@ -91,6 +91,7 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
   private boolean needsReload;
   private long nextReloadAttemptMillis;
   private int failuresInARow;
+  private String lastFailure = "";
   private long lastCheckpointMillis;
   private long lastSuccessfulCheckpointMillis;
   private int completedSinceReport;
@@ -172,7 +173,13 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
     } finally {
       try {
         if (!needsReload) {
+          Set<TopicPartition> partitions = Set.copyOf(owned.keySet());
           checkpoint();
+          if (!needsReload) {
+            log.info("final checkpoint committed for {}", partitions);
+          } else {
+            log.warn("final checkpoint failed; the next owner resumes from the previous one");
+          }
         }
       } catch (RuntimeException e) {
         log.warn("final checkpoint failed; the next owner resumes from the previous one", e);
@@ -203,6 +210,7 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
     status =
         new LoopStatus(
             LoopStatus.State.RUNNING,
+            generation() >= 0,
             assigned.size(),
             needsReload ? 0 : owned.size(),
             needsReload,
@@ -211,6 +219,7 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
             lagRecords,
             Math.max(0, nowMillis - oldestBehindMillis),
             lagKnown && !needsReload && owned.keySet().containsAll(assigned),
+            lastFailure,
             nowMillis);
   }
 
@@ -300,14 +309,17 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
       metrics.checkpointed(System.nanoTime() - started, deltas.size());
       lastSuccessfulCheckpointMillis = clock.millis();
       failuresInARow = 0;
+      lastFailure = "";
     } catch (FencedException e) {
       log.warn("checkpoint fenced, reloading owned partitions: {}", e.getMessage());
       metrics.checkpointFailed("fenced");
+      lastFailure = "fenced: " + e.getMessage();
       scheduleReload();
       return;
     } catch (RuntimeException e) {
       log.warn("checkpoint failed, reloading owned partitions from the last one: {}", e.toString());
       metrics.checkpointFailed("store");
+      lastFailure = "store: " + e.getMessage();
       scheduleReload();
       return;
     }
@@ -349,6 +361,7 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
       return true;
     } catch (RuntimeException e) {
       failuresInARow++;
+      lastFailure = (e instanceof FencedException ? "fenced: " : "store: ") + e.getMessage();
       long backoff = Math.min(RELOAD_BACKOFF_MAX_MILLIS, 250L << Math.min(failuresInARow, 6));
       nextReloadAttemptMillis = clock.millis() + backoff;
       log.warn(
@@ -400,11 +413,17 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
       if (partitions.isEmpty()) {
         return;
       }
-      if (!needsReload) {
+      boolean checkpointed = !needsReload;
+      if (checkpointed) {
         checkpoint();
+        checkpointed = !needsReload;
       }
       partitions.forEach(owned::remove);
-      log.info("revoked {} after checkpointing", partitions);
+      log.info(
+          checkpointed
+              ? "revoked {} after checkpointing"
+              : "revoked {}; the next owner resumes from the last checkpoint",
+          partitions);
     }
 
     @Override
