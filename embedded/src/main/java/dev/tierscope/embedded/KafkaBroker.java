@@ -60,6 +60,7 @@ public final class KafkaBroker implements AutoCloseable {
   private final int port;
   private final int controllerPort;
   private final Map<String, String> extraProperties;
+  private final boolean registerShutdownHook;
 
   private Process process;
   private OutputStream childStdin;
@@ -84,6 +85,7 @@ public final class KafkaBroker implements AutoCloseable {
       throw new UncheckedIOException("Could not prepare the Kafka broker", e);
     }
     this.extraProperties = new LinkedHashMap<>(builder.properties);
+    this.registerShutdownHook = builder.shutdownHook;
   }
 
   /** Returns a builder; every setting is optional. */
@@ -438,7 +440,7 @@ public final class KafkaBroker implements AutoCloseable {
   }
 
   private void registerShutdownHook() {
-    if (shutdownHook == null) {
+    if (registerShutdownHook && shutdownHook == null) {
       shutdownHook = new Thread(this::close, "tierscope-kafka-broker-shutdown");
       Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -558,8 +560,20 @@ public final class KafkaBroker implements AutoCloseable {
     private int port;
     private int controllerPort;
     private final Map<String, String> properties = new LinkedHashMap<>();
+    private boolean shutdownHook = true;
 
     private Builder() {}
+
+    /**
+     * Whether {@link KafkaBroker#start()} registers a JVM shutdown hook that stops the broker
+     * (default true). An owner that stops it itself, in order with what uses it, turns it off: JVM
+     * shutdown hooks run concurrently, so the broker would otherwise stop under its clients. The
+     * child process still exits when this JVM dies, since it watches its standard input.
+     */
+    public Builder shutdownHook(boolean register) {
+      this.shutdownHook = register;
+      return this;
+    }
 
     /**
      * Where the broker keeps its configuration, logs and data; kept on close. Default: a new

@@ -55,12 +55,21 @@ public final class PostgresServers {
    * server before the JVM exits.
    */
   public static PostgresServer open(Path dataDirOrNull) {
+    return open(dataDirOrNull, true);
+  }
+
+  /**
+   * Like {@link #open(Path)}; with {@code shutdownHook} false, an embedded server is stopped only
+   * by {@link PostgresServer#close()}, so that its owner can stop it after what uses it (JVM
+   * shutdown hooks run concurrently).
+   */
+  public static PostgresServer open(Path dataDirOrNull, boolean shutdownHook) {
     Optional<PostgresEndpoint> configured = fromEnvironment();
     if (configured.isPresent()) {
       log.info("Using the PostgreSQL server named by {}: {}", ENV_URL, configured.get());
       return new PostgresServer(configured.get(), null);
     }
-    return startEmbedded(dataDirOrNull);
+    return startEmbedded(dataDirOrNull, shutdownHook);
   }
 
   /** The server named by the environment, if {@value #ENV_URL} is set (and not blank). */
@@ -89,9 +98,18 @@ public final class PostgresServers {
    *     that select an existing server instead
    */
   public static PostgresServer startEmbedded(Path dataDirOrNull) {
+    return startEmbedded(dataDirOrNull, true);
+  }
+
+  /**
+   * Like {@link #startEmbedded(Path)}; with {@code shutdownHook} false no JVM shutdown hook stops
+   * the server: its owner closes it.
+   */
+  public static PostgresServer startEmbedded(Path dataDirOrNull, boolean shutdownHook) {
     long startedAt = System.nanoTime();
     try {
-      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setPort(freePort());
+      EmbeddedPostgres.Builder builder =
+          EmbeddedPostgres.builder().setPort(freePort()).setRegisterShutdownHook(shutdownHook);
       if (dataDirOrNull != null) {
         Path dataDir = dataDirOrNull.toAbsolutePath();
         Files.createDirectories(dataDir);
@@ -101,7 +119,7 @@ public final class PostgresServers {
         // outlive the process gets PostgreSQL's defaults back (-c options come after -F)
         builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
       }
-      // the builder registers a JVM shutdown hook that stops the server
+      // unless told otherwise, the builder registers a JVM shutdown hook that stops the server
       EmbeddedPostgres pg = builder.start();
       PostgresEndpoint endpoint =
           new PostgresEndpoint(

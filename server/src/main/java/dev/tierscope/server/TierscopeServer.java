@@ -1,6 +1,7 @@
 package dev.tierscope.server;
 
 import dev.tierscope.aggregator.AggregatorApplication;
+import dev.tierscope.aggregator.AggregatorHealth;
 import dev.tierscope.api.ApiApplication;
 import dev.tierscope.boot.ClassesConfiguration;
 import dev.tierscope.boot.ClassesProperties;
@@ -43,6 +44,9 @@ public final class TierscopeServer implements AutoCloseable {
 
   private final ServerOptions options;
   private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+  private final List<AutoCloseable> closeFirst = new ArrayList<>();
+  private final Thread shutdownHook = new Thread(this::close, "tierscope-shutdown");
+  private boolean closed;
   private KafkaBroker broker;
   private PostgresServer postgres;
   private String bootstrapServers;
@@ -58,6 +62,10 @@ public final class TierscopeServer implements AutoCloseable {
   /** Starts infrastructure and applications; on failure stops what was started and rethrows. */
   public static TierscopeServer start(ServerOptions options) {
     TierscopeServer server = new TierscopeServer(options);
+    // One hook stops everything in order (SIGTERM, Ctrl+C): the applications first (the
+    // aggregator's final checkpoint needs PostgreSQL and Kafka), then the broker, then PostgreSQL.
+    // Spring's, the broker's and zonky's own hooks are off, since JVM hooks run concurrently.
+    Runtime.getRuntime().addShutdownHook(server.shutdownHook);
     try {
       server.startAll();
       return server;
@@ -84,6 +92,7 @@ public final class TierscopeServer implements AutoCloseable {
               .dataDir(options.home().resolve("kafka"))
               .port(options.kafkaPort())
               .controllerPort(options.kafkaPort() == 0 ? 0 : options.kafkaPort() + 1)
+              .shutdownHook(false)
               .build();
       broker.start();
       bootstrapServers = broker.bootstrapServers();
@@ -91,7 +100,7 @@ public final class TierscopeServer implements AutoCloseable {
     if (options.database() != null) {
       database = options.database();
     } else {
-      postgres = PostgresServers.open(options.home().resolve("postgres"));
+      postgres = PostgresServers.open(options.home().resolve("postgres"), false);
       database = postgres.endpoint();
     }
 
@@ -106,12 +115,18 @@ public final class TierscopeServer implements AutoCloseable {
     // the api reads it and creates the topics before the ingest writes them.
     Map<String, String> aggregator = new LinkedHashMap<>(common);
     aggregator.put("spring.main.web-application-type", "none");
-    contexts.add(run(AggregatorApplication.class, AggregatorApplication.CONFIG_NAME, aggregator));
+    // Static membership under an identity that survives restarts on the same data directory: a
+    // restarted server owns its partitions at once instead of after the old session expired.
+    aggregator.putIfAbsent("tierscope.aggregator.instance-id", instanceId(options.home()));
+    ConfigurableApplicationContext aggregatorContext =
+        run(AggregatorApplication.class, AggregatorApplication.CONFIG_NAME, aggregator, c -> {});
+    contexts.add(aggregatorContext);
+    AggregatorHealth aggregatorHealth = aggregatorContext.getBean(AggregatorHealth.class);
 
     Map<String, String> ingest = new LinkedHashMap<>(common);
     ingest.put("server.port", Integer.toString(options.otlpHttpPort()));
     ConfigurableApplicationContext ingestContext =
-        run(IngestApplication.class, IngestApplication.CONFIG_NAME, ingest);
+        run(IngestApplication.class, IngestApplication.CONFIG_NAME, ingest, c -> {});
     contexts.add(ingestContext);
     otlpHttpPort = localPort(ingestContext);
     String grpc = ingestContext.getEnvironment().getProperty("local.grpc.port");
@@ -119,8 +134,24 @@ public final class TierscopeServer implements AutoCloseable {
 
     Map<String, String> api = new LinkedHashMap<>(common);
     api.put("server.port", Integer.toString(options.apiPort()));
+    // The api's health shows the aggregator's too (it has no web server here): liveness with its
+    // loops, readiness only once it owns its partitions and has caught up.
+    api.putIfAbsent(
+        "management.endpoint.health.group.liveness.include", "livenessState,aggregatorLoops");
+    api.putIfAbsent(
+        "management.endpoint.health.group.readiness.include",
+        "readinessState,db,aggregatorPartitions");
+    api.putIfAbsent("management.endpoint.health.show-details", "always");
     ConfigurableApplicationContext apiContext =
-        run(ApiApplication.class, ApiApplication.CONFIG_NAME, api);
+        run(
+            ApiApplication.class,
+            ApiApplication.CONFIG_NAME,
+            api,
+            c -> {
+              c.getBeanFactory().registerSingleton("aggregatorLoops", aggregatorHealth.liveness());
+              c.getBeanFactory()
+                  .registerSingleton("aggregatorPartitions", aggregatorHealth.readiness());
+            });
     contexts.add(apiContext);
     apiPort = localPort(apiContext);
   }
@@ -147,9 +178,15 @@ public final class TierscopeServer implements AutoCloseable {
   }
 
   private static ConfigurableApplicationContext run(
-      Class<?> app, String configName, Map<String, String> overrides) {
+      Class<?> app,
+      String configName,
+      Map<String, String> overrides,
+      org.springframework.context.ApplicationContextInitializer<ConfigurableApplicationContext>
+          initializer) {
     SpringApplication application = new SpringApplication(app);
+    application.addInitializers(initializer);
     application.setBannerMode(Banner.Mode.OFF);
+    application.setRegisterShutdownHook(false); // close() stops the contexts in order
     application.setDefaultProperties(Map.of("spring.config.name", configName));
     // Command-line arguments outrank the application's own properties file.
     String[] args =
@@ -157,6 +194,29 @@ public final class TierscopeServer implements AutoCloseable {
             .map(e -> "--" + e.getKey() + "=" + e.getValue())
             .toArray(String[]::new);
     return application.run(args);
+  }
+
+  /**
+   * {@code tierscope-<host>-<hash of the data directory>}: the same for every start on one data
+   * directory, different for two servers on one host.
+   */
+  static String instanceId(java.nio.file.Path home) {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      host = "localhost";
+    }
+    String path = home.toAbsolutePath().normalize().toString();
+    return "tierscope-"
+        + host.replaceAll("[^A-Za-z0-9.-]", "_")
+        + "-"
+        + Integer.toHexString(path.hashCode());
+  }
+
+  /** Closes {@code c} when the server closes, before the applications (e.g. a traffic source). */
+  public synchronized void closeFirst(AutoCloseable c) {
+    closeFirst.add(c);
   }
 
   private static int localPort(ConfigurableApplicationContext context) {
@@ -198,9 +258,31 @@ public final class TierscopeServer implements AutoCloseable {
     return database;
   }
 
-  /** Stops the applications (the aggregator checkpoints), then the embedded infrastructure. */
+  /**
+   * Stops the applications (the ingest drains its requests, the aggregator commits a final
+   * checkpoint), then the embedded broker, then the embedded PostgreSQL. Idempotent; a second
+   * caller (the shutdown hook during a close) waits until the first has finished.
+   */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (Thread.currentThread() != shutdownHook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException e) {
+        // the JVM is shutting down: the hook is running or about to, and waits for this close
+      }
+    }
+    for (int i = closeFirst.size() - 1; i >= 0; i--) {
+      try {
+        closeFirst.get(i).close();
+      } catch (Exception e) {
+        System.err.println("stopping " + closeFirst.get(i) + " failed: " + e);
+      }
+    }
     for (int i = contexts.size() - 1; i >= 0; i--) {
       try {
         contexts.get(i).close();
@@ -292,17 +374,6 @@ public final class TierscopeServer implements AutoCloseable {
       System.exit(1);
       return;
     }
-    DemoMode[] demoMode = new DemoMode[1];
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  if (demoMode[0] != null) {
-                    demoMode[0].close();
-                  }
-                  server.close();
-                },
-                "tierscope-shutdown"));
     long ms = (System.nanoTime() - started) / 1_000_000;
     String api = server.apiUrl();
     System.out.printf(
@@ -328,7 +399,7 @@ public final class TierscopeServer implements AutoCloseable {
         options.home().toAbsolutePath());
     if (demo) {
       try {
-        demoMode[0] = DemoMode.start(server, System.out);
+        server.closeFirst(DemoMode.start(server, System.out));
       } catch (RuntimeException | LinkageError e) {
         System.err.println("demo: the simulator did not start: " + e);
         System.exit(1);
