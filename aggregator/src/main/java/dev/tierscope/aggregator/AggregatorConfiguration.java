@@ -50,6 +50,18 @@ class AggregatorConfiguration {
     return new NewTopic(p.deadLetterTopic(), 1, p.replicationFactor());
   }
 
+  /** Checks the spans topic's durability once the context is up (after KafkaAdmin created it). */
+  @Bean
+  org.springframework.boot.ApplicationRunner topicDurabilityCheck(
+      AggregatorProperties p, org.springframework.kafka.core.KafkaAdmin kafkaAdmin) {
+    return args -> {
+      try (org.apache.kafka.clients.admin.Admin admin =
+          org.apache.kafka.clients.admin.Admin.create(kafkaAdmin.getConfigurationProperties())) {
+        TopicDurability.check(admin, p.topic(), p.durabilityCheck().equals("strict"));
+      }
+    };
+  }
+
   @Bean
   CheckpointStore checkpointStore(DataSource dataSource) {
     return new PostgresCheckpointStore(dataSource);

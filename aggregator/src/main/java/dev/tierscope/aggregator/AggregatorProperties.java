@@ -26,6 +26,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param instanceId stable identity of this instance in the consumer group (Kafka static
  *     membership, {@code group.instance.id} = this plus {@code -<loop>}); empty for dynamic
  *     membership. Unique per instance, the same across its restarts.
+ * @param durabilityCheck {@code warn} (log) or {@code strict} (stop start-up) when the spans topic
+ *     is less durable than the cluster allows (replication factor 3, min.insync.replicas 2)
  */
 @ConfigurationProperties("tierscope.aggregator")
 public record AggregatorProperties(
@@ -44,7 +46,8 @@ public record AggregatorProperties(
     @DefaultValue("100000") int maxInFlight,
     @DefaultValue("2s") Duration idleAdvanceAfter,
     @DefaultValue("200ms") Duration pollTimeout,
-    @DefaultValue("") String instanceId) {
+    @DefaultValue("") String instanceId,
+    @DefaultValue("warn") String durabilityCheck) {
 
   public AggregatorProperties {
     if (consumers < 1) {
@@ -53,6 +56,10 @@ public record AggregatorProperties(
     if (window.toMillis() < 1000 || window.toMillis() % 1000 != 0) {
       throw new IllegalArgumentException(
           "tierscope.aggregator.window must be a whole number of seconds, was " + window);
+    }
+    if (!durabilityCheck.equals("warn") && !durabilityCheck.equals("strict")) {
+      throw new IllegalArgumentException(
+          "tierscope.aggregator.durability-check must be warn or strict, was " + durabilityCheck);
     }
     if (checkpointInterval.isNegative() || checkpointInterval.isZero()) {
       throw new IllegalArgumentException("tierscope.aggregator.checkpoint-interval must be > 0");

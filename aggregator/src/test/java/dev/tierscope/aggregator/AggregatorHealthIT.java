@@ -167,7 +167,11 @@ class AggregatorHealthIT {
     MemberDescription m = d.members().iterator().next();
     assertThat(m.groupInstanceId()).hasValue("health-test-0");
     assertThat(m.assignment().topicPartitions()).hasSize(PARTITIONS);
-    assertThat(Files.readString(aggregator.log())).doesNotContain("Exception in thread");
+    String log = Files.readString(aggregator.log());
+    assertThat(log).doesNotContain("Exception in thread");
+    assertThat(log)
+        .as("the durability check read the real topic")
+        .contains(topic + ": a single broker, replication factor 1: a development setup");
   }
 
   private AggregatorProcess start(String name) throws Exception {
