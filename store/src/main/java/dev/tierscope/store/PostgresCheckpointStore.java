@@ -3,6 +3,7 @@ package dev.tierscope.store;
 import dev.tierscope.core.store.CheckpointStore;
 import dev.tierscope.core.store.FencedException;
 import dev.tierscope.core.store.PartitionCheckpoint;
+import dev.tierscope.core.store.RefusedDelta;
 import dev.tierscope.core.window.CounterKey;
 import dev.tierscope.core.window.Exemplar;
 import dev.tierscope.core.window.HistogramCodec;
@@ -34,6 +35,14 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Rows are locked in a fixed order (partitions, then window keys) so that two instances merging
  * into the same windows cannot deadlock.
+ *
+ * <p>Data failures are kept apart from outages. A statement PostgreSQL refuses for its data (SQL
+ * state class {@code 22}, data exception: a NUL character, a sum beyond {@code bigint}; class
+ * {@code 54}, program limit exceeded: an index row too large) fails the first attempt; the
+ * transaction is then written again with a savepoint around each delta, the refused deltas are
+ * rolled back to their savepoint and returned ({@link RefusedDelta}), and everything else commits
+ * together with the checkpoints. Any other failure (connection, timeout, serialization) writes
+ * nothing and throws {@link StoreException}: the caller retries.
  */
 public final class PostgresCheckpointStore implements CheckpointStore {
 
@@ -125,21 +134,36 @@ public final class PostgresCheckpointStore implements CheckpointStore {
   }
 
   @Override
-  public void commit(
+  public List<RefusedDelta> commit(
       String group,
       int generation,
       List<PartitionCheckpoint> checkpoints,
       List<WindowDelta> deltas) {
+    List<WindowDelta> sorted = new ArrayList<>(deltas);
+    sorted.sort(DELTA_ORDER);
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
         writeCheckpoints(c, group, generation, checkpoints);
-        List<WindowDelta> sorted = new ArrayList<>(deltas);
-        sorted.sort(DELTA_ORDER);
         mergeHistograms(c, sorted);
         addCounters(c, sorted);
         addExemplars(c, sorted);
         c.commit();
+        return List.of();
+      } catch (SQLException e) {
+        c.rollback();
+        if (!isDataError(e)) {
+          throw e;
+        }
+      } catch (RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+      // The data of some delta was refused: write each delta under its own savepoint.
+      try {
+        List<RefusedDelta> refused = commitIsolating(c, group, generation, checkpoints, sorted);
+        c.commit();
+        return refused;
       } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
@@ -148,6 +172,51 @@ public final class PostgresCheckpointStore implements CheckpointStore {
       throw new StoreException(
           "committing a checkpoint of " + checkpoints.size() + " partitions", e);
     }
+  }
+
+  /**
+   * True for a failure caused by the data written, which writing it again cannot cure: SQL state
+   * class 22 (data exception) or 54 (program limit exceeded).
+   */
+  static boolean isDataError(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && s.getSQLState() != null) {
+        String state = s.getSQLState();
+        if (state.startsWith("22") || state.startsWith("54")) {
+          return true;
+        }
+      }
+    }
+    SQLException next = e.getNextException();
+    return next != null && next != e && isDataError(next);
+  }
+
+  private static List<RefusedDelta> commitIsolating(
+      Connection c,
+      String group,
+      int generation,
+      List<PartitionCheckpoint> checkpoints,
+      List<WindowDelta> sorted)
+      throws SQLException {
+    writeCheckpoints(c, group, generation, checkpoints);
+    List<RefusedDelta> refused = new ArrayList<>();
+    for (WindowDelta d : sorted) {
+      java.sql.Savepoint before = c.setSavepoint();
+      try {
+        List<WindowDelta> one = List.of(d);
+        mergeHistograms(c, one);
+        addCounters(c, one);
+        addExemplars(c, one);
+        c.releaseSavepoint(before);
+      } catch (SQLException e) {
+        if (!isDataError(e)) {
+          throw e;
+        }
+        c.rollback(before);
+        refused.add(new RefusedDelta(d.key(), e.getMessage()));
+      }
+    }
+    return refused;
   }
 
   private static void writeCheckpoints(

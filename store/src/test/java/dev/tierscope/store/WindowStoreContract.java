@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tierscope.core.store.CheckpointStore;
 import dev.tierscope.core.store.FencedException;
 import dev.tierscope.core.store.PartitionCheckpoint;
+import dev.tierscope.core.store.RefusedDelta;
 import dev.tierscope.core.store.WindowReader;
 import dev.tierscope.core.window.Counter;
 import dev.tierscope.core.window.CounterKey;
@@ -29,8 +30,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The behaviour every implementation of the store seams ({@link CheckpointStore} and {@link
- * WindowReader}) must show: claims and fencing by consumer group generation, atomic commits, and
- * exact merging of window deltas from several aggregator instances.
+ * WindowReader}) must show: claims and fencing by consumer group generation, atomic commits, exact
+ * merging of window deltas from several aggregator instances, and deltas refused one by one for
+ * their content (a NUL in a key, a sum beyond {@code bigint}) while the rest is written.
  *
  * <p>Why one contract: the in-memory store is the reference and the fake the layers above test
  * against, so it is only worth something if the PostgreSQL store provably behaves the same. Each
@@ -375,6 +377,70 @@ public abstract class WindowStoreContract {
         histogram(300_000, 310_000));
     assertThat(reader.counters(tenant, CLASS, from(0), to(1)))
         .containsExactly(Map.entry(CounterKey.of(Counter.REQUESTS), 2L));
+  }
+
+  // --- data the store refuses ----------------------------------------------------------------
+
+  @Test
+  void aDeltaWhoseKeyTheStoreCannotHoldIsRefusedAndEverythingElseWritten() {
+    checkpoints.claim(group, topic, List.of(0), 1);
+    WindowKey poisoned = new WindowKey(tenant + "\u0000x", CLASS, BASE_EPOCH_MILLIS);
+    WindowDelta bad =
+        delta(
+            poisoned,
+            Map.of(Metric.TTFT, histogram(100_000)),
+            Map.of(CounterKey.of(Counter.REQUESTS), 1L));
+    WindowDelta good =
+        delta(
+            window(0),
+            Map.of(Metric.TTFT, histogram(200_000, 300_000)),
+            Map.of(CounterKey.of(Counter.REQUESTS), 2L));
+
+    List<RefusedDelta> refused =
+        checkpoints.commit(group, 1, List.of(checkpoint(0, 700, bytes(7))), List.of(bad, good));
+
+    assertThat(refused).extracting(RefusedDelta::key).containsExactly(poisoned);
+    assertThat(refused.get(0).reason()).isNotBlank();
+    assertThat(reader.counters(tenant, CLASS, from(0), to(1)))
+        .containsExactly(Map.entry(CounterKey.of(Counter.REQUESTS), 2L));
+    assertCheckpoint(checkpoints.claim(group, topic, List.of(0), 1).get(0), 0, 700, bytes(7));
+  }
+
+  @Test
+  void aCounterWhoseSumWouldLeaveItsTypeIsRefusedAndTheStoredSumKept() {
+    checkpoints.commit(
+        group,
+        1,
+        List.of(),
+        List.of(
+            delta(
+                window(0), Map.of(), Map.of(CounterKey.of(Counter.INPUT_TOKENS), Long.MAX_VALUE))));
+
+    List<RefusedDelta> refused =
+        checkpoints.commit(
+            group,
+            1,
+            List.of(),
+            List.of(
+                delta(window(0), Map.of(), Map.of(CounterKey.of(Counter.INPUT_TOKENS), 1L)),
+                delta(window(1), Map.of(), Map.of(CounterKey.of(Counter.REQUESTS), 4L))));
+
+    assertThat(refused).extracting(RefusedDelta::key).containsExactly(window(0));
+    assertThat(reader.counters(tenant, CLASS, from(0), to(2)))
+        .containsOnly(
+            Map.entry(CounterKey.of(Counter.INPUT_TOKENS), Long.MAX_VALUE),
+            Map.entry(CounterKey.of(Counter.REQUESTS), 4L));
+  }
+
+  @Test
+  void aCommitOfGoodDataRefusesNothing() {
+    assertThat(
+            checkpoints.commit(
+                group,
+                1,
+                List.of(),
+                List.of(delta(window(0), Map.of(), Map.of(CounterKey.of(Counter.REQUESTS), 1L)))))
+        .isEmpty();
   }
 
   // --- reading ranges ------------------------------------------------------------------------

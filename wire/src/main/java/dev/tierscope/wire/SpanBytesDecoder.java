@@ -95,6 +95,8 @@ public enum SpanBytesDecoder {
   private static final int CLASS_UNKNOWN = SpanEvent.CLASS_UNKNOWN_FIELD_NUMBER << 3 | VARINT;
   private static final int OPERATION = SpanEvent.OPERATION_FIELD_NUMBER << 3 | LEN;
   private static final int RULE_ATTRIBUTES = SpanEvent.RULE_ATTRIBUTES_FIELD_NUMBER << 3 | LEN;
+  private static final int TENANT_AUTHENTICATED =
+      SpanEvent.TENANT_AUTHENTICATED_FIELD_NUMBER << 3 | VARINT;
   // A map entry is a message of key (1) and value (2), both strings.
   private static final int ENTRY_KEY = 1 << 3 | LEN;
   private static final int ENTRY_VALUE = 2 << 3 | LEN;
@@ -163,6 +165,7 @@ public enum SpanBytesDecoder {
         case CLASS_UNKNOWN -> b.classUnknown(in.readBool());
         case OPERATION -> b.operation(in.readStringRequireUtf8());
         case RULE_ATTRIBUTES -> readRuleAttribute(in, b);
+        case TENANT_AUTHENTICATED -> b.tenantAuthenticated(in.readBool());
         default -> {
           // As the generated parser: an unknown field (or a known one with another wire type) is
           // skipped; an end-group tag ends the message.

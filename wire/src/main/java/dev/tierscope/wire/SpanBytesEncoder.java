@@ -71,6 +71,9 @@ public enum SpanBytesEncoder {
     if (span.hasModelQueue()) {
       e.setModelQueueMicros(span.modelQueueMicros());
     }
+    if (span.tenantAuthenticated()) {
+      e.setTenantAuthenticated(true);
+    }
     if (!span.ruleAttributes().isEmpty()) {
       e.putAllRuleAttributes(span.ruleAttributes());
     }

@@ -93,6 +93,7 @@ class SpanBytesDecoderDifferentialTest {
       b.modelQueueMicros(e.getModelQueueMicros());
     }
     e.getRuleAttributesMap().forEach(b::ruleAttribute);
+    b.tenantAuthenticated(e.getTenantAuthenticated());
     return b.build();
   }
 
@@ -228,6 +229,7 @@ class SpanBytesDecoderDifferentialTest {
     for (int n = r.nextInt(3); n > 0; n--) {
       b.ruleAttribute(WORDS[r.nextInt(WORDS.length)], WORDS[r.nextInt(WORDS.length)]);
     }
+    b.tenantAuthenticated(r.nextInt(4) == 0);
     return b.build();
   }
 }

@@ -14,6 +14,10 @@ import java.time.Duration;
  *     as partial and counted as overflow
  * @param fallbackClass class of requests that report none or an unknown one and match no rule
  * @param classRules applied to a request's root span when no span names a class
+ * @param maxSpansPerTrace spans one request takes; further spans of its trace are refused and
+ *     counted ({@link RequestAssembler.AddResult#TRACE_TOO_LARGE}), so one huge trace cannot take a
+ *     partition's memory or time
+ * @param maxBytesPerTrace serialized bytes (Kafka record values) one request takes, likewise
  */
 public record AssemblyConfig(
     Duration grace,
@@ -21,9 +25,17 @@ public record AssemblyConfig(
     Duration allowedLateness,
     int maxInFlight,
     String fallbackClass,
-    ClassRules classRules) {
+    ClassRules classRules,
+    int maxSpansPerTrace,
+    long maxBytesPerTrace) {
 
-  /** A configuration without class rules. */
+  /** Spans one trace may have by default: a deep agent loop, not a runaway. */
+  public static final int DEFAULT_MAX_SPANS_PER_TRACE = 10_000;
+
+  /** Bytes one trace may have by default (Tempo's default per-trace limit, 5 MB). */
+  public static final long DEFAULT_MAX_BYTES_PER_TRACE = 5L << 20;
+
+  /** A configuration without class rules, with the default per-trace caps. */
   public AssemblyConfig(
       Duration grace,
       Duration maxAge,
@@ -33,9 +45,42 @@ public record AssemblyConfig(
     this(grace, maxAge, allowedLateness, maxInFlight, fallbackClass, ClassRules.NONE);
   }
 
+  /** A configuration with the default per-trace caps. */
+  public AssemblyConfig(
+      Duration grace,
+      Duration maxAge,
+      Duration allowedLateness,
+      int maxInFlight,
+      String fallbackClass,
+      ClassRules classRules) {
+    this(
+        grace,
+        maxAge,
+        allowedLateness,
+        maxInFlight,
+        fallbackClass,
+        classRules,
+        DEFAULT_MAX_SPANS_PER_TRACE,
+        DEFAULT_MAX_BYTES_PER_TRACE);
+  }
+
   /** This configuration with these class rules. */
   public AssemblyConfig withClassRules(ClassRules rules) {
-    return new AssemblyConfig(grace, maxAge, allowedLateness, maxInFlight, fallbackClass, rules);
+    return new AssemblyConfig(
+        grace,
+        maxAge,
+        allowedLateness,
+        maxInFlight,
+        fallbackClass,
+        rules,
+        maxSpansPerTrace,
+        maxBytesPerTrace);
+  }
+
+  /** This configuration with these per-trace caps. */
+  public AssemblyConfig withTraceCaps(int maxSpans, long maxBytes) {
+    return new AssemblyConfig(
+        grace, maxAge, allowedLateness, maxInFlight, fallbackClass, classRules, maxSpans, maxBytes);
   }
 
   public AssemblyConfig {
@@ -56,6 +101,12 @@ public record AssemblyConfig(
     }
     if (classRules == null) {
       classRules = ClassRules.NONE;
+    }
+    if (maxSpansPerTrace < 1) {
+      throw new IllegalArgumentException("maxSpansPerTrace must be >= 1, was " + maxSpansPerTrace);
+    }
+    if (maxBytesPerTrace < 1) {
+      throw new IllegalArgumentException("maxBytesPerTrace must be >= 1, was " + maxBytesPerTrace);
     }
   }
 

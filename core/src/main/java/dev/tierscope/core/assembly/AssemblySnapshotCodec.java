@@ -18,41 +18,124 @@ import java.util.List;
  * Binary form of a partition's in-flight assembly state, stored in its checkpoint row.
  *
  * <p>Versioned by its first byte; a reader refuses versions it does not know rather than guess.
- * Version 3 adds the class rule decision of each request; version 2 (without it) still reads, so a
- * checkpoint written before the upgrade restores.
+ * Version 3 added the class rule decision of each request; version 4 adds each request's bytes (for
+ * the per-trace cap) and the recently completed traces ({@link RecentTraces}). Versions 2 and 3
+ * still read, so a checkpoint written before an upgrade restores.
+ *
+ * <p>Hostile bytes are refused with an {@link IllegalArgumentException}, never anything else: every
+ * count is checked against the bytes that remain before anything is allocated for it, so a corrupt
+ * snapshot cannot exhaust the heap. A request that cannot be encoded (a value no span built through
+ * {@code Span.Builder} can hold) is left out and reported, so that one request never stops a
+ * partition's checkpoint.
  */
 final class AssemblySnapshotCodec {
 
-  static final byte VERSION = 3;
+  static final byte VERSION = 4;
+
+  /** The version before the per-trace bytes and the recently completed traces: still read. */
+  static final byte VERSION_3 = 3;
 
   /** The version before class rules: still read. */
   static final byte VERSION_2 = 2;
 
   record Decoded(
-      long streamTimeMicros, List<PendingRequest> pending, List<PendingRequest> evicted) {}
+      long streamTimeMicros,
+      List<PendingRequest> pending,
+      List<PendingRequest> evicted,
+      RecentTraces recent) {}
+
+  /**
+   * An encoded snapshot and the requests left out of it.
+   *
+   * @param bytes the snapshot
+   * @param unstorable requests that could not be encoded, each with why
+   */
+  record Encoded(byte[] bytes, List<Unstorable> unstorable) {}
+
+  /** A request left out of a snapshot, and the reason. */
+  record Unstorable(PendingRequest request, String reason) {}
 
   private AssemblySnapshotCodec() {}
 
-  static byte[] encode(
+  static Encoded encode(
       long streamTimeMicros,
       Collection<PendingRequest> pending,
-      Collection<PendingRequest> evicted) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + pending.size() * 160);
+      Collection<PendingRequest> evicted,
+      RecentTraces recent) {
+    try {
+      return new Encoded(encodeAll(streamTimeMicros, pending, evicted, recent), List.of());
+    } catch (IOException | RuntimeException e) {
+      return encodeIsolating(streamTimeMicros, pending, evicted, recent);
+    }
+  }
+
+  private static byte[] encodeAll(
+      long streamTimeMicros,
+      Collection<PendingRequest> pending,
+      Collection<PendingRequest> evicted,
+      RecentTraces recent)
+      throws IOException {
+    ByteArrayOutputStream bytes =
+        new ByteArrayOutputStream(
+            64 + pending.size() * 160 + recent.size() * RecentTraces.ENTRY_BYTES);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeByte(VERSION);
       out.writeLong(streamTimeMicros);
       writeAll(out, pending);
       writeAll(out, evicted);
+      recent.write(out);
+    }
+    return bytes.toByteArray();
+  }
+
+  /** The slow path, after a failure: each request on its own, the failing ones left out. */
+  private static Encoded encodeIsolating(
+      long streamTimeMicros,
+      Collection<PendingRequest> pending,
+      Collection<PendingRequest> evicted,
+      RecentTraces recent) {
+    List<Unstorable> unstorable = new ArrayList<>();
+    List<byte[]> goodPending = encodeEach(pending, unstorable);
+    List<byte[]> goodEvicted = encodeEach(evicted, unstorable);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeByte(VERSION);
+      out.writeLong(streamTimeMicros);
+      out.writeInt(goodPending.size());
+      for (byte[] b : goodPending) {
+        out.write(b);
+      }
+      out.writeInt(goodEvicted.size());
+      for (byte[] b : goodEvicted) {
+        out.write(b);
+      }
+      recent.write(out);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return bytes.toByteArray();
+    return new Encoded(bytes.toByteArray(), unstorable);
+  }
+
+  private static List<byte[]> encodeEach(
+      Collection<PendingRequest> requests, List<Unstorable> unstorable) {
+    List<byte[]> out = new ArrayList<>(requests.size());
+    for (PendingRequest p : requests) {
+      ByteArrayOutputStream one = new ByteArrayOutputStream(256);
+      try (DataOutputStream o = new DataOutputStream(one)) {
+        write(o, p);
+      } catch (IOException | RuntimeException e) {
+        unstorable.add(new Unstorable(p, e.getClass().getSimpleName() + ": " + e.getMessage()));
+        continue;
+      }
+      out.add(one.toByteArray());
+    }
+    return out;
   }
 
   static Decoded decode(byte[] snapshot) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
       byte version = in.readByte();
-      if (version != VERSION && version != VERSION_2) {
+      if (version != VERSION && version != VERSION_3 && version != VERSION_2) {
         throw new IllegalArgumentException(
             "assembly snapshot version "
                 + version
@@ -63,12 +146,22 @@ final class AssemblySnapshotCodec {
       long streamTime = in.readLong();
       List<PendingRequest> pending = readAll(in, version);
       List<PendingRequest> evicted = readAll(in, version);
-      return new Decoded(streamTime, pending, evicted);
+      RecentTraces recent = new RecentTraces();
+      if (version >= VERSION) {
+        recent.read(in);
+      }
+      if (in.available() > 0) {
+        throw new IOException(in.available() + " bytes after the end");
+      }
+      return new Decoded(streamTime, pending, evicted, recent);
     } catch (IOException | RuntimeException e) {
-      if (e instanceof IllegalArgumentException iae && iae.getMessage().startsWith("assembly")) {
+      if (e instanceof IllegalArgumentException iae
+          && iae.getMessage() != null
+          && iae.getMessage().startsWith("assembly")) {
         throw iae;
       }
-      throw new IllegalArgumentException("assembly snapshot is truncated or corrupt", e);
+      throw new IllegalArgumentException(
+          "assembly snapshot is truncated or corrupt (" + e.getMessage() + ")", e);
     }
   }
 
@@ -81,12 +174,21 @@ final class AssemblySnapshotCodec {
   }
 
   private static List<PendingRequest> readAll(DataInputStream in, byte version) throws IOException {
-    int n = in.readInt();
+    int n = count(in, 1);
     List<PendingRequest> list = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       list.add(read(in, version));
     }
     return list;
+  }
+
+  /** A count of items of at least {@code minBytes} each, checked against what remains. */
+  private static int count(DataInputStream in, int minBytes) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || (long) n * minBytes > in.available()) {
+      throw new IOException("count " + n + " does not fit the " + in.available() + " bytes left");
+    }
+    return n;
   }
 
   private static void write(DataOutputStream out, PendingRequest p) throws IOException {
@@ -117,9 +219,12 @@ final class AssemblySnapshotCodec {
     out.writeLong(p.internalMicros);
     out.writeLong(p.inputTokens);
     out.writeLong(p.outputTokens);
-    out.writeInt(p.spanCount);
-    for (int i = 0; i < p.spanCount; i++) {
-      out.writeLong(p.spanIds[i]);
+    out.writeLong(p.bytes);
+    out.writeBoolean(p.tenantAuthenticated);
+    long[] ids = p.spanIds.toArray();
+    out.writeInt(ids.length);
+    for (long id : ids) {
+      out.writeLong(id);
     }
     out.writeInt(p.keySpans.size());
     for (KeySpan k : p.keySpans) {
@@ -145,12 +250,16 @@ final class AssemblySnapshotCodec {
   }
 
   private static PendingRequest read(DataInputStream in, byte version) throws IOException {
-    PendingRequest p = new PendingRequest(new TraceId(in.readLong(), in.readLong()));
+    TraceId traceId = new TraceId(in.readLong(), in.readLong());
+    if (traceId.isZero()) {
+      throw new IOException("trace id 0");
+    }
+    PendingRequest p = new PendingRequest(traceId);
     p.tenant = in.readUTF();
     p.trafficClass = in.readUTF();
     p.classFromRoot = in.readBoolean();
     p.classUnknown = in.readBoolean();
-    if (version >= VERSION) {
+    if (version >= VERSION_3) {
       p.ruleClass = in.readUTF();
       p.ruleName = in.readUTF();
     }
@@ -173,12 +282,19 @@ final class AssemblySnapshotCodec {
     p.internalMicros = in.readLong();
     p.inputTokens = in.readLong();
     p.outputTokens = in.readLong();
-    p.spanCount = in.readInt();
-    p.spanIds = new long[Math.max(8, p.spanCount)];
-    for (int i = 0; i < p.spanCount; i++) {
-      p.spanIds[i] = in.readLong();
+    if (version >= VERSION) {
+      p.bytes = in.readLong();
+      p.tenantAuthenticated = in.readBoolean();
     }
-    int keys = in.readInt();
+    int spans = count(in, 8);
+    for (int i = 0; i < spans; i++) {
+      long id = in.readLong();
+      if (id == 0) {
+        throw new IOException("span id 0");
+      }
+      p.spanIds.add(id);
+    }
+    int keys = count(in, 40);
     SpanRole[] roles = SpanRole.values();
     SpanKind[] kinds = SpanKind.values();
     StreamOutcome[] outcomes = StreamOutcome.values();
@@ -186,15 +302,15 @@ final class AssemblySnapshotCodec {
       KeySpan k = new KeySpan();
       k.spanId = in.readLong();
       k.parentSpanId = in.readLong();
-      k.role = roles[in.readByte()];
-      k.kind = kinds[in.readByte()];
-      k.operationRole = roles[in.readByte()];
+      k.role = roles[ordinal(in, roles.length)];
+      k.kind = kinds[ordinal(in, kinds.length)];
+      k.operationRole = roles[ordinal(in, roles.length)];
       k.startMicros = in.readLong();
       k.endMicros = in.readLong();
       k.firstTokenMicros = in.readLong();
       k.error = in.readBoolean();
       k.streamed = in.readBoolean();
-      k.outcome = outcomes[in.readByte()];
+      k.outcome = outcomes[ordinal(in, outcomes.length)];
       k.retrievalHit = in.readBoolean();
       k.retrievalFallback = in.readBoolean();
       k.queueMicros = in.readLong();
@@ -205,5 +321,13 @@ final class AssemblySnapshotCodec {
       p.keySpans.add(k);
     }
     return p;
+  }
+
+  private static int ordinal(DataInputStream in, int values) throws IOException {
+    int o = in.readByte();
+    if (o < 0 || o >= values) {
+      throw new IOException("enum ordinal " + o + " out of range");
+    }
+    return o;
   }
 }

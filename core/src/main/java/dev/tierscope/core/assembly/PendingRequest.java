@@ -17,6 +17,10 @@ import java.util.List;
 final class PendingRequest {
   final TraceId traceId;
   String tenant = "";
+
+  /** The tenant came from an authenticated caller: capped dimensions never fold it. */
+  boolean tenantAuthenticated;
+
   String trafficClass = "";
   boolean classFromRoot;
   boolean classUnknown;
@@ -38,9 +42,10 @@ final class PendingRequest {
   final List<KeySpan> keySpans = new ArrayList<>(4);
 
   /** Ids of the spans already added: a client retry must not count a span twice. */
-  long[] spanIds = new long[8];
+  final SpanIdSet spanIds = new SpanIdSet();
 
-  int spanCount;
+  /** Serialized bytes of the spans added (their Kafka record values), for the per-trace cap. */
+  long bytes;
 
   int retrievals;
   int retrievalMisses;
@@ -62,19 +67,16 @@ final class PendingRequest {
 
   /** True when a span with this id was already added. */
   boolean hasSpan(long spanId) {
-    for (int i = 0; i < spanCount; i++) {
-      if (spanIds[i] == spanId) {
-        return true;
-      }
-    }
-    return false;
+    return spanIds.contains(spanId);
+  }
+
+  /** Spans added. */
+  int spanCount() {
+    return spanIds.size();
   }
 
   void add(Span s, ClassRules rules) {
-    if (spanCount == spanIds.length) {
-      spanIds = java.util.Arrays.copyOf(spanIds, spanCount * 2);
-    }
-    spanIds[spanCount++] = s.spanId();
+    spanIds.add(s.spanId());
     // A named tenant wins over "default": in a service whose resource names no tenant, only the
     // spans below a tagged request carry one (copied from Baggage), and they may arrive later.
     if (tenant.isEmpty()
@@ -82,6 +84,9 @@ final class PendingRequest {
             && !s.tenant().isEmpty()
             && !Span.DEFAULT_TENANT.equals(s.tenant()))) {
       tenant = s.tenant();
+      tenantAuthenticated = s.tenantAuthenticated();
+    } else if (tenant.equals(s.tenant()) && s.tenantAuthenticated()) {
+      tenantAuthenticated = true;
     }
     if (!s.trafficClass().isEmpty() && (trafficClass.isEmpty() || (s.isRoot() && !classFromRoot))) {
       trafficClass = s.trafficClass();
@@ -185,19 +190,19 @@ final class PendingRequest {
     }
     // Model: the deepest model span, i.e. one that is no other model span's parent; the latest
     // start among those.
+    // Linear in the key spans (a trace at the span cap must not cost a quadratic scan): the
+    // parents of model spans first, then the model spans that are none of them.
+    SpanIdSet modelParents = new SpanIdSet();
+    for (KeySpan k : keySpans) {
+      if (k.role == SpanRole.MODEL && k.parentSpanId != 0 && k.parentSpanId != k.spanId) {
+        modelParents.add(k.parentSpanId);
+      }
+    }
     KeySpan model = null;
     for (KeySpan k : keySpans) {
-      if (k.role != SpanRole.MODEL) {
-        continue;
-      }
-      boolean isParentOfModel = false;
-      for (KeySpan other : keySpans) {
-        if (other != k && other.role == SpanRole.MODEL && other.parentSpanId == k.spanId) {
-          isParentOfModel = true;
-          break;
-        }
-      }
-      if (!isParentOfModel && (model == null || k.startMicros > model.startMicros)) {
+      if (k.role == SpanRole.MODEL
+          && !modelParents.contains(k.spanId)
+          && (model == null || k.startMicros > model.startMicros)) {
         model = k;
       }
     }
@@ -296,6 +301,7 @@ final class PendingRequest {
         dominant,
         partial || !rootSeen,
         byRule ? ruleName : "",
-        byFallback);
+        byFallback,
+        tenantAuthenticated && !tenant.isEmpty());
   }
 }

@@ -3,8 +3,10 @@ package dev.tierscope.core.assembly;
 import dev.tierscope.core.span.Span;
 import dev.tierscope.core.span.TraceId;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -16,10 +18,23 @@ import java.util.function.Consumer;
  * topic gives the same result as reading it live. When a partition goes quiet, the owner advances
  * stream time with {@link #advanceStreamTime} so the last requests still complete.
  *
+ * <p>Why a ceiling on stream time ({@link #limitStreamTime}): one span stamped in the future (a
+ * client with a wrong clock, or a record another producer wrote) would otherwise carry stream time
+ * with it, complete every open request at once and make every later span look late. The owner keeps
+ * the ceiling at its wall clock plus a tolerance; a span ending beyond it is still assembled, it
+ * just does not move stream time further. A snapshot holding a stream time beyond the ceiling is
+ * brought back to it on {@link #restore}, so a partition poisoned by an older version heals.
+ *
+ * <p>Caps: at most {@link AssemblyConfig#maxInFlight()} open requests (the oldest is emitted as
+ * partial), and per trace at most {@link AssemblyConfig#maxSpansPerTrace()} spans and {@link
+ * AssemblyConfig#maxBytesPerTrace()} bytes (further spans are refused, {@link
+ * AddResult#TRACE_TOO_LARGE}). Duplicate detection is O(1) per span.
+ *
  * <p>Not thread-safe: one partition, one thread.
  *
  * <pre>{@code
  * RequestAssembler assembler = new RequestAssembler(AssemblyConfig.defaults());
+ * assembler.limitStreamTime(clock.millis() * 1_000);
  * for (Span span : spans) {
  *   if (assembler.add(span) == AddResult.LATE) {
  *     windows.recordLateSpan(span.tenant(), span.trafficClass(), span.startEpochMicros());
@@ -39,8 +54,32 @@ public final class RequestAssembler {
      */
     LATE,
     /** A span already added to its in-flight request (a client retry): not counted twice. */
-    DUPLICATE
+    DUPLICATE,
+    /** Not assembled: its request already holds the most spans or bytes a trace may have. */
+    TRACE_TOO_LARGE
   }
+
+  /**
+   * What {@link #restore} found in a snapshot that it would not keep.
+   *
+   * @param streamTimeMicros the stream time the snapshot held, epoch microseconds
+   * @param streamTimeClamped the stream time lay beyond the ceiling and was brought back to it
+   * @param requestsDropped open requests that started beyond {@code maxEventTimeMicros}: they could
+   *     not have been accepted, and would sit in memory until the clock catches up
+   */
+  public record Restored(long streamTimeMicros, boolean streamTimeClamped, int requestsDropped) {
+    /** Nothing changed. */
+    public static final Restored CLEAN = new Restored(Long.MIN_VALUE, false, 0);
+  }
+
+  /**
+   * A request that could not be written into the snapshot, left out of it and of the state.
+   *
+   * @param traceId its trace
+   * @param tenant its tenant
+   * @param reason why it could not be written
+   */
+  public record Unstorable(TraceId traceId, String tenant, String reason) {}
 
   private final AssemblyConfig config;
   private final long graceMicros;
@@ -55,18 +94,22 @@ public final class RequestAssembler {
   /** Requests evicted by the in-flight cap, emitted as partial on the next drain. */
   private final ArrayDeque<PendingRequest> evicted = new ArrayDeque<>();
 
+  /**
+   * Traces completed recently, so that a span arriving after its request was emitted (a late child,
+   * or a client's retried batch, also after a restart) does not start a second request. Kept while
+   * their spans could still pass the lateness rule, at most {@link AssemblyConfig#maxInFlight()},
+   * and in the snapshot.
+   */
+  private RecentTraces recentlyCompleted = new RecentTraces();
+
   private long streamTimeMicros = Long.MIN_VALUE;
+  private long streamTimeCeilingMicros = Long.MAX_VALUE;
   private long lastScanStreamTimeMicros = Long.MIN_VALUE;
   private long overflowed;
   private long lateSpans;
   private long duplicateSpans;
-
-  /**
-   * Traces completed recently, so that a span arriving after its request was emitted (a late child,
-   * or a client retry of a whole batch) does not start a second request. Bounded by the in-flight
-   * cap; not part of the snapshot (after a restart it starts empty).
-   */
-  private final LinkedHashMap<TraceId, Boolean> recentlyCompleted;
+  private long spansOverTraceCap;
+  private final List<Unstorable> unstorable = new ArrayList<>(0);
 
   public RequestAssembler(AssemblyConfig config) {
     this.config = config;
@@ -74,27 +117,34 @@ public final class RequestAssembler {
     this.maxAgeMicros = config.maxAge().toNanos() / 1_000;
     this.latenessMicros = config.allowedLateness().toNanos() / 1_000;
     this.scanStepMicros = Math.max(1, Math.min(1_000_000, graceMicros / 4));
-    int recentCap = config.maxInFlight();
-    this.recentlyCompleted =
-        new LinkedHashMap<>(1024, 0.75f, false) {
-          @Override
-          protected boolean removeEldestEntry(Map.Entry<TraceId, Boolean> eldest) {
-            return size() > recentCap;
-          }
-        };
   }
 
-  /** Adds one span; its request completes later, see {@link #drainCompleted}. */
+  /** Adds one span of unknown size; see {@link #add(Span, int)}. */
   public AddResult add(Span span) {
+    return add(span, 0);
+  }
+
+  /**
+   * Adds one span; its request completes later, see {@link #drainCompleted}.
+   *
+   * @param sizeBytes its serialized size (the Kafka record value), for the per-trace byte cap
+   */
+  public AddResult add(Span span, int sizeBytes) {
     PendingRequest p = pending.get(span.traceId());
-    if (p != null && p.hasSpan(span.spanId())) {
-      duplicateSpans++;
-      return AddResult.DUPLICATE;
-    }
-    if (p == null) {
+    if (p != null) {
+      if (p.hasSpan(span.spanId())) {
+        duplicateSpans++;
+        return AddResult.DUPLICATE;
+      }
+      if (p.spanCount() >= config.maxSpansPerTrace()
+          || p.bytes + sizeBytes > config.maxBytesPerTrace()) {
+        spansOverTraceCap++;
+        return AddResult.TRACE_TOO_LARGE;
+      }
+    } else {
       if ((streamTimeMicros != Long.MIN_VALUE
               && span.endEpochMicros() < streamTimeMicros - latenessMicros)
-          || recentlyCompleted.containsKey(span.traceId())) {
+          || recentlyCompleted.contains(span.traceId())) {
         lateSpans++;
         return AddResult.LATE;
       }
@@ -105,8 +155,10 @@ public final class RequestAssembler {
       pending.put(span.traceId(), p);
     }
     p.add(span, config.classRules());
-    if (span.endEpochMicros() > streamTimeMicros) {
-      streamTimeMicros = span.endEpochMicros();
+    p.bytes += Math.max(0, sizeBytes);
+    long end = Math.min(span.endEpochMicros(), streamTimeCeilingMicros);
+    if (end > streamTimeMicros) {
+      streamTimeMicros = end;
     }
     return AddResult.ASSEMBLED;
   }
@@ -116,17 +168,28 @@ public final class RequestAssembler {
     PendingRequest oldest = it.next().getValue();
     it.remove();
     overflowed++;
-    recentlyCompleted.put(oldest.traceId, Boolean.TRUE);
+    recentlyCompleted.add(oldest.traceId, oldest.lastEndMicros);
     evicted.add(oldest);
   }
 
   /**
+   * Stream time never moves beyond {@code ceilingMicros} (epoch microseconds) from now on, whatever
+   * a span says; the owner passes its wall clock plus a tolerance before each batch of records.
+   * Stream time already beyond it stays where it is until the ceiling passes it (use {@link
+   * #restore} to heal a snapshot).
+   */
+  public void limitStreamTime(long ceilingMicros) {
+    this.streamTimeCeilingMicros = ceilingMicros;
+  }
+
+  /**
    * Moves stream time forward without a span, for a partition that went quiet: the owner passes the
-   * latest span end plus the wall-clock time the partition has been idle.
+   * latest span end plus the wall-clock time the partition has been idle. Never beyond the ceiling.
    */
   public void advanceStreamTime(long epochMicros) {
-    if (epochMicros > streamTimeMicros) {
-      streamTimeMicros = epochMicros;
+    long to = Math.min(epochMicros, streamTimeCeilingMicros);
+    if (to > streamTimeMicros) {
+      streamTimeMicros = to;
     }
   }
 
@@ -158,17 +221,25 @@ public final class RequestAssembler {
       boolean tooOld = streamTimeMicros >= p.firstStartMicros + maxAgeMicros;
       if (rootDone || tooOld) {
         it.remove();
-        recentlyCompleted.put(p.traceId, Boolean.TRUE);
+        recentlyCompleted.add(p.traceId, p.lastEndMicros);
         sink.accept(p.summarize(config.fallbackClass(), !rootDone));
         n++;
       }
     }
+    // From now on the lateness rule catches every span of a trace whose latest end is this far
+    // behind; remembering it longer would only grow the snapshot.
+    recentlyCompleted.evict(streamTimeMicros - latenessMicros, config.maxInFlight());
     return n;
   }
 
   /** Requests in flight. */
   public int inFlight() {
     return pending.size();
+  }
+
+  /** Recently completed traces remembered (and written into the snapshot). */
+  public int recentlyCompleted() {
+    return recentlyCompleted.size();
   }
 
   /** Latest span end seen (or advanced to), epoch microseconds; Long.MIN_VALUE before any. */
@@ -191,29 +262,79 @@ public final class RequestAssembler {
     return lateSpans;
   }
 
+  /** Spans refused because their trace was at its cap, since creation. */
+  public long spansOverTraceCap() {
+    return spansOverTraceCap;
+  }
+
   /**
-   * The in-flight state as bytes, for the partition checkpoint: requests being assembled and the
-   * stream time; not the raw spans.
+   * The in-flight state as bytes, for the partition checkpoint: requests being assembled, the
+   * recently completed traces and the stream time; not the raw spans. A request that cannot be
+   * written is left out of the snapshot and of the state, and reported by {@link
+   * #takeUnstorable()}: one bad request never stops a partition's checkpoint.
    */
   public byte[] snapshot() {
-    return AssemblySnapshotCodec.encode(streamTimeMicros, pending.values(), evicted);
+    AssemblySnapshotCodec.Encoded e =
+        AssemblySnapshotCodec.encode(
+            streamTimeMicros, pending.values(), evicted, recentlyCompleted);
+    for (AssemblySnapshotCodec.Unstorable u : e.unstorable()) {
+      pending.remove(u.request().traceId);
+      evicted.remove(u.request());
+      unstorable.add(new Unstorable(u.request().traceId, u.request().tenant, u.reason()));
+    }
+    return e.bytes();
+  }
+
+  /** The requests {@link #snapshot()} had to leave out since the last call; clears the list. */
+  public List<Unstorable> takeUnstorable() {
+    if (unstorable.isEmpty()) {
+      return List.of();
+    }
+    List<Unstorable> out = List.copyOf(unstorable);
+    unstorable.clear();
+    return out;
   }
 
   /** Replaces the in-flight state with a {@link #snapshot()}; empty or null means none. */
   public void restore(byte[] snapshot) {
+    restore(snapshot, Long.MAX_VALUE);
+  }
+
+  /**
+   * Replaces the in-flight state with a {@link #snapshot()} (empty or null means none), keeping
+   * stream time at or below the ceiling ({@link #limitStreamTime}) and dropping open requests that
+   * started after {@code maxEventTimeMicros}.
+   *
+   * @throws IllegalArgumentException when the bytes are not a snapshot this version reads
+   */
+  public Restored restore(byte[] snapshot, long maxEventTimeMicros) {
     pending.clear();
     evicted.clear();
     recentlyCompleted.clear();
     streamTimeMicros = Long.MIN_VALUE;
     lastScanStreamTimeMicros = Long.MIN_VALUE;
     if (snapshot == null || snapshot.length == 0) {
-      return;
+      return Restored.CLEAN;
     }
     AssemblySnapshotCodec.Decoded d = AssemblySnapshotCodec.decode(snapshot);
-    streamTimeMicros = d.streamTimeMicros();
+    boolean clamped = d.streamTimeMicros() > streamTimeCeilingMicros;
+    streamTimeMicros = clamped ? streamTimeCeilingMicros : d.streamTimeMicros();
+    int dropped = 0;
     for (PendingRequest p : d.pending()) {
-      pending.put(p.traceId, p);
+      if (p.firstStartMicros > maxEventTimeMicros) {
+        dropped++;
+      } else {
+        pending.put(p.traceId, p);
+      }
     }
-    evicted.addAll(d.evicted());
+    for (PendingRequest p : d.evicted()) {
+      if (p.firstStartMicros > maxEventTimeMicros) {
+        dropped++;
+      } else {
+        evicted.add(p);
+      }
+    }
+    recentlyCompleted = d.recent();
+    return new Restored(d.streamTimeMicros(), clamped, dropped);
   }
 }

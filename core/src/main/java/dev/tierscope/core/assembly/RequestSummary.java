@@ -42,6 +42,7 @@ import dev.tierscope.core.span.TraceId;
  * @param classRule name of the class rule that decided the class, empty when a span named it or the
  *     fallback applied
  * @param classFallback no span named a class and no rule matched: the fallback class applied
+ * @param tenantAuthenticated the tenant is an authenticated caller's identity: caps never fold it
  */
 public record RequestSummary(
     TraceId traceId,
@@ -74,10 +75,79 @@ public record RequestSummary(
     MeshRole dominantMeshRole,
     boolean partial,
     String classRule,
-    boolean classFallback) {
+    boolean classFallback,
+    boolean tenantAuthenticated) {
 
   public RequestSummary {
     classRule = classRule == null ? "" : classRule;
+  }
+
+  /** A summary whose tenant no authenticated caller vouches for. */
+  public RequestSummary(
+      TraceId traceId,
+      String tenant,
+      String trafficClass,
+      boolean classUnknown,
+      String workflow,
+      long eventTimeEpochMicros,
+      long e2eMicros,
+      long ttftMicros,
+      Vantage ttftVantage,
+      long edgeMicros,
+      long meshMicros,
+      long modelMicros,
+      long modelQueueMicros,
+      boolean streamed,
+      StreamOutcome streamOutcome,
+      int toolCalls,
+      long toolchainMicros,
+      boolean toolchainFailed,
+      int retrievals,
+      int retrievalMisses,
+      int retrievalFallbacks,
+      long inputTokens,
+      long outputTokens,
+      String clientPath,
+      String protocolVersion,
+      boolean protocolFallback,
+      int retransmits,
+      MeshRole dominantMeshRole,
+      boolean partial,
+      String classRule,
+      boolean classFallback) {
+    this(
+        traceId,
+        tenant,
+        trafficClass,
+        classUnknown,
+        workflow,
+        eventTimeEpochMicros,
+        e2eMicros,
+        ttftMicros,
+        ttftVantage,
+        edgeMicros,
+        meshMicros,
+        modelMicros,
+        modelQueueMicros,
+        streamed,
+        streamOutcome,
+        toolCalls,
+        toolchainMicros,
+        toolchainFailed,
+        retrievals,
+        retrievalMisses,
+        retrievalFallbacks,
+        inputTokens,
+        outputTokens,
+        clientPath,
+        protocolVersion,
+        protocolFallback,
+        retransmits,
+        dominantMeshRole,
+        partial,
+        classRule,
+        classFallback,
+        false);
   }
 
   /** A summary whose class a span named (no rule, no fallback). */

@@ -63,6 +63,8 @@ import java.util.Map;
  * @param protocolFallback the transport fell back to an older protocol
  * @param retransmits transport retransmissions seen by the client, 0 when not reported
  * @param connectionType {@code wifi}, {@code cell}, {@code wired} or empty
+ * @param tenantAuthenticated the tenant is the caller's identity (a receiver with authentication
+ *     set it from the token or a trusted proxy), not a free attribute: caps never fold it
  * @param ruleAttributes root spans only: the values (as text) of the span and resource attributes
  *     that the configured class rules read, span value first; empty otherwise (at most {@link
  *     #MAX_RULE_ATTRIBUTES}, each value at most {@link #MAX_RULE_VALUE_CHARS} characters)
@@ -97,7 +99,8 @@ public record Span(
     boolean protocolFallback,
     int retransmits,
     String connectionType,
-    Map<String, String> ruleAttributes) {
+    Map<String, String> ruleAttributes,
+    boolean tenantAuthenticated) {
 
   /** Rule attributes a span keeps at most; the rest are dropped (a writer other than ours). */
   public static final int MAX_RULE_ATTRIBUTES = 64;
@@ -155,6 +158,46 @@ public record Span(
   /** A builder with every field at its "not reported" value. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * This span as if its class were one the reader does not know: no class, flagged unknown (the
+   * aggregator reads a record whose class is not configured the way the ingest accepts a span
+   * naming an unknown class).
+   */
+  public Span withUnknownClass() {
+    return new Span(
+        traceId,
+        spanId,
+        parentSpanId,
+        service,
+        tenant,
+        role,
+        kind,
+        operation,
+        "",
+        true,
+        workflow,
+        startEpochNanos,
+        endEpochNanos,
+        firstTokenEpochNanos,
+        error,
+        streamed,
+        streamOutcome,
+        retrievalHit,
+        retrievalFallback,
+        toolName,
+        modelQueueMicros,
+        inputTokens,
+        outputTokens,
+        model,
+        clientPath,
+        protocolVersion,
+        protocolFallback,
+        retransmits,
+        connectionType,
+        ruleAttributes,
+        tenantAuthenticated);
   }
 
   /** True for the root span of the trace. */
@@ -303,6 +346,7 @@ public record Span(
     private int retransmits;
     private String connectionType = "";
     private Map<String, String> ruleAttributes = Map.of();
+    private boolean tenantAuthenticated;
     private int normalized;
 
     private Builder() {}
@@ -354,6 +398,15 @@ public record Span(
 
     public Builder service(String service) {
       this.service = clean(service, SpanLimits.MAX_SERVICE_CHARS, SpanField.SERVICE);
+      return this;
+    }
+
+    /**
+     * The tenant is the caller's identity, set by a receiver whose authentication bound it (never
+     * from an attribute): capped dimensions never fold it into {@code __overflow__}.
+     */
+    public Builder tenantAuthenticated(boolean tenantAuthenticated) {
+      this.tenantAuthenticated = tenantAuthenticated;
       return this;
     }
 
@@ -683,7 +736,8 @@ public record Span(
           protocolFallback,
           retransmits,
           connectionType,
-          root ? ruleAttributes : Map.of());
+          root ? ruleAttributes : Map.of(),
+          tenantAuthenticated);
     }
 
     private long firstToken() {

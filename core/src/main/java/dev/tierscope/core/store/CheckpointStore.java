@@ -24,9 +24,17 @@ public interface CheckpointStore {
   /**
    * Atomically merges {@code deltas} into the stored windows and records the checkpoints.
    *
+   * <p>A delta the store refuses for its content is left out, the rest written in the same
+   * transaction, and the refused ones returned: one bad value must never make every later
+   * checkpoint fail (a loop that retries it forever stops counting for everyone). A failure that is
+   * not about the data (the store unreachable, a timeout) writes nothing and throws, so the caller
+   * retries.
+   *
+   * @return the deltas refused for their content, empty when everything was written
    * @throws FencedException when a newer generation owns one of the partitions; nothing is written
+   * @throws RuntimeException when the store could not write at all; nothing is written
    */
-  void commit(
+  List<RefusedDelta> commit(
       String group,
       int generation,
       List<PartitionCheckpoint> checkpoints,

@@ -21,6 +21,10 @@ import org.HdrHistogram.Histogram;
 /**
  * Reference implementation of the store seams, in memory: the behaviour the PostgreSQL store must
  * match, and a fake for tests of the layers above.
+ *
+ * <p>It refuses what PostgreSQL refuses, delta by delta: a NUL character in a text key (tenant,
+ * class, counter dimension, exemplar trace id), and a counter whose sum would leave {@code long}
+ * ({@code bigint}).
  */
 public final class InMemoryWindowStore implements CheckpointStore, WindowReader, ExemplarReader {
 
@@ -56,7 +60,7 @@ public final class InMemoryWindowStore implements CheckpointStore, WindowReader,
   }
 
   @Override
-  public synchronized void commit(
+  public synchronized List<RefusedDelta> commit(
       String group,
       int generation,
       List<PartitionCheckpoint> partitionCheckpoints,
@@ -76,7 +80,13 @@ public final class InMemoryWindowStore implements CheckpointStore, WindowReader,
     for (PartitionCheckpoint c : partitionCheckpoints) {
       checkpoints.put(new Owner(group, c.topic(), c.partition()), new Row(generation, c));
     }
+    List<RefusedDelta> refused = new ArrayList<>(0);
     for (WindowDelta d : deltas) {
+      String problem = refusal(d);
+      if (problem != null) {
+        refused.add(new RefusedDelta(d.key(), problem));
+        continue;
+      }
       Map<Metric, Histogram> stored = histograms.computeIfAbsent(d.key(), k -> new HashMap<>());
       d.histograms()
           .forEach(
@@ -94,6 +104,35 @@ public final class InMemoryWindowStore implements CheckpointStore, WindowReader,
         keepSlowest(exemplars.computeIfAbsent(d.key(), k -> new ArrayList<>()), d.exemplars());
       }
     }
+    return refused;
+  }
+
+  /** Why PostgreSQL would refuse this delta, or null when it would take it. */
+  private String refusal(WindowDelta d) {
+    if (hasNul(d.key().tenant()) || hasNul(d.key().trafficClass())) {
+      return "invalid byte sequence for encoding \"UTF8\": 0x00 (the window's key)";
+    }
+    Map<CounterKey, Long> stored = counters.getOrDefault(d.key(), Map.of());
+    for (Map.Entry<CounterKey, Long> e : d.counters().entrySet()) {
+      if (hasNul(e.getKey().dimension())) {
+        return "invalid byte sequence for encoding \"UTF8\": 0x00 (a counter's dimension)";
+      }
+      try {
+        Math.addExact(stored.getOrDefault(e.getKey(), 0L), e.getValue());
+      } catch (ArithmeticException overflow) {
+        return "bigint out of range (counter " + e.getKey().counter().id() + ")";
+      }
+    }
+    for (Exemplar e : d.exemplars()) {
+      if (hasNul(e.traceId())) {
+        return "invalid byte sequence for encoding \"UTF8\": 0x00 (an exemplar)";
+      }
+    }
+    return null;
+  }
+
+  private static boolean hasNul(String s) {
+    return s.indexOf('\u0000') >= 0;
   }
 
   /** As the PostgreSQL store: a trace id already kept keeps its value; the slowest few stay. */

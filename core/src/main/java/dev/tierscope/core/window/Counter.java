@@ -32,6 +32,8 @@ public enum Counter {
   LATE_SPANS("late_spans"),
   /** Spans received twice for the same trace (a client retry), assembled once. */
   DUPLICATE_SPANS("duplicate_spans"),
+  /** Spans refused because their trace already held the most spans or bytes a trace may have. */
+  SPANS_OVER_TRACE_CAP("spans_over_trace_cap"),
 
   // Attribution inputs (DESIGN.md section 3). "Decomposed" requests have edge, mesh and model
   // components; "tail" requests violated their class's TTFT threshold. Sums are microseconds.

@@ -20,6 +20,11 @@ import org.HdrHistogram.Histogram;
  * since its last checkpoint and the store merges (histograms merge exactly). Recording is a hash
  * lookup and an array increment; nothing is serialised per request.
  *
+ * <p>Why caps: tenants, workflows and client paths become row keys and labels, so a flood of
+ * distinct values would become a flood of rows. Each is capped per window ({@link WindowCaps}); the
+ * excess is folded into {@code __overflow__} ({@link CappedDimension}) and counted by {@link
+ * #folded}. A tenant bound to an authenticated caller is never folded.
+ *
  * <p>Not thread-safe: owned by one consumer thread.
  */
 public final class WindowAggregator {
@@ -69,6 +74,9 @@ public final class WindowAggregator {
   private final int significantDigits;
   private final HashMap<WindowKey, WindowState> windows = new HashMap<>();
   private final ToLongFunction<String> ttftThresholdMicros;
+  private final CappedDimension tenants;
+  private final CappedDimension workflows;
+  private final CappedDimension clientPaths;
 
   /**
    * @param windowMillis window size in milliseconds (10 000 by default)
@@ -86,6 +94,21 @@ public final class WindowAggregator {
    */
   public WindowAggregator(
       long windowMillis, int significantDigits, ToLongFunction<String> ttftThresholdMicros) {
+    this(windowMillis, significantDigits, ttftThresholdMicros, WindowCaps.DEFAULTS);
+  }
+
+  /**
+   * @param windowMillis window size in milliseconds (10 000 by default)
+   * @param significantDigits HdrHistogram precision, 1 to 5 (2 by default: 1% relative error)
+   * @param ttftThresholdMicros class name to its TTFT threshold in microseconds (negative: no tail
+   *     accounting for that class); requests above it count as tail for attribution
+   * @param caps distinct tenants, workflows and client paths per window before the excess folds
+   */
+  public WindowAggregator(
+      long windowMillis,
+      int significantDigits,
+      ToLongFunction<String> ttftThresholdMicros,
+      WindowCaps caps) {
     if (windowMillis <= 0) {
       throw new IllegalArgumentException("windowMillis must be positive, was " + windowMillis);
     }
@@ -96,6 +119,9 @@ public final class WindowAggregator {
     this.windowMillis = windowMillis;
     this.significantDigits = significantDigits;
     this.ttftThresholdMicros = ttftThresholdMicros;
+    this.tenants = new CappedDimension("tenant", caps.tenants(), windowMillis);
+    this.workflows = new CappedDimension("workflow", caps.workflows(), windowMillis);
+    this.clientPaths = new CappedDimension("client_path", caps.clientPaths(), windowMillis);
   }
 
   /** Window start (epoch milliseconds) of an event time in epoch microseconds. */
@@ -105,11 +131,11 @@ public final class WindowAggregator {
 
   /** Records one completed request into its event-time window. */
   public void record(RequestSummary r) {
+    long start = windowStartMillis(r.eventTimeEpochMicros());
+    String tenant = tenants.admit(start, "", r.tenant(), r.tenantAuthenticated());
     WindowState w =
         windows.computeIfAbsent(
-            new WindowKey(
-                r.tenant(), r.trafficClass(), windowStartMillis(r.eventTimeEpochMicros())),
-            k -> new WindowState());
+            new WindowKey(tenant, r.trafficClass(), start), k -> new WindowState());
     add(w, Counter.REQUESTS, "", 1);
     if (r.partial()) {
       add(w, Counter.PARTIAL, "", 1);
@@ -157,21 +183,24 @@ public final class WindowAggregator {
         add(w, Counter.FAILED_CHAINS, "", 1);
       }
     }
-    recordAttributionInputs(w, r);
-    if (r.inputTokens() > 0) {
-      add(w, Counter.INPUT_TOKENS, r.workflow(), r.inputTokens());
-    }
-    if (r.outputTokens() > 0) {
-      add(w, Counter.OUTPUT_TOKENS, r.workflow(), r.outputTokens());
+    recordAttributionInputs(w, r, start, tenant);
+    if (r.inputTokens() > 0 || r.outputTokens() > 0) {
+      String workflow = workflows.admit(start, tenant, r.workflow(), false);
+      add(w, Counter.INPUT_TOKENS, workflow, r.inputTokens());
+      add(w, Counter.OUTPUT_TOKENS, workflow, r.outputTokens());
     }
   }
 
-  private void recordAttributionInputs(WindowState w, RequestSummary r) {
+  private void recordAttributionInputs(WindowState w, RequestSummary r, long start, String tenant) {
     long threshold = ttftThresholdMicros.applyAsLong(r.trafficClass());
     boolean tail = threshold >= 0 && r.ttftMicros() > threshold;
     boolean decomposed = r.edgeMicros() >= 0 && r.meshMicros() >= 0 && r.modelMicros() >= 0;
     long queue = Math.max(0, r.modelQueueMicros());
-    String path = r.clientPath().isEmpty() ? "unknown" : r.clientPath();
+    String path =
+        r.ttftVantage() != Vantage.CLIENT
+            ? ""
+            : clientPaths.admit(
+                start, tenant, r.clientPath().isEmpty() ? "unknown" : r.clientPath(), false);
     String meshRole = r.dominantMeshRole().name().toLowerCase(Locale.ROOT);
     if (decomposed) {
       add(w, Counter.DECOMPOSED, "", 1);
@@ -212,20 +241,47 @@ public final class WindowAggregator {
   /** Counts spans received twice (a client retry), in the window of their request. */
   public void recordDuplicateSpans(
       String tenant, String trafficClass, long eventTimeEpochMicros, int n) {
-    WindowState w =
-        windows.computeIfAbsent(
-            new WindowKey(tenant, trafficClass, windowStartMillis(eventTimeEpochMicros)),
-            k -> new WindowState());
-    add(w, Counter.DUPLICATE_SPANS, "", n);
+    recordSpans(tenant, false, trafficClass, eventTimeEpochMicros, Counter.DUPLICATE_SPANS, n);
   }
 
   /** Counts one span that arrived after the allowed lateness, in the window it belonged to. */
   public void recordLateSpan(String tenant, String trafficClass, long eventTimeEpochMicros) {
+    recordSpans(tenant, false, trafficClass, eventTimeEpochMicros, Counter.LATE_SPANS, 1);
+  }
+
+  /**
+   * Counts spans of one kind ({@link Counter#LATE_SPANS}, {@link Counter#DUPLICATE_SPANS}, {@link
+   * Counter#SPANS_OVER_TRACE_CAP}) in the window they belonged to, the tenant capped like a
+   * request's.
+   */
+  public void recordSpans(
+      String tenant,
+      boolean tenantAuthenticated,
+      String trafficClass,
+      long eventTimeEpochMicros,
+      Counter counter,
+      int n) {
+    long start = windowStartMillis(eventTimeEpochMicros);
     WindowState w =
         windows.computeIfAbsent(
-            new WindowKey(tenant, trafficClass, windowStartMillis(eventTimeEpochMicros)),
+            new WindowKey(
+                tenants.admit(start, "", tenant, tenantAuthenticated), trafficClass, start),
             k -> new WindowState());
-    add(w, Counter.LATE_SPANS, "", 1);
+    add(w, counter, "", n);
+  }
+
+  /**
+   * Recordings folded into {@code __overflow__} since creation, per dimension: {@code tenant},
+   * {@code workflow}, {@code client_path}.
+   */
+  public java.util.Map<String, Long> folded() {
+    return java.util.Map.of(
+        tenants.name(),
+        tenants.folded(),
+        workflows.name(),
+        workflows.folded(),
+        clientPaths.name(),
+        clientPaths.folded());
   }
 
   private void recordValue(WindowState w, Metric metric, long micros) {

@@ -166,16 +166,31 @@ class RequestAssemblerClassRulesTest {
   void aVersion2SnapshotWrittenBeforeClassRulesStillRestores() {
     RequestAssembler before = new RequestAssembler(CONFIG);
     before.add(client(1).at(0, 50_000).build());
-    byte[] v3 = before.snapshot();
-    // v2 lacks the two strings (rule class, rule name) after the class flags: here both empty,
-    // two zero-length UTF strings of 2 bytes each. Offset: version, stream time, count, trace id,
-    // tenant "acme", class "", two booleans.
-    int at = 1 + 8 + 4 + 16 + (2 + 4) + 2 + 2;
-    assertThat(Arrays.copyOfRange(v3, at, at + 4)).containsOnly((byte) 0);
+    byte[] v4 = before.snapshot();
+    // v4 -> v3: the request's bytes (a long after the output tokens) and whether its tenant is
+    // authenticated (a boolean), and the recently completed traces (a count, 0 here, at the end)
+    // go. Offsets: version, stream time, count, trace id,
+    // tenant "acme", class "", two booleans, rule class "", rule name "", workflow "", then 107
+    // bytes of times and counters.
+    int rules = 1 + 8 + 4 + 16 + (2 + 4) + 2 + 2;
+    int bytesField = rules + 4 + 2 + 107;
+    assertThat(Arrays.copyOfRange(v4, bytesField, bytesField + 9)).containsOnly((byte) 0);
+    assertThat(Arrays.copyOfRange(v4, v4.length - 4, v4.length)).containsOnly((byte) 0);
+    byte[] v3 = new byte[v4.length - 9 - 4];
+    System.arraycopy(v4, 0, v3, 0, bytesField);
+    System.arraycopy(v4, bytesField + 9, v3, bytesField, v4.length - 4 - bytesField - 9);
+    v3[0] = AssemblySnapshotCodec.VERSION_3;
+    // v3 -> v2: the two strings (rule class, rule name) after the class flags go; here both empty,
+    // two zero-length UTF strings of 2 bytes each.
+    assertThat(Arrays.copyOfRange(v3, rules, rules + 4)).containsOnly((byte) 0);
     byte[] v2 = new byte[v3.length - 4];
-    System.arraycopy(v3, 0, v2, 0, at);
-    System.arraycopy(v3, at + 4, v2, at, v3.length - at - 4);
+    System.arraycopy(v3, 0, v2, 0, rules);
+    System.arraycopy(v3, rules + 4, v2, rules, v3.length - rules - 4);
     v2[0] = AssemblySnapshotCodec.VERSION_2;
+
+    RequestAssembler fromV3 = new RequestAssembler(CONFIG);
+    fromV3.restore(v3);
+    assertThat(Assemble.complete(fromV3, CONFIG).traceId()).isEqualTo(client(1).build().traceId());
 
     RequestAssembler after = new RequestAssembler(CONFIG);
     after.restore(v2);

@@ -316,7 +316,8 @@ class SpanTest {
                       false,
                       0,
                       "",
-                      java.util.Map.of()))
+                      java.util.Map.of(),
+                      false))
           .isInstanceOfSatisfying(
               InvalidSpanException.class,
               e -> assertThat(e.defect()).isEqualTo(SpanDefect.END_BEFORE_START));
@@ -562,7 +563,8 @@ class SpanTest {
           s.protocolFallback(),
           s.retransmits(),
           s.connectionType(),
-          s.ruleAttributes());
+          s.ruleAttributes(),
+          s.tenantAuthenticated());
     }
   }
 

@@ -16,6 +16,7 @@ public final class SpanBuilder {
   private long spanId = 1;
   private long parentSpanId;
   private String tenant = "acme";
+  private boolean tenantAuthenticated;
   private SpanRole role = SpanRole.INTERNAL;
   private SpanKind kind = SpanKind.INTERNAL;
   private String operation = "";
@@ -204,7 +205,14 @@ public final class SpanBuilder {
       b.modelQueueMicros(modelQueueMicros);
     }
     attributes.forEach(b::ruleAttribute);
+    b.tenantAuthenticated(tenantAuthenticated);
     return b.build();
+  }
+
+  /** The tenant is an authenticated caller's identity. */
+  public SpanBuilder authenticated() {
+    this.tenantAuthenticated = true;
+    return this;
   }
 
   /** A span or resource attribute that class rules read (root spans carry them). */

@@ -40,6 +40,7 @@ public final class SummaryBuilder {
   private int retransmits;
   private MeshRole dominantMeshRole = MeshRole.NONE;
   private boolean partial;
+  private boolean tenantAuthenticated;
 
   private SummaryBuilder() {}
 
@@ -147,6 +148,12 @@ public final class SummaryBuilder {
     return this;
   }
 
+  /** The tenant is an authenticated caller's identity. */
+  public SummaryBuilder authenticated() {
+    this.tenantAuthenticated = true;
+    return this;
+  }
+
   public RequestSummary build() {
     return new RequestSummary(
         traceId,
@@ -177,6 +184,9 @@ public final class SummaryBuilder {
         protocolFallback,
         retransmits,
         dominantMeshRole,
-        partial);
+        partial,
+        "",
+        false,
+        tenantAuthenticated);
   }
 }

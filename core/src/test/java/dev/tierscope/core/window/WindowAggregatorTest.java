@@ -428,4 +428,86 @@ class WindowAggregatorTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("unknown counter 'requests_total'");
   }
+
+  @org.junit.jupiter.api.Nested
+  class Caps {
+    private final WindowAggregator capped =
+        new WindowAggregator(10_000, 2, cls -> -1, new WindowCaps(2, 1, 1));
+
+    private Set<String> tenants(List<WindowDelta> deltas) {
+      Set<String> out = new java.util.TreeSet<>();
+      deltas.forEach(d -> out.add(d.key().tenant()));
+      return out;
+    }
+
+    @Test
+    void foldsTenantsBeyondTheCapIntoOverflowKeepingEveryCount() {
+      for (String t : List.of("a", "b", "c", "d")) {
+        capped.record(request().tenant(t).eventTime(T0).build());
+      }
+      capped.recordLateSpan("e", "standard_interactive", T0);
+
+      List<WindowDelta> deltas = capped.drain();
+
+      assertThat(tenants(deltas)).containsExactly("__overflow__", "a", "b");
+      long requests = 0;
+      for (WindowDelta d : deltas) {
+        requests += d.counters().getOrDefault(CounterKey.of(Counter.REQUESTS), 0L);
+      }
+      assertThat(requests).isEqualTo(4);
+      assertThat(capped.folded()).containsEntry("tenant", 3L);
+    }
+
+    @Test
+    void neverFoldsAnAuthenticatedTenant() {
+      for (String t : List.of("a", "b", "c")) {
+        capped.record(request().tenant(t).authenticated().eventTime(T0).build());
+      }
+
+      assertThat(tenants(capped.drain())).containsExactly("a", "b", "c");
+      assertThat(capped.folded()).containsEntry("tenant", 0L);
+    }
+
+    @Test
+    void foldsWorkflowsAndClientPathsPerTenant() {
+      capped.record(request().tenant("a").workflow("rag").tokens(10, 1).eventTime(T0).build());
+      capped.record(request().tenant("a").workflow("agent").tokens(20, 2).eventTime(T0).build());
+      capped.record(request().tenant("b").workflow("agent").tokens(5, 1).eventTime(T0).build());
+      capped.record(
+          request()
+              .tenant("a")
+              .clientTtft(1, 1, 1)
+              .transport("vpn", false, 0)
+              .eventTime(T0)
+              .build());
+      capped.record(
+          request()
+              .tenant("a")
+              .clientTtft(1, 1, 1)
+              .transport("mobile", false, 0)
+              .eventTime(T0)
+              .build());
+
+      Map<String, Map<CounterKey, Long>> byTenant = new HashMap<>();
+      for (WindowDelta d : capped.drain()) {
+        byTenant.put(d.key().tenant(), d.counters());
+      }
+      assertThat(byTenant.get("a"))
+          .containsEntry(new CounterKey(Counter.INPUT_TOKENS, "rag"), 10L)
+          .containsEntry(new CounterKey(Counter.INPUT_TOKENS, "__overflow__"), 20L)
+          .containsEntry(new CounterKey(Counter.CLIENT_PATH, "vpn"), 1L)
+          .containsEntry(new CounterKey(Counter.CLIENT_PATH, "__overflow__"), 1L);
+      assertThat(byTenant.get("b"))
+          .containsEntry(new CounterKey(Counter.INPUT_TOKENS, "agent"), 5L);
+      assertThat(capped.folded()).containsEntry("workflow", 1L).containsEntry("client_path", 1L);
+    }
+
+    @Test
+    void countsSpansOverTheTraceCapInTheirWindow() {
+      capped.recordSpans("a", false, "standard_interactive", T0, Counter.SPANS_OVER_TRACE_CAP, 7);
+
+      assertThat(capped.drain().get(0).counters())
+          .containsEntry(CounterKey.of(Counter.SPANS_OVER_TRACE_CAP), 7L);
+    }
+  }
 }

@@ -1,0 +1,90 @@
+package dev.tierscope.core.assembly;
+
+import java.util.Arrays;
+
+/**
+ * The span ids already added to one request: an open-addressing hash set of longs, so that telling
+ * a retried span from a new one costs O(1) however large the trace (a scan of a 10 000-span trace
+ * would cost 10 000 comparisons per span). Span ids are never 0, which marks a free slot.
+ *
+ * <p>Small on purpose: 8 slots to start (most requests have fewer than 8 spans), doubled at half
+ * full. Not thread-safe.
+ */
+final class SpanIdSet {
+
+  private long[] slots = new long[16];
+  private int size;
+
+  /** True when {@code id} was added. */
+  boolean contains(long id) {
+    int mask = slots.length - 1;
+    for (int i = mix(id) & mask; ; i = (i + 1) & mask) {
+      long s = slots[i];
+      if (s == id) {
+        return true;
+      }
+      if (s == 0) {
+        return false;
+      }
+    }
+  }
+
+  /** Adds {@code id} (never 0); false when it was there already. */
+  boolean add(long id) {
+    if (size * 2 >= slots.length) {
+      grow();
+    }
+    int mask = slots.length - 1;
+    for (int i = mix(id) & mask; ; i = (i + 1) & mask) {
+      long s = slots[i];
+      if (s == id) {
+        return false;
+      }
+      if (s == 0) {
+        slots[i] = id;
+        size++;
+        return true;
+      }
+    }
+  }
+
+  int size() {
+    return size;
+  }
+
+  /** The ids, in no particular order. */
+  long[] toArray() {
+    long[] out = new long[size];
+    int n = 0;
+    for (long s : slots) {
+      if (s != 0) {
+        out[n++] = s;
+      }
+    }
+    return out;
+  }
+
+  private void grow() {
+    long[] old = slots;
+    slots = new long[old.length * 2];
+    size = 0;
+    for (long s : old) {
+      if (s != 0) {
+        add(s);
+      }
+    }
+  }
+
+  /** Spreads the bits: span ids from some SDKs are sequential. */
+  static int mix(long id) {
+    long h = id * 0x9E3779B97F4A7C15L;
+    return (int) (h ^ (h >>> 32));
+  }
+
+  @Override
+  public String toString() {
+    long[] ids = toArray();
+    Arrays.sort(ids);
+    return Arrays.toString(ids);
+  }
+}
