@@ -2,7 +2,6 @@ package dev.tierscope.aggregator.consumer;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * The reference {@link DeadLetters}: keeps the dead letters in memory, in the order sent. It passes
@@ -14,8 +13,8 @@ public final class InMemoryDeadLetters implements DeadLetters {
   private final List<DeadLetter> letters = new ArrayList<>();
 
   @Override
-  public synchronized void send(ConsumerRecord<byte[], byte[]> record, String error) {
-    letters.add(new DeadLetter(record.key(), record.value(), error, DeadLetters.source(record)));
+  public synchronized void send(DeadLetter letter) {
+    letters.add(letter);
   }
 
   /** Every dead letter so far, in the order sent. */

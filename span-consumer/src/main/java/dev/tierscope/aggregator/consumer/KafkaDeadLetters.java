@@ -1,7 +1,6 @@
 package dev.tierscope.aggregator.consumer;
 
 import java.nio.charset.StandardCharsets;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -21,16 +20,16 @@ public final class KafkaDeadLetters implements DeadLetters {
   }
 
   @Override
-  public void send(ConsumerRecord<byte[], byte[]> record, String error) {
+  public void send(DeadLetter letter) {
     ProducerRecord<byte[], byte[]> out =
-        new ProducerRecord<>(topic, null, record.key(), record.value());
-    out.headers().add(ERROR_HEADER, error.getBytes(StandardCharsets.UTF_8));
-    out.headers().add(SOURCE_HEADER, DeadLetters.source(record).getBytes(StandardCharsets.UTF_8));
+        new ProducerRecord<>(topic, null, letter.key(), letter.value());
+    out.headers().add(ERROR_HEADER, letter.error().getBytes(StandardCharsets.UTF_8));
+    out.headers().add(SOURCE_HEADER, letter.source().getBytes(StandardCharsets.UTF_8));
     producer.send(
         out,
         (meta, e) -> {
           if (e != null) {
-            log.warn("could not dead-letter {}: {}", record.offset(), e.toString());
+            log.warn("could not dead-letter {}: {}", letter.source(), e.toString());
           }
         });
   }

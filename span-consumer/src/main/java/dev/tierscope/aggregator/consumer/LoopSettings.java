@@ -16,8 +16,10 @@ import java.util.Map;
  *     with the wall clock, so its last requests complete
  * @param pollTimeout Kafka poll timeout
  * @param assembly request assembly settings
- * @param ttftThresholdMicrosByClass each class's TTFT threshold in microseconds, to count the
- *     requests that violated it (the tail that attribution looks at)
+ * @param ttftThresholdMicrosByClass each configured class with its TTFT threshold in microseconds,
+ *     to count the requests that violated it (the tail that attribution looks at); a record naming
+ *     a class not in it counts as naming an unknown class
+ * @param limits time bounds, stream-time tolerance and window caps
  */
 public record LoopSettings(
     String topic,
@@ -28,9 +30,37 @@ public record LoopSettings(
     Duration idleAdvanceAfter,
     Duration pollTimeout,
     AssemblyConfig assembly,
-    Map<String, Long> ttftThresholdMicrosByClass) {
+    Map<String, Long> ttftThresholdMicrosByClass,
+    LoopLimits limits) {
 
   public LoopSettings {
     ttftThresholdMicrosByClass = Map.copyOf(ttftThresholdMicrosByClass);
+    if (limits == null) {
+      limits = LoopLimits.DEFAULTS;
+    }
+  }
+
+  /** Settings with the default limits ({@link LoopLimits#DEFAULTS}). */
+  public LoopSettings(
+      String topic,
+      String group,
+      long windowMillis,
+      int significantDigits,
+      Duration checkpointInterval,
+      Duration idleAdvanceAfter,
+      Duration pollTimeout,
+      AssemblyConfig assembly,
+      Map<String, Long> ttftThresholdMicrosByClass) {
+    this(
+        topic,
+        group,
+        windowMillis,
+        significantDigits,
+        checkpointInterval,
+        idleAdvanceAfter,
+        pollTimeout,
+        assembly,
+        ttftThresholdMicrosByClass,
+        LoopLimits.DEFAULTS);
   }
 }

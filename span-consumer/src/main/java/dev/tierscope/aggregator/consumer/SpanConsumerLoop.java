@@ -6,10 +6,11 @@ import dev.tierscope.core.span.Span;
 import dev.tierscope.core.store.CheckpointStore;
 import dev.tierscope.core.store.FencedException;
 import dev.tierscope.core.store.PartitionCheckpoint;
+import dev.tierscope.core.store.RefusedDelta;
+import dev.tierscope.core.window.Counter;
 import dev.tierscope.core.window.WindowAggregator;
 import dev.tierscope.core.window.WindowDelta;
-import dev.tierscope.wire.SpanBytesDecoder;
-import dev.tierscope.wire.UndecodableSpanException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -41,9 +42,18 @@ import org.slf4j.LoggerFactory;
  * always move together, so nothing is lost or counted twice. Offsets are also committed to Kafka
  * after each checkpoint, only so that standard lag tools see progress.
  *
+ * <p>Why it cannot be stopped or skewed by one record (issue 10): every record is checked before it
+ * enters assembly state ({@link RecordCheck}: decodable, core's span rules, the time bounds against
+ * its Kafka timestamp, a configured class) and dead-lettered with its reason otherwise; stream time
+ * never runs ahead of the wall clock by more than the tolerance; a record whose processing fails
+ * anyway is dead-lettered and processing continues. A checkpoint that cannot hold some data (a
+ * request the snapshot cannot write, a delta the store refuses for its content) leaves that data
+ * out, dead-letters a description of it and commits the rest; only a store that cannot be reached
+ * makes the loop reload and retry. A snapshot poisoned with a future stream time is healed on load.
+ *
  * <pre>{@code
  * SpanConsumerLoop loop = new SpanConsumerLoop(consumer, store, deadLetters, settings, clock, metrics);
- * Thread t = new Thread(loop, "tierscope-aggregator-0");
+ * Thread t = new Thread(loop, "tierscope-aggregator-0");   // or a LoopSupervisor
  * t.start();
  * ...
  * loop.close(); // checkpoints, leaves the group
@@ -53,6 +63,9 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SpanConsumerLoop.class);
   private static final long RELOAD_BACKOFF_MAX_MILLIS = 5_000;
+
+  /** At most one warning per this many milliseconds for each kind of rejected input. */
+  private static final long WARN_INTERVAL_MILLIS = 10_000;
 
   private static final class PartitionState {
     final RequestAssembler assembler;
@@ -79,13 +92,20 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
   private final Clock clock;
   private final AggregatorMetrics metrics;
   private final WindowAggregator windows;
+  private final RecordCheck check;
+  private final long toleranceMicros;
+  private final long maxFutureSkewMicros;
   private final Map<TopicPartition, PartitionState> owned = new HashMap<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Consumer<RequestSummary> recorder;
+  private final Map<String, Long> warnedAt = new HashMap<>();
+  private final Map<String, Long> foldedReported = new HashMap<>();
 
   private volatile boolean closing;
   private volatile LoopStatus status;
+  private volatile boolean started;
   private volatile int inFlight;
+  private volatile int recentlyCompleted;
   private volatile int liveHistograms;
   private volatile long overflowed;
   private boolean needsReload;
@@ -114,11 +134,26 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
         new WindowAggregator(
             settings.windowMillis(),
             settings.significantDigits(),
-            cls -> settings.ttftThresholdMicrosByClass().getOrDefault(cls, -1L));
+            cls -> settings.ttftThresholdMicrosByClass().getOrDefault(cls, -1L),
+            settings.limits().windowCaps());
+    java.util.Set<String> classes =
+        new java.util.HashSet<>(settings.ttftThresholdMicrosByClass().keySet());
+    classes.add(settings.assembly().fallbackClass());
+    this.check = new RecordCheck(settings.limits().timeBounds(), classes);
+    this.toleranceMicros = settings.limits().streamTimeTolerance().toNanos() / 1_000;
+    this.maxFutureSkewMicros = settings.limits().timeBounds().maxFutureSkew().toNanos() / 1_000;
     this.status = LoopStatus.starting(clock.millis());
     this.recorder =
         r -> {
-          windows.record(r);
+          try {
+            windows.record(r);
+          } catch (RuntimeException e) {
+            // Recording is plain arithmetic on bounded values; a failure here is a bug, and must
+            // still cost only this request.
+            metrics.requestsDropped("unrecordable", 1);
+            warn("unrecordable", "a request could not be recorded and was dropped: {}", e);
+            return;
+          }
           completedSinceReport++;
           if (r.partial()) {
             partialSinceReport++;
@@ -128,6 +163,7 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
 
   @Override
   public void run() {
+    started = true;
     try {
       consumer.subscribe(List.of(settings.topic()), new Listener());
       lastCheckpointMillis = clock.millis();
@@ -142,14 +178,16 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
         // rebalances instead of being thrown out while it waits for the database.
         ConsumerRecords<byte[], byte[]> records = consumer.poll(settings.pollTimeout());
         long now = clock.millis();
+        long ceiling = now * 1_000 + toleranceMicros;
         for (TopicPartition tp : records.partitions()) {
           PartitionState state = owned.get(tp);
           if (state == null) {
             continue;
           }
+          state.assembler.limitStreamTime(ceiling);
           List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
           for (ConsumerRecord<byte[], byte[]> record : batch) {
-            process(state, record);
+            process(state, record, now);
             state.nextOffset = record.offset() + 1;
           }
           state.lastRecordWallMillis = now;
@@ -223,40 +261,74 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
             nowMillis);
   }
 
-  private void process(PartitionState state, ConsumerRecord<byte[], byte[]> record) {
-    Span span;
+  private void process(PartitionState state, ConsumerRecord<byte[], byte[]> record, long now) {
+    RecordCheck.Checked checked;
     try {
-      span = SpanBytesDecoder.SPAN_EVENT_V1.decode(record.value());
-    } catch (UndecodableSpanException e) {
-      reject(record, "undecodable", e.getMessage());
-      return;
-    } catch (IllegalArgumentException | NullPointerException e) {
-      // InvalidSpanException: a message that breaks a span rule (SpanDefect).
-      reject(record, "invalid", String.valueOf(e.getMessage()));
+      checked = check.check(record.value(), record.timestamp(), now);
+    } catch (RuntimeException e) {
+      // The decoder throws only its own exceptions for bad bytes; anything else is a bug, and must
+      // still cost only this record.
+      reject(record, "failed", e.toString());
       return;
     }
-    RequestAssembler.AddResult result = state.assembler.add(span);
-    if (result != RequestAssembler.AddResult.ASSEMBLED) {
+    if (!checked.isAccepted()) {
+      reject(record, checked.reason(), checked.message());
+      return;
+    }
+    Span span = checked.span();
+    try {
+      RequestAssembler.AddResult result = state.assembler.add(span, record.serializedValueSize());
+      if (result == RequestAssembler.AddResult.ASSEMBLED) {
+        return;
+      }
       String cls =
           span.trafficClass().isEmpty() ? settings.assembly().fallbackClass() : span.trafficClass();
-      if (result == RequestAssembler.AddResult.LATE) {
-        windows.recordLateSpan(span.tenant(), cls, span.startEpochMicros());
-        metrics.lateSpans(1);
-      } else {
-        windows.recordDuplicateSpans(span.tenant(), cls, span.startEpochMicros(), 1);
-        metrics.rejected("duplicate");
+      Counter counter =
+          switch (result) {
+            case LATE -> Counter.LATE_SPANS;
+            case DUPLICATE -> Counter.DUPLICATE_SPANS;
+            default -> Counter.SPANS_OVER_TRACE_CAP;
+          };
+      windows.recordSpans(
+          span.tenant(), span.tenantAuthenticated(), cls, span.startEpochMicros(), counter, 1);
+      switch (result) {
+        case LATE -> metrics.lateSpans(1);
+        case DUPLICATE -> metrics.rejected("duplicate");
+        default -> {
+          metrics.rejected("trace_too_large");
+          warn(
+              "trace_too_large",
+              "spans of trace {} and others are over the per-trace cap and not assembled",
+              span.traceId().toHex());
+        }
       }
+    } catch (RuntimeException e) {
+      // Nothing about a valid span should fail here; if it does, only this record pays for it.
+      reject(record, "failed", e.toString());
     }
   }
 
   private void reject(ConsumerRecord<byte[], byte[]> record, String reason, String message) {
     metrics.rejected(reason);
     deadLetters.send(record, reason + ": " + message);
+    warn(reason, "records set aside as {} and dead-lettered, e.g. {}", reason, message);
+  }
+
+  /** Logs at WARN at most once per interval and kind, so that a flood cannot flood the log. */
+  private void warn(String kind, String format, Object... args) {
+    long now = clock.millis();
+    Long last = warnedAt.get(kind);
+    if (last == null || now - last >= WARN_INTERVAL_MILLIS) {
+      warnedAt.put(kind, now);
+      log.warn(format, args);
+    }
   }
 
   private void completeRequests(long nowMillis) {
     long idleAfter = settings.idleAdvanceAfter().toMillis();
+    long ceiling = nowMillis * 1_000 + toleranceMicros;
     for (PartitionState state : owned.values()) {
+      state.assembler.limitStreamTime(ceiling);
       long idle = nowMillis - state.lastRecordWallMillis;
       if (idle >= idleAfter && state.streamTimeAtLastRecordMicros != Long.MIN_VALUE) {
         state.assembler.advanceStreamTime(state.streamTimeAtLastRecordMicros + idle * 1_000);
@@ -264,12 +336,15 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
       state.assembler.drainCompleted(recorder);
     }
     int n = 0;
+    int recent = 0;
     long over = 0;
     for (PartitionState s : owned.values()) {
       n += s.assembler.inFlight();
+      recent += s.assembler.recentlyCompleted();
       over += s.assembler.overflowed();
     }
     inFlight = n;
+    recentlyCompleted = recent;
     if (over > 0) {
       // Per partition since it was loaded: a gauge of what the cap cut short recently.
       overflowed = over;
@@ -280,17 +355,37 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
       completedSinceReport = 0;
       partialSinceReport = 0;
     }
+    windows
+        .folded()
+        .forEach(
+            (dimension, total) -> {
+              long before = foldedReported.getOrDefault(dimension, 0L);
+              if (total > before) {
+                metrics.folded(dimension, total - before);
+                foldedReported.put(dimension, total);
+                warn(
+                    "folded-" + dimension,
+                    "more distinct {} values per window than the cap: the excess is counted under"
+                        + " __overflow__",
+                    dimension);
+              }
+            });
   }
 
   private int generation() {
     return consumer.groupMetadata().generationId();
   }
 
-  /** Commits deltas, snapshots and offsets; on failure reloads everything from the store. */
+  /**
+   * Commits deltas, snapshots and offsets. What cannot be stored for its data is left out and
+   * dead-lettered; on a fenced generation or an unreachable store, reloads everything from the
+   * store.
+   */
   private void checkpoint() {
-    lastCheckpointMillis = clock.millis();
+    long startedMillis = clock.millis();
+    lastCheckpointMillis = startedMillis;
     if (owned.isEmpty() && windows.isEmpty()) {
-      lastSuccessfulCheckpointMillis = lastCheckpointMillis;
+      lastSuccessfulCheckpointMillis = startedMillis;
       return;
     }
     long started = System.nanoTime();
@@ -298,14 +393,28 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     owned.forEach(
         (tp, st) -> {
+          byte[] snapshot = st.assembler.snapshot();
+          for (RequestAssembler.Unstorable u : st.assembler.takeUnstorable()) {
+            metrics.requestsDropped("unstorable", 1);
+            deadLetters.send(
+                new DeadLetter(
+                    u.traceId().toBytes(),
+                    null,
+                    "unstorable: request of tenant "
+                        + u.tenant()
+                        + " left out of the snapshot: "
+                        + u.reason(),
+                    "checkpoint " + tp));
+            warn("unstorable", "a request could not be snapshot and was dropped: {}", u.reason());
+          }
           checkpoints.add(
-              new PartitionCheckpoint(
-                  tp.topic(), tp.partition(), st.nextOffset, st.assembler.snapshot()));
+              new PartitionCheckpoint(tp.topic(), tp.partition(), st.nextOffset, snapshot));
           offsets.put(tp, new OffsetAndMetadata(st.nextOffset));
         });
     List<WindowDelta> deltas = windows.drain();
+    List<RefusedDelta> refused;
     try {
-      store.commit(settings.group(), generation(), checkpoints, deltas);
+      refused = store.commit(settings.group(), generation(), checkpoints, deltas);
       metrics.checkpointed(System.nanoTime() - started, deltas.size());
       lastSuccessfulCheckpointMillis = clock.millis();
       failuresInARow = 0;
@@ -322,6 +431,27 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
       lastFailure = "store: " + e.getMessage();
       scheduleReload();
       return;
+    }
+    if (!refused.isEmpty()) {
+      metrics.deltasRefused(refused.size());
+      for (RefusedDelta r : refused) {
+        deadLetters.send(
+            new DeadLetter(
+                (r.key().tenant()
+                        + "/"
+                        + r.key().trafficClass()
+                        + "/"
+                        + r.key().windowStartEpochMillis())
+                    .getBytes(StandardCharsets.UTF_8),
+                null,
+                "refused: the store refused the window's delta: " + r.reason(),
+                "checkpoint " + owned.keySet()));
+      }
+      log.error(
+          "the store refused {} window deltas for their data (first: {}); the rest of the"
+              + " checkpoint was written",
+          refused.size(),
+          refused.get(0));
     }
     if (!offsets.isEmpty()) {
       consumer.commitAsync(offsets, null);
@@ -384,6 +514,7 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
       byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp.partition());
     }
     long now = clock.millis();
+    long ceiling = now * 1_000 + toleranceMicros;
     int generation = generation();
     for (Map.Entry<String, List<Integer>> e : byTopic.entrySet()) {
       Map<Integer, PartitionCheckpoint> checkpoints =
@@ -391,10 +522,11 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
       for (int p : e.getValue()) {
         TopicPartition tp = new TopicPartition(e.getKey(), p);
         RequestAssembler assembler = new RequestAssembler(settings.assembly());
+        assembler.limitStreamTime(ceiling);
         PartitionCheckpoint cp = checkpoints.get(p);
         long next;
         if (cp != null) {
-          assembler.restore(cp.snapshot());
+          restore(tp, assembler, cp.snapshot(), ceiling);
           consumer.seek(tp, cp.nextOffset());
           next = cp.nextOffset();
         } else {
@@ -405,6 +537,40 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
       }
     }
     log.info("owning {} with generation {}", partitions, generation);
+  }
+
+  /**
+   * Restores a snapshot, healing one that holds a stream time in the future. A snapshot this
+   * version cannot read at all is not allowed to stop the partition forever: the partition starts
+   * empty from the checkpoint's offset, and what was in flight is dead-lettered as a description.
+   */
+  private void restore(
+      TopicPartition tp, RequestAssembler assembler, byte[] snapshot, long ceiling) {
+    try {
+      RequestAssembler.Restored r = assembler.restore(snapshot, ceiling + maxFutureSkewMicros);
+      if (r.streamTimeClamped() || r.requestsDropped() > 0) {
+        metrics.streamTimeHealed(r.requestsDropped());
+        log.warn(
+            "{}: the checkpoint's stream time {} lay {} s ahead of this clock; brought back to"
+                + " it, {} open requests that started beyond the time bounds left out",
+            tp,
+            r.streamTimeMicros(),
+            (r.streamTimeMicros() - ceiling) / 1_000_000,
+            r.requestsDropped());
+      }
+    } catch (IllegalArgumentException e) {
+      metrics.requestsDropped("unreadable_snapshot", 1);
+      deadLetters.send(
+          new DeadLetter(
+              null,
+              snapshot,
+              "unreadable: the checkpoint's snapshot could not be read, the partition starts"
+                  + " without its in-flight requests: "
+                  + e.getMessage(),
+              "checkpoint " + tp));
+      log.error("{}: the checkpoint's snapshot could not be read; starting without it", tp, e);
+      assembler.restore(null);
+    }
   }
 
   private final class Listener implements ConsumerRebalanceListener {
@@ -477,10 +643,23 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
     return inFlight;
   }
 
+  /**
+   * Recently completed traces remembered over all owned partitions (and written into their
+   * snapshots), as of the last poll; safe from any thread.
+   */
+  public int recentlyCompleted() {
+    return recentlyCompleted;
+  }
+
   /** Stops the loop: checkpoints, leaves the group. Waits up to 30 s. */
   @Override
   public void close() {
     closing = true;
+    if (!started) {
+      // Never run: nothing to checkpoint, nobody to wait for.
+      consumer.close();
+      return;
+    }
     consumer.wakeup();
     try {
       stopped.await(30, TimeUnit.SECONDS);
