@@ -3,11 +3,17 @@ package dev.tierscope.aggregator;
 import dev.tierscope.aggregator.consumer.AggregatorMetrics;
 import dev.tierscope.aggregator.consumer.DeadLetters;
 import dev.tierscope.aggregator.consumer.KafkaDeadLetters;
+import dev.tierscope.aggregator.consumer.LoopLimits;
 import dev.tierscope.aggregator.consumer.LoopSettings;
+import dev.tierscope.aggregator.consumer.LoopStatus;
+import dev.tierscope.aggregator.consumer.LoopSupervisor;
 import dev.tierscope.aggregator.consumer.SpanConsumerLoop;
+import dev.tierscope.aggregator.consumer.SupervisorStatus;
 import dev.tierscope.core.assembly.AssemblyConfig;
 import dev.tierscope.core.classes.TrafficClasses;
+import dev.tierscope.core.span.SpanTimeBounds;
 import dev.tierscope.core.store.CheckpointStore;
+import dev.tierscope.core.window.WindowCaps;
 import dev.tierscope.store.PostgresCheckpointStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,12 +23,9 @@ import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
@@ -32,9 +35,12 @@ import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.ProducerFactory;
 
 /**
- * Wires the span-consumer library from {@code tierscope.aggregator.*}: its consumer loops on Boot's
- * Kafka factories, the PostgreSQL checkpoint store, the Kafka dead letters and the Micrometer
- * meters. Nothing here decides anything about spans.
+ * Wires the span-consumer library from {@code tierscope.aggregator.*}: its consumer loops (each run
+ * by a {@link LoopSupervisor} that restarts it with a new consumer if it stops) on Boot's Kafka
+ * factories, the PostgreSQL checkpoint store, the Kafka dead letters, the Micrometer meters and the
+ * loops' health ({@link AggregatorHealth}: liveness, DOWN while a loop
+ * is being restarted, and readiness). Nothing here decides anything
+ * about spans.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({AggregatorProperties.class, AggregatorHealthProperties.class})
@@ -96,11 +102,20 @@ class AggregatorConfiguration {
                 p.allowedLateness(),
                 p.maxInFlight(),
                 classes.fallback(),
-                classes.rules()),
+                classes.rules(),
+                p.maxSpansPerTrace(),
+                p.maxBytesPerTrace().toBytes()),
             classes.all().stream()
                 .collect(
                     java.util.stream.Collectors.toMap(
-                        c -> c.name(), c -> c.objectives().ttftThresholdMicros())));
+                        c -> c.name(), c -> c.objectives().ttftThresholdMicros())),
+            new LoopLimits(
+                new SpanTimeBounds(p.maxFutureSkew(), p.maxSpanAge()),
+                p.streamTimeTolerance(),
+                new WindowCaps(
+                    p.maxTenantsPerWindow(),
+                    p.maxWorkflowsPerWindow(),
+                    p.maxClientPathsPerWindow())));
     @SuppressWarnings("unchecked")
     Producer<byte[], byte[]> dlqProducer =
         (Producer<byte[], byte[]>) producerFactory.createProducer();
@@ -112,29 +127,62 @@ class AggregatorConfiguration {
     consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     consumerProps.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     consumerProps.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-    List<SpanConsumerLoop> loops = new ArrayList<>();
+    Clock clock = Clock.systemUTC();
+    List<LoopSupervisor<SpanConsumerLoop>> loops = new ArrayList<>();
     for (int i = 0; i < p.consumers(); i++) {
+      String suffix = "-" + i;
       Map<String, Object> props = new java.util.HashMap<>(consumerProps);
       if (!p.instanceId().isBlank()) {
         // Static membership: a restarted instance takes its partitions back at once, without
         // waiting for its previous member's session to expire and without a rebalance.
-        props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, p.instanceId() + "-" + i);
+        props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, p.instanceId() + suffix);
       }
-      Consumer<byte[], byte[]> consumer =
-          new DefaultKafkaConsumerFactory<byte[], byte[]>(props).createConsumer(p.group(), "-" + i);
+      DefaultKafkaConsumerFactory<byte[], byte[]> consumers =
+          new DefaultKafkaConsumerFactory<>(props);
+      // A new consumer for every (re)start: a closed Kafka consumer cannot be reused.
       loops.add(
-          new SpanConsumerLoop(consumer, store, deadLetters, settings, Clock.systemUTC(), metrics));
+          new LoopSupervisor<>(
+              "tierscope-aggregator-" + i,
+              () ->
+                  new SpanConsumerLoop(
+                      consumers.createConsumer(p.group(), suffix),
+                      store,
+                      deadLetters,
+                      settings,
+                      clock,
+                      metrics),
+              clock,
+              p.restartBackoff(),
+              p.maxRestartBackoff()));
     }
     Gauge.builder(
             "tierscope.aggregator.requests.inflight",
             loops,
-            l -> l.stream().mapToInt(SpanConsumerLoop::inFlight).sum())
+            l -> sum(l, SpanConsumerLoop::inFlight))
         .register(registry);
     Gauge.builder(
             "tierscope.aggregator.requests.overflowed",
             loops,
-            l -> l.stream().mapToLong(SpanConsumerLoop::overflowed).sum())
+            l -> sum(l, SpanConsumerLoop::overflowed))
         .description("requests emitted as partial because the in-flight cap was reached")
+        .register(registry);
+    Gauge.builder(
+            "tierscope.aggregator.traces.recent",
+            loops,
+            l -> sum(l, SpanConsumerLoop::recentlyCompleted))
+        .description("recently completed traces remembered, and written into the snapshots")
+        .register(registry);
+    Gauge.builder(
+            "tierscope.aggregator.loops.restarts",
+            loops,
+            l -> l.stream().mapToInt(s -> s.status().restarts()).sum())
+        .description("times a consumer loop stopped on its own and was started again")
+        .register(registry);
+    Gauge.builder(
+            "tierscope.aggregator.loops.down",
+            loops,
+            l -> l.stream().filter(s -> !s.status().alive()).count())
+        .description("consumer loops not running (being restarted)")
         .register(registry);
     ConsumerLoops consumerLoops = new ConsumerLoops(loops, dlqProducer);
     Gauge.builder(
@@ -196,46 +244,64 @@ class AggregatorConfiguration {
     return health.readiness();
   }
 
-  /** Starts the loops on their own threads after the context is up; stops them on shutdown. */
+  private static double sum(
+      List<LoopSupervisor<SpanConsumerLoop>> loops,
+      java.util.function.ToLongFunction<SpanConsumerLoop> value) {
+    long n = 0;
+    for (LoopSupervisor<SpanConsumerLoop> s : loops) {
+      SpanConsumerLoop loop = s.current();
+      if (loop != null) {
+        n += value.applyAsLong(loop);
+      }
+    }
+    return n;
+  }
+
+  /** Starts the supervised loops after the context is up; stops them on shutdown. */
   static final class ConsumerLoops implements SmartLifecycle {
-    private static final Logger log = LoggerFactory.getLogger(ConsumerLoops.class);
-    private final List<SpanConsumerLoop> loops;
+    private final List<LoopSupervisor<SpanConsumerLoop>> loops;
     private final Producer<byte[], byte[]> dlqProducer;
-    private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean running;
 
-    ConsumerLoops(List<SpanConsumerLoop> loops, Producer<byte[], byte[]> dlqProducer) {
-      this.loops = loops;
+    ConsumerLoops(
+        List<LoopSupervisor<SpanConsumerLoop>> loops, Producer<byte[], byte[]> dlqProducer) {
+      this.loops = List.copyOf(loops);
       this.dlqProducer = dlqProducer;
     }
 
-    @Override
-    public void start() {
-      for (int i = 0; i < loops.size(); i++) {
-        Thread t = new Thread(loops.get(i), "tierscope-aggregator-" + i);
-        t.setUncaughtExceptionHandler(
-            (th, e) -> log.error("aggregator loop {} died", th.getName(), e));
-        t.start();
-        threads.add(t);
-      }
-      running = true;
+    List<LoopSupervisor<SpanConsumerLoop>> loops() {
+      return loops;
     }
 
-    /** Each loop's last status and whether its thread is alive; any thread. */
+    /**
+     * Each loop's last status and whether it is alive (running or starting, not waiting out a
+     * restart's backoff), with its supervisor's view; any thread.
+     */
     List<AggregatorHealth.LoopView> views() {
       List<AggregatorHealth.LoopView> out = new ArrayList<>(loops.size());
-      for (int i = 0; i < loops.size(); i++) {
-        Thread t = i < threads.size() ? threads.get(i) : null;
-        out.add(
-            new AggregatorHealth.LoopView(
-                "tierscope-aggregator-" + i, loops.get(i).status(), t != null && t.isAlive()));
+      long now = System.currentTimeMillis();
+      for (LoopSupervisor<SpanConsumerLoop> s : loops) {
+        SpanConsumerLoop loop = s.current();
+        LoopStatus status =
+            loop != null
+                ? loop.status()
+                : new LoopStatus(
+                    LoopStatus.State.STARTING, false, 0, 0, false, 0, now, 0, 0, false, "", now);
+        SupervisorStatus supervised = s.status();
+        out.add(new AggregatorHealth.LoopView(supervised.name(), status, supervised.alive(), supervised));
       }
       return out;
     }
 
     @Override
+    public void start() {
+      loops.forEach(LoopSupervisor::start);
+      running = true;
+    }
+
+    @Override
     public void stop() {
-      loops.forEach(SpanConsumerLoop::close);
+      loops.forEach(LoopSupervisor::close);
       dlqProducer.close();
       running = false;
     }

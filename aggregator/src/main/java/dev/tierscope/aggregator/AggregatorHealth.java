@@ -1,6 +1,7 @@
 package dev.tierscope.aggregator;
 
 import dev.tierscope.aggregator.consumer.LoopStatus;
+import dev.tierscope.aggregator.consumer.SupervisorStatus;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,7 +18,8 @@ import org.springframework.boot.health.contributor.Status;
  *
  * <ul>
  *   <li>{@link #liveness()} ({@code aggregatorLoops}, in the {@code liveness} group): DOWN when a
- *       loop's thread has ended or has not reported for {@code stall-timeout}. A restart helps.
+ *       loop's thread has ended, while a loop that stopped is being restarted by its {@code
+ *       LoopSupervisor}, or when it has not reported for {@code stall-timeout}. A restart helps.
  *   <li>{@link #readiness()} ({@code aggregatorPartitions}, in the {@code readiness} group):
  *       OUT_OF_SERVICE until every loop owns its assigned partitions, has reloaded them from the
  *       last checkpoint and caught up (lag under {@code max-lag}), and while the last successful
@@ -27,8 +29,13 @@ import org.springframework.boot.health.contributor.Status;
  */
 public final class AggregatorHealth {
 
-  /** One loop as health sees it: its last status, and whether its thread is alive. */
-  record LoopView(String name, LoopStatus status, boolean threadAlive) {}
+  /**
+   * One loop as health sees it: its last status, and whether it is alive (its thread runs a loop,
+   * not waiting out the backoff before a restart); {@code supervisor} says how often it was
+   * restarted and why, null when the loop is not supervised.
+   */
+  record LoopView(
+      String name, LoopStatus status, boolean threadAlive, SupervisorStatus supervisor) {}
 
   private final Supplier<List<LoopView>> loops;
   private final Supplier<Boolean> running;
@@ -58,7 +65,18 @@ public final class AggregatorHealth {
         d.put("threadAlive", l.threadAlive());
         long silentMillis = now - l.status().publishedEpochMillis();
         d.put("lastReportAgeSeconds", silentMillis / 1000.0);
-        if (running.get() && !l.threadAlive()) {
+        if (l.supervisor() != null) {
+          d.put("restarts", l.supervisor().restarts());
+          if (!l.supervisor().lastFailure().isEmpty()) {
+            d.put("lastFailure", l.supervisor().lastFailure());
+          }
+        }
+        if (running.get()
+            && l.supervisor() != null
+            && l.supervisor().state() == SupervisorStatus.State.RESTARTING) {
+          problems.add(
+              l.name() + ": stopped (" + l.supervisor().lastFailure() + "), being restarted");
+        } else if (running.get() && !l.threadAlive()) {
           problems.add(l.name() + ": consumer thread ended");
         } else if (l.threadAlive() && silentMillis > limits.stallTimeout().toMillis()) {
           problems.add(l.name() + ": no report for " + silentMillis / 1000 + " s (stuck)");

@@ -3,6 +3,7 @@ package dev.tierscope.aggregator;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * {@code tierscope.aggregator.*}.
@@ -28,6 +29,21 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     membership. Unique per instance, the same across its restarts.
  * @param durabilityCheck {@code warn} (log) or {@code strict} (stop start-up) when the spans topic
  *     is less durable than the cluster allows (replication factor 3, min.insync.replicas 2)
+ * @param maxFutureSkew a record whose span ends further after the record's Kafka timestamp is
+ *     dead-lettered ({@code too_far_in_future}); keep equal to {@code tierscope.ingest.*}
+ * @param maxSpanAge a record whose span starts further before its Kafka timestamp is dead-lettered
+ *     ({@code too_old}); keep equal to {@code tierscope.ingest.max-age}
+ * @param streamTimeTolerance how far a partition's stream time may run ahead of this instance's
+ *     wall clock
+ * @param maxSpansPerTrace spans one request takes (per partition); further ones are counted, not
+ *     assembled
+ * @param maxBytesPerTrace serialized bytes one request takes (per partition), likewise
+ * @param maxTenantsPerWindow distinct tenants per window and consumer loop; the excess is counted
+ *     under {@code __overflow__} (authenticated tenants never are)
+ * @param maxWorkflowsPerWindow distinct workflows per window, tenant and consumer loop, likewise
+ * @param maxClientPathsPerWindow distinct client paths per window, tenant and consumer loop
+ * @param restartBackoff wait before restarting a consumer loop that stopped, doubled per restart
+ * @param maxRestartBackoff the longest wait between restarts
  */
 @ConfigurationProperties("tierscope.aggregator")
 public record AggregatorProperties(
@@ -47,7 +63,17 @@ public record AggregatorProperties(
     @DefaultValue("2s") Duration idleAdvanceAfter,
     @DefaultValue("200ms") Duration pollTimeout,
     @DefaultValue("") String instanceId,
-    @DefaultValue("warn") String durabilityCheck) {
+    @DefaultValue("warn") String durabilityCheck,
+    @DefaultValue("5m") Duration maxFutureSkew,
+    @DefaultValue("2d") Duration maxSpanAge,
+    @DefaultValue("0s") Duration streamTimeTolerance,
+    @DefaultValue("10000") int maxSpansPerTrace,
+    @DefaultValue("5MB") DataSize maxBytesPerTrace,
+    @DefaultValue("1000") int maxTenantsPerWindow,
+    @DefaultValue("100") int maxWorkflowsPerWindow,
+    @DefaultValue("16") int maxClientPathsPerWindow,
+    @DefaultValue("1s") Duration restartBackoff,
+    @DefaultValue("1m") Duration maxRestartBackoff) {
 
   public AggregatorProperties {
     if (consumers < 1) {
@@ -63,6 +89,38 @@ public record AggregatorProperties(
     }
     if (checkpointInterval.isNegative() || checkpointInterval.isZero()) {
       throw new IllegalArgumentException("tierscope.aggregator.checkpoint-interval must be > 0");
+    }
+    positive(maxFutureSkew, "max-future-skew");
+    positive(maxSpanAge, "max-span-age");
+    if (streamTimeTolerance.isNegative()) {
+      throw new IllegalArgumentException(
+          "tierscope.aggregator.stream-time-tolerance must be >= 0, was " + streamTimeTolerance);
+    }
+    atLeastOne(maxSpansPerTrace, "max-spans-per-trace");
+    atLeastOne(maxBytesPerTrace.toBytes(), "max-bytes-per-trace");
+    atLeastOne(maxTenantsPerWindow, "max-tenants-per-window");
+    atLeastOne(maxWorkflowsPerWindow, "max-workflows-per-window");
+    atLeastOne(maxClientPathsPerWindow, "max-client-paths-per-window");
+    if (restartBackoff.isNegative() || maxRestartBackoff.compareTo(restartBackoff) < 0) {
+      throw new IllegalArgumentException(
+          "tierscope.aggregator.restart-backoff must be >= 0 and at most max-restart-backoff, was "
+              + restartBackoff
+              + " and "
+              + maxRestartBackoff);
+    }
+  }
+
+  private static void positive(Duration d, String name) {
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(
+          "tierscope.aggregator." + name + " must be positive, was " + d);
+    }
+  }
+
+  private static void atLeastOne(long n, String name) {
+    if (n < 1) {
+      throw new IllegalArgumentException(
+          "tierscope.aggregator." + name + " must be at least 1, was " + n);
     }
   }
 }

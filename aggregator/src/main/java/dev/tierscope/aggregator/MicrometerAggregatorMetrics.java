@@ -55,4 +55,29 @@ final class MicrometerAggregatorMetrics implements AggregatorMetrics {
   public void checkpointFailed(String reason) {
     registry.counter("tierscope.aggregator.checkpoint.failed", "reason", reason).increment();
   }
+
+  @Override
+  public void requestsDropped(String reason, int count) {
+    registry.counter("tierscope.aggregator.requests.dropped", "reason", reason).increment(count);
+  }
+
+  @Override
+  public void deltasRefused(int count) {
+    registry.counter("tierscope.aggregator.checkpoint.refused").increment(count);
+  }
+
+  @Override
+  public void streamTimeHealed(int requestsDropped) {
+    registry.counter("tierscope.aggregator.stream_time.healed").increment();
+    if (requestsDropped > 0) {
+      requestsDropped("future", requestsDropped);
+    }
+  }
+
+  @Override
+  public void folded(String dimension, long count) {
+    registry
+        .counter("tierscope.aggregator.cardinality.folded", "dimension", dimension)
+        .increment(count);
+  }
 }

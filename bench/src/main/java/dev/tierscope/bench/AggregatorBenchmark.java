@@ -333,7 +333,7 @@ public final class AggregatorBenchmark {
             System.out.println("  checkpoint failed: " + reason);
           }
         };
-    DeadLetters none = (record, error) -> {};
+    DeadLetters none = letter -> {};
     System.gc();
     SpanConsumerLoop loop =
         new SpanConsumerLoop(

@@ -13,6 +13,8 @@ import java.util.Map;
  *     {@code ./.tierscope})
  * @param otlpHttpPort OTLP/HTTP port, 4318 by default (0: any free port)
  * @param apiPort REST API port, 8080 by default (0: any free port)
+ * @param aggregatorPort the aggregator's actuator port (health, metrics, Prometheus), 8081 by
+ *     default (0: any free port)
  * @param kafkaBootstrapServers an existing Kafka ({@code TIERSCOPE_KAFKA_BOOTSTRAP_SERVERS}); null
  *     to start the embedded broker
  * @param kafkaPort port of the embedded broker (its controller takes the next one), 9092 by default
@@ -23,6 +25,7 @@ public record ServerOptions(
     Path home,
     int otlpHttpPort,
     int apiPort,
+    int aggregatorPort,
     String kafkaBootstrapServers,
     int kafkaPort,
     PostgresEndpoint database,
@@ -35,9 +38,10 @@ public record ServerOptions(
   /**
    * Options from the environment ({@code TIERSCOPE_HOME}, {@code TIERSCOPE_OTLP_HTTP_PORT}, {@code
    * TIERSCOPE_OTLP_GRPC_PORT} (passed on as {@code tierscope.ingest.grpc-port}), {@code
-   * TIERSCOPE_API_PORT}, {@code TIERSCOPE_KAFKA_BOOTSTRAP_SERVERS}, {@code TIERSCOPE_KAFKA_PORT},
-   * {@code TIERSCOPE_DB_URL}/{@code _USER}/{@code _PASSWORD}) and {@code --key=value} arguments,
-   * which are passed on as Spring properties.
+   * TIERSCOPE_API_PORT}, {@code TIERSCOPE_AGGREGATOR_PORT}, {@code
+   * TIERSCOPE_KAFKA_BOOTSTRAP_SERVERS}, {@code TIERSCOPE_KAFKA_PORT}, {@code
+   * TIERSCOPE_DB_URL}/{@code _USER}/{@code _PASSWORD}) and {@code --key=value} arguments, which are
+   * passed on as Spring properties.
    */
   public static ServerOptions fromEnvironment(Map<String, String> env, String[] args) {
     Map<String, String> props = new LinkedHashMap<>();
@@ -59,6 +63,7 @@ public record ServerOptions(
         Path.of(env.getOrDefault("TIERSCOPE_HOME", ".tierscope")),
         port(env, "TIERSCOPE_OTLP_HTTP_PORT", 4318),
         port(env, "TIERSCOPE_API_PORT", 8080),
+        port(env, "TIERSCOPE_AGGREGATOR_PORT", 8081),
         blankToNull(env.get("TIERSCOPE_KAFKA_BOOTSTRAP_SERVERS")),
         port(env, "TIERSCOPE_KAFKA_PORT", 9092),
         PostgresServers.fromEnvironment().orElse(null),

@@ -54,6 +54,7 @@ public final class TierscopeServer implements AutoCloseable {
   private int otlpHttpPort;
   private int otlpGrpcPort;
   private int apiPort;
+  private int aggregatorPort;
 
   private TierscopeServer(ServerOptions options) {
     this.options = options;
@@ -114,13 +115,16 @@ public final class TierscopeServer implements AutoCloseable {
     // The aggregator first: it owns nothing the others need, but it migrates the schema before
     // the api reads it and creates the topics before the ingest writes them.
     Map<String, String> aggregator = new LinkedHashMap<>(common);
-    aggregator.put("spring.main.web-application-type", "none");
+    // The aggregator keeps its own actuator port, as in a separate deployment: its meters (late,
+    // rejected, dropped, folded) are what an operator looks at first.
+    aggregator.put("server.port", Integer.toString(options.aggregatorPort()));
     // Static membership under an identity that survives restarts on the same data directory: a
     // restarted server owns its partitions at once instead of after the old session expired.
     aggregator.putIfAbsent("tierscope.aggregator.instance-id", instanceId(options.home()));
     ConfigurableApplicationContext aggregatorContext =
         run(AggregatorApplication.class, AggregatorApplication.CONFIG_NAME, aggregator, c -> {});
     contexts.add(aggregatorContext);
+    aggregatorPort = localPort(aggregatorContext);
     AggregatorHealth aggregatorHealth = aggregatorContext.getBean(AggregatorHealth.class);
 
     Map<String, String> ingest = new LinkedHashMap<>(common);
@@ -134,7 +138,7 @@ public final class TierscopeServer implements AutoCloseable {
 
     Map<String, String> api = new LinkedHashMap<>(common);
     api.put("server.port", Integer.toString(options.apiPort()));
-    // The api's health shows the aggregator's too (it has no web server here): liveness with its
+    // The api's health shows the aggregator's too (the one the banner prints): liveness with its
     // loops, readiness only once it owns its partitions and has caught up.
     api.putIfAbsent(
         "management.endpoint.health.group.liveness.include", "livenessState,aggregatorLoops");
@@ -248,6 +252,16 @@ public final class TierscopeServer implements AutoCloseable {
 
   public int apiPort() {
     return apiPort;
+  }
+
+  /** Port of the aggregator's actuator (health, metrics, Prometheus). */
+  public int aggregatorPort() {
+    return aggregatorPort;
+  }
+
+  /** Base URL of the aggregator's actuator, e.g. {@code http://127.0.0.1:8081}. */
+  public String aggregatorUrl() {
+    return "http://127.0.0.1:" + aggregatorPort;
   }
 
   public String kafkaBootstrapServers() {
@@ -384,6 +398,7 @@ public final class TierscopeServer implements AutoCloseable {
           OTLP/gRPC   127.0.0.1:%d
           SLO API     %s/api/v1/slo?class=interactive_premium&from=<ISO or epoch ms>&to=<...>
           Health      %s/actuator/health
+          Aggregator  %s/actuator/health, /actuator/prometheus  (late, rejected, folded, restarts)
           Kafka       %s   PostgreSQL  %s
           Data        %s
         Press Ctrl+C to stop.
@@ -394,6 +409,7 @@ public final class TierscopeServer implements AutoCloseable {
         server.otlpGrpcPort(),
         api,
         api,
+        server.aggregatorUrl(),
         server.kafkaBootstrapServers(),
         server.database().jdbcUrl(),
         options.home().toAbsolutePath());

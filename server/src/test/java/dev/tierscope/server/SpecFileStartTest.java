@@ -95,7 +95,7 @@ class SpecFileStartTest {
     Path home = dir.resolve("home");
     ServerOptions options =
         new ServerOptions(
-            home, 0, 0, null, 0, null, Map.of("tierscope.classes.spec-file", bad.toString()));
+            home, 0, 0, 0, null, 0, null, Map.of("tierscope.classes.spec-file", bad.toString()));
     assertThatThrownBy(() -> TierscopeServer.start(options))
         .isInstanceOf(SloSpecException.class)
         .hasMessage(
@@ -113,6 +113,7 @@ class SpecFileStartTest {
     ServerOptions options =
         new ServerOptions(
             dir.resolve("home"),
+            0,
             0,
             0,
             null,

@@ -34,6 +34,7 @@ public final class TestServers {
             Files.createTempDirectory("tierscope-" + name),
             0,
             0,
+            0,
             TestInfra.bootstrapServers(),
             0,
             new PostgresEndpoint(schema.jdbcUrl(), schema.user(), schema.password()),

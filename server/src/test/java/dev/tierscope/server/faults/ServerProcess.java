@@ -61,6 +61,7 @@ final class ServerProcess implements AutoCloseable {
     env.put("TIERSCOPE_HOME", home.toString());
     env.put("TIERSCOPE_OTLP_HTTP_PORT", "0");
     env.put("TIERSCOPE_API_PORT", "0");
+    env.put("TIERSCOPE_AGGREGATOR_PORT", "0");
     env.put("TIERSCOPE_KAFKA_PORT", Integer.toString(kafkaPort));
     Process p = pb.start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
