@@ -38,9 +38,8 @@ import org.springframework.kafka.core.ProducerFactory;
  * Wires the span-consumer library from {@code tierscope.aggregator.*}: its consumer loops (each run
  * by a {@link LoopSupervisor} that restarts it with a new consumer if it stops) on Boot's Kafka
  * factories, the PostgreSQL checkpoint store, the Kafka dead letters, the Micrometer meters and the
- * loops' health ({@link AggregatorHealth}: liveness, DOWN while a loop
- * is being restarted, and readiness). Nothing here decides anything
- * about spans.
+ * loops' health ({@link AggregatorHealth}: liveness, DOWN while a loop is being restarted, and
+ * readiness). Nothing here decides anything about spans.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({AggregatorProperties.class, AggregatorHealthProperties.class})
@@ -288,7 +287,9 @@ class AggregatorConfiguration {
                 : new LoopStatus(
                     LoopStatus.State.STARTING, false, 0, 0, false, 0, now, 0, 0, false, "", now);
         SupervisorStatus supervised = s.status();
-        out.add(new AggregatorHealth.LoopView(supervised.name(), status, supervised.alive(), supervised));
+        out.add(
+            new AggregatorHealth.LoopView(
+                supervised.name(), status, supervised.alive(), supervised));
       }
       return out;
     }
