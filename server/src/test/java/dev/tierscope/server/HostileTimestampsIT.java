@@ -46,7 +46,10 @@ class HostileTimestampsIT {
           now - 20 * 3600 * SECOND + 30 * SECOND);
       t.sendHealthy(tenants, 60, now - 120 * SECOND, now - 90 * SECOND);
 
-      // The ingest: two days ahead and three days back are rejected, each with its reason.
+      // The ingest: two days ahead and three days back are rejected, each with its reason. The
+      // future span lasts 30 minutes, so that however long the request takes on a loaded machine
+      // its end stays 2d0h ahead of the receiver's clock (as the ancient one stays 3d0h behind).
+      now = HostileTraffic.nowNanos();
       List<ResourceSpans> hostile = new ArrayList<>();
       byte[] trace = {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 1};
       hostile.add(
@@ -60,7 +63,7 @@ class HostileTimestampsIT {
                   "future",
                   Span.SpanKind.SPAN_KIND_CLIENT,
                   now + 2 * DAY,
-                  now + 2 * DAY + SECOND),
+                  now + 2 * DAY + 1_800 * SECOND),
               HostileTraffic.span(
                   trace,
                   2,
@@ -81,13 +84,17 @@ class HostileTimestampsIT {
       // Another producer: a span two days ahead with an honest timestamp is dead-lettered, so is
       // one three days old. One whose timestamp lies too (as far as the broker lets it: 50 minutes
       // ahead) passes the check, but must not carry stream time with it.
-      t.produce(trace, future(trace, 3, (now + 2 * DAY) / 1_000), System.currentTimeMillis());
-      t.produce(trace, future(trace, 5, (now - 3 * DAY) / 1_000), System.currentTimeMillis());
+      t.produce(
+          trace,
+          future(trace, 3, (now + 2 * DAY) / 1_000, 1_800_000_000L),
+          System.currentTimeMillis());
+      t.produce(
+          trace, future(trace, 5, (now - 3 * DAY) / 1_000, 1_000_000), System.currentTimeMillis());
       long fiftyMinutes = 50 * 60 * SECOND;
       byte[] liar = {7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 1};
       t.produce(
           liar,
-          future(liar, 4, (now + fiftyMinutes) / 1_000),
+          future(liar, 4, (now + fiftyMinutes) / 1_000, 1_000_000),
           System.currentTimeMillis() + fiftyMinutes / 1_000_000);
 
       // Alongside: healthy traffic, with the gateway and model services' clocks 8 s ahead and the
@@ -133,7 +140,7 @@ class HostileTimestampsIT {
     }
   }
 
-  private static byte[] future(byte[] trace, long spanId, long startMicros) {
+  private static byte[] future(byte[] trace, long spanId, long startMicros, long durationMicros) {
     return SpanEvent.newBuilder()
         .setTraceId(com.google.protobuf.ByteString.copyFrom(trace))
         .setSpanId(
@@ -141,7 +148,7 @@ class HostileTimestampsIT {
         .setTenant("acme")
         .setTrafficClass("interactive_premium")
         .setStartEpochNanos(startMicros * 1_000)
-        .setEndEpochNanos((startMicros + 1_000_000) * 1_000)
+        .setEndEpochNanos((startMicros + durationMicros) * 1_000)
         .build()
         .toByteArray();
   }
