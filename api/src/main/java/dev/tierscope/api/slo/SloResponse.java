@@ -34,8 +34,16 @@ public record SloResponse(
       Toolchain toolchainLatency,
       RetrievalFallback retrievalFallback) {}
 
+  /**
+   * The TTFT SLI.
+   *
+   * @param count requests with a first token
+   * @param unknown requests without one (no span reported a first-token signal): counted, never
+   *     guessed, and not in the percentiles
+   */
   public record Ttft(
       long count,
+      long unknown,
       double p50Ms,
       double p90Ms,
       double p95Ms,
@@ -85,6 +93,7 @@ public record SloResponse(
         new Slis(
             new Ttft(
                 t.count(),
+                Math.max(0, r.requests() - t.count()),
                 ms(t.p50Micros()),
                 ms(t.p90Micros()),
                 ms(t.p95Micros()),

@@ -348,6 +348,25 @@ public record Span(
     private Map<String, String> ruleAttributes = Map.of();
     private boolean tenantAuthenticated;
     private int normalized;
+    // GenAI dialects (GenAiDialects): used only where the conventions left the fact unreported.
+    private boolean streamedStated;
+    private boolean modelQueueStated;
+    private boolean inputTokensStated;
+    private boolean outputTokensStated;
+    private boolean runtimeModel;
+    private SpanRole dialectRole;
+    private int dialectRoleRank = Integer.MAX_VALUE;
+    private boolean dialectStreamed;
+    private long dialectFirstToken = ABSENT;
+    private boolean dialectFirstTokenIsOffset;
+    private int dialectFirstTokenRank = Integer.MAX_VALUE;
+    private long dialectQueueMicros = ABSENT;
+    private int dialectQueueRank = Integer.MAX_VALUE;
+    private long dialectInputTokens = -1;
+    private int dialectInputRank = Integer.MAX_VALUE;
+    private long dialectOutputTokens = -1;
+    private int dialectOutputRank = Integer.MAX_VALUE;
+    private boolean openLit;
 
     private Builder() {}
 
@@ -510,8 +529,10 @@ public record Span(
       return this;
     }
 
+    /** {@code gen_ai.request.stream}; once called, no dialect's streaming flag is read. */
     public Builder streamed(boolean streamed) {
       this.streamed = streamed;
+      this.streamedStated = true;
       return this;
     }
 
@@ -542,6 +563,7 @@ public record Span(
      */
     public Builder modelQueueMicros(long micros) {
       this.modelQueueMicros = queue(Math.max(0, micros));
+      this.modelQueueStated = true;
       return this;
     }
 
@@ -553,6 +575,7 @@ public record Span(
     public Builder modelQueueMillis(double millis) {
       this.modelQueueMicros =
           queue(!(millis >= 0) || millis * 1000 >= 0x1p63 ? 0 : Math.round(millis * 1000));
+      this.modelQueueStated = true;
       return this;
     }
 
@@ -567,12 +590,14 @@ public record Span(
     /** Input tokens; negative, or over {@link SpanLimits#MAX_TOKENS}, counts as 0. */
     public Builder inputTokens(long inputTokens) {
       this.inputTokens = tokens(inputTokens);
+      this.inputTokensStated = true;
       return this;
     }
 
     /** Output tokens; negative, or over {@link SpanLimits#MAX_TOKENS}, counts as 0. */
     public Builder outputTokens(long outputTokens) {
       this.outputTokens = tokens(outputTokens);
+      this.outputTokensStated = true;
       return this;
     }
 
@@ -630,6 +655,146 @@ public record Span(
         ruleAttributes.put(k, clean(value, MAX_RULE_VALUE_CHARS, SpanField.RULE_ATTRIBUTE));
       }
       return this;
+    }
+
+    /**
+     * A numeric attribute of a GenAI dialect ({@link GenAiDialects.ValueType#NUMBER}): seconds or a
+     * count as its row says; NaN for unreadable. Applied by the precedence rules of {@link
+     * GenAiDialects} at {@link #build()}.
+     *
+     * @throws IllegalArgumentException when the row is not a number
+     */
+    public Builder dialectNumber(GenAiDialects.Mapping m, double value) {
+      require(m, GenAiDialects.ValueType.NUMBER);
+      if (m.library() == GenAiDialects.Library.VLLM) {
+        runtimeModel = true;
+      }
+      int rank = m.ordinal();
+      switch (m.signal()) {
+        case FIRST_TOKEN_SECONDS -> {
+          long offset = offsetNanos(value * 1e9);
+          if (offset != ABSENT && rank < dialectFirstTokenRank) {
+            dialectFirstToken = offset;
+            dialectFirstTokenIsOffset = true;
+            dialectFirstTokenRank = rank;
+          }
+        }
+        case QUEUE_SECONDS -> {
+          if (value >= 0 && value * 1e6 < 0x1p63 && rank < dialectQueueRank) {
+            dialectQueueMicros = Math.round(value * 1e6);
+            dialectQueueRank = rank;
+          }
+        }
+        case INPUT_TOKENS -> {
+          if (value >= 0 && value < 0x1p63 && rank < dialectInputRank) {
+            dialectInputTokens = Math.round(value);
+            dialectInputRank = rank;
+          }
+        }
+        case OUTPUT_TOKENS -> {
+          if (value >= 0 && value < 0x1p63 && rank < dialectOutputRank) {
+            dialectOutputTokens = Math.round(value);
+            dialectOutputRank = rank;
+          }
+        }
+        default -> {}
+      }
+      return this;
+    }
+
+    /**
+     * A bool attribute of a GenAI dialect ({@link GenAiDialects.ValueType#BOOL}); null for
+     * unreadable.
+     *
+     * @throws IllegalArgumentException when the row is not a bool
+     */
+    public Builder dialectBool(GenAiDialects.Mapping m, Boolean value) {
+      require(m, GenAiDialects.ValueType.BOOL);
+      if (m.signal() == GenAiDialects.Signal.STREAMED && value != null && value) {
+        dialectStreamed = true;
+      }
+      return this;
+    }
+
+    /**
+     * A text attribute of a GenAI dialect ({@link GenAiDialects.ValueType#TEXT}): a span kind, a
+     * timestamp or a JSON object, as its row says; null for unreadable.
+     *
+     * @throws IllegalArgumentException when the row is not text
+     */
+    public Builder dialectText(GenAiDialects.Mapping m, String value) {
+      require(m, GenAiDialects.ValueType.TEXT);
+      if (value == null) {
+        return this;
+      }
+      int rank = m.ordinal();
+      switch (m.signal()) {
+        case ROLE -> {
+          SpanRole r = m.role(value);
+          if (r != null && rank < dialectRoleRank) {
+            dialectRole = r;
+            dialectRoleRank = rank;
+          }
+        }
+        case STREAMED_IN_JSON -> {
+          if (GenAiDialects.jsonTrue(value, "stream")) {
+            dialectStreamed = true;
+          }
+        }
+        case FIRST_TOKEN_TIMESTAMP -> {
+          long at = GenAiDialects.epochNanos(value);
+          if (at != ABSENT && rank < dialectFirstTokenRank) {
+            dialectFirstToken = at;
+            dialectFirstTokenIsOffset = false;
+            dialectFirstTokenRank = rank;
+          }
+        }
+        case TOKENS_IN_JSON -> {
+          long in = GenAiDialects.jsonCount(value, "input");
+          long out = GenAiDialects.jsonCount(value, "output");
+          if (in >= 0 && rank < dialectInputRank) {
+            dialectInputTokens = in;
+            dialectInputRank = rank;
+          }
+          if (out >= 0 && rank < dialectOutputRank) {
+            dialectOutputTokens = out;
+            dialectOutputRank = rank;
+          }
+        }
+        case SDK_NAME -> openLit = GenAiDialects.OPENLIT_SDK.equals(value);
+        default -> {}
+      }
+      return this;
+    }
+
+    /**
+     * A span event of a GenAI dialect ({@link GenAiDialects.ValueType#EVENT}) at {@code
+     * epochNanos}: the earliest one at or after the start is the first token (OpenLLMetry adds one
+     * per chunk).
+     *
+     * @throws IllegalStateException when the start was not set before
+     * @throws IllegalArgumentException when the row is not an event
+     */
+    public Builder dialectEvent(GenAiDialects.Mapping m, long epochNanos) {
+      require(m, GenAiDialects.ValueType.EVENT);
+      if (!startSet) {
+        throw new IllegalStateException("set the start before first-token events");
+      }
+      int rank = m.ordinal();
+      if (epochNanos >= startEpochNanos
+          && (rank < dialectFirstTokenRank
+              || (rank == dialectFirstTokenRank && epochNanos < dialectFirstToken))) {
+        dialectFirstToken = epochNanos;
+        dialectFirstTokenIsOffset = false;
+        dialectFirstTokenRank = rank;
+      }
+      return this;
+    }
+
+    private static void require(GenAiDialects.Mapping m, GenAiDialects.ValueType type) {
+      if (m.valueType() != type) {
+        throw new IllegalArgumentException(m + " is read as " + m.valueType() + ", not " + type);
+      }
     }
 
     public Builder connectionType(String connectionType) {
@@ -704,13 +869,30 @@ public record Span(
       }
       boolean root = parentSpanId == 0;
       long firstToken = firstToken();
+      boolean streamedNow = streamedStated ? streamed : dialectStreamed;
+      long queueNow = modelQueueMicros;
+      if (!modelQueueStated && dialectQueueMicros != ABSENT) {
+        queueNow = queue(dialectQueueMicros);
+      }
+      long inputNow =
+          inputTokensStated || dialectInputTokens < 0 ? inputTokens : tokens(dialectInputTokens);
+      long outputNow =
+          outputTokensStated || dialectOutputTokens < 0
+              ? outputTokens
+              : tokens(dialectOutputTokens);
+      SpanRole roleNow =
+          role != null
+              ? role
+              : runtimeModel
+                  ? SpanRole.MODEL
+                  : SpanRole.inferred(kind, root, operation, dialectRole);
       return new Span(
           traceId,
           spanId,
           parentSpanId,
           service,
           tenant,
-          role != null ? role : SpanRole.inferred(kind, root, operation),
+          roleNow,
           kind,
           operation,
           trafficClass,
@@ -720,16 +902,16 @@ public record Span(
           endEpochNanos,
           firstToken,
           error,
-          streamed,
+          streamedNow,
           streamOutcome != null
               ? streamOutcome
-              : StreamOutcome.derived(streamed, error, firstToken != ABSENT),
+              : StreamOutcome.derived(streamedNow, error, firstToken != ABSENT),
           retrievalHit,
           retrievalFallback,
           toolName,
-          modelQueueMicros,
-          inputTokens,
-          outputTokens,
+          queueNow,
+          inputNow,
+          outputNow,
           model,
           clientPath,
           protocolVersion,
@@ -762,8 +944,20 @@ public record Span(
       if (fromChunk != ABSENT) {
         return fromChunk;
       }
-      long fromServer = afterStart(serverOffsetNanos);
-      return fromServer != ABSENT ? fromServer : afterStart(ttftOffsetNanos);
+      // OpenLIT writes 0 when it saw no chunk: from OpenLIT a 0 is no signal, not an instant token.
+      long fromServer = openLit && serverOffsetNanos == 0 ? ABSENT : afterStart(serverOffsetNanos);
+      if (fromServer != ABSENT) {
+        return fromServer;
+      }
+      long fromTtftMs = afterStart(ttftOffsetNanos);
+      if (fromTtftMs != ABSENT || dialectFirstToken == ABSENT) {
+        return fromTtftMs;
+      }
+      if (dialectFirstTokenIsOffset) {
+        return afterStart(dialectFirstToken);
+      }
+      // A timestamp before the start (a clock of another process) says nothing.
+      return dialectFirstToken >= startEpochNanos ? dialectFirstToken : ABSENT;
     }
 
     /** The start plus an offset; ABSENT when the offset is absent or the sum overflows. */

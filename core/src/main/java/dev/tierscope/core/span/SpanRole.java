@@ -64,13 +64,25 @@ public enum SpanRole {
    * @param operation {@code gen_ai.operation.name}, empty when absent
    */
   public static SpanRole inferred(SpanKind kind, boolean root, String operation) {
+    return inferred(kind, root, operation, null);
+  }
+
+  /**
+   * {@link #inferred(SpanKind, boolean, String)}, then, for a span the operation name leaves {@link
+   * #INTERNAL}, the role a GenAI dialect's span kind gave it ({@link GenAiDialects}), when one did.
+   *
+   * @param dialectRole the role from a dialect's span kind, null when none
+   */
+  public static SpanRole inferred(
+      SpanKind kind, boolean root, String operation, SpanRole dialectRole) {
     if (kind == SpanKind.CLIENT && root) {
       return CLIENT;
     }
     if (kind == SpanKind.SERVER) {
       return root ? GATEWAY : UNSPECIFIED;
     }
-    return byOperation(operation);
+    SpanRole byOperation = byOperation(operation);
+    return byOperation == INTERNAL && dialectRole != null ? dialectRole : byOperation;
   }
 
   /**

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.tierscope.conventions.SpanAttributes;
 import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.classes.TrafficClasses;
+import dev.tierscope.core.span.GenAiDialects;
 import dev.tierscope.core.span.SpanDefect;
 import dev.tierscope.core.span.SpanField;
 import dev.tierscope.core.span.SpanKind;
@@ -477,7 +478,13 @@ public final class OtlpSpanNormalizer {
         case SpanAttributes.TRANSPORT_PROTOCOL_FALLBACK ->
             out.protocolFallback(isTrue(asBoolean(v)));
         case SpanAttributes.TRANSPORT_RETRANSMITS -> out.retransmits(asLong(v));
-        default -> {}
+        default -> {
+          // Another instrumentation's name for a fact (core's GenAiDialects decides what it says).
+          GenAiDialects.Mapping dialect = GenAiDialects.attribute(kv.getKey());
+          if (dialect != null) {
+            readDialect(dialect, v, out);
+          }
+        }
       }
     }
 
@@ -521,7 +528,23 @@ public final class OtlpSpanNormalizer {
       Span.Event event = span.getEvents(i);
       if (SpanAttributes.FIRST_TOKEN_EVENT.equals(event.getName())) {
         out.firstTokenEvent(event.getTimeUnixNano());
+      } else {
+        GenAiDialects.Mapping dialect = GenAiDialects.event(event.getName());
+        if (dialect != null) {
+          out.dialectEvent(dialect, event.getTimeUnixNano());
+        }
       }
+    }
+  }
+
+  /** Reads a dialect attribute the way its row says and hands it to the builder. */
+  private static void readDialect(
+      GenAiDialects.Mapping dialect, AnyValue v, dev.tierscope.core.span.Span.Builder out) {
+    switch (dialect.valueType()) {
+      case NUMBER -> out.dialectNumber(dialect, asDouble(v));
+      case BOOL -> out.dialectBool(dialect, asBoolean(v));
+      case TEXT -> out.dialectText(dialect, asString(v));
+      case EVENT -> {}
     }
   }
 

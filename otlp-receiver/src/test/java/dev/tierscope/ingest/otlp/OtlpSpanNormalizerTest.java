@@ -1283,6 +1283,80 @@ class OtlpSpanNormalizerTest {
         .hasMessageContaining("maxAttributesPerSpan");
   }
 
+  /** Spans of other GenAI instrumentations, read by core's GenAiDialects table. */
+  @Nested
+  class Dialects {
+    @Test
+    void vllmRequestSpanUnderTheCallersTraceIsTheModelWithSecondsConverted() {
+      SpanEvent event =
+          normalizeOne(
+              span()
+                  .setKind(Span.SpanKind.SPAN_KIND_SERVER)
+                  .setParentSpanId(id(PARENT_ID))
+                  .addAttributes(attr("gen_ai.latency.time_in_queue", 0.0125))
+                  .addAttributes(attr("gen_ai.latency.time_to_first_token", 0.42))
+                  .addAttributes(attr("gen_ai.latency.e2e", 2.5))
+                  .addAttributes(attr("gen_ai.usage.prompt_tokens", 1200L))
+                  .addAttributes(attr("gen_ai.usage.completion_tokens", "350")));
+
+      assertThat(event.getRole()).isEqualTo(Role.ROLE_MODEL);
+      assertThat(event.getFirstTokenEpochNanos()).isEqualTo(START + 420 * MILLI);
+      assertThat(event.getModelQueueMicros()).isEqualTo(12_500);
+      assertThat(event.getInputTokens()).isEqualTo(1200);
+      assertThat(event.getOutputTokens()).isEqualTo(350);
+    }
+
+    @Test
+    void openLlmetryChunkEventsAndStreamingFlag() {
+      SpanEvent event =
+          normalizeOne(
+              span()
+                  .setParentSpanId(id(PARENT_ID))
+                  .addAttributes(attr("llm.request.type", "chat"))
+                  .addAttributes(attr("llm.is_streaming", "true"))
+                  .addEvents(event("llm.content.completion.chunk", START + 350 * MILLI))
+                  .addEvents(event("llm.content.completion.chunk", START + 310 * MILLI))
+                  .setStatus(status(Status.StatusCode.STATUS_CODE_ERROR)));
+
+      assertThat(event.getRole()).isEqualTo(Role.ROLE_MODEL);
+      assertThat(event.getFirstTokenEpochNanos()).isEqualTo(START + 310 * MILLI);
+      assertThat(event.getStreamed()).isTrue();
+      assertThat(event.getStreamOutcome()).isEqualTo(StreamOutcome.STREAM_OUTCOME_INTERRUPTED);
+    }
+
+    @Test
+    void openInferenceAndLangfuse() {
+      SpanEvent llm =
+          normalizeOne(
+              span()
+                  .setParentSpanId(id(PARENT_ID))
+                  .addAttributes(attr("openinference.span.kind", "LLM"))
+                  .addAttributes(attr("llm.invocation_parameters", "{\"stream\": true}"))
+                  .addAttributes(attr("llm.token_count.prompt", 9L))
+                  .addAttributes(attr("llm.token_count.completion", 12L)));
+      assertThat(llm.getRole()).isEqualTo(Role.ROLE_MODEL);
+      assertThat(llm.getStreamed()).isTrue();
+      assertThat(llm.getFirstTokenEpochNanos()).as("no first-token signal").isZero();
+      assertThat(llm.getInputTokens()).isEqualTo(9);
+
+      SpanEvent generation =
+          normalizeOne(
+              span()
+                  .setParentSpanId(id(PARENT_ID))
+                  .addAttributes(attr("langfuse.observation.type", "generation"))
+                  .addAttributes(
+                      attr(
+                          "langfuse.observation.completion_start_time",
+                          "\"" + Instant.ofEpochSecond(0, START + 275 * MILLI) + "\"")));
+      assertThat(generation.getRole()).isEqualTo(Role.ROLE_MODEL);
+      assertThat(generation.getFirstTokenEpochNanos()).isEqualTo(START + 275 * MILLI);
+    }
+
+    private static Span.Event event(String name, long timeUnixNano) {
+      return Span.Event.newBuilder().setName(name).setTimeUnixNano(timeUnixNano).build();
+    }
+  }
+
   @Nested
   class ResultRecord {
     @Test
