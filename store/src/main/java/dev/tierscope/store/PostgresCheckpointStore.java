@@ -22,6 +22,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -30,18 +32,20 @@ import org.HdrHistogram.Histogram;
 
 /**
  * {@link CheckpointStore} on PostgreSQL: one transaction per checkpoint merges the window deltas
- * (histograms decoded, merged and re-encoded under a row lock; counters added in SQL) and writes
- * each partition's offset and snapshot, guarded by the consumer group generation.
+ * (histograms decoded, merged and re-encoded under a row lock; counters added in SQL) and each
+ * class's all-time totals, and writes each partition's offset and snapshot, guarded by the consumer
+ * group generation.
  *
- * <p>Rows are locked in a fixed order (partitions, then window keys) so that two instances merging
- * into the same windows cannot deadlock.
+ * <p>Rows are locked in a fixed order (partitions, then window keys, then class totals) so that two
+ * instances merging into the same windows and totals cannot deadlock.
  *
  * <p>Data failures are kept apart from outages. A statement PostgreSQL refuses for its data (SQL
  * state class {@code 22}, data exception: a NUL character, a sum beyond {@code bigint}; class
  * {@code 54}, program limit exceeded: an index row too large) fails the first attempt; the
  * transaction is then written again with a savepoint around each delta, the refused deltas are
  * rolled back to their savepoint and returned ({@link RefusedDelta}), and everything else commits
- * together with the checkpoints. Any other failure (connection, timeout, serialization) writes
+ * together with the checkpoints, the class totals taking exactly the deltas the windows took. Any
+ * other failure (connection, timeout, serialization) writes
  * nothing and throws {@link StoreException}: the caller retries.
  */
 public final class PostgresCheckpointStore implements CheckpointStore {
@@ -148,6 +152,7 @@ public final class PostgresCheckpointStore implements CheckpointStore {
         mergeHistograms(c, sorted);
         addCounters(c, sorted);
         addExemplars(c, sorted);
+        addToTotals(c, sorted);
         c.commit();
         return List.of();
       } catch (SQLException e) {
@@ -200,6 +205,7 @@ public final class PostgresCheckpointStore implements CheckpointStore {
       throws SQLException {
     writeCheckpoints(c, group, generation, checkpoints);
     List<RefusedDelta> refused = new ArrayList<>();
+    List<WindowDelta> accepted = new ArrayList<>(sorted.size());
     for (WindowDelta d : sorted) {
       java.sql.Savepoint before = c.setSavepoint();
       try {
@@ -214,8 +220,12 @@ public final class PostgresCheckpointStore implements CheckpointStore {
         }
         c.rollback(before);
         refused.add(new RefusedDelta(d.key(), e.getMessage()));
+        continue;
       }
+      accepted.add(d);
     }
+    // the totals take exactly the deltas the windows took
+    addToTotals(c, accepted);
     return refused;
   }
 
@@ -445,6 +455,135 @@ public final class PostgresCheckpointStore implements CheckpointStore {
     } else {
       s.setLong(index, micros);
     }
+  }
+
+  /**
+   * Merges the deltas of each class into its all-time totals ({@code total_histogram}, {@code
+   * total_counter}), after every window row: rows are locked in table order, then by tenant, class
+   * and metric or counter, the same order in every transaction.
+   */
+  private static void addToTotals(Connection c, List<WindowDelta> sorted) throws SQLException {
+    record ClassKey(String tenant, String trafficClass) {}
+    Map<ClassKey, Map<Metric, Histogram>> histograms = new LinkedHashMap<>();
+    Map<ClassKey, TreeMap<String, Map.Entry<CounterKey, Long>>> counters = new LinkedHashMap<>();
+    for (WindowDelta d : sorted) {
+      ClassKey k = new ClassKey(d.key().tenant(), d.key().trafficClass());
+      Map<Metric, Histogram> byMetric =
+          histograms.computeIfAbsent(k, x -> new EnumMap<>(Metric.class));
+      d.histograms()
+          .forEach(
+              (m, h) -> {
+                if (h.getTotalCount() == 0) {
+                  return;
+                }
+                Histogram into = byMetric.get(m);
+                if (into == null) {
+                  into = h.copy();
+                  into.setAutoResize(true);
+                  byMetric.put(m, into);
+                } else {
+                  into.add(h);
+                }
+              });
+      TreeMap<String, Map.Entry<CounterKey, Long>> byCounter =
+          counters.computeIfAbsent(k, x -> new TreeMap<>());
+      d.counters()
+          .forEach(
+              (ck, v) -> {
+                if (v != 0) {
+                  byCounter.merge(
+                      ck.counter().id() + '\u0000' + ck.dimension(),
+                      Map.entry(ck, v),
+                      (a, b) -> Map.entry(ck, a.getValue() + b.getValue()));
+                }
+              });
+    }
+    try (PreparedStatement select =
+            c.prepareStatement(
+                "SELECT histogram FROM total_histogram WHERE tenant = ? AND traffic_class = ?"
+                    + " AND metric = ? FOR UPDATE");
+        PreparedStatement insert =
+            c.prepareStatement(
+                "INSERT INTO total_histogram (tenant, traffic_class, metric, value_count,"
+                    + " histogram) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+        PreparedStatement update =
+            c.prepareStatement(
+                "UPDATE total_histogram SET value_count = ?, histogram = ?, updated_at = now()"
+                    + " WHERE tenant = ? AND traffic_class = ? AND metric = ?")) {
+      for (Map.Entry<ClassKey, Map<Metric, Histogram>> e : histograms.entrySet()) {
+        for (Map.Entry<Metric, Histogram> m : e.getValue().entrySet()) {
+          mergeTotal(select, insert, update, e.getKey().tenant(), e.getKey().trafficClass(), m);
+        }
+      }
+    }
+    try (PreparedStatement upsert =
+        c.prepareStatement(
+            "INSERT INTO total_counter (tenant, traffic_class, counter, dimension, value)"
+                + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant, traffic_class, counter, dimension)"
+                + " DO UPDATE SET value = total_counter.value + EXCLUDED.value,"
+                + " updated_at = now()")) {
+      int batched = 0;
+      for (Map.Entry<ClassKey, TreeMap<String, Map.Entry<CounterKey, Long>>> e :
+          counters.entrySet()) {
+        for (Map.Entry<CounterKey, Long> v : e.getValue().values()) {
+          upsert.setString(1, e.getKey().tenant());
+          upsert.setString(2, e.getKey().trafficClass());
+          upsert.setString(3, v.getKey().counter().id());
+          upsert.setString(4, v.getKey().dimension());
+          upsert.setLong(5, v.getValue());
+          upsert.addBatch();
+          batched++;
+        }
+      }
+      if (batched > 0) {
+        upsert.executeBatch();
+      }
+    }
+  }
+
+  private static void mergeTotal(
+      PreparedStatement select,
+      PreparedStatement insert,
+      PreparedStatement update,
+      String tenant,
+      String trafficClass,
+      Map.Entry<Metric, Histogram> delta)
+      throws SQLException {
+    String metric = delta.getKey().id();
+    // Two tries, as for window rows: a concurrent first insert makes ours do nothing.
+    for (int attempt = 0; attempt < 2; attempt++) {
+      select.setString(1, tenant);
+      select.setString(2, trafficClass);
+      select.setString(3, metric);
+      byte[] existing = null;
+      try (ResultSet rs = select.executeQuery()) {
+        if (rs.next()) {
+          existing = rs.getBytes(1);
+        }
+      }
+      if (existing != null) {
+        Histogram merged = HistogramCodec.decode(existing);
+        merged.add(delta.getValue());
+        update.setLong(1, merged.getTotalCount());
+        update.setBytes(2, HistogramCodec.encode(merged));
+        update.setString(3, tenant);
+        update.setString(4, trafficClass);
+        update.setString(5, metric);
+        update.executeUpdate();
+        return;
+      }
+      insert.setString(1, tenant);
+      insert.setString(2, trafficClass);
+      insert.setString(3, metric);
+      insert.setLong(4, delta.getValue().getTotalCount());
+      insert.setBytes(5, HistogramCodec.encode(delta.getValue()));
+      if (insert.executeUpdate() == 1) {
+        return;
+      }
+    }
+    throw new StoreException(
+        "could not merge the total " + metric + " of " + tenant + "/" + trafficClass,
+        new SQLException("row vanished"));
   }
 
   static OffsetDateTime timestamp(long epochMillis) {

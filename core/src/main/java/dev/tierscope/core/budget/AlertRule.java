@@ -40,4 +40,25 @@ public record AlertRule(
       throw new IllegalArgumentException("threshold must be positive, was " + threshold);
     }
   }
+
+  /**
+   * The shortest exact name of a window, in the unit syntax Prometheus reads: {@code 3d}, {@code
+   * 6h}, {@code 5m}, {@code 30s}, {@code 250ms}.
+   */
+  public static String windowName(Duration d) {
+    long ms = d.toMillis();
+    if (ms % 86_400_000 == 0) {
+      return ms / 86_400_000 + "d";
+    }
+    if (ms % 3_600_000 == 0) {
+      return ms / 3_600_000 + "h";
+    }
+    if (ms % 60_000 == 0) {
+      return ms / 60_000 + "m";
+    }
+    if (ms % 1000 == 0) {
+      return ms / 1000 + "s";
+    }
+    return ms + "ms";
+  }
 }

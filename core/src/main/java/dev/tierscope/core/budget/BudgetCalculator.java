@@ -49,20 +49,42 @@ public final class BudgetCalculator {
 
   /**
    * @param period the SLO period (30 days by default), rolling
-   * @param rules the alert pairs; their windows must be among {@link #BURN_WINDOWS}
+   * @param rules the default alert pairs; their windows must be shorter than the period
    */
   public BudgetCalculator(WindowReader reader, Duration period, List<AlertRule> rules) {
     if (period.isNegative() || period.isZero()) {
       throw new IllegalArgumentException("period must be positive, was " + period);
     }
-    for (AlertRule r : rules) {
-      if (!BURN_WINDOWS.contains(r.longWindow()) || !BURN_WINDOWS.contains(r.shortWindow())) {
-        throw new IllegalArgumentException("alert windows must be among " + BURN_WINDOWS);
-      }
-    }
+    checkRules(rules, period);
     this.reader = reader;
     this.period = period;
     this.rules = List.copyOf(rules);
+  }
+
+  private static void checkRules(List<AlertRule> rules, Duration period) {
+    for (AlertRule r : rules) {
+      if (r.longWindow().compareTo(period) >= 0) {
+        throw new IllegalArgumentException(
+            "alert window " + r.longWindow() + " must be shorter than the period " + period);
+      }
+    }
+  }
+
+  /** The default alert pairs. */
+  public List<AlertRule> rules() {
+    return rules;
+  }
+
+  /**
+   * The windows a report of {@code rules} gives burn rates for: {@link #BURN_WINDOWS} and theirs.
+   */
+  public static List<Duration> burnWindows(List<AlertRule> rules) {
+    TreeSet<Duration> windows = new TreeSet<>(BURN_WINDOWS);
+    for (AlertRule r : rules) {
+      windows.add(r.longWindow());
+      windows.add(r.shortWindow());
+    }
+    return List.copyOf(windows);
   }
 
   /** The default period, of objectives without a time window of their own. */
@@ -76,10 +98,22 @@ public final class BudgetCalculator {
     return own != null ? own : period;
   }
 
-  /** Budgets of every SLI of the class, evaluated at {@code at}. */
+  /** Budgets of every SLI of the class, evaluated at {@code at} with the default alert pairs. */
   public Map<Sli, BudgetReport> evaluate(String tenant, TrafficClass cls, Instant at) {
-    TreeSet<Duration> windows = new TreeSet<>(BURN_WINDOWS);
+    return evaluate(tenant, cls, at, rules);
+  }
+
+  /**
+   * Budgets of every SLI of the class, evaluated at {@code at} with the given alert pairs (a
+   * class's own, or windows shortened for a test); burn rates are reported for {@link
+   * #BURN_WINDOWS} and every window of {@code rules}, which must be shorter than each SLI's period.
+   */
+  public Map<Sli, BudgetReport> evaluate(
+      String tenant, TrafficClass cls, Instant at, List<AlertRule> rules) {
+    List<Duration> burnWindows = burnWindows(rules);
+    TreeSet<Duration> windows = new TreeSet<>(burnWindows);
     for (Sli sli : Sli.values()) {
+      checkRules(rules, period(cls, sli));
       windows.add(period(cls, sli));
     }
     // Boundaries at - longest, ..., at - shortest, at.
@@ -109,7 +143,7 @@ public final class BudgetCalculator {
       }
       double target = sli.target(cls.objectives());
       Map<Duration, Double> burn = new LinkedHashMap<>();
-      for (Duration d : BURN_WINDOWS) {
+      for (Duration d : burnWindows) {
         burn.put(d, burnRate(byWindow.get(d), target));
       }
       List<BudgetReport.Alert> alerts = new ArrayList<>();

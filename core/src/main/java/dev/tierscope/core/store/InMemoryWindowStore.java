@@ -7,9 +7,11 @@ import dev.tierscope.core.window.Exemplar;
 import dev.tierscope.core.window.Metric;
 import dev.tierscope.core.window.WindowDelta;
 import dev.tierscope.core.window.WindowKey;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -26,7 +28,8 @@ import org.HdrHistogram.Histogram;
  * class, counter dimension, exemplar trace id), and a counter whose sum would leave {@code long}
  * ({@code bigint}).
  */
-public final class InMemoryWindowStore implements CheckpointStore, WindowReader, ExemplarReader {
+public final class InMemoryWindowStore
+    implements CheckpointStore, WindowReader, ExemplarReader, TotalsReader {
 
   private record Owner(String group, String topic, int partition) {}
 
@@ -36,6 +39,28 @@ public final class InMemoryWindowStore implements CheckpointStore, WindowReader,
   private final Map<WindowKey, Map<Metric, Histogram>> histograms = new HashMap<>();
   private final Map<WindowKey, Map<CounterKey, Long>> counters = new HashMap<>();
   private final Map<WindowKey, List<Exemplar>> exemplars = new HashMap<>();
+
+  private record ClassKey(String tenant, String trafficClass) {}
+
+  private record Total(
+      Instant since, Map<Metric, Histogram> histograms, Map<CounterKey, Long> counters) {}
+
+  private final Map<ClassKey, Total> totals =
+      new TreeMap<>(Comparator.comparing(ClassKey::tenant).thenComparing(ClassKey::trafficClass));
+
+  private final Clock clock;
+
+  /** A store that stamps totals with the system clock. */
+  public InMemoryWindowStore() {
+    this(Clock.systemUTC());
+  }
+
+  /**
+   * @param clock stamps when the totals of a class began ({@link ClassTotals#since()})
+   */
+  public InMemoryWindowStore(Clock clock) {
+    this.clock = clock;
+  }
 
   @Override
   public synchronized Map<Integer, PartitionCheckpoint> claim(
@@ -103,6 +128,7 @@ public final class InMemoryWindowStore implements CheckpointStore, WindowReader,
       if (!d.exemplars().isEmpty()) {
         keepSlowest(exemplars.computeIfAbsent(d.key(), k -> new ArrayList<>()), d.exemplars());
       }
+      addToTotals(d);
     }
     return refused;
   }
@@ -179,6 +205,53 @@ public final class InMemoryWindowStore implements CheckpointStore, WindowReader,
         });
     out.sort(StoredExemplar.SLOWEST_FIRST);
     return out.size() > limit ? List.copyOf(out.subList(0, limit)) : out;
+  }
+
+  private void addToTotals(WindowDelta d) {
+    if (d.histograms().values().stream().allMatch(h -> h.getTotalCount() == 0)
+        && d.counters().values().stream().allMatch(v -> v == 0)) {
+      return;
+    }
+    Total t =
+        totals.computeIfAbsent(
+            new ClassKey(d.key().tenant(), d.key().trafficClass()),
+            k -> new Total(clock.instant(), new EnumMap<>(Metric.class), new HashMap<>()));
+    d.histograms()
+        .forEach(
+            (m, h) -> {
+              if (h.getTotalCount() == 0) {
+                return;
+              }
+              Histogram into = t.histograms().get(m);
+              if (into == null) {
+                Histogram copy = h.copy();
+                copy.setAutoResize(true);
+                t.histograms().put(m, copy);
+              } else {
+                into.add(h);
+              }
+            });
+    d.counters()
+        .forEach(
+            (k, v) -> {
+              if (v != 0) {
+                t.counters().merge(k, v, Long::sum);
+              }
+            });
+  }
+
+  @Override
+  public synchronized List<ClassTotals> totals(TenantScope scope) {
+    List<ClassTotals> out = new ArrayList<>();
+    totals.forEach(
+        (k, t) -> {
+          if (scope.includes(k.tenant())) {
+            Map<Metric, Histogram> h = new EnumMap<>(Metric.class);
+            t.histograms().forEach((m, v) -> h.put(m, v.copy()));
+            out.add(new ClassTotals(k.tenant(), k.trafficClass(), t.since(), h, t.counters()));
+          }
+        });
+    return out;
   }
 
   @Override

@@ -167,16 +167,51 @@ class BudgetCalculatorTest {
   }
 
   @Test
-  void alertWindowsMustBeReportedWindows() {
+  void alertWindowsMustBeShorterThanThePeriod() {
     assertThatThrownBy(
             () ->
                 new BudgetCalculator(
                     store,
-                    Duration.ofDays(30),
-                    List.of(new AlertRule("page", Duration.ofHours(4), Duration.ofMinutes(5), 10))))
-        .isInstanceOf(IllegalArgumentException.class);
+                    Duration.ofDays(1),
+                    List.of(new AlertRule("page", Duration.ofDays(3), Duration.ofHours(1), 10))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("shorter than the period");
     assertThatThrownBy(
             () -> new AlertRule("email", Duration.ofHours(1), Duration.ofMinutes(5), 14.4))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aClassesOwnShortWindowsAreReportedAndAlertOnTheirOwn() {
+    // 20 minutes healthy, then 2 minutes of 60% slow requests
+    ttftEveryMinute(Duration.ofMinutes(22), Duration.ofMinutes(2), 100, 0);
+    record(Duration.ofSeconds(110), 40, request().gatewayTtft(300_000));
+    record(Duration.ofSeconds(110), 60, request().gatewayTtft(2_000_000));
+    record(Duration.ofSeconds(50), 40, request().gatewayTtft(300_000));
+    record(Duration.ofSeconds(50), 60, request().gatewayTtft(2_000_000));
+    List<AlertRule> fast =
+        List.of(new AlertRule("page", Duration.ofMinutes(2), Duration.ofSeconds(30), 10));
+
+    BudgetReport r = budgets.evaluate("acme", PREMIUM, AT, fast).get(Sli.TTFT);
+
+    assertThat(r.burnRates())
+        .containsKeys(Duration.ofSeconds(30), Duration.ofMinutes(2), Duration.ofMinutes(5))
+        .containsKeys(BudgetCalculator.BURN_WINDOWS.toArray(Duration[]::new));
+    assertThat(r.burnRates().get(Duration.ofMinutes(2))).isCloseTo(0.6 / 0.05, within(1e-9));
+    // the window starting 30 s ago holds no request: nothing burns there
+    assertThat(r.burnRates().get(Duration.ofSeconds(30))).isZero();
+    assertThat(r.alerts()).singleElement().satisfies(a -> assertThat(a.firing()).isFalse());
+
+    BudgetReport later =
+        budgets
+            .evaluate(
+                "acme",
+                PREMIUM,
+                AT.plusSeconds(0),
+                List.of(new AlertRule("page", Duration.ofMinutes(2), Duration.ofMinutes(1), 10)))
+            .get(Sli.TTFT);
+    assertThat(later.alerts()).singleElement().satisfies(a -> assertThat(a.firing()).isTrue());
+    // the calculator's own pairs are unchanged
+    assertThat(budgets.evaluate("acme", PREMIUM, AT).get(Sli.TTFT).alerts()).hasSize(4);
   }
 }
