@@ -1,6 +1,8 @@
 package dev.tierscope.api;
 
+import dev.tierscope.core.store.TotalsReader;
 import dev.tierscope.core.store.WindowReader;
+import dev.tierscope.store.PostgresTotalsReader;
 import dev.tierscope.store.PostgresWindowReader;
 import dev.tierscope.store.WindowReadMetrics;
 import io.micrometer.core.instrument.Counter;
@@ -16,7 +18,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * What every endpoint reads through: the PostgreSQL window reader (raw windows and rollups), its
- * metrics ({@code tierscope.api.window.rows}, tagged by resolution) and the clock that says "now".
+ * metrics ({@code tierscope.api.window.rows}, tagged by resolution), the class totals reader and
+ * the clock that says "now".
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(ApiProperties.class)
@@ -26,6 +29,11 @@ public class ApiConfiguration {
   @ConditionalOnMissingBean
   Clock clock() {
     return Clock.systemUTC();
+  }
+
+  @Bean
+  TotalsReader totalsReader(DataSource dataSource) {
+    return new PostgresTotalsReader(dataSource);
   }
 
   @Bean

@@ -122,6 +122,36 @@ public final class PostgresTotalsReader implements TotalsReader {
     return out;
   }
 
+  @Override
+  public List<String> tenants(TenantScope scope) {
+    if (!scope.all() && scope.tenants().isEmpty()) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    String where = scope.all() ? "" : " WHERE tenant = ANY (?)";
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement st =
+            c.prepareStatement(
+                "SELECT tenant FROM total_counter"
+                    + where
+                    + " UNION SELECT tenant FROM total_histogram"
+                    + where
+                    + " ORDER BY tenant")) {
+      if (!scope.all()) {
+        st.setArray(1, c.createArrayOf("text", scope.tenants().toArray()));
+        st.setArray(2, c.createArrayOf("text", scope.tenants().toArray()));
+      }
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    } catch (SQLException e) {
+      throw new StoreException("listing tenants", e);
+    }
+    return out;
+  }
+
   private static void bindScope(Connection c, PreparedStatement st, TenantScope scope)
       throws SQLException {
     if (!scope.all()) {

@@ -210,6 +210,10 @@ public abstract class TotalsContract {
     assertThat(totals.totals(TenantScope.ALL))
         .extracting(ClassTotals::tenant)
         .contains(tenant, other);
+    assertThat(totals.tenants(TenantScope.only(List.of(tenant, other, "nobody"))))
+        .containsExactly(tenant, other);
+    assertThat(totals.tenants(TenantScope.ALL)).contains(tenant, other).doesNotHaveDuplicates();
+    assertThat(totals.tenants(TenantScope.only(List.of()))).isEmpty();
   }
 
   @Test

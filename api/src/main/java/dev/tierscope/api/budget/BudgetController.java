@@ -1,6 +1,7 @@
 package dev.tierscope.api.budget;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.tierscope.api.alerting.AlertPolicies;
 import dev.tierscope.api.web.ApiDocs;
 import dev.tierscope.api.web.BadParameterException;
 import dev.tierscope.api.web.Params;
@@ -46,11 +47,13 @@ public class BudgetController {
       boolean firing) {}
 
   private final BudgetCalculator budgets;
+  private final AlertPolicies policies;
   private final Params params;
   private final Clock clock;
 
-  BudgetController(BudgetCalculator budgets, Params params, Clock clock) {
+  BudgetController(BudgetCalculator budgets, AlertPolicies policies, Params params, Clock clock) {
     this.budgets = budgets;
+    this.policies = policies;
     this.params = params;
     this.clock = clock;
   }
@@ -78,10 +81,13 @@ public class BudgetController {
     }
     String t = params.tenant(tenant);
     Instant when = TimeParameters.parseOr("at", at, clock.instant());
-    return BudgetResponse.of(t, budgets.evaluate(t, cls, when).get(sli));
+    return BudgetResponse.of(t, evaluate(t, cls, when).get(sli));
   }
 
-  @Operation(summary = "Every firing burn-rate alert of every class and SLI")
+  @Operation(
+      summary =
+          "Every firing burn-rate alert of every class and SLI (classes with alerts disabled by"
+              + " tierscope.api.alerting.classes.<class>.enabled=false are left out)")
   @GetMapping("/alerts")
   AlertsResponse alerts(
       @Parameter(description = ApiDocs.AT) @RequestParam(value = "at", required = false) String at,
@@ -91,7 +97,10 @@ public class BudgetController {
     Instant when = TimeParameters.parseOr("at", at, clock.instant());
     List<FiringAlert> firing = new ArrayList<>();
     for (TrafficClass cls : params.classes().all()) {
-      for (Map.Entry<Sli, BudgetReport> e : budgets.evaluate(t, cls, when).entrySet()) {
+      if (!policies.of(cls.name()).enabled()) {
+        continue;
+      }
+      for (Map.Entry<Sli, BudgetReport> e : evaluate(t, cls, when).entrySet()) {
         for (BudgetReport.Alert a : e.getValue().alerts()) {
           if (a.firing()) {
             BudgetResponse.Alert j = BudgetResponse.alert(a);
@@ -111,5 +120,10 @@ public class BudgetController {
       }
     }
     return new AlertsResponse(t, when, firing);
+  }
+
+  /** With the class's own alert pairs ({@code tierscope.api.alerting.*}). */
+  private Map<Sli, BudgetReport> evaluate(String tenant, TrafficClass cls, Instant at) {
+    return budgets.evaluate(tenant, cls, at, policies.of(cls.name()).rules());
   }
 }

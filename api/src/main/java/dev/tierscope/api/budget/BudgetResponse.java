@@ -20,8 +20,9 @@ import java.util.Map;
  * @param goodRatio good / total over the period (1 without events)
  * @param budgetRemaining 1 - (1 - goodRatio) / (1 - target): 1 untouched, 0 spent, below 0
  *     overspent; null when the target is 1 and an event was bad
- * @param burnRates per window, (1 - goodRatio) / (1 - target) over it; null when infinite
- * @param alerts the four workbook alerts, firing or not
+ * @param burnRates per window (5m to 3d and the class's alert windows), (1 - goodRatio) / (1 -
+ *     target) over it; null when infinite
+ * @param alerts the class's alert pairs (the four workbook pairs by default), firing or not
  */
 public record BudgetResponse(
     String tenant,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.tierscope.core.classes.Indicator;
 import dev.tierscope.core.query.LatencyStats;
+import dev.tierscope.core.slo.Sli;
 import dev.tierscope.core.slo.SloReport;
 import java.time.Instant;
 import java.util.Map;
@@ -35,7 +36,9 @@ public record SloResponse(
       RetrievalFallback retrievalFallback) {}
 
   /**
-   * The TTFT SLI.
+   * The TTFT SLI. Each SLI also carries {@code good} and {@code total}: its events as the error
+   * budget counts them (and as the Prometheus counters {@code tierscope_slo_good_events_total} and
+   * {@code tierscope_slo_events_total} count them for all time).
    *
    * @param count requests with a first token
    * @param unknown requests without one (no span reported a first-token signal): counted, never
@@ -50,10 +53,18 @@ public record SloResponse(
       double p99Ms,
       double maxMs,
       double goodRatio,
-      boolean met) {}
+      boolean met,
+      long good,
+      long total) {}
 
   public record StreamInterruption(
-      long streams, long interrupted, long cancelled, double rate, boolean met) {}
+      long streams,
+      long interrupted,
+      long cancelled,
+      double rate,
+      boolean met,
+      long good,
+      long total) {}
 
   public record Toolchain(
       long count,
@@ -62,7 +73,9 @@ public record SloResponse(
       double p99Ms,
       long failed,
       double goodRatio,
-      boolean met) {}
+      boolean met,
+      long good,
+      long total) {}
 
   public record RetrievalFallback(
       long retrievals,
@@ -70,7 +83,9 @@ public record SloResponse(
       long fallbacks,
       double ratio,
       double missToFallback,
-      boolean met) {}
+      boolean met,
+      long good,
+      long total) {}
 
   /**
    * A TTFT component; {@code goodRatio} and {@code met} only when the class has an objective on it
@@ -100,13 +115,17 @@ public record SloResponse(
                 ms(t.p99Micros()),
                 ms(t.maxMicros()),
                 r.ttft().goodRatio(),
-                r.ttft().met()),
+                r.ttft().met(),
+                r.events().get(Sli.TTFT).good(),
+                r.events().get(Sli.TTFT).total()),
             new StreamInterruption(
                 r.streams().streams(),
                 r.streams().interrupted(),
                 r.streams().cancelled(),
                 r.streams().rate(),
-                r.streams().met()),
+                r.streams().met(),
+                r.events().get(Sli.STREAM_INTERRUPTION).good(),
+                r.events().get(Sli.STREAM_INTERRUPTION).total()),
             new Toolchain(
                 tc.count(),
                 ms(tc.p50Micros()),
@@ -114,14 +133,18 @@ public record SloResponse(
                 ms(tc.p99Micros()),
                 r.toolchain().failed(),
                 r.toolchain().goodRatio(),
-                r.toolchain().met()),
+                r.toolchain().met(),
+                r.events().get(Sli.TOOLCHAIN_LATENCY).good(),
+                r.events().get(Sli.TOOLCHAIN_LATENCY).total()),
             new RetrievalFallback(
                 r.retrieval().retrievals(),
                 r.retrieval().misses(),
                 r.retrieval().fallbacks(),
                 r.retrieval().ratio(),
                 r.retrieval().missToFallback(),
-                r.retrieval().met())),
+                r.retrieval().met(),
+                r.events().get(Sli.RETRIEVAL_FALLBACK).good(),
+                r.events().get(Sli.RETRIEVAL_FALLBACK).total())),
         new Components(
             component(r.edge(), r.componentObjectives().get(Indicator.EDGE)),
             component(r.mesh(), r.componentObjectives().get(Indicator.MESH)),

@@ -133,7 +133,8 @@ public final class SloCalculator {
         LatencyStats.of(h.get(Metric.MODEL)),
         LatencyStats.of(h.get(Metric.MODEL_QUEUE)),
         components(cls, h),
-        classification(c));
+        classification(c),
+        events(h, c, o));
   }
 
   private static Map<Indicator, SloReport.LatencySli> components(
@@ -175,5 +176,14 @@ public final class SloCalculator {
         });
     return new SloReport.Classification(
         byRule, Sli.count(c, Counter.CLASS_FALLBACK), Sli.count(c, Counter.CLASS_UNKNOWN));
+  }
+
+  private static Map<Sli, EventCounts> events(
+      Map<Metric, Histogram> h, Map<CounterKey, Long> c, ClassObjectives o) {
+    Map<Sli, EventCounts> out = new EnumMap<>(Sli.class);
+    for (Sli sli : Sli.values()) {
+      out.put(sli, sli.events(h, c, o));
+    }
+    return out;
   }
 }

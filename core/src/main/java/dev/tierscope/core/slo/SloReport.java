@@ -23,6 +23,7 @@ import java.util.Map;
  * @param componentObjectives the TTFT components that have an objective (spec file), each against
  *     it; empty for most classes
  * @param classification how the range's requests got their class
+ * @param events good and total events of each SLI, as its error budget counts them
  */
 public record SloReport(
     String trafficClass,
@@ -38,10 +39,12 @@ public record SloReport(
     LatencyStats model,
     LatencyStats modelQueue,
     Map<Indicator, LatencySli> componentObjectives,
-    Classification classification) {
+    Classification classification,
+    Map<Sli, EventCounts> events) {
 
   public SloReport {
     componentObjectives = Map.copyOf(componentObjectives);
+    events = Map.copyOf(events);
   }
 
   /**

@@ -241,6 +241,15 @@ public final class InMemoryWindowStore
   }
 
   @Override
+  public synchronized List<String> tenants(TenantScope scope) {
+    return totals.keySet().stream()
+        .map(ClassKey::tenant)
+        .filter(scope::includes)
+        .distinct()
+        .toList();
+  }
+
+  @Override
   public synchronized List<ClassTotals> totals(TenantScope scope) {
     List<ClassTotals> out = new ArrayList<>();
     totals.forEach(

@@ -19,4 +19,7 @@ public interface TotalsReader {
    * then class.
    */
   List<ClassTotals> totals(TenantScope scope);
+
+  /** The tenants in {@code scope} that have totals, in order; cheaper than reading them. */
+  List<String> tenants(TenantScope scope);
 }
