@@ -128,6 +128,26 @@ public abstract class AlertStateStoreContract {
   }
 
   @Test
+  void anAlertReadsBackExactlyWhateverThePrecisionOfItsInstants() {
+    LeaderElection a = newElection();
+    Lease lease = a.tryLead(role).orElseThrow();
+    Instant nanos = Instant.parse("2026-11-30T10:00:00.123456789Z");
+    AlertState s =
+        new AlertState(
+            new AlertKey(tenant, "interactive_premium", Sli.TTFT, "page"),
+            AlertStatus.RESOLVED,
+            nanos,
+            nanos.plusNanos(1_001),
+            nanos.plusSeconds(1),
+            AlertStatus.RESOLVED,
+            Map.of("summary", "x"));
+    assertThat(s.startsAt()).isEqualTo(Instant.parse("2026-11-30T10:00:00.123456Z"));
+    store().save(lease, List.of(s), List.of());
+    assertThat(load()).containsExactly(Map.entry(s.key(), s));
+    a.close();
+  }
+
+  @Test
   void aLeaseOfARoleNobodyLedIsRefused() {
     assertThatThrownBy(
             () -> store().save(new Lease(role, 1), List.of(firing(Sli.TTFT, "page")), List.of()))

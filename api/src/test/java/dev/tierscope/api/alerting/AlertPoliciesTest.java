@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tierscope.core.budget.AlertRule;
 import dev.tierscope.core.classes.TrafficClasses;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,21 @@ class AlertPoliciesTest {
 
   private static AlertPolicies policies(
       List<AlertingProperties.Rule> rules, Map<String, AlertingProperties.ClassPolicy> classes) {
-    return new AlertPolicies(new AlertingProperties(rules, classes), CLASSES, PERIOD);
+    return new AlertPolicies(
+        new AlertingProperties(
+            rules,
+            classes,
+            new AlertingProperties.Alertmanager(List.of(), Duration.ofSeconds(10)),
+            List.of(),
+            Duration.ofSeconds(15),
+            Duration.ofMinutes(1),
+            Duration.ofMinutes(15),
+            URI.create("http://localhost:8080"),
+            "",
+            "",
+            ""),
+        CLASSES,
+        PERIOD);
   }
 
   @Test

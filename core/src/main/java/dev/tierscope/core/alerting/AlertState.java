@@ -1,6 +1,7 @@
 package dev.tierscope.core.alerting;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,6 +18,8 @@ import java.util.Map;
  *     episode
  * @param webhookStatus the status last delivered to every webhook in this episode; null when none
  * @param annotations the latest annotations (burn rates, windows, attribution verdict), in order
+ *     <p>Instants are kept to the microsecond, the precision of the store: an alert reads back
+ *     exactly as it was written, and its episode (named after {@code startsAt}) keeps its name.
  */
 public record AlertState(
     AlertKey key,
@@ -35,6 +38,13 @@ public record AlertState(
       throw new IllegalArgumentException("endsAt is set exactly when the alert is resolved");
     }
     annotations = Collections.unmodifiableMap(new LinkedHashMap<>(annotations));
+    startsAt = micros(startsAt);
+    endsAt = micros(endsAt);
+    pushedAt = micros(pushedAt);
+  }
+
+  private static Instant micros(Instant t) {
+    return t == null ? null : t.truncatedTo(ChronoUnit.MICROS);
   }
 
   /** This state, pushed to Alertmanager at {@code at}. */
