@@ -20,8 +20,8 @@ public final class AlertPolicies {
   private final Map<String, AlertPolicy> byClass = new LinkedHashMap<>();
 
   /**
-   * @param period the SLO period ({@code tierscope.api.budget.period}); alert windows must be
-   *     shorter
+   * @param period the default SLO period ({@code tierscope.api.budget.period}); alert windows must
+   *     be shorter
    */
   public AlertPolicies(AlertingProperties properties, TrafficClasses classes, Duration period) {
     for (String name : properties.classes().keySet()) {
@@ -33,17 +33,17 @@ public final class AlertPolicies {
                 + classes.all().stream().map(TrafficClass::name).toList());
       }
     }
-    List<AlertRule> defaults =
-        properties.rules().isEmpty()
-            ? AlertRule.WORKBOOK
-            : rules(properties.rules(), "tierscope.api.alerting.rules", period);
     for (TrafficClass cls : classes.all()) {
       AlertingProperties.ClassPolicy own = properties.classes().get(cls.name());
       String prefix = "tierscope.api.alerting.classes." + cls.name();
-      List<AlertRule> rules =
-          own == null || own.rules() == null || own.rules().isEmpty()
-              ? defaults
-              : rules(own.rules(), prefix + ".rules", period);
+      List<AlertRule> rules;
+      if (own != null && own.rules() != null && !own.rules().isEmpty()) {
+        rules = rules(own.rules(), prefix + ".rules", period);
+      } else if (!properties.rules().isEmpty()) {
+        rules = rules(properties.rules(), "tierscope.api.alerting.rules", period);
+      } else {
+        rules = rules(workbook(), "the SRE workbook's alert pairs", period);
+      }
       byClass.put(cls.name(), new AlertPolicy(own == null || own.enabled(), rules));
     }
   }
@@ -55,6 +55,15 @@ public final class AlertPolicies {
       throw new IllegalArgumentException("no configured class " + className);
     }
     return p;
+  }
+
+  private static List<AlertingProperties.Rule> workbook() {
+    return AlertRule.WORKBOOK.stream()
+        .map(
+            r ->
+                new AlertingProperties.Rule(
+                    r.severity(), r.longWindow(), r.shortWindow(), r.threshold()))
+        .toList();
   }
 
   private static List<AlertRule> rules(

@@ -264,7 +264,6 @@ public final class SloExporter {
       }
       List<AlertRule> rules = policies.apply(cls.name()).rules();
       Map<Sli, BudgetReport> reports = budgets.evaluate(t.tenant(), cls, at, rules);
-      String period = AlertRule.windowName(budgets.period());
       reports.forEach(
           (sli, r) -> {
             r.burnRates()
@@ -295,7 +294,7 @@ public final class SloExporter {
                             "sli",
                             sli.id(),
                             "period",
-                            period))
+                            AlertRule.windowName(r.period())))
                     .value(r.budgetRemaining())
                     .build());
           });

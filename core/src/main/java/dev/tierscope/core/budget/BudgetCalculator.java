@@ -106,14 +106,13 @@ public final class BudgetCalculator {
   /**
    * Budgets of every SLI of the class, evaluated at {@code at} with the given alert pairs (a
    * class's own, or windows shortened for a test); burn rates are reported for {@link
-   * #BURN_WINDOWS} and every window of {@code rules}, which must be shorter than each SLI's period.
+   * #BURN_WINDOWS} and every window of {@code rules}.
    */
   public Map<Sli, BudgetReport> evaluate(
       String tenant, TrafficClass cls, Instant at, List<AlertRule> rules) {
     List<Duration> burnWindows = burnWindows(rules);
     TreeSet<Duration> windows = new TreeSet<>(burnWindows);
     for (Sli sli : Sli.values()) {
-      checkRules(rules, period(cls, sli));
       windows.add(period(cls, sli));
     }
     // Boundaries at - longest, ..., at - shortest, at.
