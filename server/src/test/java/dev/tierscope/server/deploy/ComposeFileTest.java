@@ -34,7 +34,16 @@ import picocli.CommandLine;
 class ComposeFileTest {
 
   private static final Set<String> SERVICES =
-      Set.of("kafka", "postgres", "grafana", "ingest", "aggregator", "api", "simulator");
+      Set.of(
+          "kafka",
+          "postgres",
+          "grafana",
+          "prometheus",
+          "alertmanager",
+          "ingest",
+          "aggregator",
+          "api",
+          "simulator");
 
   private static final Pattern LOCAL_URL = Pattern.compile("http://localhost:(\\d+)(/\\S*)");
 
@@ -63,7 +72,11 @@ class ComposeFileTest {
     assertThat(RepoFiles.list(service("postgres").get("volumes"), "postgres volumes"))
         .anySatisfy(v -> assertThat(String.valueOf(v)).endsWith(":/var/lib/postgresql/data"))
         .allSatisfy(v -> assertThat(named).contains(String.valueOf(v).split(":")[0]));
-    assertThat((String) service("grafana").get("image")).startsWith("grafana/grafana:");
+    assertThat(service("grafana")).as("grafana is built, not pulled").doesNotContainKey("image");
+    assertThat((String) service("prometheus").get("image"))
+        .matches("prom/prometheus:v\\d+\\.\\d+\\.\\d+");
+    assertThat((String) service("alertmanager").get("image"))
+        .matches("prom/alertmanager:v\\d+\\.\\d+\\.\\d+");
     for (String s : List.of("ingest", "aggregator", "api")) {
       assertThat(RepoFiles.list(service(s).get("command"), s + " command"))
           .as(s + " runs one deployable")
@@ -127,6 +140,10 @@ class ComposeFileTest {
     assertThat(ports("api")).containsExactlyEntriesOf(Map.of(api, api));
     assertThat(ports("aggregator")).as("the aggregator serves nothing to the outside").isEmpty();
     assertThat(ports("grafana")).containsExactlyEntriesOf(Map.of(3000, 3000));
+    assertThat(ports("prometheus")).containsExactlyEntriesOf(Map.of(9090, 9090));
+    assertThat(ports("alertmanager")).containsExactlyEntriesOf(Map.of(9093, 9093));
+    assertThat(healthcheck("prometheus")).contains("http://localhost:9090/-/ready");
+    assertThat(healthcheck("alertmanager")).contains("http://localhost:9093/-/ready");
     // Health checks ask each application on its own port.
     for (AppConfig app : AppConfig.values()) {
       Matcher m = LOCAL_URL.matcher(healthcheck(app.command));
@@ -205,7 +222,9 @@ class ComposeFileTest {
     assertThat(upstream("aggregator")).contains("kafka", "postgres");
     assertThat(upstream("ingest")).contains("kafka", "aggregator");
     assertThat(upstream("api")).contains("postgres", "aggregator");
-    assertThat(upstream("grafana")).contains("api");
+    assertThat(upstream("grafana")).contains("api", "prometheus");
+    assertThat(upstream("prometheus")).contains("api", "alertmanager");
+    assertThat(upstream("api")).contains("alertmanager");
     assertThat(upstream("simulator")).contains("ingest", "aggregator");
     for (String s : services.keySet()) {
       assertThat(upstream(s)).as(s + " does not depend on itself").doesNotContain(s);
@@ -215,7 +234,7 @@ class ComposeFileTest {
   @Test
   void grafanaIsProvisionedFromTheDashboardsFolderWithItsPlugin() {
     Map<String, String> env = environment("grafana");
-    assertThat(env.get("GF_INSTALL_PLUGINS").split(",")).contains(Grafana.INFINITY);
+    assertThat(env).as("no plugin download at start").doesNotContainKey("GF_INSTALL_PLUGINS");
     Map<String, Path> mounts = new LinkedHashMap<>();
     for (Object v : RepoFiles.list(service("grafana").get("volumes"), "grafana volumes")) {
       String[] parts = ((String) v).split(":");
@@ -237,8 +256,115 @@ class ComposeFileTest {
     for (Grafana.Dashboard d : Grafana.dashboards()) {
       assertThat(folder.resolve(d.name())).as("provider folder holds " + d.name()).exists();
     }
+    // the file provider reads subfolders too: the Prometheus dashboard
+    assertThat(folder.resolve("prometheus/slo-prometheus.json")).isRegularFile();
     assertThat(resolve(mounts, env.get("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH")))
         .isRegularFile();
+  }
+
+  @Test
+  void grafanaIsBuiltWithThePluginAtAPinnedVersionAndFetchesNothingAtStart() {
+    Map<String, Object> build = RepoFiles.map(service("grafana").get("build"), "grafana build");
+    Path context = root.resolve((String) build.get("context")).normalize();
+    Path dockerfile = context.resolve((String) build.get("dockerfile"));
+    assertThat(dockerfile).isEqualTo(root.resolve("docker/grafana.Dockerfile"));
+    assertThat(Path.of(dockerfile + ".dockerignore")).isRegularFile();
+    String text = RepoFiles.read(dockerfile);
+    assertThat(text).containsPattern("(?m)^FROM grafana/grafana:\\d+\\.\\d+\\.\\d+$");
+    Matcher version = Pattern.compile("(?m)^ARG INFINITY_VERSION=(\\S+)$").matcher(text);
+    assertThat(version.find()).as("a pinned plugin version").isTrue();
+    assertThat(version.group(1)).matches("\\d+\\.\\d+\\.\\d+");
+    assertThat(text)
+        .contains(
+            "plugins install " + Grafana.INFINITY + " \"${INFINITY_VERSION}\"",
+            "GF_PATHS_PLUGINS=",
+            "GF_PLUGINS_PREINSTALL_DISABLED=true",
+            "GF_ANALYTICS_CHECK_FOR_UPDATES=false",
+            "GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES=false")
+        .doesNotContain("GF_INSTALL_PLUGINS");
+    // the plugin directory is not under the volume, which would hide it
+    Matcher dir = Pattern.compile("GF_PATHS_PLUGINS=(\\S+)").matcher(text);
+    assertThat(dir.find()).isTrue();
+    for (Object v : RepoFiles.list(service("grafana").get("volumes"), "grafana volumes")) {
+      String target = String.valueOf(v).split(":")[1];
+      assertThat(dir.group(1)).doesNotStartWith(target);
+    }
+    // every data source type the dashboards use is built in or baked into the image
+    for (Grafana.Datasource d : Grafana.datasources().values()) {
+      assertThat(d.type()).isIn(Grafana.INFINITY, "prometheus");
+    }
+  }
+
+  @Test
+  void prometheusScrapesTheApiLoadsTheRuleFileAndAlertsTheComposeAlertmanager() {
+    Map<String, Path> mounts = hostMounts("prometheus");
+    List<String> command = new ArrayList<>();
+    RepoFiles.list(service("prometheus").get("command"), "prometheus command")
+        .forEach(o -> command.add(String.valueOf(o)));
+    String configFile = flag(command, "--config.file");
+    Path config = resolve(mounts, configFile);
+    assertThat(config).isEqualTo(root.resolve("prometheus/prometheus.yml"));
+    Map<String, Object> yaml = RepoFiles.yaml(config);
+    // rule files, relative to the configuration file, are the repository's rule file
+    List<Object> ruleFiles = RepoFiles.list(yaml.get("rule_files"), "rule_files");
+    assertThat(ruleFiles).hasSize(1);
+    assertThat(config.resolveSibling(String.valueOf(ruleFiles.get(0))))
+        .isEqualTo(root.resolve("prometheus/tierscope-slo-rules.yml"));
+    // the scrape job reads the api's SLI endpoint on the api's port
+    int api = AppConfig.API.serverPort(environment("api"));
+    List<Object> jobs = RepoFiles.list(yaml.get("scrape_configs"), "scrape_configs");
+    assertThat(jobs).hasSize(1);
+    Map<String, Object> job = RepoFiles.map(jobs.get(0), "job");
+    assertThat(job.get("metrics_path")).isEqualTo("/api/v1/metrics");
+    Map<String, Object> targets =
+        RepoFiles.map(
+            RepoFiles.list(job.get("static_configs"), "static_configs").get(0), "targets");
+    assertThat(RepoFiles.list(targets.get("targets"), "targets")).containsExactly("api:" + api);
+    // alerts go to the alertmanager service, and so do the api's pushes
+    Map<String, Object> alerting = RepoFiles.map(yaml.get("alerting"), "alerting");
+    Map<String, Object> am =
+        RepoFiles.map(RepoFiles.list(alerting.get("alertmanagers"), "alertmanagers").get(0), "am");
+    Map<String, Object> amTargets =
+        RepoFiles.map(RepoFiles.list(am.get("static_configs"), "static_configs").get(0), "targets");
+    int alertmanagerPort = ports("alertmanager").values().iterator().next();
+    assertThat(RepoFiles.list(amTargets.get("targets"), "targets"))
+        .containsExactly("alertmanager:" + alertmanagerPort);
+    URI pushed = URI.create(environment("api").get("TIERSCOPE_API_ALERTING_ALERTMANAGER_URLS"));
+    assertThat(pushed.getHost()).isEqualTo("alertmanager");
+    assertThat(pushed.getPort()).isEqualTo(alertmanagerPort);
+    // Alertmanager reads the repository's configuration, clustering off (one instance)
+    List<String> amCommand = new ArrayList<>();
+    RepoFiles.list(service("alertmanager").get("command"), "alertmanager command")
+        .forEach(o -> amCommand.add(String.valueOf(o)));
+    assertThat(resolve(hostMounts("alertmanager"), flag(amCommand, "--config.file")))
+        .isEqualTo(root.resolve("prometheus/alertmanager.yml"));
+    assertThat(amCommand).contains("--cluster.listen-address=");
+    // and Grafana's Prometheus data source is that service
+    URI prometheus = URI.create(Grafana.datasources().get("prometheus").url());
+    assertThat(prometheus.getHost()).isEqualTo("prometheus");
+    assertThat(prometheus.getPort()).isEqualTo(ports("prometheus").values().iterator().next());
+  }
+
+  private static String flag(List<String> command, String name) {
+    return command.stream()
+        .filter(c -> c.startsWith(name + "="))
+        .map(c -> c.substring(name.length() + 1))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + name + " in " + command));
+  }
+
+  /** Host paths mounted into a service, container path -> repository path. */
+  private Map<String, Path> hostMounts(String name) {
+    Map<String, Path> mounts = new LinkedHashMap<>();
+    for (Object v : RepoFiles.list(service(name).get("volumes"), name + " volumes")) {
+      String[] parts = ((String) v).split(":");
+      if (parts[0].startsWith("./")) {
+        Path host = root.resolve(parts[0].substring(2)).normalize();
+        assertThat(host).as("mounted " + parts[0]).exists();
+        mounts.put(parts[1], host);
+      }
+    }
+    return mounts;
   }
 
   @Test

@@ -114,7 +114,9 @@ class DashboardStructureTest {
     SoftAssertions soft = new SoftAssertions();
     for (Datasource ds : datasources.values()) {
       soft.assertThat(ds.uid()).as("provisioned data source uid").matches("[A-Za-z0-9_-]{1,40}");
-      soft.assertThat(ds.type()).as(ds.uid() + " type").isEqualTo(Grafana.INFINITY);
+      // the API through Infinity; Prometheus only for dashboards/prometheus/
+      // (PrometheusDashboardTest)
+      soft.assertThat(ds.type()).as(ds.uid() + " type").isIn(Grafana.INFINITY, "prometheus");
       soft.assertThat(ds.url()).as(ds.uid() + " url").matches("https?://[^/]+");
     }
     for (Dashboard d : dashboards) {
@@ -145,6 +147,11 @@ class DashboardStructureTest {
   private void checkDatasource(SoftAssertions soft, String where, JsonNode ref) {
     String uid = ref.path("uid").asText();
     soft.assertThat(datasources).as(where + " data source uid").containsKey(uid);
+    if (datasources.containsKey(uid)) {
+      soft.assertThat(datasources.get(uid).type())
+          .as(where + ": these dashboards read the API")
+          .isEqualTo(Grafana.INFINITY);
+    }
     if (datasources.containsKey(uid)) {
       soft.assertThat(ref.path("type").asText())
           .as(where + " data source type")
