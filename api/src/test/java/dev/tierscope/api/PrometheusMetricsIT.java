@@ -312,6 +312,13 @@ class PrometheusMetricsIT {
   }
 
   @Test
+  void theRunbookThatAlertsLinkToIsServed() throws Exception {
+    HttpResponse<String> r = f.get("/runbooks/slo-burn-rate.md");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).startsWith("# Runbook: TierscopeErrorBudgetBurn");
+  }
+
+  @Test
   void openMetricsWhenAskedAndTheTenantFilter() throws Exception {
     HttpResponse<String> om =
         scrape(
