@@ -72,13 +72,17 @@ class PrometheusScrapeIT {
     for (TrafficClass c : TrafficClass.values()) {
       sent.put(c, new AtomicLong());
     }
-    // simulated time, as fast as the ingest takes it: stream-time settings of the accuracy run
+    // simulated time, as fast as the ingest takes it. A request completes once stream time has
+    // passed its root's end by the grace; after the last record stream time only follows the wall
+    // clock (idle advance), so a grace longer than a phase's stream would hold every request for
+    // minutes after the phase: 30 s of grace (the simulator sends no late spans) lets requests
+    // complete while their phase streams, and the kill below lands mid-stream.
     deployment =
         new Deployment(
             "prom_scrape",
             Map.of(
                 "tierscope.aggregator.idle-advance-after", "1s",
-                "tierscope.aggregator.grace", "5m",
+                "tierscope.aggregator.grace", "30s",
                 "tierscope.aggregator.max-age", "20m",
                 "tierscope.aggregator.allowed-lateness", "20m",
                 "tierscope.rollup.delay", "30m"));
