@@ -45,8 +45,8 @@ import org.HdrHistogram.Histogram;
  * transaction is then written again with a savepoint around each delta, the refused deltas are
  * rolled back to their savepoint and returned ({@link RefusedDelta}), and everything else commits
  * together with the checkpoints, the class totals taking exactly the deltas the windows took. Any
- * other failure (connection, timeout, serialization) writes
- * nothing and throws {@link StoreException}: the caller retries.
+ * other failure (connection, timeout, serialization) writes nothing and throws {@link
+ * StoreException}: the caller retries.
  */
 public final class PostgresCheckpointStore implements CheckpointStore {
 

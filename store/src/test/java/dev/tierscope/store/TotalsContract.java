@@ -7,6 +7,7 @@ import dev.tierscope.core.store.CheckpointStore;
 import dev.tierscope.core.store.ClassTotals;
 import dev.tierscope.core.store.FencedException;
 import dev.tierscope.core.store.PartitionCheckpoint;
+import dev.tierscope.core.store.RefusedDelta;
 import dev.tierscope.core.store.TenantScope;
 import dev.tierscope.core.store.TotalsReader;
 import dev.tierscope.core.store.WindowReader;
@@ -30,8 +31,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The behaviour every {@link TotalsReader} behind a {@link CheckpointStore} must show: the totals
  * of a class are exactly the merge of every delta committed for it, whichever window, generation or
- * instance committed it; a refused commit adds nothing; tenants and classes stay apart; a tenant
- * scope filters.
+ * instance committed it; a refused commit adds nothing, nor does a delta the store refuses; tenants
+ * and classes stay apart; a tenant scope filters.
  *
  * <p>Implementations may share one database between cases: every case uses its own tenants.
  */
@@ -158,6 +159,25 @@ public abstract class TotalsContract {
     ClassTotals t = only(totals.totals(TenantScope.only(List.of(tenant))));
     assertThat(t.histograms().get(Metric.TTFT).getTotalCount()).isEqualTo(1);
     assertThat(t.counters()).containsExactly(Map.entry(CounterKey.of(Counter.REQUESTS), 1L));
+  }
+
+  @Test
+  void aDeltaTheStoreRefusesAddsNothingToTheTotalsAndTheRestCounts() {
+    checkpoints.claim(group, topic, List.of(0), 1);
+    WindowDelta refused =
+        delta(tenant, CLASS + "\u0000x", 0, Map.of(Metric.TTFT, histogram(100_000)), requests(5));
+    WindowDelta taken =
+        delta(tenant, CLASS, 0, Map.of(Metric.TTFT, histogram(200_000, 300_000)), requests(2));
+
+    List<RefusedDelta> out =
+        checkpoints.commit(group, 1, List.of(checkpoint(0, 10)), List.of(refused, taken));
+
+    assertThat(out).extracting(RefusedDelta::key).containsExactly(refused.key());
+    // the totals took exactly what the windows took
+    ClassTotals t = only(totals.totals(TenantScope.only(List.of(tenant))));
+    assertThat(t.trafficClass()).isEqualTo(CLASS);
+    assertThat(t.histograms().get(Metric.TTFT)).isEqualTo(histogram(200_000, 300_000));
+    assertThat(t.counters()).containsExactly(Map.entry(CounterKey.of(Counter.REQUESTS), 2L));
   }
 
   @Test
