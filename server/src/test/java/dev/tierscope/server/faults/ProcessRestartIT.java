@@ -63,6 +63,7 @@ class ProcessRestartIT {
     if (server != null) {
       server.close();
     }
+    ServerProcess.stopLeftovers();
   }
 
   private ServerProcess start(String name) throws Exception {

@@ -120,8 +120,27 @@ final class ServerProcess implements AutoCloseable {
     process.destroy();
   }
 
+  /**
+   * Processes a SIGKILLed server left running (its embedded PostgreSQL): the next start on the same
+   * directory stops them, as it would for a user; {@link #stopLeftovers()} stops them when a test
+   * ends before that.
+   */
+  private static final List<ProcessHandle> LEFTOVERS =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Stops whatever a SIGKILLed server left running and is still alive. */
+  static void stopLeftovers() {
+    for (ProcessHandle h : LEFTOVERS) {
+      if (h.isAlive()) {
+        h.destroy();
+      }
+    }
+    LEFTOVERS.clear();
+  }
+
   /** SIGKILL: nothing runs. */
   void kill() throws InterruptedException {
+    process.descendants().forEach(LEFTOVERS::add);
     process.destroyForcibly();
     process.waitFor(30, TimeUnit.SECONDS);
   }
