@@ -16,7 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The rule file with the real {@code promtool} (Debian's prometheus package): it checks, its unit
  * tests pass (every alert fires on a synthetic fault and resolves after it), and the same unit
- * tests fail against a rule file with a wrong threshold, so they could catch one.
+ * tests fail against a rule file with a wrong threshold, so they could catch one. The compose
+ * configurations of Prometheus and Alertmanager pass {@code promtool check config} and {@code
+ * amtool check-config}.
  */
 class PrometheusRulesIT {
 
@@ -41,6 +43,26 @@ class PrometheusRulesIT {
     System.out.println(r.output());
     assertThat(r.exit()).as(r.output()).isZero();
     assertThat(r.output()).contains("SUCCESS: 18 rules found");
+  }
+
+  @Test
+  void theComposeConfigurationsOfPrometheusAndAlertmanagerCheck() throws Exception {
+    Path dir = rules.getParent();
+    Run config = promtool(dir, "check", "config", "prometheus.yml");
+    System.out.println(config.output());
+    assertThat(config.exit()).as(config.output()).isZero();
+    // the configuration loads the repository's rule file
+    assertThat(config.output()).contains("SUCCESS: 1 rule files found", "SUCCESS: 18 rules found");
+    Process p =
+        new ProcessBuilder(Binaries.amtool().toString(), "check-config", "alertmanager.yml")
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("amtool finished").isTrue();
+    System.out.println(out);
+    assertThat(p.exitValue()).as(out).isZero();
+    assertThat(out).contains("SUCCESS", "1 inhibit rules");
   }
 
   @Test

@@ -34,6 +34,11 @@ public final class Binaries {
     return require("promtool", "promtool");
   }
 
+  /** {@code amtool}, from the prometheus-alertmanager package. */
+  public static Path amtool() {
+    return require("amtool", "amtool");
+  }
+
   /** Debian's {@code prometheus-alertmanager} (upstream: {@code alertmanager}). */
   public static Path alertmanager() {
     return require("alertmanager", "prometheus-alertmanager", "alertmanager");
