@@ -264,7 +264,9 @@ class AggregatorConfiguration {
 
     ConsumerLoops(
         List<LoopSupervisor<SpanConsumerLoop>> loops, Producer<byte[], byte[]> dlqProducer) {
-      this.loops = List.copyOf(loops);
+      // The very list the gauges were registered on: Micrometer holds a gauge's state object
+      // weakly, so a copy here would leave them reading a collected list (NaN).
+      this.loops = java.util.Collections.unmodifiableList(loops);
       this.dlqProducer = dlqProducer;
     }
 
