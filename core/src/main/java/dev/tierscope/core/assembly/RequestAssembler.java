@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  * with it, complete every open request at once and make every later span look late. The owner keeps
  * the ceiling at its wall clock plus a tolerance; a span ending beyond it is still assembled, it
  * just does not move stream time further. A snapshot holding a stream time beyond the ceiling is
- * brought back to it on {@link #restore}, so a partition poisoned by an older version heals.
+ * restarted on {@link #restore} from the latest span the kept requests hold, so a partition
+ * poisoned by an older version heals.
  *
  * <p>Caps: at most {@link AssemblyConfig#maxInFlight()} open requests (the oldest is emitted as
  * partial), and per trace at most {@link AssemblyConfig#maxSpansPerTrace()} spans and {@link
@@ -63,7 +64,8 @@ public final class RequestAssembler {
    * What {@link #restore} found in a snapshot that it would not keep.
    *
    * @param streamTimeMicros the stream time the snapshot held, epoch microseconds
-   * @param streamTimeClamped the stream time lay beyond the ceiling and was brought back to it
+   * @param streamTimeClamped the stream time lay beyond the ceiling and was reset (to the latest
+   *     span the kept requests hold, within it)
    * @param requestsDropped open requests that started beyond {@code maxEventTimeMicros}: they could
    *     not have been accepted, and would sit in memory until the clock catches up
    */
@@ -318,7 +320,7 @@ public final class RequestAssembler {
     }
     AssemblySnapshotCodec.Decoded d = AssemblySnapshotCodec.decode(snapshot);
     boolean clamped = d.streamTimeMicros() > streamTimeCeilingMicros;
-    streamTimeMicros = clamped ? streamTimeCeilingMicros : d.streamTimeMicros();
+    streamTimeMicros = d.streamTimeMicros();
     int dropped = 0;
     for (PendingRequest p : d.pending()) {
       if (p.firstStartMicros > maxEventTimeMicros) {
@@ -335,6 +337,20 @@ public final class RequestAssembler {
       }
     }
     recentlyCompleted = d.recent();
+    if (clamped) {
+      // A poisoned stream time is not replaced by the ceiling (the wall clock): data that lags it,
+      // a consumer catching up, would then see every request complete between two of its spans and
+      // count one request twice. It restarts from the latest span the kept requests hold (within
+      // the ceiling), or unset, and the next spans carry it on as they always do.
+      long healed = Long.MIN_VALUE;
+      for (PendingRequest p : pending.values()) {
+        healed = Math.max(healed, Math.min(p.lastEndMicros, streamTimeCeilingMicros));
+      }
+      for (PendingRequest p : evicted) {
+        healed = Math.max(healed, Math.min(p.lastEndMicros, streamTimeCeilingMicros));
+      }
+      streamTimeMicros = healed;
+    }
     return new Restored(d.streamTimeMicros(), clamped, dropped);
   }
 }

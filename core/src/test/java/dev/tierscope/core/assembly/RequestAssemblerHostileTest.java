@@ -118,7 +118,8 @@ class RequestAssemblerHostileTest {
     assertThat(restored.streamTimeClamped()).isTrue();
     assertThat(restored.streamTimeMicros()).isEqualTo(T0 + TWO_DAYS + SECOND);
     assertThat(restored.requestsDropped()).isEqualTo(1);
-    assertThat(healed.streamTimeMicros()).isEqualTo(wall);
+    // restarted from the latest span of the request it keeps, not from the wall clock
+    assertThat(healed.streamTimeMicros()).isEqualTo(T0 + 2 * SECOND);
     assertThat(healed.inFlight()).isEqualTo(1);
     // Spans of now are on time again, and the open request completes with both of its spans.
     assertThat(healed.add(client(1).trace(3).at(SECOND, 2 * SECOND).build()))
@@ -129,6 +130,29 @@ class RequestAssemblerHostileTest {
     healed.drainCompleted(done::add);
     assertThat(done).extracting(r -> r.traceId().low()).containsExactlyInAnyOrder(1L, 3L);
     assertThat(done.get(0).retrievals() + done.get(1).retrievals()).isEqualTo(1);
+  }
+
+  @Test
+  void aHealedStreamTimeDoesNotRunAheadOfDataThatLagsTheWallClock() {
+    RequestAssembler old = new RequestAssembler(CONFIG);
+    old.add(client(1).trace(666).at(TWO_DAYS, TWO_DAYS + SECOND).build());
+    byte[] poisoned = old.snapshot();
+
+    // A consumer catching up: the wall clock is a minute past the spans it reads.
+    RequestAssembler healed = new RequestAssembler(CONFIG);
+    long wall = T0 + 60 * SECOND;
+    healed.limitStreamTime(wall);
+    assertThat(healed.restore(poisoned, wall + 300 * SECOND).requestsDropped()).isEqualTo(1);
+    List<RequestSummary> done = new ArrayList<>();
+    List<Span> spans = request(7, 0);
+    healed.add(spans.get(0));
+    healed.drainCompleted(done::add);
+    assertThat(done).as("completed between two spans of one request").isEmpty();
+    spans.subList(1, spans.size()).forEach(healed::add);
+    healed.advanceStreamTime(T0 + 30 * SECOND);
+    healed.drainCompleted(done::add);
+    assertThat(done).hasSize(1);
+    assertThat(done.get(0).traceId().low()).isEqualTo(7L);
   }
 
   @Test

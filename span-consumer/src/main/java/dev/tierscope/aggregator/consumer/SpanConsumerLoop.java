@@ -551,8 +551,8 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
       if (r.streamTimeClamped() || r.requestsDropped() > 0) {
         metrics.streamTimeHealed(r.requestsDropped());
         log.warn(
-            "{}: the checkpoint's stream time {} lay {} s ahead of this clock; brought back to"
-                + " it, {} open requests that started beyond the time bounds left out",
+            "{}: the checkpoint's stream time {} lay {} s ahead of this clock; restarted from the"
+                + " latest span it keeps, {} open requests that started beyond the time bounds left out",
             tp,
             r.streamTimeMicros(),
             (r.streamTimeMicros() - ceiling) / 1_000_000,
