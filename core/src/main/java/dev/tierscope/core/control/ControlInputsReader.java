@@ -1,0 +1,184 @@
+package dev.tierscope.core.control;
+
+import dev.tierscope.core.attribution.Attribution;
+import dev.tierscope.core.attribution.AttributionCalculator;
+import dev.tierscope.core.attribution.Tier;
+import dev.tierscope.core.classes.TrafficClass;
+import dev.tierscope.core.classes.TrafficClasses;
+import dev.tierscope.core.query.LatencyStats;
+import dev.tierscope.core.store.WindowReader;
+import dev.tierscope.core.window.Counter;
+import dev.tierscope.core.window.CounterKey;
+import dev.tierscope.core.window.Metric;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Reads a tenant's {@link ControlInputs} from the raw windows: per class, TTFT p95 and burn rate
+ * against the threshold over the fast window, the model queue's share of the slow requests' TTFT,
+ * and, for a class in distress whose queue does not already name the model tier, the attribution
+ * verdict of the fast window against the baseline window before it; for the tenant, the request
+ * rate over the load window and the baseline window.
+ *
+ * <p>Why these windows: a surge saturates the model tier within seconds, so the decisions read the
+ * last few 10 s windows (the fast window, 30 s by default), not the hour-long windows of burn-rate
+ * alerts. The fast window ends with the window that holds now; the load window ends where the fast
+ * window starts, so its requests have mostly completed and its rate is not biased low.
+ *
+ * <p>Two reads per class (one for histograms, one for counters), plus an attribution only for a
+ * class in distress.
+ */
+public final class ControlInputsReader {
+
+  /** Slow requests needed to take the queue share from them rather than from all requests. */
+  static final long MIN_TAIL = 5;
+
+  private static final Set<Metric> METRICS = EnumSet.of(Metric.TTFT, Metric.MODEL_QUEUE);
+  private static final Set<Counter> COUNTERS =
+      EnumSet.of(
+          Counter.REQUESTS,
+          Counter.DECOMPOSED,
+          Counter.EDGE_MICROS,
+          Counter.MESH_MICROS,
+          Counter.MODEL_MICROS,
+          Counter.QUEUE_MICROS,
+          Counter.TAIL_DECOMPOSED,
+          Counter.TAIL_EDGE_MICROS,
+          Counter.TAIL_MESH_MICROS,
+          Counter.TAIL_MODEL_MICROS,
+          Counter.TAIL_QUEUE_MICROS);
+
+  private final WindowReader reader;
+  private final AttributionCalculator attribution;
+  private final TrafficClasses classes;
+  private final ControlConfig config;
+  private final long windowMillis;
+
+  /**
+   * @param window length of the stored raw windows (the aggregator's, 10 s by default)
+   */
+  public ControlInputsReader(
+      WindowReader reader,
+      AttributionCalculator attribution,
+      TrafficClasses classes,
+      ControlConfig config,
+      Duration window) {
+    if (window.isNegative() || window.isZero()) {
+      throw new IllegalArgumentException("window must be positive, was " + window);
+    }
+    if (config.loadWindow().compareTo(config.baselineWindow()) > 0) {
+      throw new IllegalArgumentException(
+          "control settings: the load window ("
+              + config.loadWindow()
+              + ") must not exceed the baseline window ("
+              + config.baselineWindow()
+              + ")");
+    }
+    this.reader = reader;
+    this.attribution = attribution;
+    this.classes = classes;
+    this.config = config;
+    this.windowMillis = window.toMillis();
+  }
+
+  /** The inputs of {@code tenant} at {@code now}. */
+  public ControlInputs read(String tenant, Instant now) {
+    long end = Math.floorDiv(now.toEpochMilli(), windowMillis) * windowMillis + windowMillis;
+    Instant to = Instant.ofEpochMilli(end);
+    Instant from = to.minus(config.fastWindow());
+    Instant loadFrom = from.minus(config.loadWindow());
+    Instant baselineFrom = from.minus(config.baselineWindow());
+    List<Instant> bounds = List.of(baselineFrom, loadFrom, from, to);
+
+    Map<String, ClassReading> readings = new LinkedHashMap<>();
+    long recent = 0;
+    long baseline = 0;
+    for (TrafficClass tc : classes.all()) {
+      String c = tc.name();
+      List<Map<CounterKey, Long>> counters =
+          reader.countersPerInterval(tenant, c, COUNTERS, bounds);
+      Map<CounterKey, Long> fast = counters.get(2);
+      recent += get(counters.get(1), Counter.REQUESTS);
+      baseline += get(counters.get(0), Counter.REQUESTS) + get(counters.get(1), Counter.REQUESTS);
+      Map<Metric, Histogram> h = reader.merged(tenant, c, METRICS, from, to);
+      ClassReading r = reading(tc, fast, h.get(Metric.TTFT), h.get(Metric.MODEL_QUEUE));
+      if (r.ttftCount() >= config.minRequests()
+          && r.burnRate() >= config.triggerBurnRate()
+          && r.queueShare() < config.modelQueueShare()) {
+        r = r.withVerdict(verdict(tenant, tc, from, to));
+      }
+      readings.put(c, r);
+    }
+    return new ControlInputs(
+        tenant,
+        from,
+        to,
+        readings,
+        recent / (double) config.loadWindow().toSeconds(),
+        baseline / (double) config.baselineWindow().toSeconds());
+  }
+
+  private ClassReading reading(
+      TrafficClass tc, Map<CounterKey, Long> fast, Histogram ttft, Histogram queue) {
+    long threshold = tc.objectives().ttftThresholdMicros();
+    long count = ttft == null ? 0 : ttft.getTotalCount();
+    double bad = count == 0 ? 0 : 1 - LatencyStats.goodRatio(ttft, threshold);
+    double burn = bad / (1 - tc.objectives().ttftTarget());
+    long p95 = count == 0 ? 0 : ttft.getValueAtPercentile(95);
+    return new ClassReading(
+        tc.name(),
+        get(fast, Counter.REQUESTS),
+        count,
+        p95,
+        threshold,
+        burn,
+        queueShare(fast, p95, queue),
+        null);
+  }
+
+  /**
+   * The model queue's share of TTFT: over the slow requests when there are enough of them with a
+   * decomposition, else over all decomposed requests, else queue p95 over TTFT p95.
+   */
+  static double queueShare(Map<CounterKey, Long> c, long ttftP95, Histogram queue) {
+    if (get(c, Counter.TAIL_DECOMPOSED) >= MIN_TAIL) {
+      return share(
+          get(c, Counter.TAIL_QUEUE_MICROS),
+          get(c, Counter.TAIL_EDGE_MICROS)
+              + get(c, Counter.TAIL_MESH_MICROS)
+              + get(c, Counter.TAIL_MODEL_MICROS));
+    }
+    if (get(c, Counter.DECOMPOSED) >= MIN_TAIL) {
+      return share(
+          get(c, Counter.QUEUE_MICROS),
+          get(c, Counter.EDGE_MICROS) + get(c, Counter.MESH_MICROS) + get(c, Counter.MODEL_MICROS));
+    }
+    if (queue == null || queue.getTotalCount() == 0 || ttftP95 <= 0) {
+      return 0;
+    }
+    return share(queue.getValueAtPercentile(95), ttftP95);
+  }
+
+  private Tier verdict(String tenant, TrafficClass tc, Instant from, Instant to) {
+    Attribution a =
+        attribution.attribute(tenant, tc, from, to, from.minus(config.baselineWindow()), from);
+    return a.verdict();
+  }
+
+  private static double share(long part, long whole) {
+    if (whole <= 0 || part <= 0) {
+      return 0;
+    }
+    return Math.min(1.0, part / (double) whole);
+  }
+
+  private static long get(Map<CounterKey, Long> c, Counter counter) {
+    return c.getOrDefault(CounterKey.of(counter), 0L);
+  }
+}
