@@ -65,6 +65,27 @@ public final class SpanAttributes {
   public static final String TRANSPORT_PROTOCOL_FALLBACK = "tierscope.transport.protocol_fallback";
   public static final String TRANSPORT_RETRANSMITS = "tierscope.transport.retransmits";
 
+  // Admission control: what the gateway did with the request (on the gateway span).
+  public static final String ADMISSION = "tierscope.admission";
+
+  /**
+   * The degradation level the gateway served the request with: an int 0 to 3 (0: none), or the
+   * string {@code none}, {@code 1}, {@code 2}, {@code 3}.
+   */
+  public static final String DEGRADATION = "tierscope.degradation";
+
+  /** Values of {@link #ADMISSION}. */
+  public static final class Admissions {
+    private Admissions() {}
+
+    public static final String ADMITTED = "admitted";
+    public static final String DEFERRED = "deferred";
+    public static final String SHED = "shed";
+  }
+
+  /** The string value of {@link #DEGRADATION} that means no degradation. */
+  public static final String DEGRADATION_NONE = "none";
+
   /** Values of {@link #ROLE}. */
   public static final class Roles {
     private Roles() {}

@@ -70,6 +70,32 @@ public final class RequestSpan extends TierSpan<RequestSpan> {
     endWith(outcome, end, streamed);
   }
 
+  // ---- admission control (meaningful on the gateway span)
+
+  /**
+   * What the gateway did with the request ({@code tierscope.admission}): admitted, deferred or
+   * shed. Deferred and shed requests have no first token; end them with {@link Outcome#FAILED} (or
+   * {@link Outcome#INTERRUPTED} for a stream cancelled while it ran).
+   */
+  public RequestSpan admission(Admission admission) {
+    if (admission != null) {
+      span.setAttribute(SpanAttributes.ADMISSION, admission.value());
+    }
+    return this;
+  }
+
+  /**
+   * The degradation level the request was served with ({@code tierscope.degradation}): 0 for none,
+   * 1 compressed retrieval breadth, 2 single-tool plans, 3 concise answers. Values outside 0-3 are
+   * ignored.
+   */
+  public RequestSpan degradation(int level) {
+    if (level >= 0 && level <= 3) {
+      span.setAttribute(SpanAttributes.DEGRADATION, level);
+    }
+    return this;
+  }
+
   // ---- edge attributes (meaningful on the client span)
 
   /** The client's network path ({@code tierscope.client.path}). */

@@ -325,4 +325,37 @@ class TierscopeTest {
             () -> Tierscope.builder().environment(Map.of("OTEL_BSP_MAX_QUEUE_SIZE", "0")).build())
         .hasMessageContaining("maxQueueSize (otel.bsp.max.queue.size)");
   }
+
+  @Test
+  void aGatewayRecordsItsAdmissionDecisionAndDegradationLevel() {
+    RecordingExporter exporter = new RecordingExporter();
+    try (Tierscope t = tierscope(exporter)) {
+      t.request(TrafficClass.DEFERRED_BATCH, "summarise")
+          .gateway()
+          .name("shed")
+          .startAt(T0)
+          .start()
+          .admission(Admission.SHED)
+          .streamed(false)
+          .end(Outcome.FAILED, T0.plusMillis(3));
+      t.request(TrafficClass.STANDARD_INTERACTIVE, "chat")
+          .gateway()
+          .name("degraded")
+          .startAt(T0)
+          .start()
+          .admission(Admission.ADMITTED)
+          .degradation(2)
+          .degradation(7) // ignored: not a level
+          .firstToken(T0.plusMillis(400))
+          .end(Outcome.COMPLETED, T0.plusMillis(900));
+    }
+    SpanData shed = exporter.named("shed");
+    assertThat(str(shed, SpanAttributes.ADMISSION)).isEqualTo("shed");
+    assertThat(lng(shed, SpanAttributes.DEGRADATION)).isNull();
+    assertThat(str(shed, SpanAttributes.STREAM_OUTCOME)).isNull();
+    assertThat(shed.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+    SpanData degraded = exporter.named("degraded");
+    assertThat(str(degraded, SpanAttributes.ADMISSION)).isEqualTo("admitted");
+    assertThat(lng(degraded, SpanAttributes.DEGRADATION)).isEqualTo(2L);
+  }
 }
