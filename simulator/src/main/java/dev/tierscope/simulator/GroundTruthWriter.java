@@ -92,6 +92,25 @@ public final class GroundTruthWriter implements RequestSink {
     }
     json.writeEndObject();
     json.writeStringProperty("faults", config.faults().toString());
+    if (config.capacityLimited()) {
+      json.writeNumberProperty("modelCapacity", config.modelCapacity());
+    }
+    if (config.surge() != null) {
+      json.writeStringProperty("surge", config.surge().toString());
+    }
+    json.writeEndObject();
+    endLine();
+  }
+
+  @Override
+  public void adviceChanged(AdviceChange change) {
+    json.writeStartObject();
+    json.writeStringProperty("type", "advice");
+    json.writeStringProperty("class", change.trafficClass().value());
+    json.writeStringProperty("from", change.from());
+    json.writeStringProperty("to", change.to());
+    json.writeNumberProperty("atEpochMicros", Simulation.epochMicros(change.at()));
+    json.writeStringProperty("at", change.at().toString());
     json.writeEndObject();
     endLine();
   }
@@ -141,8 +160,8 @@ public final class GroundTruthWriter implements RequestSink {
     json.writeNumberProperty("edgeMicros", r.edgeMicros());
     json.writeNumberProperty("meshMicros", r.meshMicros());
     json.writeNumberProperty("modelMicros", r.modelMicros());
-    json.writeNumberProperty("modelQueueMicros", r.model().queueMicros());
-    json.writeNumberProperty("policyMicros", r.policy().durationMicros());
+    json.writeNumberProperty("modelQueueMicros", r.refused() ? -1 : r.model().queueMicros());
+    json.writeNumberProperty("policyMicros", r.policy() == null ? -1 : r.policy().durationMicros());
     json.writeNumberProperty(
         "retrievalMicros", r.retrieval() == null ? -1 : r.retrieval().durationMicros());
     if (r.retrieval() != null) {
@@ -159,10 +178,14 @@ public final class GroundTruthWriter implements RequestSink {
       }
       json.writeEndArray();
     }
-    json.writeStringProperty("model", r.model().model());
-    json.writeNumberProperty("inputTokens", r.model().inputTokens());
-    json.writeNumberProperty("outputTokens", r.model().outputTokens());
-    json.writeStringProperty("outcome", r.outcome().streamOutcome());
+    json.writeStringProperty("model", r.refused() ? "" : r.model().model());
+    json.writeNumberProperty("inputTokens", r.refused() ? 0 : r.model().inputTokens());
+    json.writeNumberProperty("outputTokens", r.refused() ? 0 : r.model().outputTokens());
+    json.writeStringProperty("outcome", r.refused() ? "refused" : r.outcome().streamOutcome());
+    if (r.admission() != null) {
+      json.writeStringProperty("admission", r.admission().value());
+      json.writeNumberProperty("degradation", r.degradationLevel());
+    }
     json.writeStringProperty("fault", r.faultLabel());
     json.writeArrayPropertyStart("faultTiers");
     r.faults().stream().map(f -> f.kind().tier().value()).distinct().forEach(json::writeString);

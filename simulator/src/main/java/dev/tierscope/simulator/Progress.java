@@ -16,6 +16,9 @@ import java.util.Map;
  * @param rate the current request rate, per simulated second
  * @param multiplier the load shape's current multiplier times the rate multiplier
  * @param activeFaults faults on now
+ * @param modelBusy requests holding a model slot now (0 without a capacity limit)
+ * @param modelQueued requests waiting for a model slot now
+ * @param advice per class, the decision the gateway follows now (empty without admission control)
  */
 public record Progress(
     Duration simulated,
@@ -25,4 +28,7 @@ public record Progress(
     int inFlight,
     double rate,
     double multiplier,
-    List<FaultWindow> activeFaults) {}
+    List<FaultWindow> activeFaults,
+    int modelBusy,
+    int modelQueued,
+    Map<TrafficClass, String> advice) {}

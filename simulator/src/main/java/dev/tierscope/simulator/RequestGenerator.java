@@ -3,7 +3,6 @@ package dev.tierscope.simulator;
 import dev.tierscope.sdk.ClientPath;
 import dev.tierscope.sdk.Outcome;
 import dev.tierscope.sdk.TrafficClass;
-import dev.tierscope.simulator.SimulatedRequest.ModelCall;
 import dev.tierscope.simulator.SimulatedRequest.Retrieval;
 import dev.tierscope.simulator.SimulatedRequest.Step;
 import dev.tierscope.simulator.SimulatedRequest.ToolCall;
@@ -81,6 +80,18 @@ final class RequestGenerator {
   }
 
   SimulatedRequest generate(
+      long index, TrafficClass cls, Workflow workflow, long startMicros, List<FaultWindow> faults) {
+    RequestPlan p = plan(index, cls, workflow, startMicros, faults);
+    return p.complete(p.modelStartMicros + p.queueMicros, p.queueMicros, null, 0);
+  }
+
+  /**
+   * Everything about a request except when the model serves it: the timeline up to the model, the
+   * model's work (prefill, the stream's token gaps) and what follows it. {@link #generate} serves
+   * it after its own queue time; a capacity-limited {@link ModelTier} serves it when a slot is
+   * free.
+   */
+  RequestPlan plan(
       long index, TrafficClass cls, Workflow workflow, long startMicros, List<FaultWindow> faults) {
     boolean batch = cls == TrafficClass.DEFERRED_BATCH;
     SplittableRandom pick = Rng.stream(seed, index, Rng.PICK);
@@ -242,16 +253,17 @@ final class RequestGenerator {
     double microsPerToken = batch ? 120 : 50;
     long prefill = Math.round(inputTokens * microsPerToken * PREFILL_NOISE.value(model));
     long plannedOutput = Math.min(4096, Math.max(1, outputTokens(workflow).sample(model)));
+    long faultQueue = 0;
     k = intensity(faults, FaultKind.MODEL_QUEUE_SATURATION);
     if (k > 0) {
       SplittableRandom f = Rng.fault(seed, index, FaultKind.MODEL_QUEUE_SATURATION);
-      queue += Math.round(k * (batch ? 3 : 1) * Lognormal.ofMillis(900, 0.5).sample(f));
+      faultQueue = Math.round(k * (batch ? 3 : 1) * Lognormal.ofMillis(900, 0.5).sample(f));
+      queue += faultQueue;
     }
     k = intensity(faults, FaultKind.MODEL_SLOW_PREFILL);
     if (k > 0) {
       prefill = Math.round(prefill * (1 + 4 * k));
     }
-    long modelFirst = modelStart + queue + prefill;
 
     // ---- stream: token by token; a break or a cancel ends it early
     SplittableRandom stream = Rng.stream(seed, index, Rng.STREAM);
@@ -272,27 +284,11 @@ final class RequestGenerator {
       tokens = Math.min(tokens, Math.max(1, plannedOutput - 1));
     }
     Lognormal itl = batch ? ITL_BATCH : ITL_INTERACTIVE;
-    long modelEnd = modelFirst;
+    long decode = 0;
     for (long t = 1; t < tokens; t++) {
-      modelEnd += itl.sample(stream);
+      decode += itl.sample(stream);
     }
-
-    long gatewayFirst = modelFirst + relayFirst;
-    long gatewayEnd = Math.max(modelEnd + relayLast, gatewayFirst);
-    long clientFirst = gatewayFirst + down;
-    long clientEnd = gatewayEnd + Math.max(down, downTail);
-
-    ModelCall modelCall =
-        new ModelCall(
-            batch ? BATCH_MODEL : INTERACTIVE_MODEL,
-            modelStart,
-            queue,
-            modelFirst,
-            modelEnd,
-            inputTokens,
-            tokens,
-            outcome);
-    return new SimulatedRequest(
+    return new RequestPlan(
         index,
         traceId,
         cls,
@@ -302,17 +298,47 @@ final class RequestGenerator {
         protocolFallback,
         retransmits,
         startMicros,
-        clientFirst,
-        clientEnd,
         gatewayStart,
-        gatewayFirst,
-        gatewayEnd,
         policyStep,
         retrieval,
         tools,
-        modelCall,
+        batch ? BATCH_MODEL : INTERACTIVE_MODEL,
+        modelStart,
+        queue,
+        faultQueue,
+        prefill,
+        inputTokens,
+        tokens,
+        decode,
         outcome,
+        relayFirst,
+        relayLast,
+        down,
+        downTail,
         faults);
+  }
+
+  /**
+   * The tokens of {@code plan}'s stream that reached the gateway by {@code elapsedMicros} after its
+   * first token, with its model time scaled by {@code factor}: the stream's token gaps drawn again
+   * from the request's own random stream.
+   */
+  long tokensWithin(RequestPlan plan, long elapsedMicros, double factor) {
+    SplittableRandom stream = Rng.stream(seed, plan.index, Rng.STREAM);
+    stream.nextDouble(); // interrupted
+    stream.nextDouble(); // cancelled
+    stream.nextDouble(); // where it stops
+    Lognormal itl = plan.trafficClass == TrafficClass.DEFERRED_BATCH ? ITL_BATCH : ITL_INTERACTIVE;
+    long tokens = 1;
+    long at = 0;
+    for (long t = 1; t < plan.tokens; t++) {
+      at += Math.round(itl.sample(stream) * factor);
+      if (at > elapsedMicros) {
+        break;
+      }
+      tokens++;
+    }
+    return tokens;
   }
 
   private static Lognormal inputTokens(Workflow workflow) {

@@ -23,6 +23,9 @@ public interface RequestSink extends AutoCloseable {
   /** {@code fault} switched off at {@code at}. */
   default void faultEnded(FaultWindow fault, Instant at) {}
 
+  /** The gateway started following new advice for a class (closed loop only). */
+  default void adviceChanged(AdviceChange change) {}
+
   /** The run ended; every request was delivered. */
   default void runEnded(SimulationResult result) {}
 
@@ -54,6 +57,11 @@ public interface RequestSink extends AutoCloseable {
       @Override
       public void faultEnded(FaultWindow fault, Instant at) {
         all.forEach(s -> s.faultEnded(fault, at));
+      }
+
+      @Override
+      public void adviceChanged(AdviceChange change) {
+        all.forEach(s -> s.adviceChanged(change));
       }
 
       @Override

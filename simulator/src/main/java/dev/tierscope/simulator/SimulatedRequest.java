@@ -1,5 +1,6 @@
 package dev.tierscope.simulator;
 
+import dev.tierscope.sdk.Admission;
 import dev.tierscope.sdk.Outcome;
 import dev.tierscope.sdk.TrafficClass;
 import java.util.List;
@@ -29,12 +30,17 @@ import java.util.List;
  * @param gatewayStartMicros gateway span start
  * @param gatewayFirstTokenMicros first token leaving the gateway
  * @param gatewayEndMicros gateway span end
- * @param policy the policy check
+ * @param policy the policy check, or null for a request the gateway refused on arrival
  * @param retrieval the retrieval, or null for workflows without one
  * @param tools the tool calls in order (empty unless agent)
- * @param model the model call
- * @param outcome how the stream ended, as the client saw it
+ * @param model the model call, or null for a request the gateway refused or withdrew before the
+ *     model served it (then the first-token times are -1)
+ * @param outcome how the stream ended, as the client saw it ({@link Outcome#FAILED} for a refused
+ *     request)
  * @param faults the faults active when the request started
+ * @param admission what the gateway did with it under admission control (admitted, deferred, shed),
+ *     or null without admission control
+ * @param degradationLevel the degradation level it was served with, 0 to 3
  */
 public record SimulatedRequest(
     long index,
@@ -56,11 +62,18 @@ public record SimulatedRequest(
     List<ToolCall> tools,
     ModelCall model,
     Outcome outcome,
-    List<FaultWindow> faults) {
+    List<FaultWindow> faults,
+    Admission admission,
+    int degradationLevel) {
 
   public SimulatedRequest {
     tools = List.copyOf(tools);
     faults = List.copyOf(faults);
+  }
+
+  /** Whether the gateway turned the request away (deferred or shed before the model served it). */
+  public boolean refused() {
+    return model == null;
   }
 
   /** A step of the mesh with a start and an end (epoch microseconds). */
@@ -107,29 +120,29 @@ public record SimulatedRequest(
       long outputTokens,
       Outcome outcome) {}
 
-  /** Client-observed time to first token. */
+  /** Client-observed time to first token; -1 for a refused request. */
   public long ttftMicros() {
-    return clientFirstTokenMicros - clientStartMicros;
+    return refused() ? -1 : clientFirstTokenMicros - clientStartMicros;
   }
 
-  /** Gateway-observed time to first token. */
+  /** Gateway-observed time to first token; -1 for a refused request. */
   public long gatewayTtftMicros() {
-    return gatewayFirstTokenMicros - gatewayStartMicros;
+    return refused() ? -1 : gatewayFirstTokenMicros - gatewayStartMicros;
   }
 
-  /** Model tier: queue + prefill. */
+  /** Model tier: queue + prefill; -1 for a refused request. */
   public long modelMicros() {
-    return model.firstTokenMicros() - model.startMicros();
+    return refused() ? -1 : model.firstTokenMicros() - model.startMicros();
   }
 
-  /** Mesh tier: gateway TTFT minus the model tier. */
+  /** Mesh tier: gateway TTFT minus the model tier; -1 for a refused request. */
   public long meshMicros() {
-    return gatewayTtftMicros() - modelMicros();
+    return refused() ? -1 : gatewayTtftMicros() - modelMicros();
   }
 
-  /** Edge tier: client TTFT minus gateway TTFT. */
+  /** Edge tier: client TTFT minus gateway TTFT; -1 for a refused request. */
   public long edgeMicros() {
-    return ttftMicros() - gatewayTtftMicros();
+    return refused() ? -1 : ttftMicros() - gatewayTtftMicros();
   }
 
   /** First tool start to last tool end, -1 without tools. */

@@ -1,10 +1,13 @@
 package dev.tierscope.simulator;
 
+import dev.tierscope.sdk.Admission;
 import dev.tierscope.sdk.TrafficClass;
+import dev.tierscope.sdk.admission.Advice;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
@@ -51,6 +54,10 @@ public final class Simulation {
   private Consumer<Progress> progressListener;
   private long progressEveryNanos;
   private volatile boolean stopped;
+  private AdmissionGate gate;
+  private ModelTier tier;
+  private final Map<TrafficClass, Advice> advice = new EnumMap<>(TrafficClass.class);
+  private final List<AdviceChange> adviceChanges = new ArrayList<>();
 
   /**
    * A simulation starting at {@code clock.instant()} (truncated to microseconds).
@@ -81,6 +88,23 @@ public final class Simulation {
   }
 
   /**
+   * Puts the gateway under admission control: it follows {@code gate}'s advice (closed loop). Needs
+   * a capacity-limited model tier ({@link SimulationConfig#modelCapacity()}). A gate fed in real
+   * time (an {@link dev.tierscope.sdk.admission.AdmissionAdvisor}) needs a paced run (speed above
+   * 0), since the advice is read as the run goes; a scripted gate can follow {@link
+   * AdmissionGate#observe simulated time} at any speed.
+   *
+   * @throws IllegalStateException without a capacity-limited model tier
+   */
+  public Simulation gate(AdmissionGate gate) {
+    if (!config.capacityLimited()) {
+      throw new IllegalStateException("admission control needs a capacity-limited model tier");
+    }
+    this.gate = gate;
+    return this;
+  }
+
+  /**
    * Stops a running simulation from another thread: requests in flight are delivered at once and
    * {@link #run()} returns.
    */
@@ -99,8 +123,11 @@ public final class Simulation {
     sink.runStarted(config, start);
 
     SplittableRandom arrivals = Rng.stream(config.seed(), -1, Rng.ARRIVALS);
-    double peakRate =
-        config.requestsPerSecond() * config.rateMultiplier() * config.loadShape().peak();
+    double peakRate = config.peakRate();
+    tier = config.capacityLimited() ? new ModelTier(config.modelCapacity(), generator) : null;
+    for (TrafficClass c : TrafficClass.values()) {
+      advice.put(c, Advice.admit(c.value()));
+    }
     long durationNanos = config.duration().toNanos();
     PriorityQueue<SimulatedRequest> inFlight =
         new PriorityQueue<>(
@@ -120,18 +147,35 @@ public final class Simulation {
         break;
       }
       Duration offset = Duration.ofNanos(offsetNanos);
+      if (gate != null) {
+        pace(realStart, offsetNanos); // decisions are taken on the advice of their real time
+      }
       deliverUntil(
           offsetNanos, deliveredUpTo, offsetNanos, startMicros, realStart, inFlight, counts);
       deliveredUpTo = offsetNanos;
+      long nowMicros = startMicros + offsetNanos / 1000;
+      if (gate != null) {
+        followAdvice(offset, nowMicros, inFlight);
+      }
       if (u * peakRate >= config.rateAt(offset)) {
         continue;
       }
       List<FaultWindow> faults = config.faults().activeAt(offset);
       SplittableRandom choice = Rng.stream(config.seed(), index, Rng.CHOICE);
-      TrafficClass cls = pick(config.classMix(), choice);
+      TrafficClass cls = pick(config.classMixAt(offset), choice);
       Workflow workflow = pick(config.workflowMix().get(cls), choice);
-      inFlight.add(
-          generator.generate(index, cls, workflow, startMicros + offsetNanos / 1000, faults));
+      if (tier == null) {
+        inFlight.add(generator.generate(index, cls, workflow, nowMicros, faults));
+      } else {
+        RequestPlan plan = generator.plan(index, cls, workflow, nowMicros, faults);
+        Advice a = gate == null ? null : advice.get(cls);
+        if (a != null && !a.admits()) {
+          inFlight.add(plan.refused(plan.gatewayStartMicros, a.admission()));
+        } else {
+          tier.submit(
+              plan, a == null ? 0 : a.degradationLevel(), a == null ? null : Admission.ADMITTED);
+        }
+      }
       index++;
       counts.generated(cls);
 
@@ -144,7 +188,13 @@ public final class Simulation {
       }
     }
 
-    // Deliver what is still in flight: paced to its end, or at once when stopped.
+    // The model serves what it still holds; then deliver: paced to its end, or at once when
+    // stopped.
+    if (tier != null) {
+      while (tier.nextEventMicros() != Long.MAX_VALUE) {
+        tier.processNext(this::refuses, this::refusal, inFlight::add);
+      }
+    }
     long endNanos;
     if (stopped) {
       endNanos = offsetNanos;
@@ -166,7 +216,9 @@ public final class Simulation {
             counts.byWorkflow(),
             counts.byOutcome,
             counts.byFault,
-            stopped);
+            stopped,
+            adviceChanges,
+            tier == null ? 0 : tier.peakWaiting());
     sink.runEnded(result);
     sink.flush();
     return result;
@@ -191,6 +243,17 @@ public final class Simulation {
             .transitionsBetween(Duration.ofNanos(fromNanos), Duration.ofNanos(switchesUntilNanos));
     int s = 0;
     while (true) {
+      if (tier != null) {
+        long t = tier.nextEventMicros();
+        long tNanos = t == Long.MAX_VALUE ? Long.MAX_VALUE : (t - startMicros) * 1000;
+        SimulatedRequest head = inFlight.peek();
+        long headNanos =
+            head == null ? Long.MAX_VALUE : (head.clientEndMicros() - startMicros) * 1000;
+        if (tNanos <= untilNanos && tNanos <= headNanos) {
+          tier.processNext(this::refuses, this::refusal, inFlight::add);
+          continue;
+        }
+      }
       SimulatedRequest next = inFlight.peek();
       long nextRequestNanos =
           next == null ? Long.MAX_VALUE : (next.clientEndMicros() - startMicros) * 1000;
@@ -219,6 +282,57 @@ public final class Simulation {
     }
   }
 
+  /**
+   * Reads the gate's advice for every class; on a change, records it and acts on the model tier at
+   * once: a deferred class gives back its queued requests, a shed class also has its running ones
+   * cancelled.
+   */
+  private void followAdvice(
+      Duration offset, long nowMicros, PriorityQueue<SimulatedRequest> inFlight) {
+    gate.observe(instant(nowMicros));
+    for (TrafficClass c : TrafficClass.values()) {
+      Advice next = gate.advise(c);
+      Advice prev = advice.put(c, next);
+      if (prev.decision().equals(next.decision())) {
+        continue;
+      }
+      AdviceChange change =
+          new AdviceChange(offset, instant(nowMicros), c, prev.decision(), next.decision());
+      adviceChanges.add(change);
+      sink.adviceChanged(change);
+      if (next.action() == Advice.Action.DEFER || next.action() == Advice.Action.SHED) {
+        tier.withdraw(c, nowMicros, next.admission(), inFlight::add);
+      }
+      if (next.action() == Advice.Action.SHED) {
+        tier.cancel(
+            c,
+            nowMicros,
+            Admission.SHED,
+            (before, after) -> {
+              inFlight.remove(before);
+              inFlight.add(after);
+            },
+            inFlight::add);
+      }
+    }
+  }
+
+  private Map<TrafficClass, String> adviceNow() {
+    Map<TrafficClass, String> m = new EnumMap<>(TrafficClass.class);
+    if (gate != null) {
+      advice.forEach((c, a) -> m.put(c, a.decision()));
+    }
+    return m;
+  }
+
+  private boolean refuses(TrafficClass c) {
+    return gate != null && !advice.get(c).admits();
+  }
+
+  private Admission refusal(TrafficClass c) {
+    return advice.get(c).admission();
+  }
+
   /** Sleeps until {@code offsetNanos} of simulated time is due in real time at the set speed. */
   private void pace(long realStart, long offsetNanos) {
     if (config.speed() == 0 || realStart == -1 || stopped) {
@@ -242,8 +356,7 @@ public final class Simulation {
 
   private void reportProgress(
       Duration offset, long realNanos, Counts counts, int inFlight, List<FaultWindow> faults) {
-    double multiplier =
-        config.rateMultiplier() * config.loadShape().multiplier(offset, config.loadPeriod());
+    double multiplier = config.rateAt(offset) / config.requestsPerSecond();
     progressListener.accept(
         new Progress(
             offset,
@@ -253,11 +366,14 @@ public final class Simulation {
             inFlight,
             config.rateAt(offset),
             multiplier,
-            faults));
+            faults,
+            tier == null ? 0 : tier.running(),
+            tier == null ? 0 : tier.waiting(),
+            adviceNow()));
     sink.flush();
   }
 
-  private static <K> K pick(Map<K, Double> weights, SplittableRandom r) {
+  static <K> K pick(Map<K, Double> weights, SplittableRandom r) {
     double u = r.nextDouble();
     K last = null;
     for (Map.Entry<K, Double> e : weights.entrySet()) {
@@ -300,7 +416,11 @@ public final class Simulation {
       delivered++;
       deliveredByClass[r.trafficClass().ordinal()]++;
       byWorkflow[r.workflow().ordinal()]++;
-      byOutcome.merge(r.outcome().streamOutcome(), 1L, Long::sum);
+      String outcome = r.outcome().streamOutcome();
+      if (outcome == null) {
+        outcome = r.admission() == null ? "failed" : r.admission().value();
+      }
+      byOutcome.merge(outcome, 1L, Long::sum);
       byFault.merge(r.faultLabel(), 1L, Long::sum);
     }
 

@@ -23,6 +23,10 @@ import java.util.Map;
  * @param speed simulated seconds per real second (1 = real time); 0 runs as fast as the sink takes
  *     requests
  * @param clients number of distinct interactive clients
+ * @param modelCapacity requests the model tier serves at once, the rest queued first in, first out
+ *     ({@link ModelTier}); 0 for a model without a capacity limit, whose queue time is drawn per
+ *     request
+ * @param surge a surge of the rate and the class mix, or null
  */
 public record SimulationConfig(
     long seed,
@@ -35,7 +39,9 @@ public record SimulationConfig(
     FaultSchedule faults,
     Duration duration,
     double speed,
-    int clients) {
+    int clients,
+    int modelCapacity,
+    SurgeWindow surge) {
 
   public SimulationConfig {
     require(requestsPerSecond > 0 && Double.isFinite(requestsPerSecond), "rate must be positive");
@@ -48,9 +54,10 @@ public record SimulationConfig(
         "load period must be positive");
     require(duration != null && !duration.isNegative(), "duration must be >= 0");
     require(faults != null, "fault schedule must be set (FaultSchedule.none() for none)");
+    require(modelCapacity >= 0, "model capacity must be >= 0 (0 = no limit)");
     classMix = weights(classMix, "class mix");
     EnumMap<TrafficClass, Map<Workflow, Double>> wm = new EnumMap<>(TrafficClass.class);
-    for (TrafficClass c : classMix.keySet()) {
+    for (TrafficClass c : TrafficClass.values()) {
       Map<Workflow, Double> m = workflowMix == null ? null : workflowMix.get(c);
       wm.put(c, weights(m == null ? defaultWorkflows(c) : m, "workflow mix of " + c.value()));
     }
@@ -96,9 +103,62 @@ public record SimulationConfig(
     return m;
   }
 
-  /** The request rate at {@code offset}: base rate x multiplier x load shape. */
+  /** The request rate at {@code offset}: base rate x multiplier x load shape (x the surge). */
   public double rateAt(Duration offset) {
-    return requestsPerSecond * rateMultiplier * loadShape.multiplier(offset, loadPeriod);
+    double r = requestsPerSecond * rateMultiplier * loadShape.multiplier(offset, loadPeriod);
+    return surge != null && surge.activeAt(offset) ? r * surge.multiplier() : r;
+  }
+
+  /** The highest rate the run can reach (for thinning arrivals). */
+  public double peakRate() {
+    double r = requestsPerSecond * rateMultiplier * loadShape.peak();
+    return surge != null ? r * Math.max(1, surge.multiplier()) : r;
+  }
+
+  /** The class mix at {@code offset}: the surge's while one with its own mix is on. */
+  public Map<TrafficClass, Double> classMixAt(Duration offset) {
+    if (surge != null && !surge.classMix().isEmpty() && surge.activeAt(offset)) {
+      return surge.classMix();
+    }
+    return classMix;
+  }
+
+  /**
+   * Seed of the sample {@link #capacityFor} measures the model's work on (fixed, not the run's).
+   */
+  static final long CAPACITY_CALIBRATION_SEED = 20_261_201L;
+
+  /** Requests in that sample. */
+  static final int CAPACITY_CALIBRATION_REQUESTS = 20_000;
+
+  /**
+   * The model capacity (slots) at which this configuration's base load, steady, without surge or
+   * faults, uses {@code utilisation} of the tier: base rate x mean model time per request /
+   * utilisation, rounded up. The mean model time (prefill and stream) comes from a fixed sample of
+   * {@value #CAPACITY_CALIBRATION_REQUESTS} requests of this class and workflow mix, so the result
+   * does not depend on the run's seed. With the defaults (20 requests/s) and 0.5, the proof's C.
+   */
+  public int capacityFor(double utilisation) {
+    require(utilisation > 0 && utilisation <= 1, "utilisation must be in (0, 1]");
+    RequestGenerator g =
+        new RequestGenerator(
+            CAPACITY_CALIBRATION_SEED,
+            ClientPopulation.generate(CAPACITY_CALIBRATION_SEED, clients));
+    java.util.SplittableRandom choice = new java.util.SplittableRandom(CAPACITY_CALIBRATION_SEED);
+    double totalMicros = 0;
+    for (int i = 0; i < CAPACITY_CALIBRATION_REQUESTS; i++) {
+      TrafficClass c = Simulation.pick(classMix, choice);
+      Workflow w = Simulation.pick(workflowMix.get(c), choice);
+      RequestPlan p = g.plan(i, c, w, 0, java.util.List.of());
+      totalMicros += p.serviceMicros(0);
+    }
+    double meanSeconds = totalMicros / CAPACITY_CALIBRATION_REQUESTS / 1e6;
+    return (int) Math.ceil(requestsPerSecond * rateMultiplier * meanSeconds / utilisation);
+  }
+
+  /** Whether the model tier has a capacity limit. */
+  public boolean capacityLimited() {
+    return modelCapacity > 0;
   }
 
   /** Whether the run goes on until stopped. */
@@ -147,6 +207,8 @@ public record SimulationConfig(
     private Duration duration = Duration.ofMinutes(10);
     private double speed = 1;
     private int clients = 500;
+    private int modelCapacity;
+    private SurgeWindow surge;
 
     private Builder() {}
 
@@ -208,6 +270,18 @@ public record SimulationConfig(
       return this;
     }
 
+    /** Slots of the model tier; 0 (the default) for no limit. */
+    public Builder modelCapacity(int slots) {
+      this.modelCapacity = slots;
+      return this;
+    }
+
+    /** A surge, or null for none. */
+    public Builder surge(SurgeWindow surge) {
+      this.surge = surge;
+      return this;
+    }
+
     public SimulationConfig build() {
       return new SimulationConfig(
           seed,
@@ -220,7 +294,9 @@ public record SimulationConfig(
           faults,
           duration,
           speed,
-          clients);
+          clients,
+          modelCapacity,
+          surge);
     }
   }
 }

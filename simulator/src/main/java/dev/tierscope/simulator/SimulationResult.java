@@ -3,6 +3,7 @@ package dev.tierscope.simulator;
 import dev.tierscope.sdk.TrafficClass;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,6 +18,10 @@ import java.util.Map;
  * @param byOutcome requests per stream outcome ({@code completed}, {@code interrupted}, ...)
  * @param byFault requests per active-fault label ({@code none}, {@code edge-vpn}, ...)
  * @param stopped whether {@link Simulation#stop()} ended it before its duration
+ * @param adviceChanges every change of admission advice the gateway followed, in order (closed loop
+ *     only)
+ * @param peakModelQueue most requests ever waiting for the model at once (0 without a capacity
+ *     limit)
  */
 public record SimulationResult(
     Instant start,
@@ -27,4 +32,11 @@ public record SimulationResult(
     Map<Workflow, Long> byWorkflow,
     Map<String, Long> byOutcome,
     Map<String, Long> byFault,
-    boolean stopped) {}
+    boolean stopped,
+    List<AdviceChange> adviceChanges,
+    int peakModelQueue) {
+
+  public SimulationResult {
+    adviceChanges = List.copyOf(adviceChanges);
+  }
+}

@@ -2,6 +2,7 @@ package dev.tierscope.simulator;
 
 import dev.tierscope.sdk.ExportStats;
 import dev.tierscope.sdk.ModelSpan;
+import dev.tierscope.sdk.Outcome;
 import dev.tierscope.sdk.RequestSpan;
 import dev.tierscope.sdk.Tierscope;
 import dev.tierscope.sdk.TierscopeBuilder;
@@ -111,8 +112,13 @@ public final class TierscopeSink implements RequestSink {
             .parent(client.headers())
             .startAt(Simulation.instant(r.gatewayStartMicros()))
             .start();
-    gw.policy("input-guard", Simulation.instant(r.policy().startMicros()))
-        .end(Simulation.instant(r.policy().endMicros()));
+    if (r.admission() != null) {
+      gw.admission(r.admission()).degradation(r.degradationLevel());
+    }
+    if (r.policy() != null) {
+      gw.policy("input-guard", Simulation.instant(r.policy().startMicros()))
+          .end(Simulation.instant(r.policy().endMicros()));
+    }
     Retrieval retrieval = r.retrieval();
     if (retrieval != null) {
       gw.retrieval(Simulation.instant(retrieval.startMicros()))
@@ -126,6 +132,12 @@ public final class TierscopeSink implements RequestSink {
       tool.end(Simulation.instant(t.endMicros()));
     }
 
+    if (r.refused()) {
+      // Turned away by the gateway: no model call, no stream, an error answer.
+      gw.streamed(false).end(Outcome.FAILED, Simulation.instant(r.gatewayEndMicros()));
+      client.streamed(false).end(Outcome.FAILED, Simulation.instant(r.clientEndMicros()));
+      return;
+    }
     SimulatedRequest.ModelCall m = r.model();
     ModelSpan model =
         modelRuntime

@@ -11,6 +11,7 @@ final class CollectingSink implements RequestSink {
   record Switch(FaultWindow fault, Instant at, boolean on) {}
 
   final List<SimulatedRequest> requests = new ArrayList<>();
+  final List<AdviceChange> advice = new ArrayList<>();
   final List<Switch> switches = new ArrayList<>();
 
   /** Requests and switches in delivery order (SimulatedRequest or Switch). */
@@ -20,6 +21,11 @@ final class CollectingSink implements RequestSink {
   public void request(SimulatedRequest request) {
     requests.add(request);
     events.add(request);
+  }
+
+  @Override
+  public void adviceChanged(AdviceChange change) {
+    advice.add(change);
   }
 
   @Override

@@ -3,6 +3,9 @@ package dev.tierscope.simulator.cli;
 import dev.tierscope.sdk.ExportStats;
 import dev.tierscope.sdk.OtlpProtocol;
 import dev.tierscope.sdk.TrafficClass;
+import dev.tierscope.sdk.admission.AdmissionAdvisor;
+import dev.tierscope.simulator.AdmissionGate;
+import dev.tierscope.simulator.AdviceChange;
 import dev.tierscope.simulator.Durations;
 import dev.tierscope.simulator.FaultKind;
 import dev.tierscope.simulator.FaultSchedule;
@@ -14,6 +17,7 @@ import dev.tierscope.simulator.RequestSink;
 import dev.tierscope.simulator.Simulation;
 import dev.tierscope.simulator.SimulationConfig;
 import dev.tierscope.simulator.SimulationResult;
+import dev.tierscope.simulator.SurgeWindow;
 import dev.tierscope.simulator.TierscopeSink;
 import dev.tierscope.simulator.Workflow;
 import java.io.PrintWriter;
@@ -152,6 +156,37 @@ public final class SimulatorCommand implements Callable<Integer> {
       paramLabel = "X",
       description = "Scales the rate, e.g. 3 for a surge (default: ${DEFAULT-VALUE}).")
   double multiplier;
+
+  @Option(
+      names = "--model-capacity",
+      paramLabel = "N|auto",
+      description =
+          "Requests the model tier serves at once; the rest wait first in, first out. 'auto': the"
+              + " base load (--rate, --mix) uses half of it. Default: no limit.")
+  String modelCapacity;
+
+  @Option(
+      names = "--surge",
+      paramLabel = "START+DURATION*MULTIPLIER",
+      description = "A surge of the rate, e.g. 5m+5m*3.")
+  String surge;
+
+  @Option(
+      names = "--surge-mix",
+      split = ",",
+      paramLabel = "CLASS=WEIGHT",
+      description =
+          "Class shares during the surge (default: --mix), e.g. premium=0.2,standard=0.4,batch=0.4.")
+  Map<String, Double> surgeMix;
+
+  @Option(
+      names = "--admission-endpoint",
+      paramLabel = "URL",
+      description =
+          "Closed loop: the gateway follows Tierscope's admission signals for --tenant, read from"
+              + " this API (e.g. http://127.0.0.1:8080) with the SDK's AdmissionAdvisor. Needs"
+              + " --model-capacity and a --speed above 0.")
+  String admissionEndpoint;
 
   @Option(
       names = "--fault",
@@ -340,6 +375,17 @@ public final class SimulatorCommand implements Callable<Integer> {
     err.flush();
 
     Simulation simulation = new Simulation(config, Clock.fixed(startAt, ZoneOffset.UTC), sink);
+    AdmissionAdvisor advisor = null;
+    if (admissionEndpoint != null) {
+      advisor =
+          AdmissionAdvisor.builder()
+              .endpoint(admissionEndpoint)
+              .tenant(tenant == null ? "default" : tenant)
+              .build();
+      simulation.gate(AdmissionGate.of(advisor));
+      err.printf(Locale.ROOT, "  admission advice <- %s (closed loop)%n", admissionEndpoint);
+      err.flush();
+    }
     final TierscopeSink spanSink = spans;
     if (!progressEvery.isZero()) {
       simulation.onProgress(progressEvery, p -> printProgress(err, startAt, p, spanSink));
@@ -365,6 +411,9 @@ public final class SimulatorCommand implements Callable<Integer> {
       }
     } finally {
       sink.close();
+      if (advisor != null) {
+        advisor.close();
+      }
       finished.countDown();
     }
     try {
@@ -393,6 +442,22 @@ public final class SimulatorCommand implements Callable<Integer> {
         perClass(r.byClass()));
     out.printf(Locale.ROOT, "  outcomes: %s%n", joined(r.byOutcome()));
     out.printf(Locale.ROOT, "  faults:   %s%n", joined(r.byFault()));
+    if (config.capacityLimited()) {
+      out.printf(
+          Locale.ROOT,
+          "  model:    %d slots, at most %s waiting%n",
+          config.modelCapacity(),
+          count(r.peakModelQueue()));
+    }
+    for (AdviceChange c : r.adviceChanges()) {
+      out.printf(
+          Locale.ROOT,
+          "  advice:   +%s %s %s -> %s%n",
+          Durations.format(c.offset()),
+          c.trafficClass().value(),
+          c.from(),
+          c.to());
+    }
     int code = 0;
     if (spans != null) {
       ExportStats s = spans.stats();
@@ -446,6 +511,15 @@ public final class SimulatorCommand implements Callable<Integer> {
             .append(f.kind().tier().value())
             .append(')');
       }
+    }
+    if (p.modelBusy() > 0 || p.modelQueued() > 0) {
+      line.append(
+          String.format(
+              Locale.ROOT, " | model %d busy, %d queued", p.modelBusy(), p.modelQueued()));
+    }
+    if (!p.advice().isEmpty()) {
+      line.append(" | advice");
+      p.advice().forEach((c, a) -> line.append(' ').append(shortName(c)).append('=').append(a));
     }
     if (spans != null) {
       ExportStats s = spans.stats();
@@ -508,8 +582,40 @@ public final class SimulatorCommand implements Callable<Integer> {
       b.workflowMix(c, m);
     }
     b.faults(schedule());
+    if (surge != null) {
+      Map<TrafficClass, Double> m = new EnumMap<>(TrafficClass.class);
+      if (surgeMix != null) {
+        surgeMix.forEach((k, v) -> m.put(parseClass(k, "--surge-mix"), v));
+      }
+      try {
+        b.surge(SurgeWindow.parse(surge, m));
+      } catch (IllegalArgumentException e) {
+        throw usage("--surge: " + e.getMessage());
+      }
+    } else if (surgeMix != null) {
+      throw usage("--surge-mix needs --surge");
+    }
     try {
-      return b.build();
+      if (modelCapacity != null) {
+        if (modelCapacity.equalsIgnoreCase("auto")) {
+          b.modelCapacity(b.build().capacityFor(0.5));
+        } else {
+          try {
+            int n = Integer.parseInt(modelCapacity.trim());
+            if (n < 1) {
+              throw usage("--model-capacity must be at least 1 or 'auto', was " + modelCapacity);
+            }
+            b.modelCapacity(n);
+          } catch (NumberFormatException e) {
+            throw usage("--model-capacity: '" + modelCapacity + "' is not a number or 'auto'");
+          }
+        }
+      }
+      SimulationConfig c = b.build();
+      if (admissionEndpoint != null && (!c.capacityLimited() || c.speed() == 0)) {
+        throw usage("--admission-endpoint needs --model-capacity and a --speed above 0");
+      }
+      return c;
     } catch (IllegalArgumentException e) {
       throw usage(e.getMessage());
     }
@@ -619,17 +725,19 @@ public final class SimulatorCommand implements Callable<Integer> {
         : String.format(Locale.ROOT, "%.2f", d);
   }
 
+  private static String shortName(TrafficClass c) {
+    return switch (c) {
+      case INTERACTIVE_PREMIUM -> "premium";
+      case STANDARD_INTERACTIVE -> "standard";
+      case DEFERRED_BATCH -> "batch";
+    };
+  }
+
   private static String perClass(Map<TrafficClass, Long> byClass) {
     StringBuilder s = new StringBuilder();
     for (Map.Entry<TrafficClass, Long> e : byClass.entrySet()) {
-      String shortName =
-          switch (e.getKey()) {
-            case INTERACTIVE_PREMIUM -> "premium";
-            case STANDARD_INTERACTIVE -> "standard";
-            case DEFERRED_BATCH -> "batch";
-          };
       s.append(s.length() == 0 ? "" : " ")
-          .append(shortName)
+          .append(shortName(e.getKey()))
           .append(' ')
           .append(count(e.getValue()));
     }

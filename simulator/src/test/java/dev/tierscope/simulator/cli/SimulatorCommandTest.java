@@ -66,6 +66,42 @@ class SimulatorCommandTest {
   }
 
   @Test
+  void capacitySurgeAndClosedLoopOptions() {
+    SimulationConfig c =
+        parse(
+                "--model-capacity", "auto",
+                "--surge", "5m+5m*3",
+                "--surge-mix", "premium=0.2,standard=0.4,batch=0.4",
+                "--duration", "15m")
+            .config();
+    assertThat(c.modelCapacity())
+        .isEqualTo(SimulationConfig.builder().build().capacityFor(0.5))
+        .isBetween(400, 520);
+    assertThat(c.rateAt(Duration.ofMinutes(4))).isEqualTo(20.0);
+    assertThat(c.rateAt(Duration.ofMinutes(6))).isEqualTo(60.0);
+    assertThat(c.rateAt(Duration.ofMinutes(10))).isEqualTo(20.0);
+    assertThat(c.classMixAt(Duration.ofMinutes(6)))
+        .containsEntry(TrafficClass.INTERACTIVE_PREMIUM, 0.2)
+        .containsEntry(TrafficClass.DEFERRED_BATCH, 0.4);
+    assertThat(c.classMixAt(Duration.ofMinutes(11))).isEqualTo(c.classMix());
+    assertThat(parse("--model-capacity", "300").config().modelCapacity()).isEqualTo(300);
+    assertThat(parse().config().capacityLimited()).isFalse();
+    for (String[] bad :
+        new String[][] {
+          {"--model-capacity", "0"},
+          {"--model-capacity", "lots"},
+          {"--surge", "5m*3"},
+          {"--surge-mix", "premium=1"},
+          {"--admission-endpoint", "http://127.0.0.1:1"},
+          {"--admission-endpoint", "http://127.0.0.1:1", "--model-capacity", "10", "--speed", "0"}
+        }) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> parse(bad).config())
+          .as(String.join(" ", bad))
+          .isInstanceOf(CommandLine.ParameterException.class);
+    }
+  }
+
+  @Test
   void faultCycleRepeatsWithHealthyGaps() {
     SimulationConfig c =
         parse(
