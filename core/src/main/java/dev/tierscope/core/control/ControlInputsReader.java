@@ -168,7 +168,7 @@ public final class ControlInputsReader {
   private Tier verdict(String tenant, TrafficClass tc, Instant from, Instant to) {
     Attribution a =
         attribution.attribute(tenant, tc, from, to, from.minus(config.baselineWindow()), from);
-    return a.verdict();
+    return a.dominantTier();
   }
 
   private static double share(long part, long whole) {
