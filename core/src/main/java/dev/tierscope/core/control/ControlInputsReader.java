@@ -12,6 +12,7 @@ import dev.tierscope.core.window.CounterKey;
 import dev.tierscope.core.window.Metric;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,6 +73,17 @@ public final class ControlInputsReader {
     if (window.isNegative() || window.isZero()) {
       throw new IllegalArgumentException("window must be positive, was " + window);
     }
+    for (Duration d : List.of(config.fastWindow(), config.loadWindow(), config.baselineWindow())) {
+      if (d.toMillis() % window.toMillis() != 0) {
+        throw new IllegalArgumentException(
+            "control settings: the fast, load and baseline windows must be whole multiples of the"
+                + " "
+                + window.toSeconds()
+                + " s window, "
+                + d
+                + " is not");
+      }
+    }
     if (config.loadWindow().compareTo(config.baselineWindow()) > 0) {
       throw new IllegalArgumentException(
           "control settings: the load window ("
@@ -92,20 +104,27 @@ public final class ControlInputsReader {
     long end = Math.floorDiv(now.toEpochMilli(), windowMillis) * windowMillis + windowMillis;
     Instant to = Instant.ofEpochMilli(end);
     Instant from = to.minus(config.fastWindow());
-    Instant loadFrom = from.minus(config.loadWindow());
-    Instant baselineFrom = from.minus(config.baselineWindow());
-    List<Instant> bounds = List.of(baselineFrom, loadFrom, from, to);
+    // One interval per raw window of the baseline window, then the fast window: the rate before a
+    // restriction is taken over the windows that have requests (a tenant younger than the baseline
+    // window is not diluted), the current rate over the last windows before the fast window.
+    int baselineWindows = (int) (config.baselineWindow().toMillis() / windowMillis);
+    int loadWindows = (int) (config.loadWindow().toMillis() / windowMillis);
+    List<Instant> bounds = new ArrayList<>(baselineWindows + 2);
+    for (int i = baselineWindows; i >= 0; i--) {
+      bounds.add(from.minusMillis(i * windowMillis));
+    }
+    bounds.add(to);
 
     Map<String, ClassReading> readings = new LinkedHashMap<>();
-    long recent = 0;
-    long baseline = 0;
+    long[] perWindow = new long[baselineWindows];
     for (TrafficClass tc : classes.all()) {
       String c = tc.name();
       List<Map<CounterKey, Long>> counters =
           reader.countersPerInterval(tenant, c, COUNTERS, bounds);
-      Map<CounterKey, Long> fast = counters.get(2);
-      recent += get(counters.get(1), Counter.REQUESTS);
-      baseline += get(counters.get(0), Counter.REQUESTS) + get(counters.get(1), Counter.REQUESTS);
+      Map<CounterKey, Long> fast = counters.get(baselineWindows);
+      for (int i = 0; i < baselineWindows; i++) {
+        perWindow[i] += get(counters.get(i), Counter.REQUESTS);
+      }
       Map<Metric, Histogram> h = reader.merged(tenant, c, METRICS, from, to);
       ClassReading r = reading(tc, fast, h.get(Metric.TTFT), h.get(Metric.MODEL_QUEUE));
       if (r.ttftCount() >= config.minRequests()
@@ -115,13 +134,24 @@ public final class ControlInputsReader {
       }
       readings.put(c, r);
     }
+    long recent = 0;
+    for (int i = baselineWindows - loadWindows; i < baselineWindows; i++) {
+      recent += perWindow[i];
+    }
+    long baseline = 0;
+    int withRequests = 0;
+    for (long n : perWindow) {
+      baseline += n;
+      withRequests += n > 0 ? 1 : 0;
+    }
+    double windowSeconds = windowMillis / 1000.0;
     return new ControlInputs(
         tenant,
         from,
         to,
         readings,
-        recent / (double) config.loadWindow().toSeconds(),
-        baseline / (double) config.baselineWindow().toSeconds());
+        recent / (loadWindows * windowSeconds),
+        withRequests == 0 ? 0 : baseline / (withRequests * windowSeconds));
   }
 
   private ClassReading reading(

@@ -88,6 +88,17 @@ class ControlInputsReaderTest {
   }
 
   @Test
+  void aYoungTenantsBaselineRateIsNotDilutedByTheWindowsBeforeItsFirstRequest() {
+    premium(FAST_FROM.minusSeconds(60), 60, 600, 100_000, 10_000); // 10/s for the last minute only
+    commit();
+
+    ControlInputs in = reader.read("acme", NOW);
+
+    assertThat(in.baselineRequestsPerSecond()).isCloseTo(10.0, within(0.01));
+    assertThat(in.requestsPerSecond()).isBetween(8.0, 12.0);
+  }
+
+  @Test
   void queuedRequestsGiveABurnRateAndTheQueueShareOfTheSlowOnesWithoutAnAttribution() {
     premium(FAST_FROM.minus(config.baselineWindow()), 300, 1500, 100_000, 10_000);
     premium(FAST_FROM, 30, 90, 100_000, 10_000);
