@@ -43,6 +43,7 @@ import org.springframework.core.env.StandardEnvironment;
 public final class TierscopeServer implements AutoCloseable {
 
   private final ServerOptions options;
+  private final java.time.Clock apiClock;
   private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
   private final List<AutoCloseable> closeFirst = new ArrayList<>();
   private final Thread shutdownHook = new Thread(this::close, "tierscope-shutdown");
@@ -56,13 +57,22 @@ public final class TierscopeServer implements AutoCloseable {
   private int apiPort;
   private int aggregatorPort;
 
-  private TierscopeServer(ServerOptions options) {
+  private TierscopeServer(ServerOptions options, java.time.Clock apiClock) {
     this.options = options;
+    this.apiClock = apiClock;
   }
 
   /** Starts infrastructure and applications; on failure stops what was started and rethrows. */
   public static TierscopeServer start(ServerOptions options) {
-    TierscopeServer server = new TierscopeServer(options);
+    return start(options, null);
+  }
+
+  /**
+   * As {@link #start(ServerOptions)}, with {@code apiClock} as the api's notion of now (its {@code
+   * Clock} bean), e.g. the simulated clock of a compressed surge proof; null for the system clock.
+   */
+  public static TierscopeServer start(ServerOptions options, java.time.Clock apiClock) {
+    TierscopeServer server = new TierscopeServer(options, apiClock);
     // One hook stops everything in order (SIGTERM, Ctrl+C): the applications first (the
     // aggregator's final checkpoint needs PostgreSQL and Kafka), then the broker, then PostgreSQL.
     // Spring's, the broker's and zonky's own hooks are off, since JVM hooks run concurrently.
@@ -155,6 +165,9 @@ public final class TierscopeServer implements AutoCloseable {
               c.getBeanFactory().registerSingleton("aggregatorLoops", aggregatorHealth.liveness());
               c.getBeanFactory()
                   .registerSingleton("aggregatorPartitions", aggregatorHealth.readiness());
+              if (apiClock != null) {
+                c.getBeanFactory().registerSingleton("clock", apiClock);
+              }
             });
     contexts.add(apiContext);
     apiPort = localPort(apiContext);
@@ -350,8 +363,8 @@ public final class TierscopeServer implements AutoCloseable {
         System.err.println(
             "unknown command '"
                 + args[0]
-                + "'; use one of: ingest, aggregator, api, validate (or no command for"
-                + " everything)");
+                + "'; use one of: ingest, aggregator, api, validate, surge-proof (or no command"
+                + " for everything)");
         System.exit(2);
         return;
       }
@@ -368,6 +381,11 @@ public final class TierscopeServer implements AutoCloseable {
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals("validate")) {
       System.exit(validate(args, System.out, System.err));
+    }
+    if (args.length > 0 && args[0].equals("surge-proof")) {
+      System.exit(
+          dev.tierscope.server.surge.SurgeProofCommand.run(
+              java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
     }
     if (args.length > 0 && !args[0].startsWith("--")) {
       runOne(args);
