@@ -92,6 +92,9 @@ public final class GroundTruthWriter implements RequestSink {
     }
     json.writeEndObject();
     json.writeStringProperty("faults", config.faults().toString());
+    if (config.idSeed() != config.seed()) {
+      json.writeNumberProperty("idSeed", config.idSeed());
+    }
     if (config.capacityLimited()) {
       json.writeNumberProperty("modelCapacity", config.modelCapacity());
     }

@@ -72,10 +72,20 @@ final class RequestGenerator {
   private static final double CANCEL_RATE = 0.01;
 
   private final long seed;
+  private final long idSeed;
   private final ClientPopulation clients;
 
   RequestGenerator(long seed, ClientPopulation clients) {
+    this(seed, seed, clients);
+  }
+
+  /**
+   * @param idSeed seed of the trace ids only (the seed unless two runs of the same traffic must not
+   *     share trace ids)
+   */
+  RequestGenerator(long seed, long idSeed, ClientPopulation clients) {
     this.seed = seed;
+    this.idSeed = idSeed;
     this.clients = clients;
   }
 
@@ -96,7 +106,7 @@ final class RequestGenerator {
     boolean batch = cls == TrafficClass.DEFERRED_BATCH;
     SplittableRandom pick = Rng.stream(seed, index, Rng.PICK);
     SimClient client = batch ? clients.pickBatchWorker(pick) : clients.pickInteractive(pick);
-    String traceId = traceId(Rng.stream(seed, index, Rng.IDS));
+    String traceId = traceId(Rng.stream(idSeed, index, Rng.IDS));
 
     // ---- edge: the way up to the gateway and the way back to the first byte
     SplittableRandom edge = Rng.stream(seed, index, Rng.EDGE);

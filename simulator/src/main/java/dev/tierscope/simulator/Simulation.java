@@ -54,6 +54,11 @@ public final class Simulation {
   private Consumer<Progress> progressListener;
   private long progressEveryNanos;
   private volatile boolean stopped;
+
+  /** Epoch microseconds the run has reached; Long.MIN_VALUE before it starts. */
+  private volatile long reachedMicros = Long.MIN_VALUE;
+
+  private long startMicrosOfRun;
   private AdmissionGate gate;
   private ModelTier tier;
   private final Map<TrafficClass, Advice> advice = new EnumMap<>(TrafficClass.class);
@@ -72,7 +77,9 @@ public final class Simulation {
     this.sink = sink;
     this.generator =
         new RequestGenerator(
-            config.seed(), ClientPopulation.generate(config.seed(), config.clients()));
+            config.seed(),
+            config.idSeed(),
+            ClientPopulation.generate(config.seed(), config.clients()));
   }
 
   /** Runs {@code config} from {@code clock.instant()} into {@code sink}; see {@link #run()}. */
@@ -119,6 +126,8 @@ public final class Simulation {
   public SimulationResult run() {
     Instant start = clock.instant().truncatedTo(ChronoUnit.MICROS);
     long startMicros = epochMicros(start);
+    startMicrosOfRun = startMicros;
+    reachedMicros = startMicros;
     long realStart = System.nanoTime();
     sink.runStarted(config, start);
 
@@ -333,15 +342,35 @@ public final class Simulation {
     return advice.get(c).admission();
   }
 
+  private void reach(long offsetNanos) {
+    long t = startMicrosOfRun + offsetNanos / 1000;
+    if (t > reachedMicros) {
+      reachedMicros = t;
+    }
+  }
+
+  /**
+   * The simulated time the run has reached: what it generated and delivered is up to this instant
+   * (null before {@link #run()} started). A paced run that falls behind the wall clock (a loaded
+   * machine) falls behind here too, so whatever follows the simulation by this clock sees its
+   * traffic as it happens in simulated time.
+   */
+  public Instant reached() {
+    long t = reachedMicros;
+    return t == Long.MIN_VALUE ? null : instant(t);
+  }
+
   /** Sleeps until {@code offsetNanos} of simulated time is due in real time at the set speed. */
   private void pace(long realStart, long offsetNanos) {
     if (config.speed() == 0 || realStart == -1 || stopped) {
+      reach(offsetNanos);
       return;
     }
     long due = realStart + (long) (offsetNanos / config.speed());
     while (!stopped) {
       long wait = due - System.nanoTime();
       if (wait <= 0) {
+        reach(offsetNanos);
         return;
       }
       try {

@@ -27,6 +27,8 @@ import java.util.Map;
  *     ({@link ModelTier}); 0 for a model without a capacity limit, whose queue time is drawn per
  *     request
  * @param surge a surge of the rate and the class mix, or null
+ * @param idSeed seed of the trace ids (the seed, unless two runs of the same traffic go to one
+ *     Tierscope: then they need different trace ids)
  */
 public record SimulationConfig(
     long seed,
@@ -41,7 +43,8 @@ public record SimulationConfig(
     double speed,
     int clients,
     int modelCapacity,
-    SurgeWindow surge) {
+    SurgeWindow surge,
+    long idSeed) {
 
   public SimulationConfig {
     require(requestsPerSecond > 0 && Double.isFinite(requestsPerSecond), "rate must be positive");
@@ -209,6 +212,7 @@ public record SimulationConfig(
     private int clients = 500;
     private int modelCapacity;
     private SurgeWindow surge;
+    private Long idSeed;
 
     private Builder() {}
 
@@ -276,6 +280,12 @@ public record SimulationConfig(
       return this;
     }
 
+    /** Seed of the trace ids; the seed unless set. */
+    public Builder idSeed(long idSeed) {
+      this.idSeed = idSeed;
+      return this;
+    }
+
     /** A surge, or null for none. */
     public Builder surge(SurgeWindow surge) {
       this.surge = surge;
@@ -296,7 +306,8 @@ public record SimulationConfig(
           speed,
           clients,
           modelCapacity,
-          surge);
+          surge,
+          idSeed == null ? seed : idSeed);
     }
   }
 }

@@ -62,6 +62,8 @@ public final class TierscopeSink implements RequestSink {
   /**
    * A sink whose three SDK instances are configured by {@code configure} (endpoint, protocol,
    * tenant, headers, ...), with the seed's span ids and a queue of {@value #DEFAULT_QUEUE} spans.
+   *
+   * @param seed seed of the span ids: the run's {@link SimulationConfig#idSeed()}
    */
   public static TierscopeSink create(long seed, UnaryOperator<TierscopeBuilder> configure) {
     SimIdGenerator ids = new SimIdGenerator(seed);
