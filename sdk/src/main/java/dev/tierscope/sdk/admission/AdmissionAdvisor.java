@@ -52,7 +52,10 @@ public final class AdmissionAdvisor implements AutoCloseable {
 
   private static final Logger log = Logger.getLogger(AdmissionAdvisor.class.getName());
 
-  /** Told about every change of a class's advice (on the advisor's thread; keep it short). */
+  /**
+   * Told about every change of a class's decision (on the advisor's thread; keep it short). A class
+   * not heard of yet counts as admitted, so a first signal of {@code admit} is no change.
+   */
   @FunctionalInterface
   public interface Listener {
     void changed(Advice previous, Advice current);
@@ -231,8 +234,9 @@ public final class AdmissionAdvisor implements AutoCloseable {
         received.incrementAndGet();
         Advice next = s.advice();
         Advice prev = advice.put(next.trafficClass(), next);
-        if (listener != null && (prev == null || !prev.decision().equals(next.decision()))) {
-          listener.changed(prev == null ? Advice.admit(next.trafficClass()) : prev, next);
+        Advice before = prev == null ? Advice.admit(next.trafficClass()) : prev;
+        if (listener != null && !before.decision().equals(next.decision())) {
+          listener.changed(before, next);
         }
       }
       firstSignals.countDown();
