@@ -36,6 +36,7 @@ public final class PostgresControlStore implements ControlStore {
       "s.tenant, s.traffic_class, s.action, s.degradation_level, s.since, s.evaluated_at,"
           + " s.expires_at, s.mesh_level, s.mesh_since, s.reasons, s.requests, s.ttft_count,"
           + " s.ttft_p95_micros, s.threshold_micros, s.burn_rate, s.queue_share, s.verdict,"
+          + " s.peak_burn_rate, s.peak_queue_share,"
           + " c.rung, c.rungs, c.trigger_class, c.cause, c.baseline_rps, c.rps, c.window_from,"
           + " c.window_to";
 
@@ -210,16 +211,18 @@ public final class PostgresControlStore implements ControlStore {
             rs.getLong(13),
             rs.getLong(14),
             rs.getDouble(15),
+            rs.getDouble(18),
             rs.getDouble(16),
+            rs.getDouble(19),
             tier(rs.getString(17))),
-        rs.getInt(18),
-        rs.getInt(19),
-        rs.getString(20),
-        tier(rs.getString(21)),
-        rs.getDouble(22),
-        rs.getDouble(23),
-        instant(rs, 24),
-        instant(rs, 25));
+        rs.getInt(20),
+        rs.getInt(21),
+        rs.getString(22),
+        tier(rs.getString(23)),
+        rs.getDouble(24),
+        rs.getDouble(25),
+        instant(rs, 26),
+        instant(rs, 27));
   }
 
   private static void fence(Connection c, Lease lease) throws SQLException {
@@ -283,8 +286,8 @@ public final class PostgresControlStore implements ControlStore {
             "INSERT INTO control_signal (tenant, traffic_class, action, degradation_level, since,"
                 + " evaluated_at, expires_at, mesh_level, mesh_since, reasons, requests,"
                 + " ttft_count, ttft_p95_micros, threshold_micros, burn_rate, queue_share,"
-                + " verdict, updated_term)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " verdict, updated_term, peak_burn_rate, peak_queue_share)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 + " ON CONFLICT (tenant, traffic_class) DO UPDATE SET action = EXCLUDED.action,"
                 + " degradation_level = EXCLUDED.degradation_level, since = EXCLUDED.since,"
                 + " evaluated_at = EXCLUDED.evaluated_at, expires_at = EXCLUDED.expires_at,"
@@ -293,7 +296,9 @@ public final class PostgresControlStore implements ControlStore {
                 + " ttft_count = EXCLUDED.ttft_count, ttft_p95_micros = EXCLUDED.ttft_p95_micros,"
                 + " threshold_micros = EXCLUDED.threshold_micros,"
                 + " burn_rate = EXCLUDED.burn_rate, queue_share = EXCLUDED.queue_share,"
-                + " verdict = EXCLUDED.verdict, updated_term = EXCLUDED.updated_term")) {
+                + " verdict = EXCLUDED.verdict, updated_term = EXCLUDED.updated_term,"
+                + " peak_burn_rate = EXCLUDED.peak_burn_rate,"
+                + " peak_queue_share = EXCLUDED.peak_queue_share")) {
       for (ControlSignal s : signals) {
         ControlState.ClassState cs = state.classes().get(s.trafficClass());
         ClassReading r = s.evidence().own();
@@ -315,6 +320,8 @@ public final class PostgresControlStore implements ControlStore {
         st.setDouble(16, r == null ? 0 : r.queueShare());
         st.setString(17, r == null || r.verdict() == null ? null : r.verdict().id());
         st.setLong(18, lease.term());
+        st.setDouble(19, r == null ? 0 : r.peakBurnRate());
+        st.setDouble(20, r == null ? 0 : r.peakQueueShare());
         st.addBatch();
         classes.add(s.trafficClass());
       }

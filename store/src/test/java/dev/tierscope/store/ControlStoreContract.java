@@ -41,7 +41,8 @@ abstract class ControlStoreContract {
   }
 
   private static ClassReading reading(String cls, long requests, double burn, double queue) {
-    return new ClassReading(cls, requests, requests, 1_234_000, 800_000, burn, queue, null);
+    return new ClassReading(
+        cls, requests, requests, 1_234_000, 800_000, burn, burn * 2, queue, queue / 2, null);
   }
 
   /** The state and signals of a tenant whose premium is queued: batch shed at rung 2. */

@@ -65,7 +65,10 @@ public record SignalView(
    * @param ttftP95Ms TTFT p95, milliseconds
    * @param thresholdMs the class's TTFT threshold, milliseconds
    * @param burnRate fraction over the threshold divided by the error budget
+   * @param peakBurnRate the highest burn rate of one raw window of the fast window (with enough
+   *     requests of its own)
    * @param queueShare the model queue's share of the slow requests' TTFT, 0 to 1
+   * @param peakQueueShare the same in the window of {@code peakBurnRate}
    * @param verdict the attribution verdict when one was computed, else null
    */
   public record Reading(
@@ -75,7 +78,9 @@ public record SignalView(
       double ttftP95Ms,
       double thresholdMs,
       double burnRate,
+      double peakBurnRate,
       double queueShare,
+      double peakQueueShare,
       String verdict) {
 
     static Reading of(ClassReading r) {
@@ -88,7 +93,9 @@ public record SignalView(
               r.ttftP95Micros() / 1000.0,
               r.thresholdMicros() / 1000.0,
               r.burnRate(),
+              r.peakBurnRate(),
               r.queueShare(),
+              r.peakQueueShare(),
               r.verdict() == null ? null : r.verdict().id());
     }
   }

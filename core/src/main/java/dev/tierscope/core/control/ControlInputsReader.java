@@ -109,11 +109,15 @@ public final class ControlInputsReader {
     // window is not diluted), the current rate over the last windows before the fast window.
     int baselineWindows = (int) (config.baselineWindow().toMillis() / windowMillis);
     int loadWindows = (int) (config.loadWindow().toMillis() / windowMillis);
-    List<Instant> bounds = new ArrayList<>(baselineWindows + 2);
+    List<Instant> bounds = new ArrayList<>(baselineWindows + 8);
     for (int i = baselineWindows; i >= 0; i--) {
       bounds.add(from.minusMillis(i * windowMillis));
     }
-    bounds.add(to);
+    int fastWindows = (int) (config.fastWindow().toMillis() / windowMillis);
+    for (int i = 1; i <= fastWindows; i++) {
+      bounds.add(from.plusMillis(i * windowMillis));
+    }
+    List<Instant> fastBounds = bounds.subList(baselineWindows, bounds.size());
 
     Map<String, ClassReading> readings = new LinkedHashMap<>();
     long[] perWindow = new long[baselineWindows];
@@ -121,15 +125,40 @@ public final class ControlInputsReader {
       String c = tc.name();
       List<Map<CounterKey, Long>> counters =
           reader.countersPerInterval(tenant, c, COUNTERS, bounds);
-      Map<CounterKey, Long> fast = counters.get(baselineWindows);
       for (int i = 0; i < baselineWindows; i++) {
         perWindow[i] += get(counters.get(i), Counter.REQUESTS);
       }
-      Map<Metric, Histogram> h = reader.merged(tenant, c, METRICS, from, to);
-      ClassReading r = reading(tc, fast, h.get(Metric.TTFT), h.get(Metric.MODEL_QUEUE));
+      List<Map<Metric, Histogram>> histograms =
+          reader.mergedPerInterval(tenant, c, METRICS, fastBounds);
+      Map<CounterKey, Long> fast = new java.util.HashMap<>();
+      Histogram ttft = new Histogram(2);
+      Histogram queue = new Histogram(2);
+      double peakBurn = 0;
+      double peakShare = 0;
+      for (int w = 0; w < fastWindows; w++) {
+        Map<CounterKey, Long> wc = counters.get(baselineWindows + w);
+        wc.forEach((k, v) -> fast.merge(k, v, Long::sum));
+        Histogram t = histograms.get(w).get(Metric.TTFT);
+        Histogram q = histograms.get(w).get(Metric.MODEL_QUEUE);
+        if (t != null && t.getTotalCount() > 0) {
+          ttft.add(t);
+          if (t.getTotalCount() >= config.minRequests()) {
+            double b = burn(tc, t);
+            if (b > peakBurn) {
+              peakBurn = b;
+              long p95 = t.getValueAtPercentile(95);
+              peakShare = queueShare(wc, p95, q);
+            }
+          }
+        }
+        if (q != null && q.getTotalCount() > 0) {
+          queue.add(q);
+        }
+      }
+      ClassReading r = reading(tc, fast, ttft, queue, peakBurn, peakShare);
       if (r.ttftCount() >= config.minRequests()
           && r.burnRate() >= config.triggerBurnRate()
-          && r.queueShare() < config.modelQueueShare()) {
+          && !modelQueue(r, config)) {
         r = r.withVerdict(verdict(tenant, tc, from, to));
       }
       readings.put(c, r);
@@ -155,21 +184,41 @@ public final class ControlInputsReader {
   }
 
   private ClassReading reading(
-      TrafficClass tc, Map<CounterKey, Long> fast, Histogram ttft, Histogram queue) {
-    long threshold = tc.objectives().ttftThresholdMicros();
-    long count = ttft == null ? 0 : ttft.getTotalCount();
-    double bad = count == 0 ? 0 : 1 - LatencyStats.goodRatio(ttft, threshold);
-    double burn = bad / (1 - tc.objectives().ttftTarget());
+      TrafficClass tc,
+      Map<CounterKey, Long> fast,
+      Histogram ttft,
+      Histogram queue,
+      double peakBurn,
+      double peakShare) {
+    long count = ttft.getTotalCount();
     long p95 = count == 0 ? 0 : ttft.getValueAtPercentile(95);
     return new ClassReading(
         tc.name(),
         get(fast, Counter.REQUESTS),
         count,
         p95,
-        threshold,
-        burn,
+        tc.objectives().ttftThresholdMicros(),
+        count == 0 ? 0 : burn(tc, ttft),
+        peakBurn,
         queueShare(fast, p95, queue),
+        peakShare,
         null);
+  }
+
+  /**
+   * Whether the model queue names the model tier as the cause: over the whole fast window, or in
+   * its freshest window in distress (where a queue building up shows first).
+   */
+  static boolean modelQueue(ClassReading r, ControlConfig config) {
+    return r.queueShare() >= config.modelQueueShare()
+        || (r.peakQueueShare() >= config.modelQueueShare()
+            && r.peakBurnRate() >= config.triggerBurnRate());
+  }
+
+  /** Fraction over the class's TTFT threshold, over its error budget. */
+  private static double burn(TrafficClass tc, Histogram ttft) {
+    double bad = 1 - LatencyStats.goodRatio(ttft, tc.objectives().ttftThresholdMicros());
+    return bad / (1 - tc.objectives().ttftTarget());
   }
 
   /**

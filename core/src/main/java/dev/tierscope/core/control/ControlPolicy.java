@@ -25,7 +25,9 @@ import java.util.Map;
  * A class is <em>in distress</em> when its TTFT burn rate over the fast window reaches {@code
  * triggerBurnRate} (with at least {@code minRequests} requests), and <em>healthy</em> at or below
  * {@code recoverBurnRate} (hysteresis). The cause is the model tier when the model queue is at
- * least {@code modelQueueShare} of the slow requests' TTFT, otherwise the attribution verdict.
+ * least {@code modelQueueShare} of the slow requests' TTFT, otherwise the attribution verdict. When
+ * the model queue is the cause, the burn rate of the freshest single raw window counts too ({@link
+ * ClassReading#peakBurnRate}).
  *
  * <ul>
  *   <li><b>Shared tier (model).</b> The most protected class in distress by a tier where admission
@@ -140,7 +142,7 @@ public final class ControlPolicy {
     for (int i = order.size() - 1; i >= 0; i--) {
       ClassReading r = inputs.reading(order.get(i));
       Tier c = cause(r);
-      if (inDistress(r) && c != null && config.help(c).admission()) {
+      if (inSharedDistress(r) && c != null && config.help(c).admission()) {
         distressed = r.trafficClass();
         distressCause = c;
         break;
@@ -153,9 +155,9 @@ public final class ControlPolicy {
       int want = prevRung;
       if (fresh) {
         int bySeverity =
-            1 + (int) Math.floor(log2(Math.max(1, r.burnRate() / config.triggerBurnRate())));
+            1 + (int) Math.floor(log2(Math.max(1, sharedBurn(r) / config.triggerBurnRate())));
         want = Math.max(prevRung == 0 ? bySeverity : prevRung + 1, bySeverity);
-        if (r.queueShare() >= config.modelQueueShare()) {
+        if (ControlInputsReader.modelQueue(r, config)) {
           int shed = firstShed(cap);
           if (shed > 0) {
             want = Math.max(want, shed);
@@ -378,10 +380,27 @@ public final class ControlPolicy {
     if (r == null) {
       return null;
     }
-    if (r.queueShare() >= config.modelQueueShare()) {
+    if (ControlInputsReader.modelQueue(r, config)) {
       return Tier.MODEL;
     }
     return r.verdict();
+  }
+
+  /**
+   * Distress for a tier that all classes share: when the model queue is the cause, the freshest
+   * single window counts too (a queue building up shows there first; the evidence is unambiguous).
+   * Otherwise as {@link #inDistress}.
+   */
+  private boolean inSharedDistress(ClassReading r) {
+    return r != null
+        && r.ttftCount() >= config.minRequests()
+        && sharedBurn(r) >= config.triggerBurnRate();
+  }
+
+  private double sharedBurn(ClassReading r) {
+    return ControlInputsReader.modelQueue(r, config)
+        ? Math.max(r.burnRate(), r.peakBurnRate())
+        : r.burnRate();
   }
 
   private boolean inDistress(ClassReading r) {

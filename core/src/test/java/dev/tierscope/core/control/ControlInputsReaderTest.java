@@ -115,6 +115,26 @@ class ControlInputsReaderTest {
   }
 
   @Test
+  void aQueueInTheLatestWindowShowsInThePeakBurnRateBeforeTheWholeWindow() {
+    premium(FAST_FROM.minus(config.baselineWindow()), 300, 1500, 100_000, 10_000);
+    premium(FAST_FROM, 20, 100, 100_000, 10_000); // the first two windows: healthy
+    premium(FAST_FROM.plusSeconds(20), 10, 30, 100_000, 10_000);
+    premium(FAST_FROM.plusSeconds(20), 10, 10, 100_000, 1_500_000); // the latest: 10 of 40 queued
+
+    ClassReading r = readAfterCommit();
+
+    assertThat(r.burnRate()).isCloseTo(10.0 / 140 / 0.05, within(0.01)); // 1.4 over 30 s
+    assertThat(r.peakBurnRate()).isCloseTo(10.0 / 40 / 0.05, within(0.01)); // 5 in its window
+    // the slow requests of that window waited 1.5 s of their ~1.75 s
+    assertThat(r.peakQueueShare()).isBetween(0.8, 0.9);
+  }
+
+  private ClassReading readAfterCommit() {
+    commit();
+    return reader.read("acme", NOW).reading("interactive_premium");
+  }
+
+  @Test
   void aClassInDistressWithoutAQueueGetsTheAttributionVerdict() {
     premium(FAST_FROM.minus(config.baselineWindow()), 300, 1500, 100_000, 10_000);
     premium(FAST_FROM, 30, 150, 1_100_000, 10_000); // the mesh got a second slower

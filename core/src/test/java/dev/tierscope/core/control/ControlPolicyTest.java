@@ -53,6 +53,8 @@ class ControlPolicyTest {
         Math.round(threshold * (0.7 + burn / 10)),
         threshold,
         burn,
+        burn,
+        queueShare,
         queueShare,
         verdict);
   }
@@ -134,6 +136,20 @@ class ControlPolicyTest {
     assertThat(transitions)
         .extracting(t -> t.trafficClass() + " " + t.from() + "->" + t.to())
         .containsExactly("deferred_batch admit->shed");
+  }
+
+  @Test
+  void aModelQueueActsOnTheFreshestWindowButAMeshSlowdownWaitsForTheWholeFastWindow() {
+    Map<String, ClassReading> m = healthy();
+    m.put(PREMIUM, new ClassReading(PREMIUM, 200, 200, 700_000, 800_000, 0.6, 3, 0.1, 0.6, null));
+    assertThat(decision(tick(m, 60), BATCH)).isEqualTo("shed");
+
+    state = ControlState.initial("acme", T0);
+    m.put(
+        PREMIUM,
+        new ClassReading(PREMIUM, 200, 200, 700_000, 800_000, 0.6, 3, 0.02, 0.02, Tier.MESH));
+    ControlPolicy.Evaluation e = tick(m, 20);
+    assertThat(e.signals()).extracting(ControlSignal::decision).containsOnly("admit");
   }
 
   @Test
@@ -311,7 +327,7 @@ class ControlPolicyTest {
   @Test
   void aClassWithTooFewRequestsIsNotJudged() {
     Map<String, ClassReading> m = healthy();
-    m.put(PREMIUM, new ClassReading(PREMIUM, 29, 29, 2_000_000, 800_000, 20, 0.9, null));
+    m.put(PREMIUM, new ClassReading(PREMIUM, 29, 29, 2_000_000, 800_000, 20, 20, 0.9, 0.9, null));
     ControlPolicy.Evaluation e = tick(m, 20);
     assertThat(e.signals()).extracting(ControlSignal::decision).containsOnly("admit");
     assertThat(e.signal(PREMIUM).reasons().get(0))
