@@ -70,12 +70,17 @@ public final class SurgeProof {
   /** The signal must react within this after the surge starts. */
   public static final Duration MAX_REACTION = Duration.ofSeconds(30);
 
+  /** How often the progress shows what the control leader reads (simulated time). */
+  static final Duration WATCH_EVERY =
+      Duration.ofSeconds(Integer.getInteger("surge.watch-seconds", 10));
+
   static final String OPEN = "surge-open";
   static final String CLOSED = "surge-closed";
 
   private final long seed;
   private final double speed;
-  private final ScaledClock clock;
+  private final ScaledClock wall;
+  private final ProofClock clock;
 
   /**
    * @param speed 1 for real time, {@link #COMPRESSED_SPEED} for the compressed run
@@ -83,7 +88,8 @@ public final class SurgeProof {
   public SurgeProof(long seed, double speed) {
     this.seed = seed;
     this.speed = speed;
-    this.clock = new ScaledClock(Instant.now(), speed);
+    this.wall = new ScaledClock(Instant.now(), speed);
+    this.clock = new ProofClock(wall);
   }
 
   /** The simulated clock; the server under test must use it as the api's clock. */
@@ -104,15 +110,23 @@ public final class SurgeProof {
     return Math.max(1, Math.round(ms)) + "ms";
   }
 
-  /** The scenario of one loop (both loops get the same one). */
-  public SimulationConfig config() {
+  /**
+   * The scenario of one loop: both loops get the same traffic; {@code idSeed} gives each its own
+   * trace ids, since both go to one Tierscope.
+   */
+  public SimulationConfig config(long idSeed) {
     return SimulationConfig.builder()
         .seed(seed)
+        .idSeed(idSeed)
         .modelCapacity(capacity())
         .surge(new SurgeWindow(HEALTHY, SURGE, MULTIPLIER, SurgeWindow.proofMix()))
         .duration(HEALTHY.plus(SURGE).plus(AFTER))
         .speed(speed)
         .build();
+  }
+
+  private long idSeed(boolean closedLoop) {
+    return closedLoop ? seed ^ 0x5EED_C105_EDL : seed;
   }
 
   /** C: the default healthy load (20 requests/s, the default mix) uses half of it. */
@@ -183,8 +197,8 @@ public final class SurgeProof {
   /** Runs both loops against {@code server} (started with {@link #clock()}), at once. */
   public Result run(TierscopeServer server, PrintStream progress) throws Exception {
     // Start on a 10 s boundary of the simulated clock, so that phases fall on whole windows.
-    Instant start = clock.instant().truncatedTo(ChronoUnit.MINUTES);
-    while (!start.isAfter(clock.instant().plusSeconds(2))) {
+    Instant start = wall.instant().truncatedTo(ChronoUnit.MINUTES);
+    while (!start.isAfter(wall.instant().plusSeconds(2))) {
       start = start.plusSeconds(10);
     }
     progress.printf(
@@ -199,16 +213,72 @@ public final class SurgeProof {
         SURGE,
         AFTER,
         start);
-    ExecutorService pool = Executors.newFixedThreadPool(2);
+    ExecutorService pool = Executors.newFixedThreadPool(3);
     try {
       Instant s = start;
       Future<Loop> open = pool.submit(() -> loop(server, OPEN, false, s, progress));
       Future<Loop> closed = pool.submit(() -> loop(server, CLOSED, true, s, progress));
+      pool.submit(() -> watch(server, s, progress));
       return judge(open.get(), closed.get());
     } finally {
       pool.shutdownNow();
       pool.awaitTermination(10, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * Every 10 simulated seconds, what the control leader reads for the closed loop's premium class
+   * and decides for batch, from {@code GET /api/v1/control} (progress output only).
+   */
+  private void watch(TierscopeServer server, Instant start, PrintStream progress) {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    tools.jackson.databind.json.JsonMapper json =
+        tools.jackson.databind.json.JsonMapper.builder().build();
+    Instant end = start.plus(HEALTHY).plus(SURGE).plus(AFTER);
+    try {
+      while (clock.instant().isBefore(end)) {
+        TimeUnit.MILLISECONDS.sleep(Math.round(WATCH_EVERY.toMillis() / speed));
+        var r =
+            http.send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(server.apiUrl() + "/api/v1/control?tenant=" + CLOSED))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        tools.jackson.databind.JsonNode body = json.readTree(r.body());
+        StringBuilder line = new StringBuilder();
+        for (tools.jackson.databind.JsonNode sig : body.path("signals")) {
+          tools.jackson.databind.JsonNode own = sig.path("evidence").path("own");
+          line.append(
+              String.format(Locale.ROOT, " | %s %s", sig.path("class").asString(), decision(sig)));
+          if (!own.isMissingNode() && !own.isNull()) {
+            line.append(
+                String.format(
+                    Locale.ROOT,
+                    " n=%d p95=%.0fms burn=%.1f (latest %.1f) queue=%.2f (%.2f)",
+                    own.path("ttftCount").asLong(),
+                    own.path("ttftP95Ms").asDouble(),
+                    own.path("burnRate").asDouble(),
+                    own.path("peakBurnRate").asDouble(),
+                    own.path("queueShare").asDouble(),
+                    own.path("peakQueueShare").asDouble()));
+          }
+        }
+        progress.printf(
+            Locale.ROOT,
+            "  control    +%5.1fs%s%n",
+            Duration.between(start.plus(HEALTHY), clock.instant()).toMillis() / 1000.0,
+            line);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      progress.println("  control    (watch stopped: " + e + ")");
+    }
+  }
+
+  private static String decision(tools.jackson.databind.JsonNode sig) {
+    String a = sig.path("action").asString();
+    return a.equals("degrade") ? "degrade-" + sig.path("degradationLevel").asInt() : a;
   }
 
   private Loop loop(
@@ -238,7 +308,7 @@ public final class SurgeProof {
                 .build();
         TierscopeSink spans =
             TierscopeSink.create(
-                seed,
+                idSeed(follow),
                 b ->
                     b.endpoint(server.otlpHttpUrl())
                         .tenant(tenant)
@@ -259,11 +329,14 @@ public final class SurgeProof {
           };
       Simulation simulation =
           new Simulation(
-              config(), Clock.fixed(start, ZoneOffset.UTC), RequestSink.of(spans, truth));
+              config(idSeed(follow)),
+              Clock.fixed(start, ZoneOffset.UTC),
+              RequestSink.of(spans, truth));
       if (follow) {
         simulation.gate(AdmissionGate.of(advisor));
       }
-      long wait = clock.wallNanosUntil(start);
+      clock.follow(simulation);
+      long wait = wall.wallNanosUntil(start);
       if (wait > 0) {
         TimeUnit.NANOSECONDS.sleep(wait);
       }

@@ -10,10 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * {@code java -jar tierscope-server.jar surge-proof [--compressed] [--seed N]}: starts a Tierscope
- * of its own (embedded Kafka and PostgreSQL on free ports, in a temporary directory; or the Kafka
- * and PostgreSQL of {@code TIERSCOPE_KAFKA_BOOTSTRAP_SERVERS} and {@code TIERSCOPE_DB_URL}), runs
- * the {@link SurgeProof} and prints the reaction time and the table. Exit status 0 when every check
+ * {@code java -jar tierscope-server.jar surge-proof [--compressed] [--seed N] [--key=value ...]}
+ * (Spring properties of the server under test, as for the server itself): starts a Tierscope of its
+ * own (embedded Kafka and PostgreSQL on free ports, in a temporary directory; or the Kafka and
+ * PostgreSQL of {@code TIERSCOPE_KAFKA_BOOTSTRAP_SERVERS} and {@code TIERSCOPE_DB_URL}), runs the
+ * {@link SurgeProof} and prints the reaction time and the table. Exit status 0 when every check
  * holds, 1 when one does not, 2 on a usage error.
  */
 public final class SurgeProofCommand {
@@ -23,7 +24,13 @@ public final class SurgeProofCommand {
   public static int run(String[] args, PrintStream out, PrintStream err) {
     long seed = 1;
     double speed = 1;
+    Map<String, String> extra = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
+      if (args[i].startsWith("--") && args[i].contains("=")) {
+        int eq = args[i].indexOf('=');
+        extra.put(args[i].substring(2, eq), args[i].substring(eq + 1));
+        continue;
+      }
       switch (args[i]) {
         case "--compressed" -> speed = SurgeProof.COMPRESSED_SPEED;
         case "--seed" -> {
@@ -49,6 +56,7 @@ public final class SurgeProofCommand {
     Map<String, String> env = System.getenv();
     Map<String, String> properties = new LinkedHashMap<>(SurgeProof.serverProperties(speed));
     properties.put("tierscope.ingest.grpc-port", "0");
+    properties.putAll(extra);
     try {
       Path home = Files.createTempDirectory("tierscope-surge-proof");
       String kafka = env.get("TIERSCOPE_KAFKA_BOOTSTRAP_SERVERS");
