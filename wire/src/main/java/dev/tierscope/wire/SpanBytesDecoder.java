@@ -94,6 +94,9 @@ public enum SpanBytesDecoder {
   private static final int CONNECTION_TYPE = SpanEvent.CONNECTION_TYPE_FIELD_NUMBER << 3 | LEN;
   private static final int CLASS_UNKNOWN = SpanEvent.CLASS_UNKNOWN_FIELD_NUMBER << 3 | VARINT;
   private static final int OPERATION = SpanEvent.OPERATION_FIELD_NUMBER << 3 | LEN;
+  private static final int ADMISSION = SpanEvent.ADMISSION_FIELD_NUMBER << 3 | VARINT;
+  private static final int DEGRADATION_LEVEL =
+      SpanEvent.DEGRADATION_LEVEL_FIELD_NUMBER << 3 | VARINT;
   private static final int RULE_ATTRIBUTES = SpanEvent.RULE_ATTRIBUTES_FIELD_NUMBER << 3 | LEN;
   private static final int TENANT_AUTHENTICATED =
       SpanEvent.TENANT_AUTHENTICATED_FIELD_NUMBER << 3 | VARINT;
@@ -164,6 +167,8 @@ public enum SpanBytesDecoder {
         case CONNECTION_TYPE -> b.connectionType(in.readStringRequireUtf8());
         case CLASS_UNKNOWN -> b.classUnknown(in.readBool());
         case OPERATION -> b.operation(in.readStringRequireUtf8());
+        case ADMISSION -> b.admission(WireEnums.admission(in.readEnum()));
+        case DEGRADATION_LEVEL -> b.degradationLevel(in.readInt32());
         case RULE_ATTRIBUTES -> readRuleAttribute(in, b);
         case TENANT_AUTHENTICATED -> b.tenantAuthenticated(in.readBool());
         default -> {

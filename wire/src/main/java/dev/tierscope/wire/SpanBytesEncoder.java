@@ -74,6 +74,12 @@ public enum SpanBytesEncoder {
     if (span.tenantAuthenticated()) {
       e.setTenantAuthenticated(true);
     }
+    if (span.admission() != dev.tierscope.core.span.Admission.NONE) {
+      e.setAdmission(WireEnums.toWire(span.admission()));
+    }
+    if (span.degradationLevel() != Span.ABSENT) {
+      e.setDegradationLevel(span.degradationLevel());
+    }
     if (!span.ruleAttributes().isEmpty()) {
       e.putAllRuleAttributes(span.ruleAttributes());
     }

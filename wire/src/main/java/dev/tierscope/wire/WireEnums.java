@@ -1,5 +1,6 @@
 package dev.tierscope.wire;
 
+import dev.tierscope.core.span.Admission;
 import dev.tierscope.core.span.SpanKind;
 import dev.tierscope.core.span.SpanRole;
 import dev.tierscope.core.span.StreamOutcome;
@@ -26,6 +27,10 @@ final class WireEnums {
   private static final EnumMap<StreamOutcome, dev.tierscope.wire.v1.StreamOutcome> OUTCOME_TO_WIRE =
       new EnumMap<>(StreamOutcome.class);
   private static final StreamOutcome[] OUTCOME_FROM_WIRE;
+
+  private static final EnumMap<Admission, dev.tierscope.wire.v1.Admission> ADMISSION_TO_WIRE =
+      new EnumMap<>(Admission.class);
+  private static final Admission[] ADMISSION_FROM_WIRE;
 
   static {
     ROLE_TO_WIRE.put(SpanRole.UNSPECIFIED, Role.ROLE_UNSPECIFIED);
@@ -55,6 +60,20 @@ final class WireEnums {
     OUTCOME_TO_WIRE.put(
         StreamOutcome.CANCELLED, dev.tierscope.wire.v1.StreamOutcome.STREAM_OUTCOME_CANCELLED);
     OUTCOME_FROM_WIRE = inverse(OUTCOME_TO_WIRE, new StreamOutcome[0], StreamOutcome.NONE);
+
+    ADMISSION_TO_WIRE.put(Admission.NONE, dev.tierscope.wire.v1.Admission.ADMISSION_UNSPECIFIED);
+    ADMISSION_TO_WIRE.put(Admission.ADMITTED, dev.tierscope.wire.v1.Admission.ADMISSION_ADMITTED);
+    ADMISSION_TO_WIRE.put(Admission.DEFERRED, dev.tierscope.wire.v1.Admission.ADMISSION_DEFERRED);
+    ADMISSION_TO_WIRE.put(Admission.SHED, dev.tierscope.wire.v1.Admission.ADMISSION_SHED);
+    ADMISSION_FROM_WIRE = inverse(ADMISSION_TO_WIRE, new Admission[0], Admission.NONE);
+  }
+
+  static dev.tierscope.wire.v1.Admission toWire(Admission admission) {
+    return ADMISSION_TO_WIRE.get(admission);
+  }
+
+  static Admission admission(int wireNumber) {
+    return lookup(ADMISSION_FROM_WIRE, wireNumber, Admission.NONE);
   }
 
   static Role toWire(SpanRole role) {

@@ -189,6 +189,12 @@ class SpanBytesCodecTest {
     if (r.nextBoolean()) {
       b.modelQueueMicros(r.nextLong(1_000_000));
     }
+    b.admission(
+        dev.tierscope.core.span.Admission.values()[
+            r.nextInt(dev.tierscope.core.span.Admission.values().length)]);
+    if (r.nextBoolean()) {
+      b.degradationLevel(r.nextInt(5) - 1); // -1 and 4 are out of range: absent
+    }
     return b.build();
   }
 

@@ -92,6 +92,10 @@ class SpanBytesDecoderDifferentialTest {
     if (e.hasModelQueueMicros()) {
       b.modelQueueMicros(e.getModelQueueMicros());
     }
+    b.admission(WireEnums.admission(e.getAdmissionValue()));
+    if (e.hasDegradationLevel()) {
+      b.degradationLevel(e.getDegradationLevel());
+    }
     e.getRuleAttributesMap().forEach(b::ruleAttribute);
     b.tenantAuthenticated(e.getTenantAuthenticated());
     return b.build();
@@ -225,6 +229,12 @@ class SpanBytesDecoderDifferentialTest {
     }
     if (r.nextBoolean()) {
       b.modelQueueMicros(r.nextLong(1_000_000));
+    }
+    b.admission(
+        dev.tierscope.core.span.Admission.values()[
+            r.nextInt(dev.tierscope.core.span.Admission.values().length)]);
+    if (r.nextBoolean()) {
+      b.degradationLevel(r.nextInt(5) - 1); // -1 and 4 are out of range: absent
     }
     for (int n = r.nextInt(3); n > 0; n--) {
       b.ruleAttribute(WORDS[r.nextInt(WORDS.length)], WORDS[r.nextInt(WORDS.length)]);

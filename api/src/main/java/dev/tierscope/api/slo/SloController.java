@@ -76,12 +76,12 @@ public class SloController {
       @Parameter(description = ApiDocs.CLASS) @RequestParam("class") String className,
       @Parameter(
               description =
-                  "ttft, edge, mesh, model, modelQueue, toolchainLatency, streamInterruption or retrievalFallback")
+                  "ttft, edge, mesh, model, modelQueue, toolchainLatency, streamInterruption, retrievalFallback or admission")
           @RequestParam("sli")
           String sli,
       @Parameter(
               description =
-                  "p50, p90, p95, p99, max, count; ratio (good ratio) for ttft and toolchainLatency; rate for streamInterruption; ratio for retrievalFallback")
+                  "p50, p90, p95, p99, max, count; ratio (good ratio) for ttft and toolchainLatency; rate for streamInterruption; ratio for retrievalFallback; shedRate, deferredRate, degradedRate and count (requests) for admission")
           @RequestParam("stat")
           String stat,
       @Parameter(description = ApiDocs.FROM) @RequestParam("from") String from,

@@ -18,7 +18,32 @@ public record SloResponse(
     long requests,
     Slis slis,
     Components components,
-    Classification classification) {
+    Classification classification,
+    Admission admission) {
+
+  /**
+   * What gateways did with the range's requests under admission control ({@code
+   * tierscope.admission}, {@code tierscope.degradation}); rates are over {@code requests}. Requests
+   * whose gateway reported nothing are in none of the counts.
+   *
+   * @param admitted served (degraded or not)
+   * @param deferred not started: the client was told to retry later
+   * @param shed refused, or cancelled while queued or streaming
+   * @param degraded served at a degradation level
+   * @param degradedByLevel per level ({@code "1"}, {@code "2"}, {@code "3"})
+   * @param deferredRate deferred / requests
+   * @param shedRate shed / requests
+   * @param degradedRate degraded / requests
+   */
+  public record Admission(
+      long admitted,
+      long deferred,
+      long shed,
+      long degraded,
+      Map<String, Long> degradedByLevel,
+      double deferredRate,
+      double shedRate,
+      double degradedRate) {}
 
   /**
    * How the range's requests got their class (the rest named it on a span).
@@ -153,7 +178,23 @@ public record SloResponse(
         new Classification(
             r.classification().byRule(),
             r.classification().fallback(),
-            r.classification().unknownClass()));
+            r.classification().unknownClass()),
+        admission(r));
+  }
+
+  private static Admission admission(SloReport r) {
+    SloReport.Admission a = r.admission();
+    Map<String, Long> byLevel = new java.util.TreeMap<>();
+    a.degradedByLevel().forEach((level, n) -> byLevel.put(Integer.toString(level), n));
+    return new Admission(
+        a.admitted(),
+        a.deferred(),
+        a.shed(),
+        a.degraded(),
+        byLevel,
+        SloReport.Admission.rate(a.deferred(), r.requests()),
+        SloReport.Admission.rate(a.shed(), r.requests()),
+        SloReport.Admission.rate(a.degraded(), r.requests()));
   }
 
   private static Component component(LatencyStats s, SloReport.LatencySli objective) {

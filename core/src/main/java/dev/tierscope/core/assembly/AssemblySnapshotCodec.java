@@ -1,5 +1,6 @@
 package dev.tierscope.core.assembly;
 
+import dev.tierscope.core.span.Admission;
 import dev.tierscope.core.span.SpanKind;
 import dev.tierscope.core.span.SpanRole;
 import dev.tierscope.core.span.StreamOutcome;
@@ -18,9 +19,10 @@ import java.util.List;
  * Binary form of a partition's in-flight assembly state, stored in its checkpoint row.
  *
  * <p>Versioned by its first byte; a reader refuses versions it does not know rather than guess.
- * Version 3 added the class rule decision of each request; version 4 adds each request's bytes (for
- * the per-trace cap) and the recently completed traces ({@link RecentTraces}). Versions 2 and 3
- * still read, so a checkpoint written before an upgrade restores.
+ * Version 3 added the class rule decision of each request; version 4 added each request's bytes
+ * (for the per-trace cap) and the recently completed traces ({@link RecentTraces}); version 5 adds
+ * the admission and degradation a gateway reported. Versions 2 to 4 still read (without what came
+ * later), so a checkpoint written before an upgrade restores.
  *
  * <p>Hostile bytes are refused with an {@link IllegalArgumentException}, never anything else: every
  * count is checked against the bytes that remain before anything is allocated for it, so a corrupt
@@ -30,7 +32,10 @@ import java.util.List;
  */
 final class AssemblySnapshotCodec {
 
-  static final byte VERSION = 4;
+  static final byte VERSION = 5;
+
+  /** The version before admission control: still read. */
+  static final byte VERSION_4 = 4;
 
   /** The version before the per-trace bytes and the recently completed traces: still read. */
   static final byte VERSION_3 = 3;
@@ -135,7 +140,10 @@ final class AssemblySnapshotCodec {
   static Decoded decode(byte[] snapshot) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
       byte version = in.readByte();
-      if (version != VERSION && version != VERSION_3 && version != VERSION_2) {
+      if (version != VERSION
+          && version != VERSION_4
+          && version != VERSION_3
+          && version != VERSION_2) {
         throw new IllegalArgumentException(
             "assembly snapshot version "
                 + version
@@ -147,7 +155,7 @@ final class AssemblySnapshotCodec {
       List<PendingRequest> pending = readAll(in, version);
       List<PendingRequest> evicted = readAll(in, version);
       RecentTraces recent = new RecentTraces();
-      if (version >= VERSION) {
+      if (version >= VERSION_4) {
         recent.read(in);
       }
       if (in.available() > 0) {
@@ -247,6 +255,8 @@ final class AssemblySnapshotCodec {
       out.writeBoolean(k.protocolFallback);
       out.writeInt(k.retransmits);
     }
+    out.writeByte(p.admission.ordinal());
+    out.writeByte(p.degradationLevel);
   }
 
   private static PendingRequest read(DataInputStream in, byte version) throws IOException {
@@ -282,7 +292,7 @@ final class AssemblySnapshotCodec {
     p.internalMicros = in.readLong();
     p.inputTokens = in.readLong();
     p.outputTokens = in.readLong();
-    if (version >= VERSION) {
+    if (version >= VERSION_4) {
       p.bytes = in.readLong();
       p.tenantAuthenticated = in.readBoolean();
     }
@@ -319,6 +329,15 @@ final class AssemblySnapshotCodec {
       k.protocolFallback = in.readBoolean();
       k.retransmits = in.readInt();
       p.keySpans.add(k);
+    }
+    if (version >= VERSION) {
+      Admission[] admissions = Admission.values();
+      p.admission = admissions[ordinal(in, admissions.length)];
+      int level = in.readByte();
+      if (level < -1 || level > 3) {
+        throw new IOException("degradation level " + level + " out of range");
+      }
+      p.degradationLevel = level;
     }
     return p;
   }

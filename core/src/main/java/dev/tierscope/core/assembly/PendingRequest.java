@@ -2,6 +2,7 @@ package dev.tierscope.core.assembly;
 
 import dev.tierscope.core.classes.ClassRule;
 import dev.tierscope.core.classes.ClassRules;
+import dev.tierscope.core.span.Admission;
 import dev.tierscope.core.span.Span;
 import dev.tierscope.core.span.SpanKind;
 import dev.tierscope.core.span.SpanRole;
@@ -30,6 +31,12 @@ final class PendingRequest {
 
   /** That rule's name, empty when none matched. */
   String ruleName = "";
+
+  /** What the gateway reported (the strongest report over the spans). */
+  Admission admission = Admission.NONE;
+
+  /** The highest degradation level reported, -1 when none. */
+  int degradationLevel = -1;
 
   String workflow = "";
 
@@ -109,6 +116,8 @@ final class PendingRequest {
       }
     }
     streamed |= s.streamed();
+    admission = Admission.stronger(admission, s.admission());
+    degradationLevel = Math.max(degradationLevel, s.degradationLevel());
     inputTokens += s.inputTokens();
     outputTokens += s.outputTokens();
 
@@ -302,6 +311,8 @@ final class PendingRequest {
         partial || !rootSeen,
         byRule ? ruleName : "",
         byFallback,
-        tenantAuthenticated && !tenant.isEmpty());
+        tenantAuthenticated && !tenant.isEmpty(),
+        admission,
+        degradationLevel);
   }
 }

@@ -1,5 +1,6 @@
 package dev.tierscope.core.assembly;
 
+import dev.tierscope.core.span.Admission;
 import dev.tierscope.core.span.StreamOutcome;
 import dev.tierscope.core.span.TraceId;
 
@@ -43,6 +44,9 @@ import dev.tierscope.core.span.TraceId;
  *     fallback applied
  * @param classFallback no span named a class and no rule matched: the fallback class applied
  * @param tenantAuthenticated the tenant is an authenticated caller's identity: caps never fold it
+ * @param admission what the gateway did with the request ({@code tierscope.admission}), {@link
+ *     Admission#NONE} when no span reported it
+ * @param degradationLevel the degradation level it was served with, 0 to 3; -1 when not reported
  */
 public record RequestSummary(
     TraceId traceId,
@@ -76,13 +80,16 @@ public record RequestSummary(
     boolean partial,
     String classRule,
     boolean classFallback,
-    boolean tenantAuthenticated) {
+    boolean tenantAuthenticated,
+    Admission admission,
+    int degradationLevel) {
 
   public RequestSummary {
     classRule = classRule == null ? "" : classRule;
+    admission = admission == null ? Admission.NONE : admission;
   }
 
-  /** A summary whose tenant no authenticated caller vouches for. */
+  /** A summary whose tenant no authenticated caller vouches for, without admission control. */
   public RequestSummary(
       TraceId traceId,
       String tenant,
@@ -147,7 +154,9 @@ public record RequestSummary(
         partial,
         classRule,
         classFallback,
-        false);
+        false,
+        Admission.NONE,
+        -1);
   }
 
   /** A summary whose class a span named (no rule, no fallback). */

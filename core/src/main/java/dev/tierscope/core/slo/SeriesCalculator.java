@@ -98,6 +98,34 @@ public final class SeriesCalculator {
       Signal.Stat stat,
       Map<Metric, Histogram> histograms,
       Map<CounterKey, Long> counters) {
+    if (signal == Signal.ADMISSION) {
+      long requests = Sli.count(counters, Counter.REQUESTS);
+      if (stat == Signal.Stat.COUNT) {
+        return (double) requests;
+      }
+      if (requests == 0) {
+        return null;
+      }
+      long n = 0;
+      for (Map.Entry<CounterKey, Long> e : counters.entrySet()) {
+        CounterKey k = e.getKey();
+        boolean counted =
+            switch (stat) {
+              case SHED_RATE ->
+                  k.counter() == Counter.ADMISSION
+                      && k.dimension().equals(dev.tierscope.core.span.Admission.SHED.id());
+              case DEFERRED_RATE ->
+                  k.counter() == Counter.ADMISSION
+                      && k.dimension().equals(dev.tierscope.core.span.Admission.DEFERRED.id());
+              case DEGRADED_RATE -> k.counter() == Counter.DEGRADED;
+              default -> throw new IllegalStateException(stat.id());
+            };
+        if (counted) {
+          n += e.getValue();
+        }
+      }
+      return (double) n / requests;
+    }
     if (signal.metric() != null) {
       Histogram h = histograms.get(signal.metric());
       long n = h == null ? 0 : h.getTotalCount();

@@ -6,8 +6,8 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * What a series can show: the four SLIs and the TTFT components, each with the statistics that fit
- * it.
+ * What a series can show: the four SLIs, the TTFT components and what gateways did under admission
+ * control, each with the statistics that fit it.
  */
 public enum Signal {
   TTFT("ttft", Metric.TTFT, Sli.TTFT),
@@ -17,7 +17,9 @@ public enum Signal {
   MODEL_QUEUE("modelQueue", Metric.MODEL_QUEUE, null),
   TOOLCHAIN_LATENCY("toolchainLatency", Metric.TOOLCHAIN, Sli.TOOLCHAIN_LATENCY),
   STREAM_INTERRUPTION("streamInterruption", null, Sli.STREAM_INTERRUPTION),
-  RETRIEVAL_FALLBACK("retrievalFallback", null, Sli.RETRIEVAL_FALLBACK);
+  RETRIEVAL_FALLBACK("retrievalFallback", null, Sli.RETRIEVAL_FALLBACK),
+  /** Admission control: shed, deferred and degraded requests over all requests. */
+  ADMISSION("admission", null, null);
 
   /** A statistic of one step. */
   public enum Stat {
@@ -31,7 +33,13 @@ public enum Signal {
     /** Interrupted / streams. */
     RATE("rate"),
     /** Good ratio of a latency SLI; fallbacks / retrievals. */
-    RATIO("ratio");
+    RATIO("ratio"),
+    /** Shed requests / requests. */
+    SHED_RATE("shedRate"),
+    /** Deferred requests / requests. */
+    DEFERRED_RATE("deferredRate"),
+    /** Requests served degraded / requests. */
+    DEGRADED_RATE("degradedRate");
 
     private final String id;
 
@@ -97,6 +105,8 @@ public enum Signal {
           EnumSet.of(Stat.P50, Stat.P90, Stat.P95, Stat.P99, Stat.MAX, Stat.COUNT);
       case STREAM_INTERRUPTION -> EnumSet.of(Stat.RATE, Stat.COUNT);
       case RETRIEVAL_FALLBACK -> EnumSet.of(Stat.RATIO, Stat.COUNT);
+      case ADMISSION ->
+          EnumSet.of(Stat.SHED_RATE, Stat.DEFERRED_RATE, Stat.DEGRADED_RATE, Stat.COUNT);
     };
   }
 
@@ -113,6 +123,9 @@ public enum Signal {
 
   /** Counters needed for {@code stat}. */
   Set<Counter> counters(Stat stat) {
+    if (this == ADMISSION) {
+      return EnumSet.of(Counter.REQUESTS, Counter.ADMISSION, Counter.DEGRADED);
+    }
     if (sli == null || (metric != null && stat != Stat.RATIO)) {
       return EnumSet.noneOf(Counter.class);
     }

@@ -53,7 +53,9 @@ public final class SloCalculator {
           Counter.FAILED_CHAINS,
           Counter.CLASS_RULE,
           Counter.CLASS_FALLBACK,
-          Counter.CLASS_UNKNOWN);
+          Counter.CLASS_UNKNOWN,
+          Counter.ADMISSION,
+          Counter.DEGRADED);
 
   private final WindowReader reader;
 
@@ -134,7 +136,31 @@ public final class SloCalculator {
         LatencyStats.of(h.get(Metric.MODEL_QUEUE)),
         components(cls, h),
         classification(c),
-        events(h, c, o));
+        events(h, c, o),
+        admission(c));
+  }
+
+  private static SloReport.Admission admission(Map<CounterKey, Long> c) {
+    Map<Integer, Long> degraded = new TreeMap<>();
+    c.forEach(
+        (k, v) -> {
+          if (k.counter() == Counter.DEGRADED) {
+            try {
+              degraded.merge(Integer.parseInt(k.dimension()), v, Long::sum);
+            } catch (NumberFormatException e) {
+              // not a level: written by a newer version
+            }
+          }
+        });
+    return new SloReport.Admission(
+        dimension(c, Counter.ADMISSION, dev.tierscope.core.span.Admission.ADMITTED.id()),
+        dimension(c, Counter.ADMISSION, dev.tierscope.core.span.Admission.DEFERRED.id()),
+        dimension(c, Counter.ADMISSION, dev.tierscope.core.span.Admission.SHED.id()),
+        degraded);
+  }
+
+  private static long dimension(Map<CounterKey, Long> c, Counter counter, String dimension) {
+    return c.getOrDefault(new CounterKey(counter, dimension), 0L);
   }
 
   private static Map<Indicator, SloReport.LatencySli> components(

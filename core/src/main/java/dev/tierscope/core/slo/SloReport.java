@@ -24,6 +24,7 @@ import java.util.Map;
  *     it; empty for most classes
  * @param classification how the range's requests got their class
  * @param events good and total events of each SLI, as its error budget counts them
+ * @param admission what gateways reported doing with the range's requests (admission control)
  */
 public record SloReport(
     String trafficClass,
@@ -40,11 +41,40 @@ public record SloReport(
     LatencyStats modelQueue,
     Map<Indicator, LatencySli> componentObjectives,
     Classification classification,
-    Map<Sli, EventCounts> events) {
+    Map<Sli, EventCounts> events,
+    Admission admission) {
 
   public SloReport {
     componentObjectives = Map.copyOf(componentObjectives);
     events = Map.copyOf(events);
+  }
+
+  /**
+   * What gateways did with the requests under admission control ({@code tierscope.admission},
+   * {@code tierscope.degradation}). Requests whose gateway reported nothing are in none of the
+   * counts.
+   *
+   * @param admitted requests served (degraded or not)
+   * @param deferred requests not started: the client was told to retry later
+   * @param shed requests refused, or cancelled while queued or streaming
+   * @param degradedByLevel requests served degraded, per level 1 to 3
+   */
+  public record Admission(
+      long admitted, long deferred, long shed, Map<Integer, Long> degradedByLevel) {
+
+    public Admission {
+      degradedByLevel = Map.copyOf(degradedByLevel);
+    }
+
+    /** Requests served degraded, at any level. */
+    public long degraded() {
+      return degradedByLevel.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** {@code n} over {@code requests}, 0 without requests. */
+    public static double rate(long n, long requests) {
+      return requests == 0 ? 0 : (double) n / requests;
+    }
   }
 
   /**

@@ -63,6 +63,10 @@ import java.util.Map;
  * @param protocolFallback the transport fell back to an older protocol
  * @param retransmits transport retransmissions seen by the client, 0 when not reported
  * @param connectionType {@code wifi}, {@code cell}, {@code wired} or empty
+ * @param admission what a gateway did with the request ({@code tierscope.admission}), {@link
+ *     Admission#NONE} when the span reports nothing
+ * @param degradationLevel the degradation level the request was served with ({@code
+ *     tierscope.degradation}), 0 to 3 (0: none); {@link #ABSENT} when not reported
  * @param tenantAuthenticated the tenant is the caller's identity (a receiver with authentication
  *     set it from the token or a trusted proxy), not a free attribute: caps never fold it
  * @param ruleAttributes root spans only: the values (as text) of the span and resource attributes
@@ -99,6 +103,8 @@ public record Span(
     boolean protocolFallback,
     int retransmits,
     String connectionType,
+    Admission admission,
+    int degradationLevel,
     Map<String, String> ruleAttributes,
     boolean tenantAuthenticated) {
 
@@ -110,6 +116,9 @@ public record Span(
 
   /** The value of a number that was not reported (first token, model queue time). */
   public static final long ABSENT = -1;
+
+  /** Highest degradation level ({@code tierscope.degradation}); higher values are not reported. */
+  public static final int MAX_DEGRADATION = 3;
 
   /** The tenant of a span that names none. */
   public static final String DEFAULT_TENANT = SpanAttributes.DEFAULT_TENANT;
@@ -135,7 +144,8 @@ public record Span(
         || model == null
         || clientPath == null
         || protocolVersion == null
-        || connectionType == null) {
+        || connectionType == null
+        || admission == null) {
       throw new NullPointerException("span components must not be null; use \"\" for absent");
     }
     if (tenant.isEmpty()) {
@@ -152,6 +162,9 @@ public record Span(
     }
     if (modelQueueMicros < 0) {
       modelQueueMicros = ABSENT;
+    }
+    if (degradationLevel < 0 || degradationLevel > MAX_DEGRADATION) {
+      degradationLevel = (int) ABSENT;
     }
   }
 
@@ -345,6 +358,8 @@ public record Span(
     private boolean protocolFallback;
     private int retransmits;
     private String connectionType = "";
+    private Admission admission = Admission.NONE;
+    private int degradationLevel = (int) ABSENT;
     private Map<String, String> ruleAttributes = Map.of();
     private boolean tenantAuthenticated;
     private int normalized;
@@ -797,6 +812,18 @@ public record Span(
       }
     }
 
+    /** {@code tierscope.admission}; null is none. */
+    public Builder admission(Admission admission) {
+      this.admission = admission == null ? Admission.NONE : admission;
+      return this;
+    }
+
+    /** {@code tierscope.degradation}: 0 to 3; any other value is not reported. */
+    public Builder degradationLevel(long level) {
+      this.degradationLevel = level < 0 || level > MAX_DEGRADATION ? (int) ABSENT : (int) level;
+      return this;
+    }
+
     public Builder connectionType(String connectionType) {
       this.connectionType =
           clean(connectionType, SpanLimits.MAX_EDGE_VALUE_CHARS, SpanField.CONNECTION_TYPE);
@@ -918,6 +945,8 @@ public record Span(
           protocolFallback,
           retransmits,
           connectionType,
+          admission,
+          degradationLevel,
           root ? ruleAttributes : Map.of(),
           tenantAuthenticated);
     }

@@ -60,7 +60,13 @@ public enum Counter {
   TAIL_RETRANSMITS("tail_retransmits"),
   /** Requests per dominant mesh role (the dimension: retrieval, tool, policy, internal). */
   MESH_DOMINANT("mesh_dominant"),
-  TAIL_MESH_DOMINANT("tail_mesh_dominant");
+  TAIL_MESH_DOMINANT("tail_mesh_dominant"),
+
+  // Admission control (what gateways reported doing, tierscope.admission and .degradation).
+  /** Requests per admission decision (the dimension: admitted, deferred, shed). */
+  ADMISSION("admission"),
+  /** Requests served degraded, per level (the dimension: 1, 2, 3). */
+  DEGRADED("degraded");
 
   private final String id;
 

@@ -2,6 +2,7 @@ package dev.tierscope.core.window;
 
 import dev.tierscope.core.assembly.RequestSummary;
 import dev.tierscope.core.assembly.Vantage;
+import dev.tierscope.core.span.Admission;
 import dev.tierscope.core.span.StreamOutcome;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -28,6 +29,9 @@ import org.HdrHistogram.Histogram;
  * <p>Not thread-safe: owned by one consumer thread.
  */
 public final class WindowAggregator {
+
+  /** Dimensions of {@link Counter#DEGRADED}, by level. */
+  private static final String[] LEVELS = {"0", "1", "2", "3"};
 
   /** Exemplars kept per window and delta. */
   static final int EXEMPLARS = Exemplar.KEPT_PER_WINDOW;
@@ -142,6 +146,12 @@ public final class WindowAggregator {
     }
     if (r.classUnknown()) {
       add(w, Counter.CLASS_UNKNOWN, "", 1);
+    }
+    if (r.admission() != Admission.NONE) {
+      add(w, Counter.ADMISSION, r.admission().id(), 1);
+    }
+    if (r.degradationLevel() > 0) {
+      add(w, Counter.DEGRADED, LEVELS[r.degradationLevel()], 1);
     }
     if (r.classFallback()) {
       add(w, Counter.CLASS_FALLBACK, "", 1);

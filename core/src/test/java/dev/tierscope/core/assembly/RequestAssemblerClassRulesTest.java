@@ -166,7 +166,14 @@ class RequestAssemblerClassRulesTest {
   void aVersion2SnapshotWrittenBeforeClassRulesStillRestores() {
     RequestAssembler before = new RequestAssembler(CONFIG);
     before.add(client(1).at(0, 50_000).build());
-    byte[] v4 = before.snapshot();
+    byte[] v5 = before.snapshot();
+    // v5 -> v4: each request ends with two bytes (admission, degradation level); here one request,
+    // then the empty evicted list and the empty recently completed traces (two ints of 0).
+    assertThat(Arrays.copyOfRange(v5, v5.length - 8, v5.length)).containsOnly((byte) 0);
+    byte[] v4 = new byte[v5.length - 2];
+    System.arraycopy(v5, 0, v4, 0, v5.length - 10);
+    System.arraycopy(v5, v5.length - 8, v4, v5.length - 10, 8);
+    v4[0] = AssemblySnapshotCodec.VERSION_4;
     // v4 -> v3: the request's bytes (a long after the output tokens) and whether its tenant is
     // authenticated (a boolean), and the recently completed traces (a count, 0 here, at the end)
     // go. Offsets: version, stream time, count, trace id,
@@ -187,6 +194,10 @@ class RequestAssemblerClassRulesTest {
     System.arraycopy(v3, 0, v2, 0, rules);
     System.arraycopy(v3, rules + 4, v2, rules, v3.length - rules - 4);
     v2[0] = AssemblySnapshotCodec.VERSION_2;
+
+    RequestAssembler fromV4 = new RequestAssembler(CONFIG);
+    fromV4.restore(v4);
+    assertThat(Assemble.complete(fromV4, CONFIG).traceId()).isEqualTo(client(1).build().traceId());
 
     RequestAssembler fromV3 = new RequestAssembler(CONFIG);
     fromV3.restore(v3);

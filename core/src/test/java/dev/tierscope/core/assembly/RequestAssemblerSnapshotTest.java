@@ -7,6 +7,7 @@ import static dev.tierscope.core.testing.SpanBuilder.span;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tierscope.core.span.Admission;
 import dev.tierscope.core.span.Span;
 import dev.tierscope.core.span.SpanKind;
 import dev.tierscope.core.span.SpanRole;
@@ -36,7 +37,12 @@ class RequestAssemblerSnapshotTest {
             .outcome(StreamOutcome.INTERRUPTED)
             .transport("sase", "3", true, 2)
             .build(),
-        server(2, 1).at(100_000, 2_950_000).firstTokenAt(750_000).streamed().build(),
+        server(2, 1)
+            .at(100_000, 2_950_000)
+            .firstTokenAt(750_000)
+            .streamed()
+            .admission(Admission.ADMITTED, 2)
+            .build(),
         span(10)
             .parent(2)
             .role(SpanRole.RETRIEVAL)
@@ -95,6 +101,33 @@ class RequestAssemblerSnapshotTest {
         .as("root class seen before the snapshot")
         .isEqualTo("interactive_premium");
     assertThat(restored.partial()).isFalse();
+    assertThat(restored.admission())
+        .as("reported before the snapshot")
+        .isEqualTo(Admission.ADMITTED);
+    assertThat(restored.degradationLevel()).isEqualTo(2);
+  }
+
+  @Test
+  void aVersion3SnapshotWrittenBeforeAdmissionControlStillRestores() {
+    RequestAssembler before = new RequestAssembler(CONFIG);
+    before.add(client(1).at(0, 50_000).admission(Admission.SHED, 0).build());
+    byte[] v4 = before.snapshot();
+    // v3 lacks the two bytes at the end of each request; here one request, then the evicted list
+    byte[] v3 = new byte[v4.length - 2];
+    System.arraycopy(v4, 0, v3, 0, v4.length - 6);
+    System.arraycopy(v4, v4.length - 4, v3, v4.length - 6, 4);
+    v3[0] = AssemblySnapshotCodec.VERSION_3;
+
+    RequestAssembler after = new RequestAssembler(CONFIG);
+    after.restore(v3);
+    RequestSummary r = Assemble.complete(after, CONFIG);
+    assertThat(r.traceId()).isEqualTo(client(1).build().traceId());
+    assertThat(r.admission()).isEqualTo(Admission.NONE);
+    assertThat(r.degradationLevel()).isEqualTo(-1);
+
+    RequestAssembler current = new RequestAssembler(CONFIG);
+    current.restore(v4);
+    assertThat(Assemble.complete(current, CONFIG).admission()).isEqualTo(Admission.SHED);
   }
 
   @Test

@@ -316,6 +316,8 @@ class SpanTest {
                       false,
                       0,
                       "",
+                      Admission.NONE,
+                      (int) Span.ABSENT,
                       java.util.Map.of(),
                       false))
           .isInstanceOfSatisfying(

@@ -39,6 +39,8 @@ public final class SpanBuilder {
   private String protocolVersion = "";
   private boolean protocolFallback;
   private int retransmits;
+  private dev.tierscope.core.span.Admission admission = dev.tierscope.core.span.Admission.NONE;
+  private long degradationLevel = -1;
 
   private SpanBuilder() {}
 
@@ -174,6 +176,13 @@ public final class SpanBuilder {
     return this;
   }
 
+  /** {@code tierscope.admission} and {@code tierscope.degradation} as a gateway reports them. */
+  public SpanBuilder admission(dev.tierscope.core.span.Admission admission, long level) {
+    this.admission = admission;
+    this.degradationLevel = level;
+    return this;
+  }
+
   public Span build() {
     Span.Builder b =
         Span.builder()
@@ -195,6 +204,8 @@ public final class SpanBuilder {
             .streamOutcome(streamOutcome)
             .retrievalHit(retrievalHit)
             .retrievalFallback(retrievalFallback)
+            .admission(admission)
+            .degradationLevel(degradationLevel)
             .inputTokens(inputTokens)
             .outputTokens(outputTokens)
             .clientPath(clientPath)

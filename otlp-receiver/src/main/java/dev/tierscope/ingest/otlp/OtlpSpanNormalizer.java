@@ -5,6 +5,7 @@ import dev.tierscope.conventions.SpanAttributes;
 import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.classes.TrafficClasses;
 import dev.tierscope.core.span.GenAiDialects;
+import dev.tierscope.core.span.Admission;
 import dev.tierscope.core.span.SpanDefect;
 import dev.tierscope.core.span.SpanField;
 import dev.tierscope.core.span.SpanKind;
@@ -478,6 +479,10 @@ public final class OtlpSpanNormalizer {
         case SpanAttributes.TRANSPORT_PROTOCOL_FALLBACK ->
             out.protocolFallback(isTrue(asBoolean(v)));
         case SpanAttributes.TRANSPORT_RETRANSMITS -> out.retransmits(asLong(v));
+        case SpanAttributes.ADMISSION -> out.admission(Admission.fromAttribute(asString(v)));
+        case SpanAttributes.DEGRADATION ->
+            out.degradationLevel(
+                SpanAttributes.DEGRADATION_NONE.equals(asString(v)) ? 0 : asLong(v));
         default -> {
           // Another instrumentation's name for a fact (core's GenAiDialects decides what it says).
           GenAiDialects.Mapping dialect = GenAiDialects.attribute(kv.getKey());

@@ -892,6 +892,50 @@ class OtlpSpanNormalizerTest {
         .isEqualTo(7_000);
   }
 
+  // ---- admission control
+
+  @Test
+  void readsWhatTheGatewayDidWithTheRequest() {
+    SpanEvent shed =
+        normalizeOne(
+            span()
+                .addAttributes(attr(SpanAttributes.ADMISSION, "shed"))
+                .addAttributes(attr(SpanAttributes.DEGRADATION, 0L)));
+    assertThat(shed.getAdmission()).isEqualTo(dev.tierscope.wire.v1.Admission.ADMISSION_SHED);
+    assertThat(shed.hasDegradationLevel()).isTrue();
+    assertThat(shed.getDegradationLevel()).isZero();
+
+    SpanEvent degraded =
+        normalizeOne(
+            span()
+                .addAttributes(attr(SpanAttributes.ADMISSION, "admitted"))
+                .addAttributes(attr(SpanAttributes.DEGRADATION, "2")));
+    assertThat(degraded.getAdmission())
+        .isEqualTo(dev.tierscope.wire.v1.Admission.ADMISSION_ADMITTED);
+    assertThat(degraded.getDegradationLevel()).isEqualTo(2);
+
+    SpanEvent none = normalizeOne(span().addAttributes(attr(SpanAttributes.DEGRADATION, "none")));
+    assertThat(none.getAdmission())
+        .isEqualTo(dev.tierscope.wire.v1.Admission.ADMISSION_UNSPECIFIED);
+    assertThat(none.getDegradationLevel()).isZero();
+  }
+
+  @Test
+  void unknownAdmissionValuesAndLevelsCountAsAbsent() {
+    SpanEvent event =
+        normalizeOne(
+            span()
+                .addAttributes(attr(SpanAttributes.ADMISSION, "postponed"))
+                .addAttributes(attr(SpanAttributes.DEGRADATION, 7L)));
+    assertThat(event.getAdmission())
+        .isEqualTo(dev.tierscope.wire.v1.Admission.ADMISSION_UNSPECIFIED);
+    assertThat(event.hasDegradationLevel()).isFalse();
+    assertThat(
+            normalizeOne(span().addAttributes(attr(SpanAttributes.DEGRADATION, "high")))
+                .hasDegradationLevel())
+        .isFalse();
+  }
+
   // ---- edge
 
   @Test
