@@ -79,15 +79,19 @@ public final class SurgeProof {
 
   private final long seed;
   private final double speed;
+  private final boolean openLoopToTierscope;
   private final ScaledClock wall;
   private final ProofClock clock;
 
   /**
    * @param speed 1 for real time, {@link #COMPRESSED_SPEED} for the compressed run
+   * @param openLoopToTierscope whether the open loop's spans go to Tierscope too (its table comes
+   *     from the ground truth either way; sending them shows what Tierscope would have advised)
    */
-  public SurgeProof(long seed, double speed) {
+  public SurgeProof(long seed, double speed, boolean openLoopToTierscope) {
     this.seed = seed;
     this.speed = speed;
+    this.openLoopToTierscope = openLoopToTierscope;
     this.wall = new ScaledClock(Instant.now(), speed);
     this.clock = new ProofClock(wall);
   }
@@ -97,9 +101,28 @@ public final class SurgeProof {
     return clock;
   }
 
-  /** Properties of the server under test: the pipeline's wall-clock intervals over the speed. */
+  /**
+   * The aggregator's grace in the proof's Tierscope: how long, in stream time, a request waits
+   * after its root span ended for spans that arrive later. It must exceed the difference in export
+   * delay between a request's services; the simulator's three SDK instances export every 200 ms
+   * (every 40 ms at 5x), so 1 s is ample. The default of 5 s suits OpenTelemetry's default export
+   * delay of 5 s; with it the signal reacts about 3.5 s later (see docs/admission-control.md).
+   */
+  public static final Duration GRACE = Duration.ofSeconds(1);
+
+  /**
+   * Properties of the server under test: the aggregator's {@link #GRACE}, and the pipeline's
+   * wall-clock intervals over the speed.
+   */
   public static Map<String, String> serverProperties(double speed) {
     Map<String, String> p = new LinkedHashMap<>();
+    p.put("tierscope.aggregator.grace", GRACE.toMillis() + "ms");
+    if (speed > 1) {
+      // A compressed run's simulated clock runs ahead of the wall clock (by up to the scenario's
+      // length): the ingest must take spans from its "future".
+      Duration ahead = HEALTHY.plus(SURGE).plus(AFTER).plusMinutes(5);
+      p.put("tierscope.ingest.max-future-skew", ahead.toMinutes() + "m");
+    }
     p.put("tierscope.aggregator.checkpoint-interval", millis(1000 / speed));
     p.put("tierscope.control.interval", millis(1000 / speed));
     p.put("tierscope.control.stream.poll", millis(250 / speed));
@@ -192,7 +215,15 @@ public final class SurgeProof {
       Map<TrafficClass, Row> closedRows,
       Duration reaction,
       Duration openReaction,
+      Map<TrafficClass, Measured> measured,
       List<String> problems) {}
+
+  /**
+   * What Tierscope measured for the closed loop over the surge ({@code GET /api/v1/slo}): the
+   * requests and what the gateway reported doing with them, and TTFT p95.
+   */
+  public record Measured(
+      long requests, long admitted, long deferred, long shed, long degraded, double ttftP95Ms) {}
 
   /** Runs both loops against {@code server} (started with {@link #clock()}), at once. */
   public Result run(TierscopeServer server, PrintStream progress) throws Exception {
@@ -219,7 +250,9 @@ public final class SurgeProof {
       Future<Loop> open = pool.submit(() -> loop(server, OPEN, false, s, progress));
       Future<Loop> closed = pool.submit(() -> loop(server, CLOSED, true, s, progress));
       pool.submit(() -> watch(server, s, progress));
-      return judge(open.get(), closed.get());
+      Loop o = open.get();
+      Loop c = closed.get();
+      return judge(o, c, measure(server, c, progress));
     } finally {
       pool.shutdownNow();
       pool.awaitTermination(10, TimeUnit.SECONDS);
@@ -307,12 +340,15 @@ public final class SurgeProof {
                     })
                 .build();
         TierscopeSink spans =
-            TierscopeSink.create(
-                idSeed(follow),
-                b ->
-                    b.endpoint(server.otlpHttpUrl())
-                        .tenant(tenant)
-                        .scheduleDelay(Duration.ofMillis(Math.max(10, Math.round(200 / speed)))))) {
+            !follow && !openLoopToTierscope
+                ? null
+                : TierscopeSink.create(
+                    idSeed(follow),
+                    b ->
+                        b.endpoint(server.otlpHttpUrl())
+                            .tenant(tenant)
+                            .scheduleDelay(
+                                Duration.ofMillis(Math.max(10, Math.round(200 / speed)))))) {
       RequestSink truth =
           new RequestSink() {
             @Override
@@ -331,7 +367,7 @@ public final class SurgeProof {
           new Simulation(
               config(idSeed(follow)),
               Clock.fixed(start, ZoneOffset.UTC),
-              RequestSink.of(spans, truth));
+              spans == null ? truth : RequestSink.of(spans, truth));
       if (follow) {
         simulation.gate(AdmissionGate.of(advisor));
       }
@@ -341,7 +377,9 @@ public final class SurgeProof {
         TimeUnit.NANOSECONDS.sleep(wait);
       }
       SimulationResult result = simulation.run();
-      spans.flush(Duration.ofSeconds(30));
+      if (spans != null) {
+        spans.flush(Duration.ofSeconds(30));
+      }
       return new Loop(
           name,
           tenant,
@@ -353,7 +391,65 @@ public final class SurgeProof {
     }
   }
 
-  private Result judge(Loop open, Loop closed) {
+  /**
+   * Reads what Tierscope counted for the closed loop's surge, waiting (up to two minutes) until
+   * every request of it is counted.
+   */
+  private Map<TrafficClass, Measured> measure(
+      TierscopeServer server, Loop closed, PrintStream progress) throws Exception {
+    Instant from = closed.start().plus(HEALTHY);
+    Instant to = from.plus(SURGE);
+    Map<TrafficClass, Long> expected = new EnumMap<>(TrafficClass.class);
+    for (Served r : closed.duringSurge()) {
+      expected.merge(r.trafficClass(), 1L, Long::sum);
+    }
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    tools.jackson.databind.json.JsonMapper json =
+        tools.jackson.databind.json.JsonMapper.builder().build();
+    Map<TrafficClass, Measured> out = new EnumMap<>(TrafficClass.class);
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (true) {
+      out.clear();
+      for (TrafficClass c : TrafficClass.values()) {
+        var r =
+            http.send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(
+                            server.apiUrl()
+                                + "/api/v1/slo?tenant="
+                                + CLOSED
+                                + "&class="
+                                + c.value()
+                                + "&from="
+                                + from.toEpochMilli()
+                                + "&to="
+                                + to.toEpochMilli()))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        tools.jackson.databind.JsonNode body = json.readTree(r.body());
+        tools.jackson.databind.JsonNode a = body.path("admission");
+        out.put(
+            c,
+            new Measured(
+                body.path("requests").asLong(),
+                a.path("admitted").asLong(),
+                a.path("deferred").asLong(),
+                a.path("shed").asLong(),
+                a.path("degraded").asLong(),
+                body.path("slis").path("ttft").path("p95Ms").asDouble()));
+      }
+      boolean complete = true;
+      for (TrafficClass c : TrafficClass.values()) {
+        complete &= out.get(c).requests() >= expected.getOrDefault(c, 0L);
+      }
+      if (complete || System.nanoTime() > deadline) {
+        return out;
+      }
+      TimeUnit.SECONDS.sleep(2);
+    }
+  }
+
+  private Result judge(Loop open, Loop closed, Map<TrafficClass, Measured> measured) {
     Map<TrafficClass, Row> openRows = rows(open.duringSurge());
     Map<TrafficClass, Row> closedRows = rows(closed.duringSurge());
     Instant surgeStart = closed.start().plus(HEALTHY);
@@ -418,7 +514,34 @@ public final class SurgeProof {
               + (reaction == null ? "none" : reaction)
               + ")");
     }
-    return new Result(open, closed, openRows, closedRows, reaction, openReaction, problems);
+    for (TrafficClass c : TrafficClass.values()) {
+      Row truth = closedRows.get(c);
+      Measured m = measured.get(c);
+      long admitted = truth.requests() - truth.deferred() - truth.shed();
+      if (m.requests() != truth.requests()
+          || m.admitted() != admitted
+          || m.deferred() != truth.deferred()
+          || m.shed() != truth.shed()
+          || m.degraded() != truth.degraded()) {
+        problems.add(
+            "Tierscope counted for "
+                + c.value()
+                + " "
+                + m
+                + " but the gateway sent "
+                + truth.requests()
+                + " requests: admitted "
+                + admitted
+                + ", deferred "
+                + truth.deferred()
+                + ", shed "
+                + truth.shed()
+                + ", degraded "
+                + truth.degraded());
+      }
+    }
+    return new Result(
+        open, closed, openRows, closedRows, reaction, openReaction, measured, problems);
   }
 
   private static Duration firstRestriction(List<Instant> times, Instant surgeStart) {
@@ -523,10 +646,29 @@ public final class SurgeProof {
       }
     }
     out.println();
+    out.println("The closed loop's surge as Tierscope measured it (GET /api/v1/slo):");
+    out.println();
+    out.println("| class | requests | TTFT p95 | admitted | deferred | shed | degraded |");
+    out.println("|---|---:|---:|---:|---:|---:|---:|");
+    r.measured()
+        .forEach(
+            (c, m) ->
+                out.printf(
+                    Locale.ROOT,
+                    "| %s | %d | %.0f ms | %d | %d | %d | %d |%n",
+                    c.value(),
+                    m.requests(),
+                    m.ttftP95Ms(),
+                    m.admitted(),
+                    m.deferred(),
+                    m.shed(),
+                    m.degraded()));
+    out.println();
     if (r.problems().isEmpty()) {
       out.println(
           "PASS: closed loop keeps interactive_premium at least 10% under its threshold, open"
-              + " loop breaches it; batch pays, premium does not; healthy traffic saw no signal change.");
+              + " loop breaches it; batch pays, premium does not; healthy traffic saw no signal"
+              + " change; Tierscope counted what the gateway did.");
     } else {
       r.problems().forEach(p -> out.println("FAIL: " + p));
     }

@@ -10,12 +10,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * {@code java -jar tierscope-server.jar surge-proof [--compressed] [--seed N] [--key=value ...]}
- * (Spring properties of the server under test, as for the server itself): starts a Tierscope of its
- * own (embedded Kafka and PostgreSQL on free ports, in a temporary directory; or the Kafka and
- * PostgreSQL of {@code TIERSCOPE_KAFKA_BOOTSTRAP_SERVERS} and {@code TIERSCOPE_DB_URL}), runs the
- * {@link SurgeProof} and prints the reaction time and the table. Exit status 0 when every check
- * holds, 1 when one does not, 2 on a usage error.
+ * {@code java -jar tierscope-server.jar surge-proof [--compressed] [--open-loop-offline] [--seed N]
+ * [--key=value ...]} (Spring properties of the server under test, as for the server itself): starts
+ * a Tierscope of its own (embedded Kafka and PostgreSQL on free ports, in a temporary directory; or
+ * the Kafka and PostgreSQL of {@code TIERSCOPE_KAFKA_BOOTSTRAP_SERVERS} and {@code
+ * TIERSCOPE_DB_URL}), runs the {@link SurgeProof} and prints the reaction time and the table. Exit
+ * status 0 when every check holds, 1 when one does not, 2 on a usage error.
  */
 public final class SurgeProofCommand {
 
@@ -24,6 +24,7 @@ public final class SurgeProofCommand {
   public static int run(String[] args, PrintStream out, PrintStream err) {
     long seed = 1;
     double speed = 1;
+    boolean openLoopToTierscope = true;
     Map<String, String> extra = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       if (args[i].startsWith("--") && args[i].contains("=")) {
@@ -33,6 +34,7 @@ public final class SurgeProofCommand {
       }
       switch (args[i]) {
         case "--compressed" -> speed = SurgeProof.COMPRESSED_SPEED;
+        case "--open-loop-offline" -> openLoopToTierscope = false;
         case "--seed" -> {
           if (i + 1 >= args.length) {
             err.println("--seed needs a number");
@@ -52,7 +54,7 @@ public final class SurgeProofCommand {
         }
       }
     }
-    SurgeProof proof = new SurgeProof(seed, speed);
+    SurgeProof proof = new SurgeProof(seed, speed, openLoopToTierscope);
     Map<String, String> env = System.getenv();
     Map<String, String> properties = new LinkedHashMap<>(SurgeProof.serverProperties(speed));
     properties.put("tierscope.ingest.grpc-port", "0");
