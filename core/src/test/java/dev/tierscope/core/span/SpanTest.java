@@ -565,6 +565,8 @@ class SpanTest {
           s.protocolFallback(),
           s.retransmits(),
           s.connectionType(),
+          s.admission(),
+          s.degradationLevel(),
           s.ruleAttributes(),
           s.tenantAuthenticated());
     }
