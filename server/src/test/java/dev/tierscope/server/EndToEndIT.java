@@ -63,6 +63,9 @@ class EndToEndIT {
     final List<Long> edge = new ArrayList<>();
     final List<Long> mesh = new ArrayList<>();
     final List<Long> model = new ArrayList<>();
+
+    /** Requests per degradation level the gateway reported (all were admitted). */
+    final long[] degradation = new long[4];
   }
 
   @Test
@@ -111,6 +114,17 @@ class EndToEndIT {
       assertPercentile(json, "$.components.mesh.p95Ms", t.mesh, 95);
       assertPercentile(json, "$.components.model.p50Ms", t.model, 50);
       assertPercentile(json, "$.components.model.p95Ms", t.model, 95);
+      // what the gateway reported doing (tierscope.admission, tierscope.degradation), exactly
+      assertThat(json.read("$.admission.admitted", Long.class)).isEqualTo(t.ttft.size());
+      assertThat(json.read("$.admission.deferred", Long.class)).isZero();
+      assertThat(json.read("$.admission.shed", Long.class)).isZero();
+      for (int level = 1; level <= 3; level++) {
+        assertThat(json.read("$.admission.degradedByLevel['" + level + "']", Long.class))
+            .as("degraded at level " + level)
+            .isEqualTo(t.degradation[level]);
+      }
+      assertThat(json.read("$.admission.degradedRate", Double.class))
+          .isCloseTo((double) (t.ttft.size() - t.degradation[0]) / t.ttft.size(), within(1e-9));
     }
   }
 
@@ -192,6 +206,8 @@ class EndToEndIT {
               .setSpanKind(SpanKind.SERVER)
               .setParent(Context.root().with(client))
               .setStartTimestamp(gatewayStart, TimeUnit.MICROSECONDS)
+              .setAttribute("tierscope.admission", "admitted")
+              .setAttribute("tierscope.degradation", (long) (i % 4))
               .startSpan();
       Span modelSpan =
           tracer
@@ -215,6 +231,7 @@ class EndToEndIT {
       t.edge.add((clientFirst - clientStart) - ttftGateway);
       t.mesh.add(ttftGateway - model);
       t.model.add(model);
+      t.degradation[i % 4]++;
     }
     assertThat(provider.forceFlush().join(60, TimeUnit.SECONDS).isSuccess())
         .as("the SDK exported every span")

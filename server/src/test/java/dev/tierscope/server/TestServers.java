@@ -20,6 +20,15 @@ public final class TestServers {
    * @param extra further properties; they override the defaults set here
    */
   public static TierscopeServer start(String name, Map<String, String> extra) throws Exception {
+    return start(name, extra, null);
+  }
+
+  /**
+   * As {@link #start(String, Map)}, with {@code apiClock} as the api's clock (null: the system
+   * clock).
+   */
+  public static TierscopeServer start(
+      String name, Map<String, String> extra, java.time.Clock apiClock) throws Exception {
     String topic = TestInfra.uniqueName("spans");
     DbSchema schema = TestInfra.newSchema(name);
     Map<String, String> properties = new HashMap<>();
@@ -28,6 +37,7 @@ public final class TestServers {
     properties.put("tierscope.aggregator.topic", topic);
     properties.put("tierscope.aggregator.dead-letter-topic", topic + ".dlq");
     properties.put("tierscope.aggregator.group", TestInfra.uniqueName("aggregator"));
+    properties.put("tierscope.control.kafka.topic", TestInfra.uniqueName("control"));
     properties.putAll(extra);
     return TierscopeServer.start(
         new ServerOptions(
@@ -38,6 +48,7 @@ public final class TestServers {
             TestInfra.bootstrapServers(),
             0,
             new PostgresEndpoint(schema.jdbcUrl(), schema.user(), schema.password()),
-            properties));
+            properties),
+        apiClock);
   }
 }
