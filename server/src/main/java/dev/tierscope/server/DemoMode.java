@@ -56,6 +56,7 @@ public final class DemoMode implements AutoCloseable {
   private final TierscopeSink spans;
   private final Thread thread;
   private final ScheduledExecutorService reports;
+  private dev.tierscope.server.surge.LoopDemo loop;
 
   private DemoMode(Simulation simulation, TierscopeSink spans, ScheduledExecutorService reports) {
     this.simulation = simulation;
@@ -115,6 +116,7 @@ public final class DemoMode implements AutoCloseable {
         CLASS,
         SETTLE.toSeconds());
     demo.thread.start();
+    demo.loop = dev.tierscope.server.surge.LoopDemo.start(server, out);
     return demo;
   }
 
@@ -133,6 +135,9 @@ public final class DemoMode implements AutoCloseable {
   /** Stops the simulator and the reports. */
   @Override
   public void close() {
+    if (loop != null) {
+      loop.close();
+    }
     simulation.stop();
     reports.shutdownNow();
     try {
