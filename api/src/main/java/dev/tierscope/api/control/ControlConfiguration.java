@@ -30,11 +30,12 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.ProducerFactory;
@@ -92,11 +93,13 @@ public class ControlConfiguration {
     return stream;
   }
 
+  /** Whether the leader publishes to Kafka: enabled and a broker configured. */
+  static final String PUBLISH =
+      "'${tierscope.control.kafka.enabled:true}' == 'true'"
+          + " and '${spring.kafka.bootstrap-servers:}' != ''";
+
   @Bean
-  @ConditionalOnProperty(
-      name = "tierscope.control.kafka.enabled",
-      havingValue = "true",
-      matchIfMissing = true)
+  @ConditionalOnExpression(PUBLISH)
   NewTopic controlTopic(ControlProperties properties) {
     // compacted: a consumer reading from the start gets every (tenant, class)'s latest signal
     return TopicBuilder.name(properties.kafka().topic())
@@ -123,14 +126,16 @@ public class ControlConfiguration {
       ProducerFactory<?, ?> producerFactory,
       JsonMapper json,
       MeterRegistry registry,
-      Clock clock) {
+      Clock clock,
+      Environment environment) {
     ControlInputsReader inputs =
         new ControlInputsReader(windows, attribution, classes, config, api.window());
     PostgresRecentTenants tenants =
         new PostgresRecentTenants(dataSource, (int) api.window().toSeconds());
     SignalPublisher publisher = SignalPublisher.NONE;
     KafkaSignalPublisher kafka = null;
-    if (properties.kafka().enabled()) {
+    String brokers = environment.getProperty("spring.kafka.bootstrap-servers", "");
+    if (properties.kafka().enabled() && !brokers.isBlank()) {
       Map<String, Object> producerProps =
           new HashMap<>(producerFactory.getConfigurationProperties());
       producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
