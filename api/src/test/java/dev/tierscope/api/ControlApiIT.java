@@ -220,7 +220,7 @@ class ControlApiIT {
         .isEqualTo("deferred_batch");
     assertThat(leading(a) + leading(b)).as("exactly one leader").isEqualTo(1.0);
 
-    // The stream of either instance starts with every current signal.
+    // The stream of either instance starts with every current signal, once each, in class order.
     HttpResponse<java.io.InputStream> stream =
         http.send(
             HttpRequest.newBuilder(URI.create(url(a) + "/api/v1/control/stream?tenant=" + TENANT))
@@ -241,8 +241,10 @@ class ControlApiIT {
       }
     }
     assertThat(data)
-        .anyMatch(
-            d -> d.contains("\"class\":\"deferred_batch\"") && d.contains("\"action\":\"shed\""));
+        .extracting(
+            d -> JsonPath.parse(d).read("$.class") + "=" + JsonPath.parse(d).read("$.action"))
+        .containsExactly(
+            "interactive_premium=admit", "standard_interactive=admit", "deferred_batch=shed");
 
     // The leader published the signal to the compacted topic, keyed tenant/class.
     Properties props = new Properties();

@@ -236,6 +236,7 @@ public class ControlConfiguration {
     }
 
     private void run(Lease lease) {
+      leading.set(1); // from the lease on, before the round's signals are visible to anyone
       ControlRound.Result r = round.run(lease);
       for (Transition t : r.transitions()) {
         log.info(

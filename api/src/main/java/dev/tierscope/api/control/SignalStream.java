@@ -64,8 +64,12 @@ final class SignalStream implements SmartLifecycle {
     this.order = order;
   }
 
-  /** A new listener of {@code tenant}'s signals; sends the current ones first. */
-  SseEmitter subscribe(String tenant) {
+  /**
+   * A new listener of {@code tenant}'s signals; sends the current ones first. Synchronized with the
+   * poll: a round of the poll running at the same time would otherwise send its own, possibly newer
+   * reading in between, and the listener would end with the older snapshot's decisions.
+   */
+  synchronized SseEmitter subscribe(String tenant) {
     SseEmitter emitter = new SseEmitter(0L); // no timeout: the stream lasts
     List<SseEmitter> list = listeners.computeIfAbsent(tenant, t -> new CopyOnWriteArrayList<>());
     Runnable remove = () -> list.remove(emitter);
