@@ -68,6 +68,7 @@ public final class AdmissionAdvisor implements AutoCloseable {
   private final Duration maxBackoff;
   private final Listener listener;
   private final HttpClient http;
+  private final String authorization;
   private final Map<String, Advice> advice = new ConcurrentHashMap<>();
   private final CountDownLatch firstSignals = new CountDownLatch(1);
   private final AtomicLong received = new AtomicLong();
@@ -87,6 +88,7 @@ public final class AdmissionAdvisor implements AutoCloseable {
     this.maxBackoff = b.maxBackoff;
     this.listener = b.listener;
     this.http = HttpClient.newBuilder().connectTimeout(b.connectTimeout).build();
+    this.authorization = b.bearerToken == null ? null : "Bearer " + b.bearerToken;
     this.thread = new Thread(this::run, "tierscope-admission-advisor");
     this.thread.setDaemon(true);
     this.thread.start();
@@ -132,7 +134,7 @@ public final class AdmissionAdvisor implements AutoCloseable {
   public void refresh() throws IOException, InterruptedException {
     HttpResponse<String> r =
         http.send(
-            HttpRequest.newBuilder(snapshotUri)
+            request(snapshotUri)
                 .timeout(Duration.ofSeconds(10))
                 .header("Accept", "application/json")
                 .GET()
@@ -171,13 +173,19 @@ public final class AdmissionAdvisor implements AutoCloseable {
       try {
         HttpResponse<Stream<String>> r =
             http.send(
-                HttpRequest.newBuilder(streamUri)
-                    .header("Accept", "text/event-stream")
-                    .GET()
-                    .build(),
+                request(streamUri).header("Accept", "text/event-stream").GET().build(),
                 HttpResponse.BodyHandlers.ofLines());
         if (r.statusCode() != 200) {
           r.body().close();
+          if (r.statusCode() == 401 || r.statusCode() == 403) {
+            // a configuration problem (token missing, wrong or without the read scope): say so
+            log.warning(
+                "admission stream "
+                    + streamUri
+                    + " answered "
+                    + r.statusCode()
+                    + "; check the bearer token (the read scope, this tenant); admitting all");
+          }
           throw new IOException("GET " + streamUri + " answered " + r.statusCode());
         }
         connections.incrementAndGet();
@@ -225,6 +233,14 @@ public final class AdmissionAdvisor implements AutoCloseable {
     }
   }
 
+  private HttpRequest.Builder request(URI uri) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri);
+    if (authorization != null) {
+      b.header("Authorization", authorization);
+    }
+    return b;
+  }
+
   private void accept(String json) {
     try {
       for (SignalJson.Signal s : SignalJson.parse(json)) {
@@ -253,6 +269,7 @@ public final class AdmissionAdvisor implements AutoCloseable {
     private Duration connectTimeout = Duration.ofSeconds(5);
     private Duration maxBackoff = Duration.ofSeconds(10);
     private Listener listener;
+    private String bearerToken;
 
     private Builder() {}
 
@@ -283,6 +300,15 @@ public final class AdmissionAdvisor implements AutoCloseable {
     /** Longest wait between reconnection attempts; 10 s unless set. */
     public Builder maxBackoff(Duration maxBackoff) {
       this.maxBackoff = Objects.requireNonNull(maxBackoff, "maxBackoff");
+      return this;
+    }
+
+    /**
+     * A token with the {@code read} scope for the tenant, sent as {@code Authorization: Bearer}
+     * when the API requires authentication ({@code tierscope.auth.mode=token}); none unless set.
+     */
+    public Builder bearerToken(String token) {
+      this.bearerToken = Objects.requireNonNull(token, "token");
       return this;
     }
 

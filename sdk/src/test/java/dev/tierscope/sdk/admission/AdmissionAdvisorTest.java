@@ -39,6 +39,7 @@ class AdmissionAdvisorTest {
 
   private final AtomicInteger streams = new AtomicInteger();
   private final List<String> queries = new CopyOnWriteArrayList<>();
+  private final List<String> authorizations = new CopyOnWriteArrayList<>();
   private volatile String snapshot = "{\"tenant\":\"acme\",\"signals\":[]}";
 
   @BeforeEach
@@ -50,6 +51,7 @@ class AdmissionAdvisorTest {
         "/api/v1/control",
         ex -> {
           queries.add(ex.getRequestURI().getQuery());
+          authorizations.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
           byte[] body = snapshot.getBytes(StandardCharsets.UTF_8);
           ex.getResponseHeaders().add("Content-Type", "application/json");
           ex.sendResponseHeaders(200, body.length);
@@ -69,6 +71,7 @@ class AdmissionAdvisorTest {
   private void stream(HttpExchange ex) throws IOException {
     streams.incrementAndGet();
     queries.add(ex.getRequestURI().getQuery());
+    authorizations.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
     ex.getResponseHeaders().add("Content-Type", "text/event-stream");
     ex.sendResponseHeaders(200, 0);
     try (OutputStream out = ex.getResponseBody()) {
@@ -203,6 +206,29 @@ class AdmissionAdvisorTest {
       advisor.refresh();
       assertThat(advisor.advise("deferred_batch").decision()).isEqualTo("defer");
       assertThat(advisor.signalsReceived()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aBearerTokenGoesWithTheStreamAndTheSnapshot() throws Exception {
+    try (AdmissionAdvisor advisor =
+        AdmissionAdvisor.builder()
+            .endpoint(endpoint())
+            .tenant("acme")
+            .bearerToken("tsk_acme_gateway")
+            .clock(Clock.fixed(NOW, ZoneOffset.UTC))
+            .build()) {
+      events.add(event(signal("deferred_batch", "shed", 0, NOW.plusSeconds(60))));
+      assertThat(advisor.awaitSignals(Duration.ofSeconds(10))).isTrue();
+      advisor.refresh();
+      assertThat(authorizations)
+          .containsExactly("Bearer tsk_acme_gateway", "Bearer tsk_acme_gateway");
+    }
+    authorizations.clear();
+    try (AdmissionAdvisor advisor =
+        AdmissionAdvisor.builder().endpoint(endpoint()).tenant("acme").build()) {
+      advisor.refresh();
+      assertThat(authorizations).isNotEmpty().containsOnly("null"); // the stream's and refresh's
     }
   }
 
