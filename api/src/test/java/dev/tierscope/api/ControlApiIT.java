@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
+import com.sun.net.httpserver.HttpServer;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tierscope.api.alerting.WebhookSignature;
 import dev.tierscope.core.classes.TrafficClasses;
 import dev.tierscope.core.window.WindowAggregator;
 import dev.tierscope.store.Migrations;
@@ -13,7 +15,9 @@ import dev.tierscope.store.PostgresCheckpointStore;
 import dev.tierscope.testsupport.DbSchema;
 import dev.tierscope.testsupport.TestInfra;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,9 +31,12 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -61,10 +68,17 @@ class ControlApiIT {
   private static HikariDataSource dataSource;
   private static String topic;
   private static final List<ConfigurableApplicationContext> apps = new ArrayList<>();
+  private static final String SECRET = "control-webhook-secret";
+  private static HttpServer webhook;
+
+  /** A webhook delivery: its headers and raw body. */
+  private record Delivery(Map<String, String> headers, byte[] body) {}
+
+  private static final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
-  static void fillAndStart() {
+  static void fillAndStart() throws IOException {
     schema = TestInfra.newSchema("control");
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(schema.jdbcUrl());
@@ -75,6 +89,18 @@ class ControlApiIT {
     Migrations.migrate(dataSource);
     fill();
     topic = TestInfra.uniqueName("control");
+    webhook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    webhook.createContext(
+        "/hook",
+        ex -> {
+          Map<String, String> headers = new HashMap<>();
+          ex.getRequestHeaders()
+              .forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v.get(0)));
+          deliveries.add(new Delivery(headers, ex.getRequestBody().readAllBytes()));
+          ex.sendResponseHeaders(204, -1);
+          ex.close();
+        });
+    webhook.start();
     apps.add(start());
     apps.add(start());
   }
@@ -83,6 +109,9 @@ class ControlApiIT {
   static void stop() throws Exception {
     for (ConfigurableApplicationContext app : apps) {
       app.close();
+    }
+    if (webhook != null) {
+      webhook.stop(0);
     }
     if (dataSource != null) {
       dataSource.close();
@@ -143,7 +172,11 @@ class ControlApiIT {
         "--spring.kafka.bootstrap-servers=" + TestInfra.bootstrapServers(),
         "--tierscope.control.kafka.topic=" + topic,
         "--tierscope.control.interval=200ms",
-        "--tierscope.control.stream.poll=50ms");
+        "--tierscope.control.stream.poll=50ms",
+        "--tierscope.api.alerting.webhooks[0].url=http://127.0.0.1:"
+            + webhook.getAddress().getPort()
+            + "/hook",
+        "--tierscope.api.alerting.webhooks[0].secret=" + SECRET);
   }
 
   private static String url(ConfigurableApplicationContext app) {
@@ -187,6 +220,24 @@ class ControlApiIT {
   private double leading(ConfigurableApplicationContext app) throws Exception {
     return get(app, "/actuator/metrics/tierscope.api.control.leader")
         .read("$.measurements[0].value", Double.class);
+  }
+
+  /** The admission-control deliveries (the alert pushes share the webhook), signatures checked. */
+  private static List<DocumentContext> controlDeliveries() {
+    List<DocumentContext> out = new ArrayList<>();
+    for (Delivery d : deliveries) {
+      if (!"control".equals(d.headers().get("x-tierscope-event"))) {
+        continue;
+      }
+      String timestamp = d.headers().get("x-tierscope-timestamp");
+      assertThat(d.headers().get("x-tierscope-signature"))
+          .isEqualTo("sha256=" + WebhookSignature.sign(SECRET, timestamp, d.body()));
+      DocumentContext body = JsonPath.parse(new String(d.body(), StandardCharsets.UTF_8));
+      assertThat(body.read("$.id", String.class))
+          .isEqualTo(d.headers().get("x-tierscope-delivery"));
+      out.add(body);
+    }
+    return out;
   }
 
   @Test
@@ -269,6 +320,17 @@ class ControlApiIT {
     assertThat(published).as("a shed record of ctl/deferred_batch").isNotNull();
     assertThat(JsonPath.parse(published).read("$.since", String.class)).isEqualTo(NOW.toString());
 
+    // The leader delivered the change, and only it, to the webhook (signed; premium and standard
+    // stayed admitted, so nothing about them).
+    await(() -> !controlDeliveries().isEmpty(), "the webhook delivery");
+    DocumentContext change = controlDeliveries().get(0);
+    assertThat(change.read("$.kind", String.class)).isEqualTo("control");
+    assertThat(change.read("$.class", String.class)).isEqualTo("deferred_batch");
+    assertThat(change.read("$.previous", String.class)).isEqualTo("admit");
+    assertThat(change.read("$.decision", String.class)).isEqualTo("shed");
+    assertThat(change.read("$.signal.since", String.class)).isEqualTo(NOW.toString());
+    String deliveryId = change.read("$.id", String.class);
+
     // The leader's instance stops; the other takes over and continues from the stored state: the
     // shed keeps its since, the new evaluations carry the new time.
     ConfigurableApplicationContext leader = leading(a) == 1.0 ? a : b;
@@ -292,6 +354,11 @@ class ControlApiIT {
     assertThat(after.read("$.signals[0].action", String.class)).isEqualTo("shed");
     assertThat(after.read("$.signals[0].since", String.class)).isEqualTo(NOW.toString());
     assertThat(leading(other)).isEqualTo(1.0);
+    // The successor delivers the restriction in force once more, under the same delivery id.
+    await(() -> controlDeliveries().size() >= 2, "the successor's webhook delivery");
+    assertThat(controlDeliveries())
+        .extracting(d -> d.read("$.id", String.class))
+        .containsOnly(deliveryId);
     try (Connection c = dataSource.getConnection();
         Statement s = c.createStatement();
         var rs = s.executeQuery("select term from leader_term where role = 'control'")) {

@@ -1,6 +1,7 @@
 package dev.tierscope.api.control;
 
 import dev.tierscope.api.ApiProperties;
+import dev.tierscope.api.alerting.AlertingProperties;
 import dev.tierscope.core.attribution.AttributionCalculator;
 import dev.tierscope.core.classes.TrafficClasses;
 import dev.tierscope.core.control.ControlConfig;
@@ -20,7 +21,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
@@ -127,12 +130,30 @@ public class ControlConfiguration {
       JsonMapper json,
       MeterRegistry registry,
       Clock clock,
-      Environment environment) {
+      Environment environment,
+      AlertingProperties alerting) {
     ControlInputsReader inputs =
         new ControlInputsReader(windows, attribution, classes, config, api.window());
     PostgresRecentTenants tenants =
         new PostgresRecentTenants(dataSource, (int) api.window().toSeconds());
-    SignalPublisher publisher = SignalPublisher.NONE;
+    List<SignalPublisher> publishers = new ArrayList<>();
+    if (properties.webhooks().enabled() && !alerting.webhooks().isEmpty()) {
+      // first: they never throw, and a failed Kafka publish must not hold back a webhook
+      publishers.add(
+          new WebhookSignalPublisher(
+              alerting.webhooks(),
+              json,
+              clock,
+              (host, ok) ->
+                  Counter.builder("tierscope.api.control.webhooks")
+                      .description("decision changes delivered to webhooks, by outcome")
+                      .tag("outcome", ok ? "ok" : "failed")
+                      .register(registry)
+                      .increment()));
+      log.info(
+          "admission control: decision changes to {} webhooks (tierscope.api.alerting.webhooks)",
+          alerting.webhooks().size());
+    }
     KafkaSignalPublisher kafka = null;
     String brokers = environment.getProperty("spring.kafka.bootstrap-servers", "");
     if (properties.kafka().enabled() && !brokers.isBlank()) {
@@ -154,8 +175,14 @@ public class ControlConfiguration {
               properties.kafka().topic(),
               json,
               properties.kafka().sendTimeout());
-      publisher = kafka;
+      publishers.add(kafka);
     }
+    SignalPublisher publisher =
+        signals -> {
+          for (SignalPublisher p : publishers) {
+            p.publish(signals);
+          }
+        };
     ControlRound round =
         new ControlRound(
             policy,

@@ -41,6 +41,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param signalTtl validity of a signal after its evaluation (gateways fail open after it)
  * @param kafka the compacted topic
  * @param stream the server-sent event stream
+ * @param webhooks delivery of decision changes to the alert pushes' webhooks
  */
 @ConfigurationProperties("tierscope.control")
 public record ControlProperties(
@@ -61,7 +62,8 @@ public record ControlProperties(
     @DefaultValue("5m") Duration baselineWindow,
     @DefaultValue("60s") Duration signalTtl,
     @DefaultValue Kafka kafka,
-    @DefaultValue Stream stream) {
+    @DefaultValue Stream stream,
+    @DefaultValue Webhooks webhooks) {
 
   /**
    * What acting helps with a slowdown in one tier.
@@ -95,6 +97,13 @@ public record ControlProperties(
    */
   public record Stream(
       @DefaultValue("250ms") Duration poll, @DefaultValue("10s") Duration heartbeat) {}
+
+  /**
+   * Decision changes to the webhooks of {@code tierscope.api.alerting.webhooks}.
+   *
+   * @param enabled whether the leader delivers them (when webhooks are configured)
+   */
+  public record Webhooks(@DefaultValue("true") boolean enabled) {}
 
   public ControlProperties {
     require(positive(interval), "tierscope.control.interval must be positive");
