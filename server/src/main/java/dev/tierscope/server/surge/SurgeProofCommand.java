@@ -73,8 +73,7 @@ public final class SurgeProofCommand {
               properties);
       long started = System.nanoTime();
       try (TierscopeServer server = TierscopeServer.start(options, proof.clock())) {
-        Thread hook = new Thread(server::close, "tierscope-surge-proof-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook); // Ctrl+C stops Kafka and PostgreSQL too
+        // Ctrl+C: the server's own shutdown hook stops it in order, Kafka and PostgreSQL too
         err.printf(
             "Tierscope for the proof: API %s, OTLP %s (started in %d ms)%n",
             server.apiUrl(), server.otlpHttpUrl(), (System.nanoTime() - started) / 1_000_000);
