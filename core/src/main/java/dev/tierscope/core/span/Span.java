@@ -209,6 +209,8 @@ public record Span(
         protocolFallback,
         retransmits,
         connectionType,
+        admission,
+        degradationLevel,
         ruleAttributes,
         tenantAuthenticated);
   }

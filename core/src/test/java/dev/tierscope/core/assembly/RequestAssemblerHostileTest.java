@@ -325,6 +325,8 @@ class RequestAssemblerHostileTest {
         s.protocolFallback(),
         s.retransmits(),
         s.connectionType(),
+        s.admission(),
+        s.degradationLevel(),
         Map.of(),
         false);
   }

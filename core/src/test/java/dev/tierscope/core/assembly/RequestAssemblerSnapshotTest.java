@@ -108,25 +108,27 @@ class RequestAssemblerSnapshotTest {
   }
 
   @Test
-  void aVersion3SnapshotWrittenBeforeAdmissionControlStillRestores() {
+  void aVersion4SnapshotWrittenBeforeAdmissionControlStillRestores() {
     RequestAssembler before = new RequestAssembler(CONFIG);
     before.add(client(1).at(0, 50_000).admission(Admission.SHED, 0).build());
-    byte[] v4 = before.snapshot();
-    // v3 lacks the two bytes at the end of each request; here one request, then the evicted list
-    byte[] v3 = new byte[v4.length - 2];
-    System.arraycopy(v4, 0, v3, 0, v4.length - 6);
-    System.arraycopy(v4, v4.length - 4, v3, v4.length - 6, 4);
-    v3[0] = AssemblySnapshotCodec.VERSION_3;
+    byte[] v5 = before.snapshot();
+    // v4 lacks the two bytes at the end of each request; here one request, then the empty evicted
+    // list and the empty recently completed traces (two ints of 0)
+    assertThat(Arrays.copyOfRange(v5, v5.length - 8, v5.length)).containsOnly((byte) 0);
+    byte[] v4 = new byte[v5.length - 2];
+    System.arraycopy(v5, 0, v4, 0, v5.length - 10);
+    System.arraycopy(v5, v5.length - 8, v4, v5.length - 10, 8);
+    v4[0] = AssemblySnapshotCodec.VERSION_4;
 
     RequestAssembler after = new RequestAssembler(CONFIG);
-    after.restore(v3);
+    after.restore(v4);
     RequestSummary r = Assemble.complete(after, CONFIG);
     assertThat(r.traceId()).isEqualTo(client(1).build().traceId());
     assertThat(r.admission()).isEqualTo(Admission.NONE);
     assertThat(r.degradationLevel()).isEqualTo(-1);
 
     RequestAssembler current = new RequestAssembler(CONFIG);
-    current.restore(v4);
+    current.restore(v5);
     assertThat(Assemble.complete(current, CONFIG).admission()).isEqualTo(Admission.SHED);
   }
 

@@ -187,6 +187,8 @@ public final class SummaryBuilder {
         partial,
         "",
         false,
-        tenantAuthenticated);
+        tenantAuthenticated,
+        dev.tierscope.core.span.Admission.NONE,
+        -1);
   }
 }

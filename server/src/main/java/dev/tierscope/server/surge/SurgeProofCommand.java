@@ -67,6 +67,7 @@ public final class SurgeProofCommand {
               home,
               0,
               0,
+              0,
               kafka == null || kafka.isBlank() ? null : kafka,
               0,
               PostgresServers.fromEnvironment().orElse(null),
