@@ -22,9 +22,11 @@ import org.slf4j.LoggerFactory;
  * ends (the instance stopped, crashed, or lost its connection), so a successor takes over without a
  * lease timeout to tune, and two sessions can never hold it at once. The lock is taken with {@code
  * pg_try_advisory_lock(int, int)}: the first key is Tierscope's namespace for leader locks, the
- * second {@code hashtext(role)} (the two-key space never overlaps the single-key locks, such as the
- * rollup job's). Each new leader raises the role's term in the same session; {@link #tryLead} on a
- * held role checks that the session is alive and the term unchanged.
+ * second {@code hashtext(<schema>/<role>)} (the two-key space never overlaps the single-key locks,
+ * such as the rollup job's). The schema is in the key because advisory locks are per database while
+ * {@code leader_term} is per schema: two deployments in two schemas of one database each have their
+ * leader. Each new leader raises the role's term in the same session; {@link #tryLead} on a held
+ * role checks that the session is alive and the term unchanged.
  *
  * <p>The session is a connection taken from the pool and held for as long as the leadership lasts
  * (one connection per led role). On {@link #stepDown} the lock is released before the connection
@@ -107,7 +109,7 @@ public final class PostgresLeaderElection implements LeaderElection {
     try (PreparedStatement st =
         h.connection().prepareStatement("SELECT pg_advisory_unlock(?, hashtext(?))")) {
       st.setInt(1, LOCK_NAMESPACE);
-      st.setString(2, role);
+      st.setString(2, lockKey(h.connection(), role));
       st.execute();
       h.connection().close();
       log.info("{} stepped down from {} (term {})", holder, role, h.lease().term());
@@ -150,10 +152,15 @@ public final class PostgresLeaderElection implements LeaderElection {
     }
   }
 
+  /** The lock's text key: the session's schema and the role. */
+  private static String lockKey(Connection c, String role) throws SQLException {
+    return c.getSchema() + "/" + role;
+  }
+
   private static boolean tryLock(Connection c, String role) throws SQLException {
     try (PreparedStatement st = c.prepareStatement("SELECT pg_try_advisory_lock(?, hashtext(?))")) {
       st.setInt(1, LOCK_NAMESPACE);
-      st.setString(2, role);
+      st.setString(2, lockKey(c, role));
       try (ResultSet rs = st.executeQuery()) {
         return rs.next() && rs.getBoolean(1);
       }

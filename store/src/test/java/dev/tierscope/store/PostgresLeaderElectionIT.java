@@ -100,7 +100,7 @@ class PostgresLeaderElectionIT extends LeaderElectionContract {
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = (?::int4)::oid"
                     + " AND objid = hashtext(?)::oid")) {
       st.setInt(1, PostgresLeaderElection.LOCK_NAMESPACE);
-      st.setString(2, role);
+      st.setString(2, schema.schema() + "/" + role); // the lock's key: schema and role
       try (ResultSet rs = st.executeQuery()) {
         rs.next();
         assertThat(rs.getLong(1)).isZero();
