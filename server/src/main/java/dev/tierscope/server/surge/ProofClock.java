@@ -10,8 +10,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The simulated clock of a surge proof, for everything that needs "now" (the api's control leader,
- * the gateway's advisor): before the simulations start, a {@link ScaledClock}; once they run, the
- * simulated time the slowest of them has reached ({@link Simulation#reached()}).
+ * the gateway's advisor): the wall clock until the proof runs, then a {@link ScaledClock} from that
+ * instant on ({@link #scaleFrom}); once the simulations run, the simulated time the slowest of them
+ * has reached ({@link Simulation#reached()}).
  *
  * <p>Why follow the simulations rather than the wall clock: a compressed run on a loaded machine
  * may not keep its speed; if Tierscope's clock ran ahead of the traffic, the control leader would
@@ -21,11 +22,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class ProofClock extends Clock {
 
-  private final ScaledClock before;
+  private volatile Clock before;
   private final List<Simulation> simulations = new CopyOnWriteArrayList<>();
 
-  ProofClock(ScaledClock before) {
+  ProofClock(Clock before) {
     this.before = before;
+  }
+
+  /** From now on, before the simulations run, reads {@code scaled}. */
+  void scaleFrom(ScaledClock scaled) {
+    this.before = scaled;
   }
 
   /** Follows {@code simulation} from its start on. */

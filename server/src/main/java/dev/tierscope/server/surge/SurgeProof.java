@@ -80,7 +80,8 @@ public final class SurgeProof {
   private final long seed;
   private final double speed;
   private final boolean openLoopToTierscope;
-  private final ScaledClock wall;
+  private volatile ScaledClock wall;
+  private volatile Instant origin;
   private final ProofClock clock;
 
   /**
@@ -92,11 +93,14 @@ public final class SurgeProof {
     this.seed = seed;
     this.speed = speed;
     this.openLoopToTierscope = openLoopToTierscope;
-    this.wall = new ScaledClock(Instant.now(), speed);
-    this.clock = new ProofClock(wall);
+    this.clock = new ProofClock(Clock.systemUTC());
   }
 
-  /** The simulated clock; the server under test must use it as the api's clock. */
+  /**
+   * The simulated clock; the server under test must use it as the api's clock. It reads the wall
+   * clock until {@link #run} starts: the simulated clock starts running at its speed there, so that
+   * how long the server took to start does not add to its lead over the wall clock ({@link #lead}).
+   */
   public Clock clock() {
     return clock;
   }
@@ -111,22 +115,60 @@ public final class SurgeProof {
   public static final Duration GRACE = Duration.ofSeconds(1);
 
   /**
-   * Properties of the server under test: the aggregator's {@link #GRACE}, and the pipeline's
-   * wall-clock intervals over the speed.
+   * Properties of the server under test: the aggregator's {@link #GRACE}, the pipeline's wall-clock
+   * intervals over the speed, and, for a compressed run, time bounds that let its spans through
+   * ({@link #lead}).
+   *
+   * <p>Tierscope judges a span's time against the wall clock: the ingest and the aggregator
+   * dead-letter a span that ends more than {@code max-future-skew} ahead of it ({@code
+   * too_far_in_future}), and the aggregator's stream time never runs more than {@code
+   * stream-time-tolerance} ahead of it. A compressed run's spans carry simulated times, which run
+   * ahead of the wall clock by up to {@link #lead}; so the proof's server (only it, the defaults
+   * stay) allows that lead in all three. Nothing else of the bounds changes: a span further ahead
+   * than the lead is still rejected.
    */
   public static Map<String, String> serverProperties(double speed) {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("tierscope.aggregator.grace", GRACE.toMillis() + "ms");
-    if (speed > 1) {
-      // A compressed run's simulated clock runs ahead of the wall clock (by up to the scenario's
-      // length): the ingest must take spans from its "future".
-      Duration ahead = HEALTHY.plus(SURGE).plus(AFTER).plusMinutes(5);
-      p.put("tierscope.ingest.max-future-skew", ahead.toMinutes() + "m");
+    Duration lead = lead(speed);
+    if (!lead.isZero()) {
+      String ahead = lead.toMinutes() + "m";
+      p.put("tierscope.ingest.max-future-skew", ahead);
+      p.put("tierscope.aggregator.max-future-skew", ahead);
+      p.put("tierscope.aggregator.stream-time-tolerance", ahead);
     }
     p.put("tierscope.aggregator.checkpoint-interval", millis(1000 / speed));
     p.put("tierscope.control.interval", millis(1000 / speed));
     p.put("tierscope.control.stream.poll", millis(250 / speed));
     return p;
+  }
+
+  /**
+   * How long a run may take in simulated time, from the start of {@link #run} to its last span:
+   * twice the scenario ({@code HEALTHY + SURGE + AFTER}, 14 minutes). After the scenario no request
+   * arrives, but the open loop's model queue still holds what the surge left (its requests waited
+   * about 5 minutes in the real-time run of docs/admission-control.md) and serves it at the full C;
+   * a second scenario's length covers that, the start on the next 10 s boundary and the last
+   * request's own time with room to spare. A run that takes longer is reported as a problem of the
+   * proof ({@link Result#problems}), since the server's time bounds ({@link #lead}) only allow
+   * this.
+   */
+  static final Duration HORIZON = HEALTHY.plus(SURGE).plus(AFTER).multipliedBy(2);
+
+  /**
+   * How far ahead of the wall clock the simulated clock of a run at {@code speed} gets at most:
+   * after {@code t} of simulated time it has taken {@code t / speed} of wall-clock time, so it
+   * leads by {@code t * (1 - 1 / speed)}, at most {@link #HORIZON}{@code * (1 - 1 / speed)} (22.4
+   * minutes at 5x), rounded up to whole minutes. Zero at real time or slower. A loaded machine only
+   * lowers it (the simulation falls behind its pace, never ahead). The simulated clock starts at
+   * {@link #run}, so the server's start-up is not in it.
+   */
+  public static Duration lead(double speed) {
+    if (speed <= 1) {
+      return Duration.ZERO;
+    }
+    double seconds = HORIZON.toSeconds() * (1 - 1 / speed);
+    return Duration.ofMinutes((long) Math.ceil(seconds / 60));
   }
 
   private static String millis(double ms) {
@@ -227,6 +269,10 @@ public final class SurgeProof {
 
   /** Runs both loops against {@code server} (started with {@link #clock()}), at once. */
   public Result run(TierscopeServer server, PrintStream progress) throws Exception {
+    // The simulated clock runs at its speed from here (see clock()).
+    origin = Instant.now();
+    wall = new ScaledClock(origin, speed);
+    clock.scaleFrom(wall);
     // Start on a 10 s boundary of the simulated clock, so that phases fall on whole windows.
     Instant start = wall.instant().truncatedTo(ChronoUnit.MINUTES);
     while (!start.isAfter(wall.instant().plusSeconds(2))) {
@@ -504,6 +550,19 @@ public final class SurgeProof {
       List<Heard> early = l.heard().stream().filter(h -> h.at().isBefore(surgeStart)).toList();
       if (!early.isEmpty()) {
         problems.add(l.name() + ": the signal changed on healthy traffic: " + early);
+      }
+    }
+    for (Loop l : List.of(open, closed)) {
+      Duration took = Duration.between(origin, l.start()).plus(l.result().simulated());
+      if (speed > 1 && (l == closed || openLoopToTierscope) && took.compareTo(HORIZON) > 0) {
+        problems.add(
+            String.format(
+                Locale.ROOT,
+                "%s: ran %d s of simulated time, beyond the %d s the server's time bounds allow"
+                    + " for (SurgeProof.lead): its last spans were dead-lettered",
+                l.name(),
+                took.toSeconds(),
+                HORIZON.toSeconds()));
       }
     }
     if (reaction == null || reaction.compareTo(MAX_REACTION) > 0) {
