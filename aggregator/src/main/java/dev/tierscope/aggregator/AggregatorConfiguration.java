@@ -126,6 +126,7 @@ class AggregatorConfiguration {
     consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     consumerProps.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     consumerProps.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    LoopSettings withLease = settings.withClaimLease(claimLease(consumerProps));
     Clock clock = Clock.systemUTC();
     List<LoopSupervisor<SpanConsumerLoop>> loops = new ArrayList<>();
     for (int i = 0; i < p.consumers(); i++) {
@@ -147,7 +148,7 @@ class AggregatorConfiguration {
                       consumers.createConsumer(p.group(), suffix),
                       store,
                       deadLetters,
-                      settings,
+                      withLease,
                       clock,
                       metrics),
               clock,
@@ -241,6 +242,22 @@ class AggregatorConfiguration {
   org.springframework.boot.health.contributor.HealthIndicator aggregatorPartitions(
       AggregatorHealth health) {
     return health.readiness();
+  }
+
+  /**
+   * How long another owner of a partition counts as alive after its last checkpoint: the longest
+   * Kafka can take to hand a silent member's partitions to someone else, {@code
+   * max.poll.interval.ms} plus {@code session.timeout.ms} (Kafka's defaults when not set), and 10 s
+   * to spare.
+   */
+  static java.time.Duration claimLease(Map<String, Object> consumerProps) {
+    long maxPoll = millis(consumerProps.get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), 300_000);
+    long session = millis(consumerProps.get(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 45_000);
+    return java.time.Duration.ofMillis(maxPoll + session + 10_000);
+  }
+
+  private static long millis(Object value, long otherwise) {
+    return value == null ? otherwise : Long.parseLong(value.toString().trim());
   }
 
   private static double sum(

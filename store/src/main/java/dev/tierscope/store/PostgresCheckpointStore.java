@@ -1,6 +1,8 @@
 package dev.tierscope.store;
 
 import dev.tierscope.core.store.CheckpointStore;
+import dev.tierscope.core.store.Claim;
+import dev.tierscope.core.store.Claimant;
 import dev.tierscope.core.store.FencedException;
 import dev.tierscope.core.store.PartitionCheckpoint;
 import dev.tierscope.core.store.RefusedDelta;
@@ -33,8 +35,12 @@ import org.HdrHistogram.Histogram;
 /**
  * {@link CheckpointStore} on PostgreSQL: one transaction per checkpoint merges the window deltas
  * (histograms decoded, merged and re-encoded under a row lock; counters added in SQL) and each
- * class's all-time totals, and writes each partition's offset and snapshot, guarded by the consumer
- * group generation.
+ * class's all-time totals, and writes each partition's offset and snapshot, guarded by the claim
+ * epoch of the partition's row.
+ *
+ * <p>Time for claims is the database's: a row's {@code updated_at} is set with {@code now()} by
+ * every claim and commit, and a claimant's lease is measured against {@code now()}, so instances
+ * with skewed clocks agree on whether an owner still looks alive.
  *
  * <p>Rows are locked in a fixed order (partitions, then window keys, then class totals) so that two
  * instances merging into the same windows and totals cannot deadlock.
@@ -62,13 +68,13 @@ public final class PostgresCheckpointStore implements CheckpointStore {
   }
 
   @Override
-  public Map<Integer, PartitionCheckpoint> claim(
-      String group, String topic, Collection<Integer> partitions, int generation) {
-    Map<Integer, PartitionCheckpoint> out = new TreeMap<>();
+  public Map<Integer, Claim> claim(
+      String group, String topic, Collection<Integer> partitions, Claimant claimant) {
+    Map<Integer, Claim> out = new TreeMap<>();
     if (partitions.isEmpty()) {
       return out;
     }
-    Integer[] ids = partitions.stream().sorted().toArray(Integer[]::new);
+    Integer[] ids = partitions.stream().distinct().sorted().toArray(Integer[]::new);
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
@@ -80,15 +86,19 @@ public final class PostgresCheckpointStore implements CheckpointStore {
             insert.setString(1, group);
             insert.setString(2, topic);
             insert.setInt(3, p);
-            insert.setInt(4, generation);
+            insert.setInt(4, claimant.generation());
             insert.addBatch();
           }
           insert.executeBatch();
         }
         Array idArray = c.createArrayOf("integer", ids);
+        // Locked in partition order; the lease is measured in database time, one clock for every
+        // instance whatever their own clocks say.
         try (PreparedStatement select =
             c.prepareStatement(
-                "SELECT partition_id, generation, next_offset, snapshot FROM partition_checkpoint"
+                "SELECT partition_id, owner, generation,"
+                    + " (extract(epoch FROM now() - updated_at) * 1000)::bigint"
+                    + " FROM partition_checkpoint"
                     + " WHERE consumer_group = ? AND topic = ? AND partition_id = ANY (?)"
                     + " ORDER BY partition_id FOR UPDATE")) {
           select.setString(1, group);
@@ -97,34 +107,48 @@ public final class PostgresCheckpointStore implements CheckpointStore {
           try (ResultSet rs = select.executeQuery()) {
             while (rs.next()) {
               int partition = rs.getInt(1);
-              int owner = rs.getInt(2);
-              if (owner > generation) {
+              String owner = rs.getString(2);
+              int generation = rs.getInt(3);
+              long writtenAgoMillis = rs.getLong(4);
+              if (owner != null
+                  && !owner.equals(claimant.owner())
+                  && generation > claimant.generation()
+                  && writtenAgoMillis < claimant.lease().toMillis()) {
                 throw new FencedException(
                     "partition "
                         + topic
                         + "-"
                         + partition
-                        + " is owned by generation "
+                        + " is held by "
                         + owner
-                        + ", not "
-                        + generation);
-              }
-              long next = rs.getLong(3);
-              if (!rs.wasNull()) {
-                out.put(partition, new PartitionCheckpoint(topic, partition, next, rs.getBytes(4)));
+                        + " with generation "
+                        + generation
+                        + ", written "
+                        + writtenAgoMillis
+                        + " ms ago; "
+                        + claimant.owner()
+                        + " has generation "
+                        + claimant.generation());
               }
             }
           }
         }
         try (PreparedStatement update =
             c.prepareStatement(
-                "UPDATE partition_checkpoint SET generation = ?, updated_at = now()"
-                    + " WHERE consumer_group = ? AND topic = ? AND partition_id = ANY (?)")) {
-          update.setInt(1, generation);
-          update.setString(2, group);
-          update.setString(3, topic);
-          update.setArray(4, idArray);
-          update.executeUpdate();
+                "UPDATE partition_checkpoint SET claim_epoch = claim_epoch + 1, owner = ?,"
+                    + " generation = ?, updated_at = now()"
+                    + " WHERE consumer_group = ? AND topic = ? AND partition_id = ANY (?)"
+                    + " RETURNING partition_id, claim_epoch, next_offset, snapshot")) {
+          update.setString(1, claimant.owner());
+          update.setInt(2, claimant.generation());
+          update.setString(3, group);
+          update.setString(4, topic);
+          update.setArray(5, idArray);
+          try (ResultSet rs = update.executeQuery()) {
+            while (rs.next()) {
+              out.put(rs.getInt(1), claimOf(rs, topic));
+            }
+          }
         }
         c.commit();
         return out;
@@ -135,6 +159,92 @@ public final class PostgresCheckpointStore implements CheckpointStore {
     } catch (SQLException e) {
       throw new StoreException("claiming partitions " + partitions + " of " + topic, e);
     }
+  }
+
+  /** A claim from a row of (partition_id, claim_epoch, next_offset, snapshot). */
+  private static Claim claimOf(ResultSet rs, String topic) throws SQLException {
+    int partition = rs.getInt(1);
+    long epoch = rs.getLong(2);
+    long next = rs.getLong(3);
+    PartitionCheckpoint cp =
+        rs.wasNull()
+            ? null
+            : new PartitionCheckpoint(topic, partition, epoch, next, rs.getBytes(4));
+    return new Claim(topic, partition, epoch, cp);
+  }
+
+  @Override
+  public Map<Integer, Claim> resume(String group, String topic, Map<Integer, Long> epochs) {
+    Map<Integer, Claim> out = new TreeMap<>();
+    if (epochs.isEmpty()) {
+      return out;
+    }
+    Integer[] ids = epochs.keySet().stream().sorted().toArray(Integer[]::new);
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement select =
+            c.prepareStatement(
+                "SELECT partition_id, claim_epoch, next_offset, snapshot, owner"
+                    + " FROM partition_checkpoint"
+                    + " WHERE consumer_group = ? AND topic = ? AND partition_id = ANY (?)")) {
+      select.setString(1, group);
+      select.setString(2, topic);
+      select.setArray(3, c.createArrayOf("integer", ids));
+      try (ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          int partition = rs.getInt(1);
+          if (rs.getString(5) != null && rs.getLong(2) == epochs.get(partition)) {
+            out.put(partition, claimOf(rs, topic));
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw new StoreException("reading back partitions " + epochs.keySet() + " of " + topic, e);
+    }
+    for (Map.Entry<Integer, Long> e : epochs.entrySet()) {
+      if (!out.containsKey(e.getKey())) {
+        throw new FencedException(notHeld(topic, e.getKey(), e.getValue()));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void release(String group, String topic, Map<Integer, Long> epochs) {
+    if (epochs.isEmpty()) {
+      return;
+    }
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement update =
+          c.prepareStatement(
+              "UPDATE partition_checkpoint SET owner = NULL WHERE consumer_group = ? AND topic = ?"
+                  + " AND partition_id = ? AND claim_epoch = ?")) {
+        for (Map.Entry<Integer, Long> e : new TreeMap<>(epochs).entrySet()) {
+          update.setString(1, group);
+          update.setString(2, topic);
+          update.setInt(3, e.getKey());
+          update.setLong(4, e.getValue());
+          update.addBatch();
+        }
+        update.executeBatch();
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new StoreException("releasing partitions " + epochs.keySet() + " of " + topic, e);
+    }
+  }
+
+  private static String notHeld(String topic, int partition, long epoch) {
+    return "partition "
+        + topic
+        + "-"
+        + partition
+        + " is no longer held with claim epoch "
+        + epoch
+        + ": a later claim took it";
   }
 
   @Override
@@ -240,7 +350,7 @@ public final class PostgresCheckpointStore implements CheckpointStore {
         c.prepareStatement(
             "UPDATE partition_checkpoint SET next_offset = ?, snapshot = ?, generation = ?,"
                 + " updated_at = now() WHERE consumer_group = ? AND topic = ? AND partition_id = ?"
-                + " AND generation <= ?")) {
+                + " AND claim_epoch = ? AND owner IS NOT NULL")) {
       for (PartitionCheckpoint p : sorted) {
         update.setLong(1, p.nextOffset());
         update.setBytes(2, p.snapshot());
@@ -248,16 +358,10 @@ public final class PostgresCheckpointStore implements CheckpointStore {
         update.setString(4, group);
         update.setString(5, p.topic());
         update.setInt(6, p.partition());
-        update.setInt(7, generation);
+        update.setLong(7, p.claimEpoch());
         if (update.executeUpdate() != 1) {
           throw new FencedException(
-              "checkpoint of "
-                  + p.topic()
-                  + "-"
-                  + p.partition()
-                  + " refused: generation "
-                  + generation
-                  + " no longer owns it");
+              "checkpoint refused: " + notHeld(p.topic(), p.partition(), p.claimEpoch()));
         }
       }
     }

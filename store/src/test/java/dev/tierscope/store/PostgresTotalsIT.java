@@ -89,7 +89,8 @@ class PostgresTotalsIT extends TotalsContract {
     config.setMaximumPoolSize(2);
     try (HikariDataSource ds = new HikariDataSource(config)) {
       Migrations.migrate(ds);
-      checkpoints = new PostgresCheckpointStore(ds);
+      store = new PostgresCheckpointStore(ds);
+      checkpoints = new GenerationMembers(store);
       totals = new PostgresTotalsReader(ds);
       windows = new PostgresWindowReader(ds, 10);
       totalsStayWhenRollupsAndRetentionDeleteTheWindows(ds);

@@ -16,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -77,6 +78,21 @@ class PostgresWindowStoreIT extends WindowStoreContract {
   protected Stores newStores() {
     return new Stores(
         new PostgresCheckpointStore(dataSource), new PostgresWindowReader(dataSource, 10));
+  }
+
+  @Override
+  protected void letTimePass(Duration d) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement st =
+            c.prepareStatement(
+                "UPDATE partition_checkpoint SET updated_at = updated_at - ? * interval '1 ms'"
+                    + " WHERE consumer_group = ?")) {
+      st.setLong(1, d.toMillis());
+      st.setString(2, group);
+      st.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test

@@ -48,7 +48,12 @@ public abstract class TotalsContract {
 
   protected abstract Stores newStores();
 
-  protected CheckpointStore checkpoints;
+  /** The store as the members of successive generations use it ({@link GenerationMembers}). */
+  protected GenerationMembers checkpoints;
+
+  /** The write seam itself. */
+  protected CheckpointStore store;
+
   protected TotalsReader totals;
   protected WindowReader windows;
   protected String group;
@@ -58,7 +63,8 @@ public abstract class TotalsContract {
   @BeforeEach
   void setUpStores() {
     Stores s = newStores();
-    checkpoints = s.checkpoints();
+    store = s.checkpoints();
+    checkpoints = new GenerationMembers(store);
     totals = s.totals();
     windows = s.windows();
     String id = UUID.randomUUID().toString().substring(0, 8);
@@ -256,7 +262,7 @@ public abstract class TotalsContract {
   }
 
   PartitionCheckpoint checkpoint(int partition, long next) {
-    return new PartitionCheckpoint(topic, partition, next, new byte[] {1});
+    return new PartitionCheckpoint(topic, partition, 0, next, new byte[] {1});
   }
 
   static Map<CounterKey, Long> requests(long n) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tierscope.core.store.CheckpointStore;
+import dev.tierscope.core.store.Claim;
+import dev.tierscope.core.store.Claimant;
 import dev.tierscope.core.store.FencedException;
 import dev.tierscope.core.store.PartitionCheckpoint;
 import dev.tierscope.core.store.RefusedDelta;
@@ -14,6 +16,7 @@ import dev.tierscope.core.window.Metric;
 import dev.tierscope.core.window.WindowDelta;
 import dev.tierscope.core.window.WindowKey;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -30,9 +33,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The behaviour every implementation of the store seams ({@link CheckpointStore} and {@link
- * WindowReader}) must show: claims and fencing by consumer group generation, atomic commits, exact
- * merging of window deltas from several aggregator instances, and deltas refused one by one for
- * their content (a NUL in a key, a sum beyond {@code bigint}) while the rest is written.
+ * WindowReader}) must show: claims and fencing by store-issued claim epochs (robust to Kafka's
+ * generation numbers restarting lower: released rows, leases, a static member's own rows), atomic
+ * commits, exact merging of window deltas from several aggregator instances, and deltas refused one
+ * by one for their content (a NUL in a key, a sum beyond {@code bigint}) while the rest is written.
  *
  * <p>Why one contract: the in-memory store is the reference and the fake the layers above test
  * against, so it is only worth something if the PostgreSQL store provably behaves the same. Each
@@ -60,7 +64,12 @@ public abstract class WindowStoreContract {
    */
   protected abstract Stores newStores();
 
-  protected CheckpointStore checkpoints;
+  /** The store as the members of successive generations use it ({@link GenerationMembers}). */
+  protected GenerationMembers checkpoints;
+
+  /** The write seam itself. */
+  protected CheckpointStore store;
+
   protected WindowReader reader;
   protected String group;
   protected String topic;
@@ -69,7 +78,8 @@ public abstract class WindowStoreContract {
   @BeforeEach
   void setUpStores() {
     Stores stores = newStores();
-    checkpoints = stores.checkpoints();
+    store = stores.checkpoints();
+    checkpoints = new GenerationMembers(store);
     reader = stores.reader();
     String id = UUID.randomUUID().toString().substring(0, 8);
     group = "aggregator-" + id;
@@ -634,6 +644,140 @@ public abstract class WindowStoreContract {
         .containsExactly(Map.entry(new CounterKey(Counter.INPUT_TOKENS, "support-chat"), 600L));
   }
 
+  // --- claim epochs and generation resets ------------------------------------------------------
+
+  /**
+   * Makes every checkpoint row look {@code d} older, as if that much time had passed since it was
+   * written: the in-memory store advances its clock; rows in PostgreSQL, whose clock is the
+   * database's, are written back in time.
+   */
+  protected abstract void letTimePass(Duration d);
+
+  private static final Duration LEASE = Duration.ofSeconds(30);
+
+  private Map<Integer, Claim> claimAs(String owner, int generation, Integer... partitions) {
+    return store.claim(group, topic, List.of(partitions), new Claimant(owner, generation, LEASE));
+  }
+
+  private PartitionCheckpoint held(int partition, long epoch, long nextOffset, byte[] snapshot) {
+    return new PartitionCheckpoint(topic, partition, epoch, nextOffset, snapshot);
+  }
+
+  @Test
+  void everyClaimIssuesANewEpochThatFencesEveryOlderHolder() {
+    long a = claimAs("member-a", 3, 0).get(0).epoch();
+    long b = claimAs("member-b", 4, 0).get(0).epoch();
+    assertThat(b).isGreaterThan(a);
+
+    assertThatThrownBy(() -> store.commit(group, 3, List.of(held(0, a, 10, bytes(1))), List.of()))
+        .isInstanceOf(FencedException.class);
+    store.commit(group, 4, List.of(held(0, b, 20, bytes(2))), List.of());
+
+    // the next claim fences b whatever the generations say: only liveness is compared
+    letTimePass(LEASE.plusSeconds(1));
+    Claim c = claimAs("member-a", 1, 0).get(0);
+    assertThat(c.epoch()).isGreaterThan(b);
+    assertCheckpoint(c.checkpoint(), 0, 20, bytes(2));
+    assertThatThrownBy(() -> store.commit(group, 4, List.of(held(0, b, 30, bytes(3))), List.of()))
+        .isInstanceOf(FencedException.class);
+  }
+
+  @Test
+  void releasedPartitionIsTakenAtOnceByALowerGeneration() {
+    // the group stopped cleanly and was deleted: its generations start again at 1
+    Map<Integer, Claim> before = claimAs("member-a", 9, 0, 1);
+    long old = before.get(0).epoch();
+    long old1 = before.get(1).epoch();
+    store.commit(
+        group, 9, List.of(held(0, old, 500, bytes(5)), held(1, old1, 70, bytes(7))), List.of());
+    store.release(group, topic, Map.of(0, old, 1, old1));
+
+    Map<Integer, Claim> fresh = claimAs("member-b", 1, 0, 1);
+    assertCheckpoint(fresh.get(0).checkpoint(), 0, 500, bytes(5));
+    assertCheckpoint(fresh.get(1).checkpoint(), 1, 70, bytes(7));
+    store.commit(group, 1, List.of(held(0, fresh.get(0).epoch(), 600, bytes(6))), List.of());
+    assertThatThrownBy(
+            () -> store.commit(group, 9, List.of(held(0, old, 650, bytes(9))), List.of()))
+        .isInstanceOf(FencedException.class);
+    assertCheckpoint(claimAs("member-b", 1, 0).get(0).checkpoint(), 0, 600, bytes(6));
+  }
+
+  @Test
+  void lowerGenerationWaitsForTheLeaseOfAnOwnerThatLooksAlive() {
+    long a = claimAs("member-a", 9, 0).get(0).epoch();
+    store.commit(group, 9, List.of(held(0, a, 100, bytes(1))), List.of());
+
+    assertThatThrownBy(() -> claimAs("member-b", 1, 0)).isInstanceOf(FencedException.class);
+    // every commit keeps the owner alive for another lease
+    letTimePass(LEASE.dividedBy(3).multipliedBy(2));
+    store.commit(group, 9, List.of(held(0, a, 200, bytes(2))), List.of());
+    letTimePass(LEASE.dividedBy(3).multipliedBy(2));
+    assertThatThrownBy(() -> claimAs("member-b", 1, 0)).isInstanceOf(FencedException.class);
+    store.commit(group, 9, List.of(held(0, a, 300, bytes(3))), List.of());
+
+    // silent for longer than the lease: its partition is taken, and it is fenced
+    letTimePass(LEASE.plusSeconds(1));
+    Claim b = claimAs("member-b", 1, 0).get(0);
+    assertCheckpoint(b.checkpoint(), 0, 300, bytes(3));
+    assertThatThrownBy(() -> store.commit(group, 9, List.of(held(0, a, 400, bytes(4))), List.of()))
+        .isInstanceOf(FencedException.class);
+    store.commit(group, 1, List.of(held(0, b.epoch(), 400, bytes(4))), List.of());
+  }
+
+  @Test
+  void sameOwnerReclaimsItsRowsAtOnceWithALowerGeneration() {
+    // a static member (same group.instance.id) after the broker's data was wiped
+    long before = claimAs("aggregator-0", 12, 0).get(0).epoch();
+    store.commit(group, 12, List.of(held(0, before, 42, bytes(4))), List.of());
+
+    Claim after = claimAs("aggregator-0", 1, 0).get(0);
+    assertThat(after.epoch()).isGreaterThan(before);
+    assertCheckpoint(after.checkpoint(), 0, 42, bytes(4));
+    assertThatThrownBy(
+            () -> store.commit(group, 12, List.of(held(0, before, 43, bytes(5))), List.of()))
+        .isInstanceOf(FencedException.class);
+  }
+
+  @Test
+  void resumeReadsBackWithoutANewEpochUntilSomeoneElseClaims() {
+    long a = claimAs("member-a", 2, 0).get(0).epoch();
+    store.commit(group, 2, List.of(held(0, a, 10, bytes(1))), List.of());
+
+    Claim resumed = store.resume(group, topic, Map.of(0, a)).get(0);
+    assertThat(resumed.epoch()).isEqualTo(a);
+    assertCheckpoint(resumed.checkpoint(), 0, 10, bytes(1));
+    // no new epoch: the holder still commits with the one it has
+    store.commit(group, 2, List.of(held(0, a, 20, bytes(2))), List.of());
+
+    claimAs("member-b", 3, 0);
+    assertThatThrownBy(() -> store.resume(group, topic, Map.of(0, a)))
+        .isInstanceOf(FencedException.class);
+  }
+
+  @Test
+  void releasedPartitionCannotBeCommittedOrResumed() {
+    long a = claimAs("member-a", 2, 0).get(0).epoch();
+    store.release(group, topic, Map.of(0, a));
+
+    assertThatThrownBy(() -> store.commit(group, 2, List.of(held(0, a, 10, bytes(1))), List.of()))
+        .isInstanceOf(FencedException.class);
+    assertThatThrownBy(() -> store.resume(group, topic, Map.of(0, a)))
+        .isInstanceOf(FencedException.class);
+    assertThat(claimAs("member-b", 1, 0).get(0).checkpointed()).isFalse();
+  }
+
+  @Test
+  void releaseWithAnOlderEpochLeavesTheNewHolderInPlace() {
+    long a = claimAs("member-a", 2, 0).get(0).epoch();
+    long b = claimAs("member-b", 3, 0).get(0).epoch();
+
+    store.release(group, topic, Map.of(0, a)); // a zombie letting go of what is no longer its own
+
+    assertThatThrownBy(() -> claimAs("member-c", 1, 0)).isInstanceOf(FencedException.class);
+    store.commit(group, 3, List.of(held(0, b, 5, bytes(5))), List.of());
+    assertCheckpoint(store.resume(group, topic, Map.of(0, b)).get(0).checkpoint(), 0, 5, bytes(5));
+  }
+
   // --- helpers -------------------------------------------------------------------------------
 
   protected WindowKey window(int index) {
@@ -651,7 +795,8 @@ public abstract class WindowStoreContract {
   }
 
   protected PartitionCheckpoint checkpoint(int partition, long nextOffset, byte[] snapshot) {
-    return new PartitionCheckpoint(topic, partition, nextOffset, snapshot);
+    // epoch 0: GenerationMembers.commit writes it under the epoch of the committing generation
+    return new PartitionCheckpoint(topic, partition, 0, nextOffset, snapshot);
   }
 
   protected static WindowDelta delta(

@@ -24,6 +24,9 @@ import org.HdrHistogram.Histogram;
  * Reference implementation of the store seams, in memory: the behaviour the PostgreSQL store must
  * match, and a fake for tests of the layers above.
  *
+ * <p>Claims follow the same rules as the PostgreSQL store's, with this store's {@link Clock} as the
+ * time a row was written and the time a lease is measured against.
+ *
  * <p>It refuses what PostgreSQL refuses, delta by delta: a NUL character in a text key (tenant,
  * class, counter dimension, exemplar trace id), and a counter whose sum would leave {@code long}
  * ({@code bigint}).
@@ -31,11 +34,20 @@ import org.HdrHistogram.Histogram;
 public final class InMemoryWindowStore
     implements CheckpointStore, WindowReader, ExemplarReader, TotalsReader {
 
-  private record Owner(String group, String topic, int partition) {}
+  private record Key(String group, String topic, int partition) {}
 
-  private record Row(int generation, PartitionCheckpoint checkpoint) {}
+  /**
+   * A partition's row: its claim epoch, owner (null once released), the generation recorded with
+   * it, when it was last written (this store's clock), and its checkpoint (null when never).
+   */
+  private record Row(
+      long epoch,
+      String owner,
+      int generation,
+      long writtenAtMillis,
+      PartitionCheckpoint checkpoint) {}
 
-  private final Map<Owner, Row> checkpoints = new HashMap<>();
+  private final Map<Key, Row> checkpoints = new HashMap<>();
   private final Map<WindowKey, Map<Metric, Histogram>> histograms = new HashMap<>();
   private final Map<WindowKey, Map<CounterKey, Long>> counters = new HashMap<>();
   private final Map<WindowKey, List<Exemplar>> exemplars = new HashMap<>();
@@ -56,32 +68,90 @@ public final class InMemoryWindowStore
   }
 
   /**
-   * @param clock stamps when the totals of a class began ({@link ClassTotals#since()})
+   * @param clock stamps when the totals of a class began ({@link ClassTotals#since()}) and when a
+   *     checkpoint row was written, against which claim leases are measured
    */
   public InMemoryWindowStore(Clock clock) {
     this.clock = clock;
   }
 
   @Override
-  public synchronized Map<Integer, PartitionCheckpoint> claim(
-      String group, String topic, Collection<Integer> partitions, int generation) {
-    Map<Integer, PartitionCheckpoint> out = new TreeMap<>();
+  public synchronized Map<Integer, Claim> claim(
+      String group, String topic, Collection<Integer> partitions, Claimant claimant) {
+    long now = clock.millis();
     for (int p : partitions) {
-      Row row = checkpoints.get(new Owner(group, topic, p));
-      if (row != null && row.generation > generation) {
+      Row row = checkpoints.get(new Key(group, topic, p));
+      if (row != null
+          && row.owner != null
+          && !row.owner.equals(claimant.owner())
+          && row.generation > claimant.generation()
+          && now - row.writtenAtMillis < claimant.lease().toMillis()) {
         throw new FencedException(
-            "partition " + topic + "-" + p + " is owned by generation " + row.generation);
+            "partition "
+                + topic
+                + "-"
+                + p
+                + " is held by "
+                + row.owner
+                + " with generation "
+                + row.generation
+                + ", written "
+                + (now - row.writtenAtMillis)
+                + " ms ago; "
+                + claimant.owner()
+                + " has generation "
+                + claimant.generation());
       }
     }
+    Map<Integer, Claim> out = new TreeMap<>();
     for (int p : partitions) {
-      Owner owner = new Owner(group, topic, p);
-      Row row = checkpoints.get(owner);
-      checkpoints.put(owner, new Row(generation, row == null ? null : row.checkpoint));
-      if (row != null && row.checkpoint != null) {
-        out.put(p, row.checkpoint);
-      }
+      Key key = new Key(group, topic, p);
+      Row row = checkpoints.get(key);
+      long epoch = row == null ? 1 : row.epoch + 1;
+      PartitionCheckpoint cp =
+          row == null || row.checkpoint == null ? null : row.checkpoint.withClaimEpoch(epoch);
+      checkpoints.put(key, new Row(epoch, claimant.owner(), claimant.generation(), now, cp));
+      out.put(p, new Claim(topic, p, epoch, cp));
     }
     return out;
+  }
+
+  @Override
+  public synchronized Map<Integer, Claim> resume(
+      String group, String topic, Map<Integer, Long> epochs) {
+    Map<Integer, Claim> out = new TreeMap<>();
+    epochs.forEach(
+        (p, epoch) -> {
+          Row row = checkpoints.get(new Key(group, topic, p));
+          if (row == null || row.owner == null || row.epoch != epoch) {
+            throw new FencedException(notHeld(topic, p, epoch));
+          }
+          out.put(p, new Claim(topic, p, epoch, row.checkpoint));
+        });
+    return out;
+  }
+
+  @Override
+  public synchronized void release(String group, String topic, Map<Integer, Long> epochs) {
+    epochs.forEach(
+        (p, epoch) -> {
+          Key key = new Key(group, topic, p);
+          Row row = checkpoints.get(key);
+          if (row != null && row.owner != null && row.epoch == epoch) {
+            checkpoints.put(
+                key, new Row(row.epoch, null, row.generation, row.writtenAtMillis, row.checkpoint));
+          }
+        });
+  }
+
+  private static String notHeld(String topic, int partition, long epoch) {
+    return "partition "
+        + topic
+        + "-"
+        + partition
+        + " is no longer held with claim epoch "
+        + epoch
+        + ": a later claim took it";
   }
 
   @Override
@@ -91,19 +161,16 @@ public final class InMemoryWindowStore
       List<PartitionCheckpoint> partitionCheckpoints,
       List<WindowDelta> deltas) {
     for (PartitionCheckpoint c : partitionCheckpoints) {
-      Row row = checkpoints.get(new Owner(group, c.topic(), c.partition()));
-      if (row == null || row.generation > generation) {
-        throw new FencedException(
-            "partition "
-                + c.topic()
-                + "-"
-                + c.partition()
-                + " is not owned by generation "
-                + generation);
+      Row row = checkpoints.get(new Key(group, c.topic(), c.partition()));
+      if (row == null || row.owner == null || row.epoch != c.claimEpoch()) {
+        throw new FencedException(notHeld(c.topic(), c.partition(), c.claimEpoch()));
       }
     }
+    long now = clock.millis();
     for (PartitionCheckpoint c : partitionCheckpoints) {
-      checkpoints.put(new Owner(group, c.topic(), c.partition()), new Row(generation, c));
+      Key key = new Key(group, c.topic(), c.partition());
+      Row row = checkpoints.get(key);
+      checkpoints.put(key, new Row(row.epoch, row.owner, generation, now, c));
     }
     List<RefusedDelta> refused = new ArrayList<>(0);
     for (WindowDelta d : deltas) {

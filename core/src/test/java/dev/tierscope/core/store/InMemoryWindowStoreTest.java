@@ -10,7 +10,10 @@ import dev.tierscope.core.window.Exemplar;
 import dev.tierscope.core.window.Metric;
 import dev.tierscope.core.window.WindowDelta;
 import dev.tierscope.core.window.WindowKey;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +21,7 @@ import java.util.Set;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
-/** Checkpoints with generation fencing, and windows merged exactly over a range. */
+/** Checkpoints with claim-epoch fencing, and windows merged exactly over a range. */
 class InMemoryWindowStoreTest {
 
   private static final String GROUP = "tierscope-aggregator";
@@ -26,10 +29,20 @@ class InMemoryWindowStoreTest {
   private static final long W0 = 1_700_000_000_000L;
   private static final long WINDOW = 10_000;
 
-  private final InMemoryWindowStore store = new InMemoryWindowStore();
+  private final InMemoryWindowStore store =
+      new InMemoryWindowStore(Clock.fixed(Instant.ofEpochMilli(W0), ZoneOffset.UTC));
 
-  private static PartitionCheckpoint checkpoint(int partition, long nextOffset, byte... snapshot) {
-    return new PartitionCheckpoint(TOPIC, partition, nextOffset, snapshot);
+  private static Claimant member(int generation) {
+    return new Claimant("member-" + generation, generation, Duration.ofMinutes(5));
+  }
+
+  private long claim(int partition, int generation) {
+    return store.claim(GROUP, TOPIC, List.of(partition), member(generation)).get(partition).epoch();
+  }
+
+  private static PartitionCheckpoint checkpoint(
+      int partition, long epoch, long nextOffset, byte... snapshot) {
+    return new PartitionCheckpoint(TOPIC, partition, epoch, nextOffset, snapshot);
   }
 
   private static Histogram histogramOf(long... values) {
@@ -55,51 +68,60 @@ class InMemoryWindowStoreTest {
   // --- checkpoints and fencing ----------------------------------------------------------------
 
   @Test
-  void claimOfNeverCheckpointedPartitionsReturnsNothing() {
-    assertThat(store.claim(GROUP, TOPIC, List.of(0, 1), 1)).isEmpty();
+  void claimOfNeverCheckpointedPartitionsHasEpochsButNoCheckpoints() {
+    Map<Integer, Claim> claims = store.claim(GROUP, TOPIC, List.of(0, 1), member(1));
+
+    assertThat(claims).containsOnlyKeys(0, 1);
+    assertThat(claims.values()).extracting(Claim::epoch).containsOnly(1L);
+    assertThat(claims.values()).noneMatch(Claim::checkpointed);
   }
 
   @Test
-  void claimReturnsTheLastCommittedCheckpoint() {
-    store.claim(GROUP, TOPIC, List.of(0, 1), 1);
-    store.commit(GROUP, 1, List.of(checkpoint(0, 10, (byte) 1)), List.of());
-    store.commit(GROUP, 1, List.of(checkpoint(0, 42, (byte) 1, (byte) 2)), List.of());
+  void claimReturnsTheLastCommittedCheckpointUnderANewEpoch() {
+    long epoch = claim(0, 1);
+    store.commit(GROUP, 1, List.of(checkpoint(0, epoch, 10, (byte) 1)), List.of());
+    store.commit(GROUP, 1, List.of(checkpoint(0, epoch, 42, (byte) 1, (byte) 2)), List.of());
 
-    Map<Integer, PartitionCheckpoint> claimed = store.claim(GROUP, TOPIC, List.of(0, 1), 2);
+    Map<Integer, Claim> claimed = store.claim(GROUP, TOPIC, List.of(0, 1), member(2));
 
-    assertThat(claimed).containsOnlyKeys(0);
-    assertThat(claimed.get(0).nextOffset()).isEqualTo(42);
-    assertThat(claimed.get(0).snapshot()).containsExactly(1, 2);
+    assertThat(claimed.get(0).epoch()).isEqualTo(epoch + 1);
+    assertThat(claimed.get(0).checkpoint().nextOffset()).isEqualTo(42);
+    assertThat(claimed.get(0).checkpoint().snapshot()).containsExactly(1, 2);
+    assertThat(claimed.get(0).checkpoint().claimEpoch()).isEqualTo(epoch + 1);
+    assertThat(claimed.get(1).checkpointed()).isFalse();
   }
 
   @Test
   void checkpointsAreKeptPerGroupAndTopic() {
-    store.claim(GROUP, TOPIC, List.of(0), 1);
-    store.commit(GROUP, 1, List.of(checkpoint(0, 42)), List.of());
+    store.commit(GROUP, 1, List.of(checkpoint(0, claim(0, 1), 42)), List.of());
 
-    assertThat(store.claim("other-group", TOPIC, List.of(0), 1)).isEmpty();
-    assertThat(store.claim(GROUP, "other.topic", List.of(0), 1)).isEmpty();
+    assertThat(store.claim("other-group", TOPIC, List.of(0), member(1)).get(0).checkpointed())
+        .isFalse();
+    assertThat(store.claim(GROUP, "other.topic", List.of(0), member(1)).get(0).checkpointed())
+        .isFalse();
   }
 
   @Test
-  void commitFromAnOlderGenerationIsFencedAndWritesNothing() {
-    store.claim(GROUP, TOPIC, List.of(0), 1);
+  void commitWithAnOlderEpochIsFencedAndWritesNothing() {
+    long first = claim(0, 1);
     store.commit(
         GROUP,
         1,
-        List.of(checkpoint(0, 10)),
+        List.of(checkpoint(0, first, 10)),
         List.of(delta("deferred_batch", W0, histogramOf(5), 1)));
-    store.claim(GROUP, TOPIC, List.of(0), 2);
+    claim(0, 2);
 
     assertThatThrownBy(
             () ->
                 store.commit(
                     GROUP,
                     1,
-                    List.of(checkpoint(0, 99)),
+                    List.of(checkpoint(0, first, 99)),
                     List.of(delta("deferred_batch", W0, histogramOf(7, 8), 2))))
         .isInstanceOf(FencedException.class)
-        .hasMessage("partition tierscope.spans.v1-0 is not owned by generation 1");
+        .hasMessage(
+            "partition tierscope.spans.v1-0 is no longer held with claim epoch 1: a later claim"
+                + " took it");
 
     assertThat(store.counters("acme", "deferred_batch", millis(W0), millis(W0 + WINDOW)))
         .containsOnly(entry(CounterKey.of(Counter.REQUESTS), 1L));
@@ -110,48 +132,55 @@ class InMemoryWindowStoreTest {
                 .get(Metric.TTFT)
                 .getTotalCount())
         .isEqualTo(1);
-    assertThat(store.claim(GROUP, TOPIC, List.of(0), 3).get(0).nextOffset()).isEqualTo(10);
+    assertThat(store.claim(GROUP, TOPIC, List.of(0), member(3)).get(0).checkpoint().nextOffset())
+        .isEqualTo(10);
   }
 
   @Test
   void commitTouchingOneFencedPartitionWritesNoneOfThem() {
-    store.claim(GROUP, TOPIC, List.of(0, 1), 1);
-    store.claim(GROUP, TOPIC, List.of(1), 2);
+    long e0 = claim(0, 1);
+    long e1 = claim(1, 1);
+    claim(1, 2);
 
     assertThatThrownBy(
             () ->
                 store.commit(
                     GROUP,
                     1,
-                    List.of(checkpoint(0, 10), checkpoint(1, 10)),
+                    List.of(checkpoint(0, e0, 10), checkpoint(1, e1, 10)),
                     List.of(delta("deferred_batch", W0, histogramOf(5), 1))))
         .isInstanceOf(FencedException.class);
 
-    assertThat(store.claim(GROUP, TOPIC, List.of(0, 1), 3)).isEmpty();
+    assertThat(store.claim(GROUP, TOPIC, List.of(0, 1), member(3)).values())
+        .noneMatch(Claim::checkpointed);
     assertThat(store.counters("acme", "deferred_batch", millis(W0), millis(W0 + WINDOW))).isEmpty();
   }
 
   @Test
   void commitForAnUnclaimedPartitionIsFenced() {
-    assertThatThrownBy(() -> store.commit(GROUP, 1, List.of(checkpoint(3, 10)), List.of()))
+    assertThatThrownBy(() -> store.commit(GROUP, 1, List.of(checkpoint(3, 1, 10)), List.of()))
         .isInstanceOf(FencedException.class)
-        .hasMessage("partition tierscope.spans.v1-3 is not owned by generation 1");
+        .hasMessage(
+            "partition tierscope.spans.v1-3 is no longer held with claim epoch 1: a later claim"
+                + " took it");
   }
 
   @Test
-  void claimByAnOlderGenerationIsFenced() {
-    store.claim(GROUP, TOPIC, List.of(0), 5);
+  void claimByAnOlderGenerationIsFencedWhileTheOwnerLooksAlive() {
+    long epoch = claim(0, 5);
 
-    assertThatThrownBy(() -> store.claim(GROUP, TOPIC, List.of(0), 4))
+    assertThatThrownBy(() -> claim(0, 4))
         .isInstanceOf(FencedException.class)
-        .hasMessage("partition tierscope.spans.v1-0 is owned by generation 5");
-    store.commit(GROUP, 5, List.of(checkpoint(0, 1)), List.of());
+        .hasMessage(
+            "partition tierscope.spans.v1-0 is held by member-5 with generation 5, written 0 ms"
+                + " ago; member-4 has generation 4");
+    store.commit(GROUP, 5, List.of(checkpoint(0, epoch, 1)), List.of());
   }
 
   @Test
   void checkpointWithoutSnapshotHasAnEmptyOne() {
-    assertThat(new PartitionCheckpoint(TOPIC, 0, 0, null).snapshot()).isEmpty();
-    assertThatThrownBy(() -> new PartitionCheckpoint(TOPIC, 0, -1, null))
+    assertThat(new PartitionCheckpoint(TOPIC, 0, 1, 0, null).snapshot()).isEmpty();
+    assertThatThrownBy(() -> new PartitionCheckpoint(TOPIC, 0, 1, -1, null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("nextOffset must be >= 0, was -1");
   }

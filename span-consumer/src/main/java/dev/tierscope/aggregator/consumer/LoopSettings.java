@@ -20,6 +20,10 @@ import java.util.Map;
  *     to count the requests that violated it (the tail that attribution looks at); a record naming
  *     a class not in it counts as naming an unknown class
  * @param limits time bounds, stream-time tolerance and window caps
+ * @param claimLease how long after its last checkpoint another owner of a partition still counts as
+ *     alive, so that a claim with a lower generation waits for it ({@link
+ *     dev.tierscope.core.store.Claimant#lease()}); must be longer than the consumer's {@code
+ *     max.poll.interval.ms} plus {@code session.timeout.ms}
  */
 public record LoopSettings(
     String topic,
@@ -31,16 +35,71 @@ public record LoopSettings(
     Duration pollTimeout,
     AssemblyConfig assembly,
     Map<String, Long> ttftThresholdMicrosByClass,
-    LoopLimits limits) {
+    LoopLimits limits,
+    Duration claimLease) {
+
+  /**
+   * The claim lease for Kafka's default consumer settings: {@code max.poll.interval.ms} (5 min)
+   * plus {@code session.timeout.ms} (45 s), and a minute to spare.
+   */
+  public static final Duration DEFAULT_CLAIM_LEASE = Duration.ofSeconds(300 + 45 + 60);
 
   public LoopSettings {
     ttftThresholdMicrosByClass = Map.copyOf(ttftThresholdMicrosByClass);
     if (limits == null) {
       limits = LoopLimits.DEFAULTS;
     }
+    if (claimLease == null) {
+      claimLease = DEFAULT_CLAIM_LEASE;
+    }
+    if (claimLease.isNegative() || claimLease.isZero()) {
+      throw new IllegalArgumentException("claimLease must be positive, was " + claimLease);
+    }
   }
 
-  /** Settings with the default limits ({@link LoopLimits#DEFAULTS}). */
+  /** Settings with the default claim lease ({@link #DEFAULT_CLAIM_LEASE}). */
+  public LoopSettings(
+      String topic,
+      String group,
+      long windowMillis,
+      int significantDigits,
+      Duration checkpointInterval,
+      Duration idleAdvanceAfter,
+      Duration pollTimeout,
+      AssemblyConfig assembly,
+      Map<String, Long> ttftThresholdMicrosByClass,
+      LoopLimits limits) {
+    this(
+        topic,
+        group,
+        windowMillis,
+        significantDigits,
+        checkpointInterval,
+        idleAdvanceAfter,
+        pollTimeout,
+        assembly,
+        ttftThresholdMicrosByClass,
+        limits,
+        DEFAULT_CLAIM_LEASE);
+  }
+
+  /** The same settings with another claim lease. */
+  public LoopSettings withClaimLease(Duration lease) {
+    return new LoopSettings(
+        topic,
+        group,
+        windowMillis,
+        significantDigits,
+        checkpointInterval,
+        idleAdvanceAfter,
+        pollTimeout,
+        assembly,
+        ttftThresholdMicrosByClass,
+        limits,
+        lease);
+  }
+
+  /** Settings with the default limits ({@link LoopLimits#DEFAULTS}) and claim lease. */
   public LoopSettings(
       String topic,
       String group,
@@ -61,6 +120,7 @@ public record LoopSettings(
         pollTimeout,
         assembly,
         ttftThresholdMicrosByClass,
-        LoopLimits.DEFAULTS);
+        LoopLimits.DEFAULTS,
+        DEFAULT_CLAIM_LEASE);
   }
 }

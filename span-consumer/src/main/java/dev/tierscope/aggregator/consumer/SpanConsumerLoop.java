@@ -4,6 +4,8 @@ import dev.tierscope.core.assembly.RequestAssembler;
 import dev.tierscope.core.assembly.RequestSummary;
 import dev.tierscope.core.span.Span;
 import dev.tierscope.core.store.CheckpointStore;
+import dev.tierscope.core.store.Claim;
+import dev.tierscope.core.store.Claimant;
 import dev.tierscope.core.store.FencedException;
 import dev.tierscope.core.store.PartitionCheckpoint;
 import dev.tierscope.core.store.RefusedDelta;
@@ -96,6 +98,14 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
   private final long toleranceMicros;
   private final long maxFutureSkewMicros;
   private final Map<TopicPartition, PartitionState> owned = new HashMap<>();
+
+  /**
+   * The claim epoch held for each assigned partition claimed successfully: commits carry it, a
+   * reload after a store error reads back with it instead of claiming again.
+   */
+  private final Map<TopicPartition, Long> held = new HashMap<>();
+
+  private final Listener listener = new Listener();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Consumer<RequestSummary> recorder;
   private final Map<String, Long> warnedAt = new HashMap<>();
@@ -109,6 +119,10 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
   private volatile int liveHistograms;
   private volatile long overflowed;
   private boolean needsReload;
+
+  /** A commit was fenced: leave and rejoin the group before the next poll. */
+  private boolean rejoinRequested;
+
   private long nextReloadAttemptMillis;
   private int failuresInARow;
   private String lastFailure = "";
@@ -165,11 +179,14 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
   public void run() {
     started = true;
     try {
-      consumer.subscribe(List.of(settings.topic()), new Listener());
+      consumer.subscribe(List.of(settings.topic()), listener);
       lastCheckpointMillis = clock.millis();
       lastSuccessfulCheckpointMillis = lastCheckpointMillis;
       publishStatus(lastCheckpointMillis);
       while (!closing) {
+        if (rejoinRequested) {
+          rejoin();
+        }
         if (needsReload && clock.millis() >= nextReloadAttemptMillis) {
           reload();
         }
@@ -215,6 +232,9 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
           checkpoint();
           if (!needsReload) {
             log.info("final checkpoint committed for {}", partitions);
+            release(held.keySet());
+            owned.clear();
+            held.clear();
           } else {
             log.warn("final checkpoint failed; the next owner resumes from the previous one");
           }
@@ -408,7 +428,8 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
             warn("unstorable", "a request could not be snapshot and was dropped: {}", u.reason());
           }
           checkpoints.add(
-              new PartitionCheckpoint(tp.topic(), tp.partition(), st.nextOffset, snapshot));
+              new PartitionCheckpoint(
+                  tp.topic(), tp.partition(), held.get(tp), st.nextOffset, snapshot));
           offsets.put(tp, new OffsetAndMetadata(st.nextOffset));
         });
     List<WindowDelta> deltas = windows.drain();
@@ -420,10 +441,13 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
       failuresInARow = 0;
       lastFailure = "";
     } catch (FencedException e) {
-      log.warn("checkpoint fenced, reloading owned partitions: {}", e.getMessage());
+      log.warn(
+          "checkpoint fenced: a later claim took a partition; dropping everything since the last"
+              + " checkpoint and rejoining the group: {}",
+          e.getMessage());
       metrics.checkpointFailed("fenced");
       lastFailure = "fenced: " + e.getMessage();
-      scheduleReload();
+      fenced();
       return;
     } catch (RuntimeException e) {
       log.warn("checkpoint failed, reloading owned partitions from the last one: {}", e.toString());
@@ -473,70 +497,197 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
     consumer.pause(consumer.assignment());
   }
 
-  /** Reclaims and reloads every assigned partition from its checkpoint; false on failure. */
+  /**
+   * After a fenced commit: drops everything since the last checkpoint and every epoch held, and has
+   * the loop leave and rejoin the group, claiming what it is assigned then. It never claims its
+   * partitions back by itself: the claim that fenced it may be a rightful owner's (this loop being
+   * the zombie), and the coordinator decides.
+   */
+  private void fenced() {
+    windows.discard();
+    owned.clear();
+    held.clear();
+    failuresInARow++;
+    needsReload = false;
+    consumer.pause(consumer.assignment());
+    rejoinRequested = true;
+  }
+
+  /**
+   * Leaves the group and subscribes again, outside any rebalance callback. Unsubscribing works with
+   * both group protocols ({@code enforceRebalance} does nothing with {@code
+   * group.protocol=consumer}); the next poll joins and the assignment is claimed afresh.
+   */
+  private void rejoin() {
+    rejoinRequested = false;
+    log.info("leaving and rejoining consumer group {} after a fenced checkpoint", settings.group());
+    consumer.unsubscribe();
+    owned.clear();
+    held.clear();
+    consumer.subscribe(List.of(settings.topic()), listener);
+  }
+
+  /**
+   * Reloads every assigned partition from its checkpoint: reads back those it still holds (no new
+   * epoch, so a store error fences nobody) and claims the others; false on failure.
+   */
   private boolean reload() {
     if (generation() < 0) {
       // Not a member of the group right now (thrown out, or rejoining): the next poll rejoins,
       // and the partitions are claimed for the new generation.
       return false;
     }
+    windows.discard();
+    owned.clear();
+    Set<TopicPartition> assigned = consumer.assignment();
+    held.keySet().retainAll(assigned);
     try {
-      windows.discard();
-      owned.clear();
-      Set<TopicPartition> assigned = consumer.assignment();
-      load(assigned);
+      resume(held.keySet());
+    } catch (FencedException e) {
+      log.warn(
+          "reloading: a later claim took a partition; rejoining the group: {}", e.getMessage());
+      metrics.checkpointFailed("fenced");
+      lastFailure = "fenced: " + e.getMessage();
+      fenced();
+      return false;
+    } catch (RuntimeException e) {
+      return reloadFailed(e);
+    }
+    try {
+      List<TopicPartition> toClaim = new ArrayList<>(assigned);
+      toClaim.removeAll(owned.keySet());
+      load(toClaim);
       consumer.resume(assigned);
       needsReload = false;
       log.info("reloaded {} from the last checkpoint", assigned);
       return true;
     } catch (RuntimeException e) {
-      failuresInARow++;
-      lastFailure = (e instanceof FencedException ? "fenced: " : "store: ") + e.getMessage();
-      long backoff = Math.min(RELOAD_BACKOFF_MAX_MILLIS, 250L << Math.min(failuresInARow, 6));
-      nextReloadAttemptMillis = clock.millis() + backoff;
-      log.warn(
-          "reloading partitions from the store failed ({} in a row), retrying in {} ms: {}",
-          failuresInARow,
-          backoff,
-          e.toString());
-      owned.clear();
-      consumer.pause(consumer.assignment());
-      return false;
+      return reloadFailed(e);
     }
   }
 
+  private boolean reloadFailed(RuntimeException e) {
+    failuresInARow++;
+    lastFailure = (e instanceof FencedException ? "claim refused: " : "store: ") + e.getMessage();
+    long backoff = Math.min(RELOAD_BACKOFF_MAX_MILLIS, 250L << Math.min(failuresInARow, 6));
+    nextReloadAttemptMillis = clock.millis() + backoff;
+    log.warn(
+        "reloading partitions from the store failed ({} in a row), retrying in {} ms: {}",
+        failuresInARow,
+        backoff,
+        e.toString());
+    owned.clear();
+    consumer.pause(consumer.assignment());
+    return false;
+  }
+
+  /** Who this loop claims as: its static member id, else its member id, and its generation. */
+  private Claimant claimant() {
+    org.apache.kafka.clients.consumer.ConsumerGroupMetadata m = consumer.groupMetadata();
+    return new Claimant(
+        m.groupInstanceId().orElse(m.memberId()), m.generationId(), settings.claimLease());
+  }
+
+  /** Claims partitions and loads their checkpoints. */
   private void load(Collection<TopicPartition> partitions) {
     if (partitions.isEmpty()) {
       return;
     }
-    Map<String, List<Integer>> byTopic = new HashMap<>();
-    for (TopicPartition tp : partitions) {
-      byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp.partition());
+    Claimant claimant = claimant();
+    Map<TopicPartition, Claim> claims = new HashMap<>();
+    for (Map.Entry<String, List<Integer>> e : byTopic(partitions).entrySet()) {
+      store
+          .claim(settings.group(), e.getKey(), e.getValue(), claimant)
+          .forEach((p, c) -> claims.put(new TopicPartition(e.getKey(), p), c));
     }
+    restoreAll(claims);
+    log.info(
+        "owning {} as {} with generation {} (claim epochs {})",
+        partitions,
+        claimant.owner(),
+        claimant.generation(),
+        epochs(claims));
+  }
+
+  /** Reads back the checkpoints of partitions still held, with the epochs held. */
+  private void resume(Collection<TopicPartition> partitions) {
+    if (partitions.isEmpty()) {
+      return;
+    }
+    Map<TopicPartition, Claim> claims = new HashMap<>();
+    for (Map.Entry<String, List<Integer>> e : byTopic(partitions).entrySet()) {
+      Map<Integer, Long> epochs = new HashMap<>();
+      for (int p : e.getValue()) {
+        epochs.put(p, held.get(new TopicPartition(e.getKey(), p)));
+      }
+      store
+          .resume(settings.group(), e.getKey(), epochs)
+          .forEach((p, c) -> claims.put(new TopicPartition(e.getKey(), p), c));
+    }
+    restoreAll(claims);
+  }
+
+  private void restoreAll(Map<TopicPartition, Claim> claims) {
     long now = clock.millis();
     long ceiling = now * 1_000 + toleranceMicros;
-    int generation = generation();
-    for (Map.Entry<String, List<Integer>> e : byTopic.entrySet()) {
-      Map<Integer, PartitionCheckpoint> checkpoints =
-          store.claim(settings.group(), e.getKey(), e.getValue(), generation);
-      for (int p : e.getValue()) {
-        TopicPartition tp = new TopicPartition(e.getKey(), p);
-        RequestAssembler assembler = new RequestAssembler(settings.assembly());
-        assembler.limitStreamTime(ceiling);
-        PartitionCheckpoint cp = checkpoints.get(p);
-        long next;
-        if (cp != null) {
-          restore(tp, assembler, cp.snapshot(), ceiling);
-          consumer.seek(tp, cp.nextOffset());
-          next = cp.nextOffset();
-        } else {
-          consumer.seekToBeginning(List.of(tp));
-          next = consumer.position(tp);
-        }
-        owned.put(tp, new PartitionState(assembler, next, now));
+    claims.forEach(
+        (tp, claim) -> {
+          RequestAssembler assembler = new RequestAssembler(settings.assembly());
+          assembler.limitStreamTime(ceiling);
+          PartitionCheckpoint cp = claim.checkpoint();
+          long next;
+          if (cp != null) {
+            restore(tp, assembler, cp.snapshot(), ceiling);
+            // A log shorter than the checkpoint (the broker's data wiped, the topic recreated) is
+            // out of range here: auto.offset.reset=earliest starts it from its beginning.
+            consumer.seek(tp, cp.nextOffset());
+            next = cp.nextOffset();
+          } else {
+            consumer.seekToBeginning(List.of(tp));
+            next = consumer.position(tp);
+          }
+          held.put(tp, claim.epoch());
+          owned.put(tp, new PartitionState(assembler, next, now));
+        });
+  }
+
+  /**
+   * Lets go of partitions after their last checkpoint; a failure only makes the next claim wait.
+   */
+  private void release(Collection<TopicPartition> partitions) {
+    Map<String, Map<Integer, Long>> epochs = new HashMap<>();
+    for (TopicPartition tp : partitions) {
+      Long epoch = held.get(tp);
+      if (epoch != null) {
+        epochs.computeIfAbsent(tp.topic(), t -> new HashMap<>()).put(tp.partition(), epoch);
       }
     }
-    log.info("owning {} with generation {}", partitions, generation);
+    epochs.forEach(
+        (topic, byPartition) -> {
+          try {
+            store.release(settings.group(), topic, byPartition);
+          } catch (RuntimeException e) {
+            log.warn(
+                "releasing {} of {} failed; their next owner waits for the claim lease at most: {}",
+                byPartition.keySet(),
+                topic,
+                e.toString());
+          }
+        });
+  }
+
+  private static Map<String, List<Integer>> byTopic(Collection<TopicPartition> partitions) {
+    Map<String, List<Integer>> out = new HashMap<>();
+    for (TopicPartition tp : partitions) {
+      out.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp.partition());
+    }
+    return out;
+  }
+
+  private static Map<String, Long> epochs(Map<TopicPartition, Claim> claims) {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    claims.forEach((tp, c) -> out.put(tp.toString(), c.epoch()));
+    return out;
   }
 
   /**
@@ -579,12 +730,17 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
       if (partitions.isEmpty()) {
         return;
       }
-      boolean checkpointed = !needsReload;
+      boolean checkpointed = !needsReload && !rejoinRequested;
       if (checkpointed) {
         checkpoint();
-        checkpointed = !needsReload;
+        checkpointed = !needsReload && !rejoinRequested;
+      }
+      if (checkpointed) {
+        // A clean revocation: the next owner takes them at once, whatever its generation.
+        release(partitions);
       }
       partitions.forEach(owned::remove);
+      partitions.forEach(held::remove);
       log.info(
           checkpointed
               ? "revoked {} after checkpointing"
@@ -594,6 +750,11 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      if (rejoinRequested) {
+        // Fenced since the last poll: the loop leaves and rejoins before claiming anything.
+        consumer.pause(partitions);
+        return;
+      }
       if (needsReload) {
         // The whole assignment is reloaded once the store answers; read nothing until then.
         consumer.pause(partitions);
@@ -614,6 +775,11 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
       log.warn(
           "lost {} without a clean revocation; reloading from the last checkpoint", partitions);
       scheduleReload();
+      // Nothing since the last checkpoint is kept, so the rows can be let go of: the epoch guards
+      // a row someone else claimed meanwhile. A member coming back under a new member id (after a
+      // broker's data was wiped) then claims them at once instead of waiting for the lease.
+      release(partitions);
+      partitions.forEach(held::remove);
     }
   }
 

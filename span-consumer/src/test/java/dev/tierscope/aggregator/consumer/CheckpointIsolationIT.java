@@ -3,6 +3,8 @@ package dev.tierscope.aggregator.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tierscope.core.store.CheckpointStore;
+import dev.tierscope.core.store.Claim;
+import dev.tierscope.core.store.Claimant;
 import dev.tierscope.core.store.PartitionCheckpoint;
 import dev.tierscope.core.store.RefusedDelta;
 import dev.tierscope.core.window.Counter;
@@ -42,9 +44,19 @@ class CheckpointIsolationIT {
     }
 
     @Override
-    public Map<Integer, PartitionCheckpoint> claim(
-        String group, String topic, Collection<Integer> partitions, int generation) {
-      return real.claim(group, topic, partitions, generation);
+    public Map<Integer, Claim> claim(
+        String group, String topic, Collection<Integer> partitions, Claimant claimant) {
+      return real.claim(group, topic, partitions, claimant);
+    }
+
+    @Override
+    public Map<Integer, Claim> resume(String group, String topic, Map<Integer, Long> epochs) {
+      return real.resume(group, topic, epochs);
+    }
+
+    @Override
+    public void release(String group, String topic, Map<Integer, Long> epochs) {
+      real.release(group, topic, epochs);
     }
 
     @Override

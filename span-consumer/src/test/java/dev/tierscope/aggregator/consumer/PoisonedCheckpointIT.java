@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tierscope.core.assembly.RequestAssembler;
 import dev.tierscope.core.span.Span;
 import dev.tierscope.core.span.TraceId;
+import dev.tierscope.core.store.Claimant;
 import dev.tierscope.core.store.PartitionCheckpoint;
 import dev.tierscope.core.window.Counter;
 import dev.tierscope.store.PostgresCheckpointStore;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,9 +39,22 @@ class PoisonedCheckpointIT {
               .build());
       assertThat(old.streamTimeMicros()).isGreaterThan(now + DAY_MICROS);
       PostgresCheckpointStore store = new PostgresCheckpointStore(h.dataSource);
-      store.claim(h.group, h.topic, List.of(0), 0);
+      // written by an older version, which then stopped cleanly
+      long epoch =
+          store
+              .claim(
+                  h.group,
+                  h.topic,
+                  List.of(0),
+                  new Claimant("older-version", 0, LoopSettings.DEFAULT_CLAIM_LEASE))
+              .get(0)
+              .epoch();
       store.commit(
-          h.group, 0, List.of(new PartitionCheckpoint(h.topic, 0, 0, old.snapshot())), List.of());
+          h.group,
+          0,
+          List.of(new PartitionCheckpoint(h.topic, 0, epoch, 0, old.snapshot())),
+          List.of());
+      store.release(h.group, h.topic, Map.of(0, epoch));
 
       RichTraces gen = new RichTraces(17, now - 60_000_000L);
       for (int i = 0; i < 600; i++) {

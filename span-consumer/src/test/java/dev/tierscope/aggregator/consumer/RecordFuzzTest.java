@@ -7,6 +7,7 @@ import dev.tierscope.core.assembly.AssemblyConfig;
 import dev.tierscope.core.assembly.RequestAssembler;
 import dev.tierscope.core.span.SpanLimits;
 import dev.tierscope.core.span.SpanTimeBounds;
+import dev.tierscope.core.store.Claimant;
 import dev.tierscope.core.store.InMemoryWindowStore;
 import dev.tierscope.core.store.PartitionCheckpoint;
 import dev.tierscope.core.store.RefusedDelta;
@@ -66,7 +67,15 @@ class RecordFuzzTest {
     WindowAggregator windows =
         new WindowAggregator(10_000, 2, c -> 800_000, new WindowCaps(5, 2, 2));
     InMemoryWindowStore store = new InMemoryWindowStore();
-    store.claim("fuzz", "spans", List.of(0), 1);
+    long epoch =
+        store
+            .claim(
+                "fuzz",
+                "spans",
+                List.of(0),
+                new Claimant("fuzz", 1, LoopSettings.DEFAULT_CLAIM_LEASE))
+            .get(0)
+            .epoch();
 
     SplittableRandom random = new SplittableRandom(SEED);
     long started = System.nanoTime();
@@ -102,7 +111,7 @@ class RecordFuzzTest {
               store.commit(
                   "fuzz",
                   1,
-                  List.of(new PartitionCheckpoint("spans", 0, iterations, snapshot)),
+                  List.of(new PartitionCheckpoint("spans", 0, epoch, iterations, snapshot)),
                   windows.drain());
           assertThat(refused).isEmpty();
           RequestAssembler restored = new RequestAssembler(config);
