@@ -44,16 +44,27 @@ final class LoopHarness implements AutoCloseable {
   final String topic;
   final String dlq;
   final String group;
+  final String bootstrapServers;
   final HikariDataSource dataSource;
-  final KafkaProducer<byte[], byte[]> producer;
+  KafkaProducer<byte[], byte[]> producer;
   private final KafkaProducer<byte[], byte[]> dlqProducer;
 
   LoopHarness(String name, int partitions) {
+    this(name, partitions, TestInfra.bootstrapServers());
+  }
+
+  /** On a broker of the test's own ({@code bootstrapServers}), whose topics it creates. */
+  LoopHarness(String name, int partitions, String bootstrapServers) {
     topic = TestInfra.uniqueName(name);
     dlq = topic + "_dlq";
     group = TestInfra.uniqueName("group");
-    TestInfra.createTopic(topic, partitions);
-    TestInfra.createTopic(dlq, 1);
+    this.bootstrapServers = bootstrapServers;
+    if (bootstrapServers.equals(TestInfra.bootstrapServers())) {
+      TestInfra.createTopic(topic, partitions);
+      TestInfra.createTopic(dlq, 1);
+    } else {
+      createTopics(partitions);
+    }
     DbSchema schema = TestInfra.newSchema(name);
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(schema.jdbcUrl());
@@ -63,10 +74,40 @@ final class LoopHarness implements AutoCloseable {
     dataSource = new HikariDataSource(config);
     Migrations.migrate(dataSource);
     Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers());
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     dlqProducer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /** Replaces the producer (one that saw its broker's data wiped keeps failing its sequences). */
+  void newProducer() {
+    producer.close(Duration.ZERO);
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /**
+   * Creates the topic and the dead-letter topic on the harness's own broker (again, once wiped).
+   */
+  void createTopics(int partitions) {
+    try (org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(
+            Map.of(
+                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers))) {
+      admin
+          .createTopics(
+              List.of(
+                  new org.apache.kafka.clients.admin.NewTopic(topic, partitions, (short) 1),
+                  new org.apache.kafka.clients.admin.NewTopic(dlq, 1, (short) 1)))
+          .all()
+          .get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("could not create " + topic + " on " + bootstrapServers, e);
+    }
   }
 
   LoopSettings settings() {
@@ -92,16 +133,29 @@ final class LoopHarness implements AutoCloseable {
 
   /** A new loop on a new consumer of the harness's group. */
   SpanConsumerLoop loop(CheckpointStore store, AggregatorMetrics metrics) {
+    return loop(store, metrics, Map.of(), settings());
+  }
+
+  /**
+   * A new loop on a new consumer of the harness's group, with more consumer properties (a static
+   * member's id, short timeouts, the group protocol) and its own settings.
+   */
+  SpanConsumerLoop loop(
+      CheckpointStore store,
+      AggregatorMetrics metrics,
+      Map<String, Object> consumerProperties,
+      LoopSettings settings) {
     Properties c = new Properties();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers());
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.putAll(consumerProperties);
     return new SpanConsumerLoop(
         new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
         store,
         new KafkaDeadLetters(dlqProducer, dlq),
-        settings(),
+        settings,
         Clock.systemUTC(),
         metrics);
   }
@@ -171,7 +225,7 @@ final class LoopHarness implements AutoCloseable {
   /** The error headers of the dead letters, waiting for at least {@code expected} of them. */
   List<String> deadLetters(int expected) {
     Properties c = new Properties();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers());
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     c.put(ConsumerConfig.GROUP_ID_CONFIG, TestInfra.uniqueName("dlq"));
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     List<String> errors = new ArrayList<>();
