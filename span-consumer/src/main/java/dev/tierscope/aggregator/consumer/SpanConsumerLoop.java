@@ -774,11 +774,15 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
       // new owner, so everything not yet checkpointed is dropped and the rest reloaded.
       log.warn(
           "lost {} without a clean revocation; reloading from the last checkpoint", partitions);
+      boolean storeAnswering = !needsReload;
       scheduleReload();
       // Nothing since the last checkpoint is kept, so the rows can be let go of: the epoch guards
       // a row someone else claimed meanwhile. A member coming back under a new member id (after a
-      // broker's data was wiped) then claims them at once instead of waiting for the lease.
-      release(partitions);
+      // broker's data was wiped) then claims them at once instead of waiting for the lease. Not
+      // while the store is failing: the call would only block this rebalance.
+      if (storeAnswering) {
+        release(partitions);
+      }
       partitions.forEach(held::remove);
     }
   }
