@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -335,8 +336,13 @@ class ControlApiIT {
     // shed keeps its since, the new evaluations carry the new time.
     ConfigurableApplicationContext leader = leading(a) == 1.0 ? a : b;
     ConfigurableApplicationContext other = leader == a ? b : a;
+    Set<String> producersBefore = controlProducerThreads();
     leader.close();
     apps.remove(leader);
+    // (other tests' contexts in this JVM may hold producers of their own: only one must end)
+    Set<String> ended = new java.util.HashSet<>(producersBefore);
+    ended.removeAll(controlProducerThreads());
+    assertThat(ended).as("the stopped leader's control producer is closed with it").isNotEmpty();
     CLOCK.set(NOW.plusSeconds(5));
     await(
         () -> {
@@ -364,6 +370,37 @@ class ControlApiIT {
         var rs = s.executeQuery("select term from leader_term where role = 'control'")) {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getLong(1)).as("a second leadership").isEqualTo(2);
+    }
+  }
+
+  /** Network threads of the control publishers' Kafka producers alive in this JVM. */
+  private static Set<String> controlProducerThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
+        .map(Thread::getName)
+        .filter(n -> n.startsWith("kafka-producer-network-thread | tierscope-control"))
+        .collect(java.util.stream.Collectors.toSet());
+  }
+
+  @Test
+  void theStreamOfATenantWithoutSignalsAnswersAtOnce() throws Exception {
+    // No signal to send yet: the response (status, headers, a comment line) still comes at once,
+    // so a client can tell a connected stream from a server that does not answer.
+    ConfigurableApplicationContext app = apps.get(apps.size() - 1);
+    HttpResponse<java.io.InputStream> stream =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(url(app) + "/api/v1/control/stream?tenant=quiet-tenant"))
+                .header("Accept", "text/event-stream")
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(stream.statusCode()).isEqualTo(200);
+    assertThat(stream.headers().firstValue("Content-Type").orElse(""))
+        .startsWith("text/event-stream");
+    try (BufferedReader lines =
+        new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+      assertThat(lines.readLine()).as("a comment line first").startsWith(":");
     }
   }
 

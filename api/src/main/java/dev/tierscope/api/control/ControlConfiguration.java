@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -40,7 +41,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.kafka.config.TopicBuilder;
-import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.ProducerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -58,6 +58,11 @@ public class ControlConfiguration {
   public static final String ROLE = "control";
 
   private static final Logger log = LoggerFactory.getLogger(ControlConfiguration.class);
+
+  /**
+   * Numbers the control producers of this JVM (client ids must differ, e.g. two apis in a test).
+   */
+  private static final AtomicInteger PRODUCERS = new AtomicInteger();
 
   @Bean
   ControlConfig controlConfig(ControlProperties properties, TrafficClasses classes) {
@@ -168,10 +173,14 @@ public class ControlConfiguration {
       producerProps.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout);
       producerProps.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout * 2);
       producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-      producerProps.put(ProducerConfig.CLIENT_ID_CONFIG, "tierscope-control");
+      producerProps.put(
+          ProducerConfig.CLIENT_ID_CONFIG, "tierscope-control-" + PRODUCERS.incrementAndGet());
       kafka =
           new KafkaSignalPublisher(
-              () -> new DefaultKafkaProducerFactory<String, String>(producerProps).createProducer(),
+              // A plain KafkaProducer, not one of Spring's factory: the factory's producer is a
+              // shared one whose close() does not close it, so it lived on (and kept reconnecting
+              // to a stopped broker) after the api stopped.
+              () -> new KafkaProducer<String, String>(producerProps),
               properties.kafka().topic(),
               json,
               properties.kafka().sendTimeout());

@@ -26,7 +26,13 @@ import tools.jackson.databind.json.JsonMapper;
  * The server side of {@code GET /api/v1/control/stream}: every instance reads the stored signals
  * every {@code poll} while someone listens, and sends each listener of a tenant the signals whose
  * decision changed at once, and all of them every {@code heartbeat} (which refreshes their expiry).
- * A new listener gets every current signal of its tenant first.
+ * A new listener gets every current signal of its tenant first, after a comment line that opens the
+ * response at once; every {@code heartbeat} each listener also gets a comment line.
+ *
+ * <p>Why the comments: without them a listener of a tenant that has no signal yet (no traffic, or
+ * before the leader's first round) got no byte at all, not even the response's status and headers,
+ * so a client could not tell a connected stream from a hung server, and a listener that went away
+ * was never noticed (nothing was written to it). Clients ignore comment lines (server-sent events).
  *
  * <p>Why every instance reads the store rather than the leader pushing: gateways may be connected
  * to any instance, and the leader may change at any round; the store is the one place that knows.
@@ -77,6 +83,10 @@ final class SignalStream implements SmartLifecycle {
     emitter.onTimeout(remove);
     emitter.onError(e -> remove.run());
     list.add(emitter);
+    if (!comment(emitter, "signals of " + tenant)) {
+      list.remove(emitter);
+      return emitter;
+    }
     List<ControlSignal> current;
     try {
       current = order.apply(store.signals(tenant));
@@ -111,6 +121,15 @@ final class SignalStream implements SmartLifecycle {
       log.warn("could not read the control signals: {}", e.toString());
       return;
     }
+    if (all) {
+      for (List<SseEmitter> list : listeners.values()) {
+        for (SseEmitter e : list) {
+          if (!comment(e, "heartbeat")) {
+            list.remove(e);
+          }
+        }
+      }
+    }
     for (ControlSignal s : signals) {
       ControlSignal before = lastSent.get(s.key());
       boolean changed =
@@ -129,6 +148,16 @@ final class SignalStream implements SmartLifecycle {
     }
     if (all) {
       lastHeartbeat = now;
+    }
+  }
+
+  private static boolean comment(SseEmitter emitter, String text) {
+    try {
+      emitter.send(SseEmitter.event().comment(text));
+      return true;
+    } catch (IOException | IllegalStateException e) {
+      emitter.completeWithError(e);
+      return false;
     }
   }
 
