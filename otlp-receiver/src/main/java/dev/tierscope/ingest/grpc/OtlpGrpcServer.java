@@ -4,17 +4,20 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.Code;
 import com.google.rpc.RetryInfo;
+import dev.tierscope.auth.AccessControl;
 import dev.tierscope.ingest.receiver.ExportOutcome;
 import dev.tierscope.ingest.receiver.IngestMetrics;
 import dev.tierscope.ingest.receiver.Protocol;
 import dev.tierscope.ingest.receiver.TraceReceiver;
-import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ServerCalls;
@@ -24,7 +27,10 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,10 +47,17 @@ import org.slf4j.LoggerFactory;
  * RESOURCE_EXHAUSTED. When Kafka cannot take the spans the answer is UNAVAILABLE with a {@code
  * google.rpc.RetryInfo} delay, which OTLP clients retry.
  *
+ * <p>Every call passes {@link AccessInterceptor} first: its {@code authorization} and {@code
+ * x-scope-orgid} metadata decide, before the message is read, whether it is answered
+ * UNAUTHENTICATED, PERMISSION_DENIED or INVALID_ARGUMENT, or which tenant its spans are stored
+ * under. With {@link io.grpc.TlsServerCredentials} the port speaks TLS only.
+ *
  * <p>The bound port is {@link #port()}, so that a test or a launcher can ask for port 0.
  *
  * <pre>{@code
- * OtlpGrpcServer grpc = new OtlpGrpcServer(receiver, metrics, 0, 16 << 20, Duration.ofSeconds(5));
+ * OtlpGrpcServer grpc = new OtlpGrpcServer(receiver, metrics,
+ *     new InetSocketAddress("127.0.0.1", 0), 16 << 20, Duration.ofSeconds(5),
+ *     AccessControl.none(), InsecureServerCredentials.create());
  * grpc.start();
  * int port = grpc.port();
  * ...
@@ -96,13 +109,18 @@ public final class OtlpGrpcServer implements AutoCloseable {
 
   private final TraceReceiver receiver;
   private final IngestMetrics metrics;
-  private final int requestedPort;
+  private final InetSocketAddress requestedAddress;
   private final int maxMessageBytes;
   private final Duration retryAfter;
+  private final AccessControl access;
+  private final ServerCredentials credentials;
   private volatile Server server;
 
   /**
-   * @param requestedPort port to bind on all interfaces; 0 for a free one
+   * A plaintext receiver on loopback that authenticates nobody (the {@code none} mode): for tests
+   * and embedding on one machine.
+   *
+   * @param requestedPort port to bind on 127.0.0.1; 0 for a free one
    * @param maxMessageBytes largest request message, after decompression
    * @param retryAfter the delay put in {@code RetryInfo} of UNAVAILABLE answers
    */
@@ -112,11 +130,40 @@ public final class OtlpGrpcServer implements AutoCloseable {
       int requestedPort,
       int maxMessageBytes,
       Duration retryAfter) {
+    this(
+        receiver,
+        metrics,
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), requestedPort),
+        maxMessageBytes,
+        retryAfter,
+        AccessControl.none(),
+        InsecureServerCredentials.create());
+  }
+
+  /**
+   * @param address address and port to bind (port 0 for a free one; the wildcard address for every
+   *     interface)
+   * @param maxMessageBytes largest request message, after decompression
+   * @param retryAfter the delay put in {@code RetryInfo} of UNAVAILABLE answers
+   * @param access who may export, and for which tenant
+   * @param credentials plaintext ({@link InsecureServerCredentials}) or TLS ({@link
+   *     io.grpc.TlsServerCredentials})
+   */
+  public OtlpGrpcServer(
+      TraceReceiver receiver,
+      IngestMetrics metrics,
+      InetSocketAddress address,
+      int maxMessageBytes,
+      Duration retryAfter,
+      AccessControl access,
+      ServerCredentials credentials) {
     this.receiver = receiver;
     this.metrics = metrics;
-    this.requestedPort = requestedPort;
+    this.requestedAddress = address;
     this.maxMessageBytes = maxMessageBytes;
     this.retryAfter = retryAfter;
+    this.access = access;
+    this.credentials = credentials;
   }
 
   /**
@@ -133,17 +180,22 @@ public final class OtlpGrpcServer implements AutoCloseable {
             .addMethod(EXPORT, ServerCalls.asyncUnaryCall(this::export))
             .build();
     Server s =
-        Grpc.newServerBuilderForPort(requestedPort, InsecureServerCredentials.create())
+        NettyServerBuilder.forAddress(requestedAddress, credentials)
             .maxInboundMessageSize(maxMessageBytes)
-            .addService(service)
+            .addService(
+                ServerInterceptors.intercept(service, new AccessInterceptor(access, metrics)))
             .build();
     try {
       s.start();
     } catch (IOException e) {
-      throw new IllegalStateException("OTLP/gRPC could not bind port " + requestedPort, e);
+      throw new IllegalStateException("OTLP/gRPC could not bind " + requestedAddress, e);
     }
     server = s;
-    log.info("OTLP/gRPC receiver listening on port {}", s.getPort());
+    log.info(
+        "OTLP/gRPC receiver listening on {} ({}, authentication {})",
+        addresses(),
+        credentials instanceof InsecureServerCredentials ? "plaintext" : "TLS",
+        access.mode().word());
   }
 
   /** Stops taking calls and waits up to 7 s for those in progress. */
@@ -179,6 +231,18 @@ public final class OtlpGrpcServer implements AutoCloseable {
     return s == null ? -1 : s.getPort();
   }
 
+  /** The bound socket addresses; empty when not running. */
+  public List<InetSocketAddress> addresses() {
+    Server s = server;
+    if (s == null) {
+      return List.of();
+    }
+    return s.getListenSockets().stream()
+        .filter(InetSocketAddress.class::isInstance)
+        .map(InetSocketAddress.class::cast)
+        .toList();
+  }
+
   private void export(RawMessage message, StreamObserver<ExportTraceServiceResponse> response) {
     if (message.failure() != null) {
       metrics.rejectedRequest(
@@ -205,7 +269,7 @@ public final class OtlpGrpcServer implements AutoCloseable {
       return;
     }
     receiver
-        .export(request, Protocol.GRPC)
+        .export(request, Protocol.GRPC, AccessInterceptor.TENANT.get())
         .thenAccept(
             outcome -> {
               if (outcome.kind() == ExportOutcome.Kind.ACCEPTED) {

@@ -2,6 +2,10 @@ package dev.tierscope.ingest.http;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.Code;
+import dev.tierscope.auth.Access;
+import dev.tierscope.auth.AccessControl;
+import dev.tierscope.auth.Credentials;
+import dev.tierscope.auth.Scope;
 import dev.tierscope.ingest.otlp.OtlpJson;
 import dev.tierscope.ingest.otlp.OtlpJsonException;
 import dev.tierscope.ingest.receiver.ExportOutcome;
@@ -22,7 +26,10 @@ import java.util.zip.GZIPInputStream;
  * acknowledged every accepted span.
  *
  * <p>Errors follow the OTLP specification so that standard exporters behave, each with a {@code
- * google.rpc.Status} body (protobuf or JSON, as the request): an undecodable body is 400 (not
+ * google.rpc.Status} body (protobuf or JSON, as the request): a request without valid credentials
+ * is 401 (with {@code WWW-Authenticate: Bearer}), one whose token lacks the {@code ingest} scope or
+ * names a tenant that is not the caller's 403, one that names no tenant or several where one is
+ * needed 400, all before the body is read ({@link AccessControl}); an undecodable body is 400 (not
  * retried), an unsupported content type or encoding 415, a body over the limit 413 (also when it
  * only grows that large by decompression), invalid spans a 200 with {@code partial_success} while
  * the valid spans of the request are kept, Kafka unavailable 503 and the receiver at its in-flight
@@ -35,7 +42,7 @@ import java.util.zip.GZIPInputStream;
  *
  * <pre>{@code
  * OtlpHttpHandler.Answer answer =
- *     handler.handle(contentType, accept, contentEncoding, contentLength, body);
+ *     handler.handle(credentials, contentType, accept, contentEncoding, contentLength, body);
  * response.status(answer.status()).contentType(answer.contentType()).body(answer.body());
  * }</pre>
  */
@@ -55,11 +62,17 @@ public final class OtlpHttpHandler {
    * @param status HTTP status
    * @param contentType the body's media type
    * @param retryAfterSeconds the {@code Retry-After} header in whole seconds, -1 for none
+   * @param authenticate the {@code WWW-Authenticate} header of a 401, null for none
    * @param body the response body
    */
-  public record Answer(int status, String contentType, long retryAfterSeconds, byte[] body) {}
+  public record Answer(
+      int status, String contentType, long retryAfterSeconds, String authenticate, byte[] body) {}
+
+  /** The {@code WWW-Authenticate} challenge of a 401: a bearer token (RFC 6750). */
+  public static final String BEARER_CHALLENGE = "Bearer realm=\"tierscope\"";
 
   private final TraceReceiver receiver;
+  private final AccessControl access;
   private final IngestMetrics metrics;
   private final long maxBodyBytes;
   private final long retryAfterSeconds;
@@ -70,6 +83,20 @@ public final class OtlpHttpHandler {
    */
   public OtlpHttpHandler(
       TraceReceiver receiver, IngestMetrics metrics, long maxBodyBytes, Duration retryAfter) {
+    this(receiver, metrics, maxBodyBytes, retryAfter, AccessControl.none());
+  }
+
+  /**
+   * @param maxBodyBytes largest accepted body, before and after decompression
+   * @param retryAfter sent as {@code Retry-After} (whole seconds, rounded up) with 503 and 429
+   * @param access who may export, and for which tenant
+   */
+  public OtlpHttpHandler(
+      TraceReceiver receiver,
+      IngestMetrics metrics,
+      long maxBodyBytes,
+      Duration retryAfter,
+      AccessControl access) {
     if (maxBodyBytes < 1 || maxBodyBytes > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException(
           "maxBodyBytes must be between 1 and "
@@ -78,6 +105,7 @@ public final class OtlpHttpHandler {
               + maxBodyBytes);
     }
     this.receiver = receiver;
+    this.access = access;
     this.metrics = metrics;
     this.maxBodyBytes = maxBodyBytes;
     this.retryAfterSeconds = retryAfterSeconds(retryAfter);
@@ -90,14 +118,10 @@ public final class OtlpHttpHandler {
   }
 
   /**
-   * Handles one export request.
+   * Handles one export request that presents no credentials: accepted only in the {@code none}
+   * mode.
    *
-   * @param contentType the {@code Content-Type} header, null when missing
-   * @param accept the {@code Accept} header, null when missing
-   * @param contentEncoding the {@code Content-Encoding} header, null when missing
-   * @param declaredLength the {@code Content-Length}, -1 when unknown (chunked)
-   * @param body the request body; read at most to the limit
-   * @throws IOException when reading the body fails (the client went away; nobody reads the answer)
+   * @see #handle(Credentials, String, String, String, long, InputStream)
    */
   public Answer handle(
       String contentType,
@@ -106,7 +130,54 @@ public final class OtlpHttpHandler {
       long declaredLength,
       InputStream body)
       throws IOException {
+    return handle(
+        new Credentials(null, null, java.util.List.of(), null),
+        contentType,
+        accept,
+        contentEncoding,
+        declaredLength,
+        body);
+  }
+
+  /**
+   * Handles one export request.
+   *
+   * @param credentials the request's {@code Authorization} and {@code X-Scope-OrgID} headers,
+   *     {@code tenant} query parameters and peer address
+   * @param contentType the {@code Content-Type} header, null when missing
+   * @param accept the {@code Accept} header, null when missing
+   * @param contentEncoding the {@code Content-Encoding} header, null when missing
+   * @param declaredLength the {@code Content-Length}, -1 when unknown (chunked)
+   * @param body the request body; read at most to the limit
+   * @throws IOException when reading the body fails (the client went away; nobody reads the answer)
+   */
+  public Answer handle(
+      Credentials credentials,
+      String contentType,
+      String accept,
+      String contentEncoding,
+      long declaredLength,
+      InputStream body)
+      throws IOException {
     Protocol protocol = protocolOf(contentType);
+    Access decision = access.checkOneTenant(credentials, Scope.INGEST);
+    if (decision instanceof Access.Refused refused) {
+      // Before the body is read: a stranger's bytes are not decompressed or parsed.
+      Protocol answerIn =
+          protocol != null
+              ? protocol
+              : MediaTypes.acceptsOnlyProtobuf(accept)
+                  ? Protocol.HTTP_PROTOBUF
+                  : Protocol.HTTP_JSON;
+      metrics.rejectedRequest(answerIn, refused.reason().key());
+      return new Answer(
+          refused.reason().httpStatus(),
+          mediaType(answerIn),
+          -1,
+          refused.reason() == Access.Reason.UNAUTHENTICATED ? BEARER_CHALLENGE : null,
+          statusBody(answerIn, codeOf(refused.reason()), refused.message()));
+    }
+    String tenant = ((Access.Granted) decision).tenant();
     if (protocol == null) {
       // No usable request encoding to mirror: JSON is readable by whoever sent this, unless they
       // asked for protobuf.
@@ -154,13 +225,14 @@ public final class OtlpHttpHandler {
     }
 
     // Bounded: the receiver's future completes within the acknowledgement timeout.
-    ExportOutcome outcome = receiver.export(export, protocol).join();
+    ExportOutcome outcome = receiver.export(export, protocol, tenant).join();
     return switch (outcome.kind()) {
       case ACCEPTED ->
           new Answer(
               200,
               mediaType(protocol),
               -1,
+              null,
               protocol == Protocol.HTTP_JSON
                   ? OtlpJson.exportResponse(outcome.response())
                   : outcome.response().toByteArray());
@@ -169,12 +241,14 @@ public final class OtlpHttpHandler {
               503,
               mediaType(protocol),
               retryAfterSeconds,
+              null,
               statusBody(protocol, Code.UNAVAILABLE, outcome.message()));
       case AT_CAPACITY ->
           new Answer(
               429,
               mediaType(protocol),
               retryAfterSeconds,
+              null,
               statusBody(protocol, Code.RESOURCE_EXHAUSTED, outcome.message()));
     };
   }
@@ -244,7 +318,16 @@ public final class OtlpHttpHandler {
   }
 
   private static Answer error(Protocol protocol, int status, Code code, String message) {
-    return new Answer(status, mediaType(protocol), -1, statusBody(protocol, code, message));
+    return new Answer(status, mediaType(protocol), -1, null, statusBody(protocol, code, message));
+  }
+
+  /** The {@code google.rpc.Code} of a refusal, as OTLP/gRPC answers it. */
+  static Code codeOf(Access.Reason reason) {
+    return switch (reason) {
+      case UNAUTHENTICATED -> Code.UNAUTHENTICATED;
+      case FORBIDDEN -> Code.PERMISSION_DENIED;
+      case BAD_TENANT -> Code.INVALID_ARGUMENT;
+    };
   }
 
   private static byte[] statusBody(Protocol protocol, Code code, String message) {

@@ -2,10 +2,15 @@ package dev.tierscope.ingest.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.tierscope.auth.Credentials;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -74,10 +79,17 @@ public final class OtlpHttpServer implements AutoCloseable {
         return;
       }
       String length = exchange.getRequestHeaders().getFirst("Content-Length");
+      Credentials credentials =
+          new Credentials(
+              exchange.getRequestHeaders().getFirst("Authorization"),
+              exchange.getRequestHeaders().getFirst(Credentials.SCOPE_ORG_ID_HEADER),
+              queryValues(exchange.getRequestURI().getRawQuery(), Credentials.TENANT_PARAMETER),
+              exchange.getRemoteAddress().getAddress());
       OtlpHttpHandler.Answer answer;
       try (InputStream body = exchange.getRequestBody()) {
         answer =
             handler.handle(
+                credentials,
                 exchange.getRequestHeaders().getFirst("Content-Type"),
                 exchange.getRequestHeaders().getFirst("Accept"),
                 exchange.getRequestHeaders().getFirst("Content-Encoding"),
@@ -88,6 +100,9 @@ public final class OtlpHttpServer implements AutoCloseable {
       if (answer.retryAfterSeconds() >= 0) {
         exchange.getResponseHeaders().set("Retry-After", Long.toString(answer.retryAfterSeconds()));
       }
+      if (answer.authenticate() != null) {
+        exchange.getResponseHeaders().set("WWW-Authenticate", answer.authenticate());
+      }
       exchange.sendResponseHeaders(
           answer.status(), answer.body().length == 0 ? -1 : answer.body().length);
       if (answer.body().length > 0) {
@@ -95,6 +110,31 @@ public final class OtlpHttpServer implements AutoCloseable {
           out.write(answer.body());
         }
       }
+    }
+  }
+
+  /** The decoded values of one query parameter, in order. */
+  static List<String> queryValues(String rawQuery, String name) {
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return List.of();
+    }
+    List<String> values = new ArrayList<>();
+    for (String pair : rawQuery.split("&")) {
+      int eq = pair.indexOf('=');
+      String key = decode(eq < 0 ? pair : pair.substring(0, eq));
+      if (key.equals(name)) {
+        values.add(eq < 0 ? "" : decode(pair.substring(eq + 1)));
+      }
+    }
+    return values;
+  }
+
+  /** URL-decodes; a malformed escape is kept as sent (the tenant check then refuses it). */
+  private static String decode(String s) {
+    try {
+      return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return s;
     }
   }
 

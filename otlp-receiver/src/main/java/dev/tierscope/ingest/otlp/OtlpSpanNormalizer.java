@@ -95,6 +95,12 @@ public final class OtlpSpanNormalizer {
    */
   public static final String REASON_UNKNOWN_CLASS = "unknown_class";
 
+  /**
+   * Rejection reason: the span's (or its resource's) {@code tierscope.tenant} names another tenant
+   * than the one the request was authenticated for.
+   */
+  public static final String REASON_TENANT_MISMATCH = "tenant_mismatch";
+
   /** What to do with a span whose {@code tierscope.class} is not a configured class or alias. */
   public enum UnknownClassPolicy {
     /**
@@ -178,10 +184,21 @@ public final class OtlpSpanNormalizer {
   }
 
   /**
-   * Normalises every span of the request. Never throws on bad spans: they are counted in the
-   * result.
+   * Normalises every span of the request, each under the tenant it names ({@code tierscope.tenant}
+   * of the span, else of its resource, else the default tenant): for requests nobody authenticated.
+   * Never throws on bad spans: they are counted in the result.
    */
   public NormalizedBatch normalize(ExportTraceServiceRequest request) {
+    return normalize(request, null);
+  }
+
+  /**
+   * Normalises every span of the request under {@code callerTenant}, the tenant the request was
+   * authenticated for: a span whose {@code tierscope.tenant} (or its resource's) names another
+   * tenant is rejected ({@link #REASON_TENANT_MISMATCH}), one that names it or none is stored under
+   * it. With a null {@code callerTenant}, as {@link #normalize(ExportTraceServiceRequest)}.
+   */
+  public NormalizedBatch normalize(ExportTraceServiceRequest request, String callerTenant) {
     List<dev.tierscope.core.span.Span> accepted = new ArrayList<>();
     Rejections rejections = null;
     int unknownClassSpans = 0;
@@ -235,7 +252,25 @@ public final class OtlpSpanNormalizer {
                         + maxAttributesPerSpan);
             continue;
           }
-          readAttributes(span, resource, builder);
+          if (callerTenant != null) {
+            String named = namedTenant(span, resource);
+            if (named != null && !named.equals(callerTenant)) {
+              if (rejections == null) {
+                rejections = new Rejections();
+              }
+              rejections.add(
+                  span,
+                  REASON_TENANT_MISMATCH,
+                  () ->
+                      "tierscope.tenant '"
+                          + SpanLimits.shown(named)
+                          + "' is not the tenant this request is authenticated for ('"
+                          + callerTenant
+                          + "')");
+              continue;
+            }
+          }
+          readAttributes(span, resource, builder, callerTenant);
           SpanDefect invalid = builder.defect();
           if (invalid != null) {
             if (rejections == null) {
@@ -317,6 +352,22 @@ public final class OtlpSpanNormalizer {
         .toString();
   }
 
+  /**
+   * The tenant a span names: its own non-empty {@code tierscope.tenant}, else its resource's; null
+   * when neither names one.
+   */
+  private static String namedTenant(Span span, ResourceContext resource) {
+    for (KeyValue kv : span.getAttributesList()) {
+      if (SpanAttributes.TENANT.equals(kv.getKey())) {
+        String value = asString(kv.getValue());
+        if (value != null && !value.isEmpty()) {
+          return value;
+        }
+      }
+    }
+    return resource.namedTenant();
+  }
+
   /** The raw {@code tierscope.class} value that made a span's class unknown (span first). */
   private static String reportedClass(Span span, Resource resource) {
     for (KeyValue kv : span.getAttributesList()) {
@@ -387,6 +438,7 @@ public final class OtlpSpanNormalizer {
   private record ResourceContext(
       String service,
       String tenant,
+      String namedTenant,
       String trafficClass,
       boolean classUnknown,
       String workflow,
@@ -432,6 +484,7 @@ public final class OtlpSpanNormalizer {
     return new ResourceContext(
         service,
         tenant == null || tenant.isEmpty() ? SpanAttributes.DEFAULT_TENANT : tenant,
+        tenant == null || tenant.isEmpty() ? null : tenant,
         trafficClass,
         classUnknown,
         workflow,
@@ -443,7 +496,10 @@ public final class OtlpSpanNormalizer {
 
   /** Reads the attributes into the builder that already holds the (valid) ids and times. */
   private void readAttributes(
-      Span span, ResourceContext resource, dev.tierscope.core.span.Span.Builder out) {
+      Span span,
+      ResourceContext resource,
+      dev.tierscope.core.span.Span.Builder out,
+      String callerTenant) {
     String classValue = null;
     String workflow = null;
     String genAiWorkflow = null;
@@ -494,7 +550,10 @@ public final class OtlpSpanNormalizer {
     }
 
     out.service(resource.service())
-        .tenant(spanTenant == null || spanTenant.isEmpty() ? resource.tenant() : spanTenant)
+        .tenant(
+            callerTenant != null
+                ? callerTenant
+                : spanTenant == null || spanTenant.isEmpty() ? resource.tenant() : spanTenant)
         .kind(kind(span.getKind()))
         .error(span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR);
 

@@ -16,8 +16,8 @@ public interface IngestMetrics {
 
   /**
    * Invalid spans answered with partial success, per reason key (a {@code SpanDefect} reason, or
-   * {@code too_many_attributes}, {@code unknown_class}, or a record Kafka refused for itself:
-   * {@code record_too_large}, {@code record_invalid}).
+   * {@code too_many_attributes}, {@code unknown_class}, {@code tenant_mismatch}, or a record Kafka
+   * refused for itself: {@code record_too_large}, {@code record_invalid}).
    */
   void rejected(Protocol protocol, Map<String, Integer> byReason);
 
@@ -28,7 +28,8 @@ public interface IngestMetrics {
   void throttled(Protocol protocol, String reason, int spans);
 
   /**
-   * A whole request refused before its spans were read: {@code unsupported_media_type}, {@code
+   * A whole request refused before its spans were read: {@code unauthenticated}, {@code forbidden},
+   * {@code bad_tenant} (authentication and tenancy), {@code unsupported_media_type}, {@code
    * unsupported_encoding}, {@code too_large}, {@code bad_gzip} or {@code undecodable}.
    */
   void rejectedRequest(Protocol protocol, String reason);

@@ -55,10 +55,24 @@ public final class TraceReceiver {
     this.ackTimeoutNanos = ackTimeout.toNanos();
   }
 
-  /** Normalises and publishes; see the class comment for the guarantees of the future. */
+  /**
+   * Normalises and publishes a request nobody authenticated (its spans name their tenants); see the
+   * class comment for the guarantees of the future.
+   */
   public CompletableFuture<ExportOutcome> export(
       ExportTraceServiceRequest request, Protocol protocol) {
-    NormalizedBatch batch = normalizer.normalize(request);
+    return export(request, protocol, null);
+  }
+
+  /**
+   * Normalises and publishes; see the class comment for the guarantees of the future.
+   *
+   * @param callerTenant the tenant the request was authenticated for: every span is stored under
+   *     it, a span naming another tenant is rejected; null when the request is not bound to one
+   */
+  public CompletableFuture<ExportOutcome> export(
+      ExportTraceServiceRequest request, Protocol protocol, String callerTenant) {
+    NormalizedBatch batch = normalizer.normalize(request, callerTenant);
     metrics.rejected(protocol, batch.rejectedByReason());
     int spans = batch.accepted().size();
     if (spans == 0) {
