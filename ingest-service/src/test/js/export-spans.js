@@ -5,8 +5,10 @@
 //
 //   node export-spans.js <url of /v1/traces> <json|proto> [gzip]
 //
-// Prints one JSON line: {"code": 0, "traceId": "...", "spans": {"<name>": "<spanId>", ...}} and
-// exits 0 when the exporter reported success, 1 otherwise.
+// Prints one JSON line: {"code": 0, "traceId": "...", "spans": {"<name>": "<spanId>", ...}} (with
+// "status" and "body" of a refused export) and exits 0 when the exporter reported success, 1
+// otherwise. Headers and trusted certificates come from the environment, as for any application:
+// OTEL_EXPORTER_OTLP_HEADERS, NODE_EXTRA_CA_CERTS.
 
 const api = require('@opentelemetry/api');
 const { resourceFromAttributes } = require('@opentelemetry/resources');
@@ -98,6 +100,9 @@ exporter.export(spans, (result) => {
     JSON.stringify({
       code: result.code,
       error: result.error ? String(result.error) : null,
+      // the HTTP status of a refused export, and the OTLP status body the receiver sent
+      status: result.error && result.error.code ? result.error.code : null,
+      body: result.error && result.error.data ? String(result.error.data) : null,
       traceId: client.spanContext().traceId,
       spans: names,
     }),

@@ -1,6 +1,9 @@
 package dev.tierscope.auth;
 
 import java.net.InetAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -30,5 +33,32 @@ public record Credentials(
 
   public Credentials {
     tenantParameters = tenantParameters == null ? List.of() : List.copyOf(tenantParameters);
+  }
+
+  /**
+   * The decoded values of the {@code tenant} parameter of a raw query string ({@code
+   * a=1&tenant=x}), in order; a malformed escape is kept as sent (the tenant check then refuses
+   * it). Read from the query string only, never from a form body.
+   */
+  public static List<String> tenantParameters(String rawQuery) {
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return List.of();
+    }
+    List<String> values = new ArrayList<>(1);
+    for (String pair : rawQuery.split("&")) {
+      int eq = pair.indexOf('=');
+      if (decode(eq < 0 ? pair : pair.substring(0, eq)).equals(TENANT_PARAMETER)) {
+        values.add(eq < 0 ? "" : decode(pair.substring(eq + 1)));
+      }
+    }
+    return values;
+  }
+
+  private static String decode(String s) {
+    try {
+      return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return s;
+    }
   }
 }

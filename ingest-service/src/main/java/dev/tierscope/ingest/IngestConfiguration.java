@@ -1,5 +1,7 @@
 package dev.tierscope.ingest;
 
+import dev.tierscope.auth.AccessControl;
+import dev.tierscope.auth.Listener;
 import dev.tierscope.core.classes.TrafficClasses;
 import dev.tierscope.core.span.SpanTimeBounds;
 import dev.tierscope.ingest.grpc.OtlpGrpcServer;
@@ -8,14 +10,20 @@ import dev.tierscope.ingest.otlp.OtlpSpanNormalizer;
 import dev.tierscope.ingest.publish.KafkaSpanPublisher;
 import dev.tierscope.ingest.receiver.IngestMetrics;
 import dev.tierscope.ingest.receiver.TraceReceiver;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.net.InetSocketAddress;
 import java.util.Map;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.Producer;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.ssl.NoSuchSslBundleException;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -26,8 +34,9 @@ import org.springframework.kafka.core.ProducerFactory;
 /**
  * Wires the otlp-receiver library from {@code tierscope.ingest.*}: normaliser, Kafka publisher
  * (Boot's producer factory, {@code spring.kafka.producer.*}), the transport-independent {@link
- * TraceReceiver}, the OTLP/HTTP handler (served by {@link OtlpHttpController}), the gRPC server and
- * the Micrometer meters. Nothing here decides anything about spans.
+ * TraceReceiver}, the OTLP/HTTP handler (served by {@link OtlpHttpController}), the gRPC server (on
+ * {@code grpc-address}, TLS from an SSL bundle) and the Micrometer meters; both transports ask the
+ * {@link AccessControl} of {@code tierscope.auth.*}. Nothing here decides anything about spans.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(IngestProperties.class)
@@ -85,8 +94,19 @@ class IngestConfiguration {
 
   @Bean
   OtlpHttpHandler otlpHttpHandler(
-      TraceReceiver receiver, IngestMetrics metrics, IngestProperties p) {
-    return new OtlpHttpHandler(receiver, metrics, p.maxBodySize().toBytes(), p.retryAfter());
+      TraceReceiver receiver, IngestMetrics metrics, IngestProperties p, AccessControl access) {
+    return new OtlpHttpHandler(
+        receiver, metrics, p.maxBodySize().toBytes(), p.retryAfter(), access);
+  }
+
+  /** The OTLP/gRPC socket, which the {@code none} mode requires on loopback. */
+  @Bean
+  @ConditionalOnProperty(
+      name = "tierscope.ingest.grpc-enabled",
+      havingValue = "true",
+      matchIfMissing = true)
+  Listener otlpGrpcListener(IngestProperties p) {
+    return new Listener("OTLP/gRPC", "tierscope.ingest.grpc-address", p.grpcAddress());
   }
 
   @Bean
@@ -98,12 +118,43 @@ class IngestConfiguration {
       TraceReceiver receiver,
       IngestMetrics metrics,
       IngestProperties p,
+      AccessControl access,
+      SslBundles sslBundles,
       ConfigurableEnvironment environment) {
     return new GrpcLifecycle(
         new OtlpGrpcServer(
-            receiver, metrics, p.grpcPort(), (int) p.maxBodySize().toBytes(), p.retryAfter()),
+            receiver,
+            metrics,
+            new InetSocketAddress(p.grpcAddress(), p.grpcPort()),
+            (int) p.maxBodySize().toBytes(),
+            p.retryAfter(),
+            access,
+            grpcCredentials(p, sslBundles)),
         p.grpcPort(),
         environment);
+  }
+
+  /** TLS with the key and certificate of {@code grpc-ssl-bundle}, or plaintext without one. */
+  static ServerCredentials grpcCredentials(IngestProperties p, SslBundles sslBundles) {
+    if (p.grpcSslBundle() == null) {
+      return InsecureServerCredentials.create();
+    }
+    try {
+      return TlsServerCredentials.newBuilder()
+          .keyManager(
+              sslBundles
+                  .getBundle(p.grpcSslBundle())
+                  .getManagers()
+                  .getKeyManagerFactory()
+                  .getKeyManagers())
+          .build();
+    } catch (NoSuchSslBundleException e) {
+      throw new IllegalStateException(
+          "tierscope.ingest.grpc-ssl-bundle names '"
+              + p.grpcSslBundle()
+              + "', which no spring.ssl.bundle.* defines",
+          e);
+    }
   }
 
   /**
@@ -128,7 +179,9 @@ class IngestConfiguration {
         server.start();
       } catch (IllegalStateException e) {
         throw new IllegalStateException(
-            "OTLP/gRPC could not bind port " + requestedPort + " (tierscope.ingest.grpc-port)",
+            "OTLP/gRPC could not bind port "
+                + requestedPort
+                + " (tierscope.ingest.grpc-address, grpc-port)",
             e.getCause());
       }
       environment

@@ -31,6 +31,10 @@ import org.springframework.util.unit.DataSize;
  *     gRPC {@code RetryInfo} delay
  * @param grpcEnabled whether the OTLP/gRPC receiver runs
  * @param grpcPort OTLP/gRPC port; 0 picks a free one (published as {@code local.grpc.port})
+ * @param grpcAddress the address OTLP/gRPC binds: loopback unless set ({@code 0.0.0.0} or {@code
+ *     ::} for every interface)
+ * @param grpcSslBundle the Spring Boot SSL bundle ({@code spring.ssl.bundle.*}) whose key and
+ *     certificate make OTLP/gRPC speak TLS; plaintext when unset
  */
 @ConfigurationProperties("tierscope.ingest")
 public record IngestProperties(
@@ -46,7 +50,9 @@ public record IngestProperties(
     @DefaultValue("24MB") DataSize maxInFlight,
     @DefaultValue("5s") Duration retryAfter,
     @DefaultValue("true") boolean grpcEnabled,
-    @DefaultValue("4317") int grpcPort) {
+    @DefaultValue("4317") int grpcPort,
+    @DefaultValue("127.0.0.1") String grpcAddress,
+    String grpcSslBundle) {
 
   public IngestProperties {
     require(topic != null && !topic.isBlank(), "topic", "must not be blank");
@@ -75,6 +81,11 @@ public record IngestProperties(
         "retry-after",
         "must be positive, got " + retryAfter);
     require(grpcPort >= 0 && grpcPort <= 65535, "grpc-port", "must be 0 to 65535, got " + grpcPort);
+    require(
+        grpcAddress != null && !grpcAddress.isBlank(),
+        "grpc-address",
+        "must be an address (0.0.0.0 for every interface)");
+    grpcSslBundle = grpcSslBundle == null || grpcSslBundle.isBlank() ? null : grpcSslBundle;
   }
 
   private static void require(boolean ok, String property, String problem) {

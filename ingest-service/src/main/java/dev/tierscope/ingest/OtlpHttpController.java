@@ -1,5 +1,6 @@
 package dev.tierscope.ingest;
 
+import dev.tierscope.boot.security.ServletCredentials;
 import dev.tierscope.ingest.http.OtlpHttpHandler;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -26,6 +27,7 @@ class OtlpHttpController {
     // An I/O error reading the body is the client going away: let it propagate.
     OtlpHttpHandler.Answer answer =
         handler.handle(
+            ServletCredentials.of(request),
             request.getContentType(),
             request.getHeader(HttpHeaders.ACCEPT),
             request.getHeader(HttpHeaders.CONTENT_ENCODING),
@@ -36,6 +38,9 @@ class OtlpHttpController {
             .header(HttpHeaders.CONTENT_TYPE, answer.contentType());
     if (answer.retryAfterSeconds() >= 0) {
       response.header(HttpHeaders.RETRY_AFTER, Long.toString(answer.retryAfterSeconds()));
+    }
+    if (answer.authenticate() != null) {
+      response.header(HttpHeaders.WWW_AUTHENTICATE, answer.authenticate());
     }
     return response.body(answer.body());
   }

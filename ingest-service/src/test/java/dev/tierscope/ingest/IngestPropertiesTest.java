@@ -16,6 +16,9 @@ class IngestPropertiesTest {
         .hasMessage("tierscope.ingest.retry-after must be positive, got PT0S");
     assertThatThrownBy(() -> props(Duration.ofSeconds(1), 70000))
         .hasMessage("tierscope.ingest.grpc-port must be 0 to 65535, got 70000");
+    assertThatThrownBy(() -> props(Duration.ofSeconds(1), 4317, " "))
+        .hasMessage(
+            "tierscope.ingest.grpc-address must be an address (0.0.0.0 for every interface)");
   }
 
   @Test
@@ -27,15 +30,23 @@ class IngestPropertiesTest {
   }
 
   private static IngestProperties props(Duration retryAfter, int grpcPort) {
-    return props(retryAfter, grpcPort, Duration.ofMinutes(5), Duration.ofDays(2));
+    return props(retryAfter, grpcPort, Duration.ofMinutes(5), Duration.ofDays(2), "127.0.0.1");
+  }
+
+  private static IngestProperties props(Duration retryAfter, int grpcPort, String grpcAddress) {
+    return props(retryAfter, grpcPort, Duration.ofMinutes(5), Duration.ofDays(2), grpcAddress);
   }
 
   private static IngestProperties props(Duration maxFutureSkew, Duration maxAge) {
-    return props(Duration.ofSeconds(5), 4317, maxFutureSkew, maxAge);
+    return props(Duration.ofSeconds(5), 4317, maxFutureSkew, maxAge, "127.0.0.1");
   }
 
   private static IngestProperties props(
-      Duration retryAfter, int grpcPort, Duration maxFutureSkew, Duration maxAge) {
+      Duration retryAfter,
+      int grpcPort,
+      Duration maxFutureSkew,
+      Duration maxAge,
+      String grpcAddress) {
     return new IngestProperties(
         "tierscope.spans.v1",
         6,
@@ -49,6 +60,8 @@ class IngestPropertiesTest {
         DataSize.ofMegabytes(24),
         retryAfter,
         true,
-        grpcPort);
+        grpcPort,
+        grpcAddress,
+        null);
   }
 }

@@ -7,10 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -83,7 +79,7 @@ public final class OtlpHttpServer implements AutoCloseable {
           new Credentials(
               exchange.getRequestHeaders().getFirst("Authorization"),
               exchange.getRequestHeaders().getFirst(Credentials.SCOPE_ORG_ID_HEADER),
-              queryValues(exchange.getRequestURI().getRawQuery(), Credentials.TENANT_PARAMETER),
+              Credentials.tenantParameters(exchange.getRequestURI().getRawQuery()),
               exchange.getRemoteAddress().getAddress());
       OtlpHttpHandler.Answer answer;
       try (InputStream body = exchange.getRequestBody()) {
@@ -110,31 +106,6 @@ public final class OtlpHttpServer implements AutoCloseable {
           out.write(answer.body());
         }
       }
-    }
-  }
-
-  /** The decoded values of one query parameter, in order. */
-  static List<String> queryValues(String rawQuery, String name) {
-    if (rawQuery == null || rawQuery.isEmpty()) {
-      return List.of();
-    }
-    List<String> values = new ArrayList<>();
-    for (String pair : rawQuery.split("&")) {
-      int eq = pair.indexOf('=');
-      String key = decode(eq < 0 ? pair : pair.substring(0, eq));
-      if (key.equals(name)) {
-        values.add(eq < 0 ? "" : decode(pair.substring(eq + 1)));
-      }
-    }
-    return values;
-  }
-
-  /** URL-decodes; a malformed escape is kept as sent (the tenant check then refuses it). */
-  private static String decode(String s) {
-    try {
-      return URLDecoder.decode(s, StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      return s;
     }
   }
 
