@@ -257,10 +257,6 @@ public final class AccessControl {
     String shown = value.length() > 64 ? value.substring(0, 64) + "..." : value;
     return new Access.Refused(
         Access.Reason.BAD_TENANT,
-        where
-            + " '"
-            + shown
-            + "' is not a tenant name: it must match "
-            + Tenants.PATTERN.pattern());
+        "'" + where + "' must match " + Tenants.PATTERN.pattern() + ", was '" + shown + "'");
   }
 }

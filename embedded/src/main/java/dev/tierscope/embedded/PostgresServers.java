@@ -88,8 +88,11 @@ public final class PostgresServers {
   }
 
   /**
-   * Starts an embedded PostgreSQL on a free port, whatever the environment says. Its superuser is
-   * {@code postgres} without a password (trust authentication, loopback only).
+   * Starts an embedded PostgreSQL on a free port, whatever the environment says. It listens on
+   * loopback only, and its superuser {@code postgres} has a generated password (SCRAM-SHA-256, no
+   * trust authentication): kept next to a persistent data directory in {@code <dataDir>.password},
+   * readable by its owner only, and new at every start of a temporary one. A data directory made
+   * before passwords (trust) is given one at its next start.
    *
    * @param dataDirOrNull where to keep data across restarts ({@code initdb} runs only if it holds
    *     no cluster yet; fsync and synchronous commit are on); {@code null} for a temporary
@@ -110,8 +113,27 @@ public final class PostgresServers {
     try {
       EmbeddedPostgres.Builder builder =
           EmbeddedPostgres.builder().setPort(freePort()).setRegisterShutdownHook(shutdownHook);
-      if (dataDirOrNull != null) {
-        Path dataDir = dataDirOrNull.toAbsolutePath();
+      Path dataDir = dataDirOrNull == null ? null : dataDirOrNull.toAbsolutePath();
+      boolean fresh = dataDir == null || !Files.exists(dataDir.resolve("PG_VERSION"));
+      String password =
+          dataDir == null
+              ? newPassword()
+              : readOrCreatePassword(
+                  dataDir.resolveSibling(dataDir.getFileName() + PASSWORD_FILE_SUFFIX));
+      Path pwfile = null;
+      if (fresh) {
+        // initdb sets the password and writes pg_hba.conf with SCRAM for every connection; zonky's
+        // own "-A trust" comes first on its command line and is overridden by this later option.
+        pwfile = Files.createTempFile("tierscope-pg", ".pw");
+        Files.writeString(pwfile, password + "\n");
+        builder
+            .setLocaleConfig("auth", "scram-sha-256")
+            .setLocaleConfig("pwfile", pwfile.toString());
+      }
+      // zonky's readiness check and data sources connect with it
+      builder.setConnectConfig("password", password);
+      builder.setServerConfig("listen_addresses", "localhost");
+      if (dataDir != null) {
         Files.createDirectories(dataDir);
         stopOrphanedPostmaster(dataDir);
         builder.setDataDirectory(dataDir).setCleanDataDirectory(false);
@@ -120,10 +142,20 @@ public final class PostgresServers {
         builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
       }
       // unless told otherwise, the builder registers a JVM shutdown hook that stops the server
-      EmbeddedPostgres pg = builder.start();
+      EmbeddedPostgres pg;
+      try {
+        pg = builder.start();
+      } finally {
+        if (pwfile != null) {
+          Files.deleteIfExists(pwfile);
+        }
+      }
+      if (!fresh) {
+        requirePassword(pg, dataDir, password);
+      }
       PostgresEndpoint endpoint =
           new PostgresEndpoint(
-              "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", DEFAULT_USER, "");
+              "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", DEFAULT_USER, password);
       log.info(
           "Embedded PostgreSQL ready at {} in {} ms",
           endpoint.jdbcUrl(),
@@ -189,6 +221,74 @@ public final class PostgresServers {
         postmaster.destroyForcibly();
       }
     }
+  }
+
+  /** Appended to a persistent data directory's name for its password file. */
+  static final String PASSWORD_FILE_SUFFIX = ".password";
+
+  private static String newPassword() {
+    byte[] bytes = new byte[24];
+    new java.security.SecureRandom().nextBytes(bytes);
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** The password kept in {@code file}; a new one (written readable by its owner only) if none. */
+  private static String readOrCreatePassword(Path file) throws IOException {
+    if (Files.exists(file)) {
+      String kept = Files.readString(file, StandardCharsets.UTF_8).strip();
+      if (!kept.isEmpty()) {
+        return kept;
+      }
+    }
+    String password = newPassword();
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.deleteIfExists(tmp);
+    try {
+      Files.createFile(
+          tmp,
+          java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+              java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException e) {
+      Files.createFile(tmp);
+    }
+    Files.writeString(tmp, password + "\n", StandardCharsets.UTF_8);
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    return password;
+  }
+
+  /**
+   * A data directory initialised with trust authentication (before passwords): sets the password
+   * and switches every {@code trust} line of its {@code pg_hba.conf} to SCRAM, then reloads.
+   */
+  private static void requirePassword(EmbeddedPostgres pg, Path dataDir, String password)
+      throws IOException, java.sql.SQLException {
+    Path hba = dataDir.resolve("pg_hba.conf");
+    List<String> lines = Files.readAllLines(hba, StandardCharsets.UTF_8);
+    boolean trusted =
+        lines.stream()
+            .map(String::strip)
+            .anyMatch(l -> !l.startsWith("#") && l.matches(".*\\strust\\s*$"));
+    if (!trusted) {
+      return;
+    }
+    try (java.sql.Connection c = pg.getPostgresDatabase().getConnection();
+        java.sql.Statement s = c.createStatement()) {
+      s.execute("SET password_encryption = 'scram-sha-256'");
+      s.execute("ALTER ROLE " + DEFAULT_USER + " PASSWORD '" + password.replace("'", "''") + "'");
+      Files.write(
+          hba,
+          lines.stream()
+              .map(
+                  l ->
+                      l.strip().startsWith("#")
+                          ? l
+                          : l.replaceAll("\\strust(\\s*)$", " scram-sha-256$1"))
+              .toList(),
+          StandardCharsets.UTF_8);
+      s.execute("SELECT pg_reload_conf()");
+    }
+    log.info("Embedded PostgreSQL in {} now requires its generated password", dataDir);
   }
 
   private static int freePort() throws IOException {

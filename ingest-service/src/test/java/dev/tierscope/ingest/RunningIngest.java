@@ -34,8 +34,6 @@ final class RunningIngest implements AutoCloseable {
   static RunningIngest start(String bootstrapServers, String topic, Map<String, String> extra) {
     Map<String, String> props = new LinkedHashMap<>();
     props.put("server.port", "0");
-    // the same free port as the server's: the actuator stays on it (no second port to find)
-    props.put("management.server.port", "0");
     props.put("tierscope.ingest.grpc-port", "0");
     props.put("tierscope.ingest.topic", topic);
     props.put("spring.kafka.bootstrap-servers", bootstrapServers);

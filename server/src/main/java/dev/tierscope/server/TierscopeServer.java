@@ -3,6 +3,9 @@ package dev.tierscope.server;
 import dev.tierscope.aggregator.AggregatorApplication;
 import dev.tierscope.aggregator.AggregatorHealth;
 import dev.tierscope.api.ApiApplication;
+import dev.tierscope.auth.AuthMode;
+import dev.tierscope.auth.Listener;
+import dev.tierscope.auth.TokenCommand;
 import dev.tierscope.boot.ClassesConfiguration;
 import dev.tierscope.boot.ClassesProperties;
 import dev.tierscope.core.classes.SloSpecException;
@@ -13,6 +16,8 @@ import dev.tierscope.embedded.PostgresServers;
 import dev.tierscope.ingest.IngestApplication;
 import dev.tierscope.slospec.ValidateCommand;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,6 +61,8 @@ public final class TierscopeServer implements AutoCloseable {
   private int otlpGrpcPort;
   private int apiPort;
   private int aggregatorPort;
+  private int ingestManagementPort = -1;
+  private int apiManagementPort = -1;
 
   private TierscopeServer(ServerOptions options, java.time.Clock apiClock) {
     this.options = options;
@@ -87,9 +94,10 @@ public final class TierscopeServer implements AutoCloseable {
   }
 
   private void startAll() {
-    // Before any infrastructure: an invalid spec file stops start-up at once, with the messages
-    // every application would print (they check it again, with their own properties).
+    // Before any infrastructure: an invalid spec file or an open listener without authentication
+    // stops start-up at once, with the messages every application would print (they check again).
     checkClasses(options);
+    checkListen(options);
     try {
       Files.createDirectories(options.home());
     } catch (java.io.IOException e) {
@@ -116,6 +124,7 @@ public final class TierscopeServer implements AutoCloseable {
     }
 
     Map<String, String> common = new LinkedHashMap<>();
+    common.put("server.address", options.listen());
     common.put("spring.kafka.bootstrap-servers", bootstrapServers);
     common.put("spring.datasource.url", database.jdbcUrl());
     common.put("spring.datasource.username", database.user());
@@ -139,10 +148,13 @@ public final class TierscopeServer implements AutoCloseable {
 
     Map<String, String> ingest = new LinkedHashMap<>(common);
     ingest.put("server.port", Integer.toString(options.otlpHttpPort()));
+    ingest.put("tierscope.ingest.grpc-address", options.listen());
+    management(ingest, options.ingestManagementPort());
     ConfigurableApplicationContext ingestContext =
         run(IngestApplication.class, IngestApplication.CONFIG_NAME, ingest, c -> {});
     contexts.add(ingestContext);
     otlpHttpPort = localPort(ingestContext);
+    ingestManagementPort = managementPort(ingestContext);
     String grpc = ingestContext.getEnvironment().getProperty("local.grpc.port");
     otlpGrpcPort = grpc == null ? -1 : Integer.parseInt(grpc);
 
@@ -156,6 +168,7 @@ public final class TierscopeServer implements AutoCloseable {
         "management.endpoint.health.group.readiness.include",
         "readinessState,db,aggregatorPartitions");
     api.putIfAbsent("management.endpoint.health.show-details", "always");
+    management(api, options.apiManagementPort());
     ConfigurableApplicationContext apiContext =
         run(
             ApiApplication.class,
@@ -171,6 +184,44 @@ public final class TierscopeServer implements AutoCloseable {
             });
     contexts.add(apiContext);
     apiPort = localPort(apiContext);
+    apiManagementPort = managementPort(apiContext);
+  }
+
+  /** The actuator on a port of its own, on the listen address; none for -1. */
+  private void management(Map<String, String> properties, int port) {
+    if (port >= 0) {
+      properties.put("management.server.port", Integer.toString(port));
+      properties.put("management.server.address", options.listen());
+    }
+  }
+
+  /**
+   * Refuses to open the ports beyond loopback without authentication, before anything starts: the
+   * {@code none} mode lets anyone who reaches a port write and read as any tenant.
+   */
+  static void checkListen(ServerOptions options) {
+    try {
+      InetAddress.getAllByName(options.listen());
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(
+          "--listen (TIERSCOPE_LISTEN) '" + options.listen() + "' is not an address of this host");
+    }
+    StandardEnvironment environment = new StandardEnvironment();
+    environment
+        .getPropertySources()
+        .addFirst(
+            new MapPropertySource(
+                "server-options", new LinkedHashMap<String, Object>(options.properties())));
+    AuthMode mode =
+        Binder.get(environment).bind("tierscope.auth.mode", AuthMode.class).orElse(AuthMode.NONE);
+    if (mode == AuthMode.NONE) {
+      Listener.requireLoopback(
+          List.of(
+              new Listener(
+                  "OTLP/HTTP, OTLP/gRPC, the API and the management ports",
+                  "--listen (TIERSCOPE_LISTEN)",
+                  options.listen())));
+    }
   }
 
   /**
@@ -236,6 +287,11 @@ public final class TierscopeServer implements AutoCloseable {
     closeFirst.add(c);
   }
 
+  private static int managementPort(ConfigurableApplicationContext context) {
+    String port = context.getEnvironment().getProperty("local.management.port");
+    return port == null ? -1 : Integer.parseInt(port);
+  }
+
   private static int localPort(ConfigurableApplicationContext context) {
     String port = context.getEnvironment().getProperty("local.server.port");
     if (port == null) {
@@ -246,12 +302,87 @@ public final class TierscopeServer implements AutoCloseable {
 
   /** Base URL of the OTLP/HTTP receiver, e.g. {@code http://127.0.0.1:4318}. */
   public String otlpHttpUrl() {
-    return "http://127.0.0.1:" + otlpHttpPort;
+    return "http://" + host() + ":" + otlpHttpPort;
   }
 
   /** Base URL of the REST API, e.g. {@code http://127.0.0.1:8080}. */
   public String apiUrl() {
-    return "http://127.0.0.1:" + apiPort;
+    return "http://" + host() + ":" + apiPort;
+  }
+
+  /** The address the listeners bind ({@code --listen}). */
+  public String listen() {
+    return options.listen();
+  }
+
+  /** How the applications identify callers ({@code tierscope.auth.mode}). */
+  public AuthMode authMode() {
+    return contexts.get(contexts.size() - 1).getBean(dev.tierscope.auth.AccessControl.class).mode();
+  }
+
+  /** Port of the api's actuator; -1 when it stays on the API port. */
+  public int apiManagementPort() {
+    return apiManagementPort;
+  }
+
+  /** Port of the ingest's actuator; -1 when it stays on the OTLP/HTTP port. */
+  public int ingestManagementPort() {
+    return ingestManagementPort;
+  }
+
+  /**
+   * The host part of a URL that reaches the listeners from this machine: the listen address, or
+   * loopback when it is the wildcard of every interface.
+   */
+  String host() {
+    String listen = options.listen();
+    if (listen.equals("0.0.0.0")) {
+      return "127.0.0.1";
+    }
+    if (listen.equals("::") || listen.equals("[::]")) {
+      return "[::1]";
+    }
+    return listen.contains(":") && !listen.startsWith("[") ? "[" + listen + "]" : listen;
+  }
+
+  /** The start-up banner: where each listener is bound, and where to ask. */
+  String banner(long startedMillis, String authMode) {
+    String where = options.listen();
+    boolean everywhere = where.equals("0.0.0.0") || where.equals("::") || where.equals("[::]");
+    String api = apiUrl();
+    StringBuilder b = new StringBuilder();
+    b.append(String.format("%nTierscope is running (started in %d ms).%n", startedMillis));
+    b.append(
+        String.format(
+            "  OTLP/HTTP   %s/v1/traces          (point OTEL_EXPORTER_OTLP_ENDPOINT at %s)%n",
+            otlpHttpUrl(), otlpHttpUrl()));
+    b.append(String.format("  OTLP/gRPC   %s:%d%n", host(), otlpGrpcPort));
+    b.append(
+        String.format(
+            "  SLO API     %s/api/v1/slo?class=interactive_premium&from=<ISO or epoch ms>&to=<...>%n",
+            api));
+    b.append(String.format("  Health      %s/actuator/health%n", api));
+    b.append(
+        String.format(
+            "  Aggregator  %s/actuator/health, /actuator/prometheus  (late, rejected, folded,"
+                + " restarts)%n",
+            aggregatorUrl()));
+    if (apiManagementPort >= 0 || ingestManagementPort >= 0) {
+      b.append(
+          String.format(
+              "  Management  api http://%s:%d/actuator, ingest http://%s:%d/actuator%n",
+              host(), apiManagementPort, host(), ingestManagementPort));
+    }
+    b.append(
+        String.format(
+            "  Listening on %s%s; authentication %s%n",
+            where, everywhere ? " (every interface)" : "", authMode));
+    b.append(
+        String.format(
+            "  Kafka       %s   PostgreSQL  %s%n", kafkaBootstrapServers(), database().jdbcUrl()));
+    b.append(String.format("  Data        %s%n", options.home().toAbsolutePath()));
+    b.append(String.format("Press Ctrl+C to stop.%n"));
+    return b.toString();
   }
 
   /** Port of the OTLP/gRPC receiver, -1 when it is not running. */
@@ -274,7 +405,7 @@ public final class TierscopeServer implements AutoCloseable {
 
   /** Base URL of the aggregator's actuator, e.g. {@code http://127.0.0.1:8081}. */
   public String aggregatorUrl() {
-    return "http://127.0.0.1:" + aggregatorPort;
+    return "http://" + host() + ":" + aggregatorPort;
   }
 
   public String kafkaBootstrapServers() {
@@ -346,10 +477,15 @@ public final class TierscopeServer implements AutoCloseable {
     String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
     Class<?> app;
     String configName;
+    // The actuator (other than health) on a management port of its own, on loopback, unless the
+    // environment or the arguments say otherwise (defaults rank below everything else).
+    Map<String, Object> defaults = new LinkedHashMap<>();
     switch (args[0]) {
       case "ingest" -> {
         app = IngestApplication.class;
         configName = IngestApplication.CONFIG_NAME;
+        defaults.put("management.server.port", "8083");
+        defaults.put("management.server.address", "127.0.0.1");
       }
       case "aggregator" -> {
         app = AggregatorApplication.class;
@@ -358,19 +494,22 @@ public final class TierscopeServer implements AutoCloseable {
       case "api" -> {
         app = ApiApplication.class;
         configName = ApiApplication.CONFIG_NAME;
+        defaults.put("management.server.port", "8082");
+        defaults.put("management.server.address", "127.0.0.1");
       }
       default -> {
         System.err.println(
             "unknown command '"
                 + args[0]
-                + "'; use one of: ingest, aggregator, api, validate, surge-proof (or no command"
-                + " for everything)");
+                + "'; use one of: ingest, aggregator, api, validate, token, surge-proof (or no"
+                + " command for everything)");
         System.exit(2);
         return;
       }
     }
     SpringApplication application = new SpringApplication(app);
-    application.setDefaultProperties(Map.of("spring.config.name", configName));
+    defaults.put("spring.config.name", configName);
+    application.setDefaultProperties(defaults);
     application.run(rest);
   }
 
@@ -387,6 +526,12 @@ public final class TierscopeServer implements AutoCloseable {
           dev.tierscope.server.surge.SurgeProofCommand.run(
               java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
     }
+    if (args.length > 0 && args[0].equals("token")) {
+      // token create ...: prints a new secret and the line of the token file that holds its hash
+      System.exit(
+          TokenCommand.run(
+              java.util.Arrays.asList(args).subList(1, args.length), System.out, System.err));
+    }
     if (args.length > 0 && !args[0].startsWith("--")) {
       runOne(args);
       return;
@@ -396,6 +541,13 @@ public final class TierscopeServer implements AutoCloseable {
       args = java.util.Arrays.stream(args).filter(a -> !a.equals("--demo")).toArray(String[]::new);
     }
     ServerOptions options = ServerOptions.fromEnvironment(System.getenv(), args);
+    try {
+      checkListen(options);
+    } catch (IllegalStateException e) {
+      System.err.println(e.getMessage());
+      System.exit(1);
+      return;
+    }
     long started = System.nanoTime();
     TierscopeServer server;
     try {
@@ -407,30 +559,13 @@ public final class TierscopeServer implements AutoCloseable {
       return;
     }
     long ms = (System.nanoTime() - started) / 1_000_000;
-    String api = server.apiUrl();
-    System.out.printf(
-        """
-
-        Tierscope is running (started in %d ms).
-          OTLP/HTTP   %s/v1/traces          (point OTEL_EXPORTER_OTLP_ENDPOINT at %s)
-          OTLP/gRPC   127.0.0.1:%d
-          SLO API     %s/api/v1/slo?class=interactive_premium&from=<ISO or epoch ms>&to=<...>
-          Health      %s/actuator/health
-          Aggregator  %s/actuator/health, /actuator/prometheus  (late, rejected, folded, restarts)
-          Kafka       %s   PostgreSQL  %s
-          Data        %s
-        Press Ctrl+C to stop.
-        %n""",
-        ms,
-        server.otlpHttpUrl(),
-        server.otlpHttpUrl(),
-        server.otlpGrpcPort(),
-        api,
-        api,
-        server.aggregatorUrl(),
-        server.kafkaBootstrapServers(),
-        server.database().jdbcUrl(),
-        options.home().toAbsolutePath());
+    System.out.println(server.banner(ms, server.authMode().word()));
+    if (demo && server.authMode() != AuthMode.NONE) {
+      System.err.println(
+          "demo: the simulator sends and reads without a token; run --demo with"
+              + " tierscope.auth.mode=none (on loopback)");
+      System.exit(1);
+    }
     if (demo) {
       try {
         server.closeFirst(DemoMode.start(server, System.out));

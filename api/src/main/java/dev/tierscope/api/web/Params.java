@@ -1,12 +1,24 @@
 package dev.tierscope.api.web;
 
 import dev.tierscope.api.ApiProperties;
+import dev.tierscope.auth.Access;
+import dev.tierscope.boot.security.TenantAuthorizationManager;
 import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.classes.TrafficClasses;
 import dev.tierscope.core.span.SpanLimits;
 import org.springframework.stereotype.Component;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
 
-/** Resolves the parameters most endpoints share: {@code class} and {@code tenant}. */
+/**
+ * Resolves the parameters most endpoints share: {@code class} and {@code tenant}.
+ *
+ * <p>The tenant is the caller's (DESIGN.md section 6): the API's filter chain has already checked
+ * that every tenant the request names ({@code ?tenant=}, {@code X-Scope-OrgID}) is one of the
+ * caller's; here a request that names none reads the caller's only tenant, and a caller of several
+ * tenants must name one. Without authentication ({@code none}), a request that names none reads
+ * {@code tierscope.api.default-tenant}.
+ */
 @Component
 public class Params {
 
@@ -33,11 +45,53 @@ public class Params {
   }
 
   /**
-   * The tenant named, or the default one when none is. The rule is core's ({@link
-   * SpanLimits#TENANT_PATTERN}), the one the ingest holds every span to: whatever was stored can be
-   * asked for, {@code __overflow__} (what the caps folded) included.
+   * The tenant this request reads: the one it names ({@code tenant} or {@code X-Scope-OrgID}), the
+   * caller's only tenant, or (without authentication) the default one. A tenant name follows core's
+   * rule ({@link SpanLimits#TENANT_PATTERN}), the one the ingest holds every span to: whatever was
+   * stored can be asked for, {@code __overflow__} (what the caps folded) included, by a caller of
+   * that tenant.
+   *
+   * @param tenant the {@code tenant} parameter as bound, null when absent
+   * @throws BadParameterException when the request names several tenants, or a caller of several
+   *     tenants names none
    */
   public String tenant(String tenant) {
+    Access.Granted granted = granted();
+    if (granted == null) {
+      // not authorized by the API's filter chain (not a web request): the parameter as sent
+      return namedOrDefault(tenant);
+    }
+    if (granted.requested().size() > 1) {
+      throw new BadParameterException(
+          "tenant",
+          "the request names several tenants ("
+              + String.join(", ", granted.requested())
+              + "); this endpoint reads one");
+    }
+    if (granted.tenant() != null) {
+      return granted.tenant();
+    }
+    if (granted.caller().anonymous()) {
+      return properties.defaultTenant();
+    }
+    throw new BadParameterException(
+        "tenant",
+        "token '"
+            + granted.caller().name()
+            + "' reads several tenants ("
+            + granted.caller().tenants()
+            + "); name one with ?tenant= or the X-Scope-OrgID header");
+  }
+
+  /** The authorization of the current request, if the API's filter chain granted one. */
+  static Access.Granted granted() {
+    if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes a) {
+      return TenantAuthorizationManager.granted(a.getRequest());
+    }
+    return null;
+  }
+
+  private String namedOrDefault(String tenant) {
     if (tenant == null || tenant.isBlank()) {
       return properties.defaultTenant();
     }
