@@ -63,6 +63,10 @@ public final class TierscopeServer implements AutoCloseable {
   private int aggregatorPort;
   private int ingestManagementPort = -1;
   private int apiManagementPort = -1;
+  private boolean otlpHttpTls;
+  private boolean otlpGrpcTls;
+  private boolean apiTls;
+  private boolean managementTls;
 
   private TierscopeServer(ServerOptions options, java.time.Clock apiClock) {
     this.options = options;
@@ -155,6 +159,12 @@ public final class TierscopeServer implements AutoCloseable {
     contexts.add(ingestContext);
     otlpHttpPort = localPort(ingestContext);
     ingestManagementPort = managementPort(ingestContext);
+    otlpHttpTls = tls(ingestContext, "server.ssl");
+    otlpGrpcTls =
+        !ingestContext
+            .getEnvironment()
+            .getProperty("tierscope.ingest.grpc-ssl-bundle", "")
+            .isBlank();
     String grpc = ingestContext.getEnvironment().getProperty("local.grpc.port");
     otlpGrpcPort = grpc == null ? -1 : Integer.parseInt(grpc);
 
@@ -185,6 +195,18 @@ public final class TierscopeServer implements AutoCloseable {
     contexts.add(apiContext);
     apiPort = localPort(apiContext);
     apiManagementPort = managementPort(apiContext);
+    apiTls = tls(apiContext, "server.ssl");
+    managementTls = tls(apiContext, "management.server.ssl");
+  }
+
+  /** Whether a web server of the context speaks TLS ({@code <prefix>.bundle}, key store, PEM). */
+  private static boolean tls(ConfigurableApplicationContext context, String prefix) {
+    org.springframework.core.env.Environment env = context.getEnvironment();
+    if (!env.getProperty(prefix + ".enabled", Boolean.class, true)) {
+      return false;
+    }
+    return List.of(".bundle", ".key-store", ".certificate").stream()
+        .anyMatch(k -> !env.getProperty(prefix + k, "").isBlank());
   }
 
   /** The actuator on a port of its own, on the listen address; none for -1. */
@@ -302,12 +324,12 @@ public final class TierscopeServer implements AutoCloseable {
 
   /** Base URL of the OTLP/HTTP receiver, e.g. {@code http://127.0.0.1:4318}. */
   public String otlpHttpUrl() {
-    return "http://" + host() + ":" + otlpHttpPort;
+    return (otlpHttpTls ? "https://" : "http://") + host() + ":" + otlpHttpPort;
   }
 
   /** Base URL of the REST API, e.g. {@code http://127.0.0.1:8080}. */
   public String apiUrl() {
-    return "http://" + host() + ":" + apiPort;
+    return (apiTls ? "https://" : "http://") + host() + ":" + apiPort;
   }
 
   /** The address the listeners bind ({@code --listen}). */
@@ -356,7 +378,9 @@ public final class TierscopeServer implements AutoCloseable {
         String.format(
             "  OTLP/HTTP   %s/v1/traces          (point OTEL_EXPORTER_OTLP_ENDPOINT at %s)%n",
             otlpHttpUrl(), otlpHttpUrl()));
-    b.append(String.format("  OTLP/gRPC   %s:%d%n", host(), otlpGrpcPort));
+    b.append(
+        String.format(
+            "  OTLP/gRPC   %s:%d%s%n", host(), otlpGrpcPort, otlpGrpcTls ? " (TLS)" : ""));
     b.append(
         String.format(
             "  SLO API     %s/api/v1/slo?class=interactive_premium&from=<ISO or epoch ms>&to=<...>%n",
@@ -370,8 +394,13 @@ public final class TierscopeServer implements AutoCloseable {
     if (apiManagementPort >= 0 || ingestManagementPort >= 0) {
       b.append(
           String.format(
-              "  Management  api http://%s:%d/actuator, ingest http://%s:%d/actuator%n",
-              host(), apiManagementPort, host(), ingestManagementPort));
+              "  Management  api %s://%s:%d/actuator, ingest %s://%s:%d/actuator%n",
+              managementTls ? "https" : "http",
+              host(),
+              apiManagementPort,
+              managementTls ? "https" : "http",
+              host(),
+              ingestManagementPort));
     }
     b.append(
         String.format(

@@ -66,7 +66,9 @@ final class ListeningSockets {
         continue;
       }
       try {
-        for (String line : Files.readAllLines(file).subList(1, Files.readAllLines(file).size())) {
+        // one read: the table changes while sockets open and close
+        List<String> lines = Files.readAllLines(file);
+        for (String line : lines.subList(1, lines.size())) {
           String[] f = line.trim().split("\\s+");
           // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
           if (!f[3].equals("0A") || !inodes.contains(f[9])) {

@@ -159,6 +159,165 @@ class ComposeFileTest {
   }
 
   @Test
+  void portsArePublishedOnLoopbackUnlessTheEnvironmentSaysOtherwise() {
+    int published = 0;
+    for (String s : services.keySet()) {
+      Object ports = service(s).get("ports");
+      if (ports == null) {
+        continue;
+      }
+      for (Object p : RepoFiles.list(ports, s + " ports")) {
+        String entry = String.valueOf(p);
+        assertThat(ComposeVariables.interpolate(entry, Map.of()))
+            .as(s + " publishes " + entry + " on 127.0.0.1 by default")
+            .startsWith("127.0.0.1:");
+        assertThat(
+                ComposeVariables.interpolate(entry, Map.of("TIERSCOPE_PUBLISH_ADDRESS", "0.0.0.0")))
+            .as(s + " " + entry + " follows TIERSCOPE_PUBLISH_ADDRESS")
+            .startsWith("0.0.0.0:");
+        published++;
+      }
+    }
+    assertThat(published).as("ports published").isGreaterThanOrEqualTo(4);
+  }
+
+  @Test
+  void noPasswordOrTokenIsWrittenInTheFileAndEveryRequiredOneIsInEnvExample() {
+    String text = RepoFiles.read(root.resolve("docker-compose.yml"));
+    Set<String> required = ComposeVariables.required(text);
+    assertThat(required)
+        .contains(
+            "POSTGRES_PASSWORD",
+            "GRAFANA_ADMIN_PASSWORD",
+            "TIERSCOPE_READ_TOKEN",
+            "TIERSCOPE_INGEST_TOKEN");
+    SoftAssertions soft = new SoftAssertions();
+    // a password, a secret or a token (not a token file: its lines hold hashes only)
+    Pattern secret = Pattern.compile("(?i).*(password|secret|_token)");
+    for (String s : services.keySet()) {
+      environment(s)
+          .forEach(
+              (name, value) -> {
+                if (secret.matcher(name).matches()) {
+                  soft.assertThat(ComposeVariables.isRequiredReference(value))
+                      .as(s + ": " + name + " comes from a required variable, not the file")
+                      .isTrue();
+                }
+              });
+    }
+    for (Object arg : RepoFiles.list(service("simulator").get("command"), "simulator command")) {
+      String a = String.valueOf(arg);
+      if (a.startsWith("Authorization=")) {
+        soft.assertThat(ComposeVariables.variable(a)).isEqualTo("TIERSCOPE_INGEST_TOKEN");
+        soft.assertThat(ComposeVariables.required(a)).containsExactly("TIERSCOPE_INGEST_TOKEN");
+      }
+    }
+    soft.assertAll();
+    // .env.example names every required variable, with no value (it is committed).
+    Map<String, String> example = new LinkedHashMap<>();
+    for (String line : RepoFiles.read(root.resolve(".env.example")).split("\n")) {
+      String l = line.strip();
+      if (!l.isEmpty() && !l.startsWith("#")) {
+        int eq = l.indexOf('=');
+        example.put(l.substring(0, eq), l.substring(eq + 1));
+      }
+    }
+    assertThat(example.keySet()).containsAll(required);
+    assertThat(example).allSatisfy((k, v) -> assertThat(v).as(k + " in .env.example").isEmpty());
+    // One password for PostgreSQL and its two clients; compose refuses to start without it.
+    assertThat(ComposeVariables.variable(environment("postgres").get("POSTGRES_PASSWORD")))
+        .isEqualTo("POSTGRES_PASSWORD");
+    assertThatThrownByRequired(environment("api").get("SPRING_DATASOURCE_PASSWORD"));
+  }
+
+  private static void assertThatThrownByRequired(String value) {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> ComposeVariables.interpolate(value, Map.of()))
+        .hasMessageContaining("required variable POSTGRES_PASSWORD");
+    assertThat(ComposeVariables.interpolate(value, Map.of("POSTGRES_PASSWORD", "s3cret")))
+        .isEqualTo("s3cret");
+  }
+
+  @Test
+  void everyDeployableReadsTheMountedTokenFile() {
+    for (AppConfig app : AppConfig.values()) {
+      Map<String, String> env = environment(app.command);
+      dev.tierscope.boot.security.AuthProperties auth =
+          app.binder(env)
+              .bindOrCreate("tierscope.auth", dev.tierscope.boot.security.AuthProperties.class);
+      assertThat(auth.mode()).as(app.command).isEqualTo(dev.tierscope.auth.AuthMode.TOKEN);
+      Map<String, String> mounts = new LinkedHashMap<>();
+      for (Object v :
+          RepoFiles.list(service(app.command).get("volumes"), app.command + " volumes")) {
+        String[] parts = String.valueOf(v).split(":");
+        mounts.put(parts[1], parts[0]);
+      }
+      String dir = auth.tokenFile().getParent().toString();
+      assertThat(mounts)
+          .as(
+              app.command
+                  + " mounts the token file's directory (a file replaced by a rename is seen)")
+          .containsEntry(dir, "./secrets");
+      assertThat(String.valueOf(service(app.command).get("volumes"))).contains(dir + ":ro");
+    }
+    // The ingest and the api listen on every interface of their containers; with tokens only.
+    assertThat(
+            AppConfig.INGEST
+                .binder(environment("ingest"))
+                .bind("server.address", String.class)
+                .orElse(null))
+        .isEqualTo("0.0.0.0");
+    assertThat(
+            AppConfig.INGEST
+                .binder(environment("ingest"))
+                .bindOrCreate("tierscope.ingest", IngestProperties.class)
+                .grpcAddress())
+        .isEqualTo("0.0.0.0");
+    assertThat(
+            AppConfig.API
+                .binder(environment("api"))
+                .bind("server.address", String.class)
+                .orElse(null))
+        .isEqualTo("0.0.0.0");
+    assertThat(
+            AppConfig.AGGREGATOR
+                .binder(environment("aggregator"))
+                .bind("server.address", String.class)
+                .orElse(null))
+        .as("the aggregator serves nothing beyond its container")
+        .isEqualTo("127.0.0.1");
+  }
+
+  @Test
+  void grafanaRequiresSignInAndReadsTheApiWithTheReadToken() {
+    Map<String, String> env = environment("grafana");
+    assertThat(env.get("GF_AUTH_ANONYMOUS_ENABLED")).isEqualTo("false");
+    assertThat(env).doesNotContainKey("GF_AUTH_ANONYMOUS_ORG_ROLE");
+    assertThat(ComposeVariables.variable(env.get("GF_SECURITY_ADMIN_PASSWORD")))
+        .isEqualTo("GRAFANA_ADMIN_PASSWORD");
+    Map<String, Object> ds =
+        RepoFiles.map(
+            RepoFiles.list(
+                    RepoFiles.yaml(
+                            RepoFiles.dashboards()
+                                .resolve("provisioning/datasources/tierscope.yaml"))
+                        .get("datasources"),
+                    "datasources")
+                .get(0),
+            "data source");
+    assertThat(RepoFiles.map(ds.get("jsonData"), "jsonData").get("auth_method"))
+        .isEqualTo("bearerToken");
+    String token =
+        String.valueOf(
+            RepoFiles.map(ds.get("secureJsonData"), "secureJsonData").get("bearerToken"));
+    assertThat(token)
+        .as("Grafana reads it from its environment")
+        .isEqualTo("$TIERSCOPE_READ_TOKEN");
+    assertThat(ComposeVariables.variable(env.get("TIERSCOPE_READ_TOKEN")))
+        .isEqualTo("TIERSCOPE_READ_TOKEN");
+  }
+
+  @Test
   void kafkaPostgresApiAndIngestAddressesMatchTheirServices() {
     Map<String, String> kafka = environment("kafka");
     Set<String> advertised = new HashSet<>();
@@ -474,7 +633,7 @@ class ComposeFileTest {
     return out;
   }
 
-  /** Published ports, host -> container (short syntax). */
+  /** Published ports, host -> container (short syntax), with compose's defaults interpolated. */
   private Map<Integer, Integer> ports(String name) {
     Map<Integer, Integer> out = new LinkedHashMap<>();
     Object ports = service(name).get("ports");
@@ -482,7 +641,7 @@ class ComposeFileTest {
       return out;
     }
     for (Object p : RepoFiles.list(ports, name + " ports")) {
-      String[] parts = String.valueOf(p).split(":");
+      String[] parts = ComposeVariables.interpolate(String.valueOf(p), Map.of()).split(":");
       int container = Integer.parseInt(parts[parts.length - 1].replace("/tcp", ""));
       int host = parts.length >= 2 ? Integer.parseInt(parts[parts.length - 2]) : container;
       out.put(host, container);

@@ -69,6 +69,12 @@ final class DemoTraffic {
    * @return requests sent per class
    */
   Map<String, Integer> send(String otlpHttpUrl, String tenant, Instant now) {
+    return send(otlpHttpUrl, tenant, now, Map.of());
+  }
+
+  /** As {@link #send(String, String, Instant)}, with headers on every export (a bearer token). */
+  Map<String, Integer> send(
+      String otlpHttpUrl, String tenant, Instant now, Map<String, String> headers) {
     List<Planned> plan = new ArrayList<>();
     long nowMicros = TimeUnit.MILLISECONDS.toMicros(now.toEpochMilli());
     plan(plan, nowMicros - micros(BASELINE_START), nowMicros - micros(BASELINE_END), false);
@@ -77,11 +83,12 @@ final class DemoTraffic {
     // forward.
     plan.sort(Comparator.comparingLong(Planned::startMicros));
 
-    OtlpHttpSpanExporter exporter =
+    var builder =
         OtlpHttpSpanExporter.builder()
             .setEndpoint(otlpHttpUrl + "/v1/traces")
-            .setTimeout(Duration.ofSeconds(30))
-            .build();
+            .setTimeout(Duration.ofSeconds(30));
+    headers.forEach(builder::addHeader);
+    OtlpHttpSpanExporter exporter = builder.build();
     SdkTracerProvider provider =
         SdkTracerProvider.builder()
             .setResource(
