@@ -1,5 +1,6 @@
 package dev.tierscope.auth;
 
+import dev.tierscope.core.span.SpanLimits;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -149,7 +150,7 @@ public final class AccessControl {
     String header = credentials.scopeOrgId();
     if (header != null && !header.isBlank()) {
       String t = header.strip();
-      if (!Tenants.PATTERN.matcher(t).matches()) {
+      if (!SpanLimits.matchesTenantPattern(t)) {
         return badTenant(Credentials.SCOPE_ORG_ID_HEADER, t);
       }
       requested.add(t);
@@ -158,7 +159,7 @@ public final class AccessControl {
       if (p == null || p.isBlank()) {
         continue;
       }
-      if (!Tenants.PATTERN.matcher(p).matches()) {
+      if (!SpanLimits.matchesTenantPattern(p)) {
         return badTenant("tenant", p);
       }
       if (!requested.contains(p)) {
@@ -217,7 +218,7 @@ public final class AccessControl {
       return unauthenticated("the trusted proxy sent no X-Scope-OrgID header naming the tenant");
     }
     String tenant = header.strip();
-    if (!Tenants.PATTERN.matcher(tenant).matches()) {
+    if (!SpanLimits.matchesTenantPattern(tenant)) {
       return badTenant(Credentials.SCOPE_ORG_ID_HEADER, tenant);
     }
     return new Access.Granted(
@@ -254,9 +255,9 @@ public final class AccessControl {
   }
 
   private static Access.Refused badTenant(String where, String value) {
-    String shown = value.length() > 64 ? value.substring(0, 64) + "..." : value;
+    String shown = SpanLimits.shown(value);
     return new Access.Refused(
         Access.Reason.BAD_TENANT,
-        "'" + where + "' must match " + Tenants.PATTERN.pattern() + ", was '" + shown + "'");
+        "'" + where + "' must match " + SpanLimits.TENANT_PATTERN + ", was '" + shown + "'");
   }
 }

@@ -1,26 +1,23 @@
 package dev.tierscope.auth;
 
+import dev.tierscope.core.span.SpanLimits;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /**
  * The tenants a caller acts for: a fixed set, or any tenant ({@code *} in the token file, and the
  * {@code none} mode).
  *
- * <p>Tenant names follow the API's rule ({@link #PATTERN}): what a token may name is what the API
- * and the store accept.
+ * <p>Tenant names follow core's rule ({@link SpanLimits#TENANT_PATTERN}), the one every span and
+ * every API read is held to: what a token may name is what the ingest stores and the API reads.
  *
  * @param any every tenant; {@code names} is then empty
  * @param names the tenants when not {@code any}, sorted
  */
 public record Tenants(boolean any, Set<String> names) {
-
-  /** What a tenant name may look like: 1 to 128 of letters, digits and {@code _ . : -}. */
-  public static final Pattern PATTERN = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
 
   /** The token file's word for any tenant. */
   public static final String ANY_WORD = "*";
@@ -76,9 +73,9 @@ public record Tenants(boolean any, Set<String> names) {
    * @throws IllegalArgumentException naming the rule
    */
   public static String check(String name) {
-    if (name == null || !PATTERN.matcher(name).matches()) {
+    if (!SpanLimits.matchesTenantPattern(name)) {
       throw new IllegalArgumentException(
-          "tenant must match " + PATTERN.pattern() + ", was '" + name + "'");
+          "tenant must match " + SpanLimits.TENANT_PATTERN + ", was '" + name + "'");
     }
     return name;
   }

@@ -13,6 +13,7 @@ import dev.tierscope.auth.TokenSecrets;
 import dev.tierscope.auth.Tokens;
 import dev.tierscope.core.classes.TrafficClasses;
 import dev.tierscope.core.span.Span;
+import dev.tierscope.core.span.SpanTimeBounds;
 import dev.tierscope.ingest.otlp.OtlpSpanNormalizer;
 import dev.tierscope.ingest.publish.InMemorySpanPublisher;
 import dev.tierscope.ingest.receiver.IngestMetrics;
@@ -26,7 +27,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -64,7 +68,12 @@ class OtlpHttpAuthTest {
                     "reader", TokenSecrets.hash(READER), Tenants.of("acme"), Set.of(Scope.READ))));
     TraceReceiver receiver =
         new TraceReceiver(
-            new OtlpSpanNormalizer(TrafficClasses.defaults()),
+            new OtlpSpanNormalizer(
+                TrafficClasses.defaults(),
+                128,
+                OtlpSpanNormalizer.UnknownClassPolicy.ACCEPT,
+                SpanTimeBounds.DEFAULTS,
+                Clock.fixed(Instant.ofEpochSecond(1_767_225_600L), ZoneOffset.UTC)),
             publisher,
             IngestMetrics.NOOP,
             Duration.ofSeconds(5));

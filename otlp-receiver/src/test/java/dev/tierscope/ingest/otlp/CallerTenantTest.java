@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tierscope.conventions.SpanAttributes;
 import dev.tierscope.core.classes.TrafficClasses;
+import dev.tierscope.core.span.SpanTimeBounds;
 import dev.tierscope.wire.v1.SpanEvent;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,14 @@ import org.junit.jupiter.api.Test;
 /** The tenant of an authenticated request is the caller's, never the span's. */
 class CallerTenantTest {
 
-  final OtlpSpanNormalizer normalizer = new OtlpSpanNormalizer(TrafficClasses.defaults());
+  // the spans' own time, so that the receiver's time bounds let them in
+  final OtlpSpanNormalizer normalizer =
+      new OtlpSpanNormalizer(
+          TrafficClasses.defaults(),
+          128,
+          OtlpSpanNormalizer.UnknownClassPolicy.ACCEPT,
+          SpanTimeBounds.DEFAULTS,
+          OtlpSpanNormalizerTest.CLOCK);
 
   @Test
   void storesSpansThatNameNoTenantOrTheCallersUnderTheCallersTenant() {
