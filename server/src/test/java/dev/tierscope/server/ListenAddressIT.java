@@ -111,8 +111,7 @@ class ListenAddressIT {
                   + "/actuator, ingest http://127.0.0.1:"
                   + server.ingestManagementPort()
                   + "/actuator")
-          .contains(
-              "Aggregator  http://127.0.0.1:" + server.aggregatorPort() + "/actuator/health")
+          .contains("Aggregator  http://127.0.0.1:" + server.aggregatorPort() + "/actuator/health")
           .contains("Listening on 127.0.0.1; authentication none");
     }
   }

@@ -62,6 +62,9 @@ final class ServerProcess implements AutoCloseable {
     env.put("TIERSCOPE_OTLP_HTTP_PORT", "0");
     env.put("TIERSCOPE_API_PORT", "0");
     env.put("TIERSCOPE_AGGREGATOR_PORT", "0");
+    // the actuators of the api and the ingest on ports of their own (8082, 8083 by default)
+    env.put("TIERSCOPE_API_MANAGEMENT_PORT", "0");
+    env.put("TIERSCOPE_INGEST_MANAGEMENT_PORT", "0");
     env.put("TIERSCOPE_KAFKA_PORT", Integer.toString(kafkaPort));
     Process p = pb.start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
