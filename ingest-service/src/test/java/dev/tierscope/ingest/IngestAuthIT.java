@@ -250,12 +250,13 @@ class IngestAuthIT {
 
     assertThat(header.statusCode()).isEqualTo(200);
     assertThat(query.statusCode()).isEqualTo(200);
-    assertThat(topic.trace(TestSpans.traceIdOf(toGlobex), 2))
-        .extracting(SpanEvent::getTenant)
-        .containsOnly("globex");
-    assertThat(topic.trace(TestSpans.traceIdOf(toAcme), 1))
-        .extracting(SpanEvent::getTenant)
-        .containsOnly("acme");
+    List<SpanEvent> globexSpans = topic.trace(TestSpans.traceIdOf(toGlobex), 2);
+    List<SpanEvent> acmeSpans = topic.trace(TestSpans.traceIdOf(toAcme), 1);
+    assertThat(globexSpans).extracting(SpanEvent::getTenant).containsOnly("globex");
+    assertThat(acmeSpans).extracting(SpanEvent::getTenant).containsOnly("acme");
+    // the tenant is the token's: the aggregator's caps never fold it into __overflow__
+    assertThat(globexSpans).extracting(SpanEvent::getTenantAuthenticated).containsOnly(true);
+    assertThat(acmeSpans).extracting(SpanEvent::getTenantAuthenticated).containsOnly(true);
     assertThat(none.statusCode()).isEqualTo(400);
     com.google.rpc.Status status = com.google.rpc.Status.parseFrom(none.body());
     assertThat(status.getCode()).isEqualTo(Code.INVALID_ARGUMENT_VALUE);
@@ -313,12 +314,12 @@ class IngestAuthIT {
     grpc(acme, Map.of("authorization", TOKENS.bearer("acme-ingest")));
     grpc(globex, Map.of("authorization", TOKENS.bearer("both"), "x-scope-orgid", "globex"));
 
-    assertThat(topic.trace(TestSpans.traceIdOf(acme), 1))
-        .extracting(SpanEvent::getTenant)
-        .containsOnly("acme");
-    assertThat(topic.trace(TestSpans.traceIdOf(globex), 1))
-        .extracting(SpanEvent::getTenant)
-        .containsOnly("globex");
+    List<SpanEvent> acmeSpans = topic.trace(TestSpans.traceIdOf(acme), 1);
+    List<SpanEvent> globexSpans = topic.trace(TestSpans.traceIdOf(globex), 1);
+    assertThat(acmeSpans).extracting(SpanEvent::getTenant).containsOnly("acme");
+    assertThat(globexSpans).extracting(SpanEvent::getTenant).containsOnly("globex");
+    assertThat(acmeSpans).extracting(SpanEvent::getTenantAuthenticated).containsOnly(true);
+    assertThat(globexSpans).extracting(SpanEvent::getTenantAuthenticated).containsOnly(true);
   }
 
   // ---- the OpenTelemetry Java exporters

@@ -29,6 +29,13 @@ final class AccessInterceptor implements ServerInterceptor {
   /** The tenant the call was authenticated for; null when it is not bound to one. */
   static final Context.Key<String> TENANT = Context.key("tierscope.tenant");
 
+  /**
+   * Whether {@link #TENANT} is an identified caller's (a token's, a trusted proxy's) rather than
+   * one an anonymous caller named; null (false) when nobody was identified.
+   */
+  static final Context.Key<Boolean> TENANT_AUTHENTICATED =
+      Context.key("tierscope.tenant-authenticated");
+
   static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
   static final Metadata.Key<String> SCOPE_ORG_ID =
@@ -58,7 +65,11 @@ final class AccessInterceptor implements ServerInterceptor {
       call.close(statusOf(refused.reason()).withDescription(refused.message()), new Metadata());
       return new ServerCall.Listener<>() {};
     }
-    Context context = Context.current().withValue(TENANT, ((Access.Granted) decision).tenant());
+    Access.Granted granted = (Access.Granted) decision;
+    Context context =
+        Context.current()
+            .withValues(
+                TENANT, granted.tenant(), TENANT_AUTHENTICATED, !granted.caller().anonymous());
     return Contexts.interceptCall(context, call, headers, next);
   }
 

@@ -269,7 +269,11 @@ public final class OtlpGrpcServer implements AutoCloseable {
       return;
     }
     receiver
-        .export(request, Protocol.GRPC, AccessInterceptor.TENANT.get())
+        .export(
+            request,
+            Protocol.GRPC,
+            AccessInterceptor.TENANT.get(),
+            Boolean.TRUE.equals(AccessInterceptor.TENANT_AUTHENTICATED.get()))
         .thenAccept(
             outcome -> {
               if (outcome.kind() == ExportOutcome.Kind.ACCEPTED) {

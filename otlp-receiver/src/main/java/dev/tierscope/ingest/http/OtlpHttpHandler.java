@@ -177,7 +177,10 @@ public final class OtlpHttpHandler {
           refused.reason() == Access.Reason.UNAUTHENTICATED ? BEARER_CHALLENGE : null,
           statusBody(answerIn, codeOf(refused.reason()), refused.message()));
     }
-    String tenant = ((Access.Granted) decision).tenant();
+    Access.Granted granted = (Access.Granted) decision;
+    String tenant = granted.tenant();
+    // the tenant is the caller's identity unless nobody was identified (the none mode)
+    boolean authenticated = !granted.caller().anonymous();
     if (protocol == null) {
       // No usable request encoding to mirror: JSON is readable by whoever sent this, unless they
       // asked for protobuf.
@@ -225,7 +228,7 @@ public final class OtlpHttpHandler {
     }
 
     // Bounded: the receiver's future completes within the acknowledgement timeout.
-    ExportOutcome outcome = receiver.export(export, protocol, tenant).join();
+    ExportOutcome outcome = receiver.export(export, protocol, tenant, authenticated).join();
     return switch (outcome.kind()) {
       case ACCEPTED ->
           new Answer(

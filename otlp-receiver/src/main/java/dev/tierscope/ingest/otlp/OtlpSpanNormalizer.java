@@ -189,16 +189,23 @@ public final class OtlpSpanNormalizer {
    * Never throws on bad spans: they are counted in the result.
    */
   public NormalizedBatch normalize(ExportTraceServiceRequest request) {
-    return normalize(request, null);
+    return normalize(request, null, false);
   }
 
   /**
-   * Normalises every span of the request under {@code callerTenant}, the tenant the request was
-   * authenticated for: a span whose {@code tierscope.tenant} (or its resource's) names another
-   * tenant is rejected ({@link #REASON_TENANT_MISMATCH}), one that names it or none is stored under
-   * it. With a null {@code callerTenant}, as {@link #normalize(ExportTraceServiceRequest)}.
+   * Normalises every span of the request under {@code callerTenant}, the tenant the request is
+   * bound to: a span whose {@code tierscope.tenant} (or its resource's) names another tenant is
+   * rejected ({@link #REASON_TENANT_MISMATCH}), one that names it or none is stored under it. With
+   * a null {@code callerTenant}, as {@link #normalize(ExportTraceServiceRequest)}.
+   *
+   * @param authenticated the caller was identified (a token, a trusted proxy) and {@code
+   *     callerTenant} is its identity: the spans are marked {@link
+   *     dev.tierscope.core.span.Span#tenantAuthenticated()}, so the aggregator's caps never fold
+   *     the tenant into {@code __overflow__}; false for a tenant an anonymous caller merely named
+   *     (the {@code none} mode), which folds like any other
    */
-  public NormalizedBatch normalize(ExportTraceServiceRequest request, String callerTenant) {
+  public NormalizedBatch normalize(
+      ExportTraceServiceRequest request, String callerTenant, boolean authenticated) {
     List<dev.tierscope.core.span.Span> accepted = new ArrayList<>();
     Rejections rejections = null;
     int unknownClassSpans = 0;
@@ -270,7 +277,7 @@ public final class OtlpSpanNormalizer {
               continue;
             }
           }
-          readAttributes(span, resource, builder, callerTenant);
+          readAttributes(span, resource, builder, callerTenant, authenticated);
           SpanDefect invalid = builder.defect();
           if (invalid != null) {
             if (rejections == null) {
@@ -499,7 +506,8 @@ public final class OtlpSpanNormalizer {
       Span span,
       ResourceContext resource,
       dev.tierscope.core.span.Span.Builder out,
-      String callerTenant) {
+      String callerTenant,
+      boolean authenticated) {
     String classValue = null;
     String workflow = null;
     String genAiWorkflow = null;
@@ -554,6 +562,7 @@ public final class OtlpSpanNormalizer {
             callerTenant != null
                 ? callerTenant
                 : spanTenant == null || spanTenant.isEmpty() ? resource.tenant() : spanTenant)
+        .tenantAuthenticated(authenticated && callerTenant != null)
         .kind(kind(span.getKind()))
         .error(span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR);
 

@@ -61,18 +61,24 @@ public final class TraceReceiver {
    */
   public CompletableFuture<ExportOutcome> export(
       ExportTraceServiceRequest request, Protocol protocol) {
-    return export(request, protocol, null);
+    return export(request, protocol, null, false);
   }
 
   /**
    * Normalises and publishes; see the class comment for the guarantees of the future.
    *
-   * @param callerTenant the tenant the request was authenticated for: every span is stored under
-   *     it, a span naming another tenant is rejected; null when the request is not bound to one
+   * @param callerTenant the tenant the request is bound to: every span is stored under it, a span
+   *     naming another tenant is rejected; null when the request is not bound to one
+   * @param authenticated {@code callerTenant} is an identified caller's (a token's, a trusted
+   *     proxy's), not one an anonymous caller named: the spans are marked so, and the aggregator
+   *     never folds their tenant into {@code __overflow__}
    */
   public CompletableFuture<ExportOutcome> export(
-      ExportTraceServiceRequest request, Protocol protocol, String callerTenant) {
-    NormalizedBatch batch = normalizer.normalize(request, callerTenant);
+      ExportTraceServiceRequest request,
+      Protocol protocol,
+      String callerTenant,
+      boolean authenticated) {
+    NormalizedBatch batch = normalizer.normalize(request, callerTenant, authenticated);
     metrics.rejected(protocol, batch.rejectedByReason());
     int spans = batch.accepted().size();
     if (spans == 0) {

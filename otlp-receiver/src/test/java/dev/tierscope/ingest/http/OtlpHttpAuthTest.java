@@ -66,27 +66,29 @@ class OtlpHttpAuthTest {
                     Set.of(Scope.INGEST)),
                 new TokenEntry(
                     "reader", TokenSecrets.hash(READER), Tenants.of("acme"), Set.of(Scope.READ))));
-    TraceReceiver receiver =
-        new TraceReceiver(
-            new OtlpSpanNormalizer(
-                TrafficClasses.defaults(),
-                128,
-                OtlpSpanNormalizer.UnknownClassPolicy.ACCEPT,
-                SpanTimeBounds.DEFAULTS,
-                Clock.fixed(Instant.ofEpochSecond(1_767_225_600L), ZoneOffset.UTC)),
-            publisher,
-            IngestMetrics.NOOP,
-            Duration.ofSeconds(5));
     server =
         OtlpHttpServer.start(
             new OtlpHttpHandler(
-                receiver,
+                receiver(),
                 IngestMetrics.NOOP,
                 4096,
                 Duration.ofSeconds(1),
                 AccessControl.tokens(() -> tokens)),
             new InetSocketAddress("127.0.0.1", 0),
             2);
+  }
+
+  TraceReceiver receiver() {
+    return new TraceReceiver(
+        new OtlpSpanNormalizer(
+            TrafficClasses.defaults(),
+            128,
+            OtlpSpanNormalizer.UnknownClassPolicy.ACCEPT,
+            SpanTimeBounds.DEFAULTS,
+            Clock.fixed(Instant.ofEpochSecond(1_767_225_600L), ZoneOffset.UTC)),
+        publisher,
+        IngestMetrics.NOOP,
+        Duration.ofSeconds(5));
   }
 
   @AfterEach
@@ -146,6 +148,27 @@ class OtlpHttpAuthTest {
         .isEqualTo(200);
 
     assertThat(publisher.spans()).extracting(Span::tenant).containsExactly("acme", "globex");
+    // the tenant is the token's identity: the aggregator's caps never fold it
+    assertThat(publisher.spans()).extracting(Span::tenantAuthenticated).containsOnly(true);
+  }
+
+  @Test
+  void withoutAuthenticationATenantTheRequestNamesIsStoredButNotMarkedAuthenticated()
+      throws Exception {
+    server.close();
+    server =
+        OtlpHttpServer.start(
+            new OtlpHttpHandler(
+                receiver(), IngestMetrics.NOOP, 4096, Duration.ofSeconds(1), AccessControl.none()),
+            new InetSocketAddress("127.0.0.1", 0),
+            2);
+
+    assertThat(post("?tenant=globex", null, "application/x-protobuf").statusCode()).isEqualTo(200);
+    assertThat(post("", null, "application/x-protobuf").statusCode()).isEqualTo(200);
+
+    assertThat(publisher.spans()).extracting(Span::tenant).containsExactly("globex", "default");
+    // anybody may name any tenant in the none mode: such a tenant folds like any other
+    assertThat(publisher.spans()).extracting(Span::tenantAuthenticated).containsOnly(false);
   }
 
   HttpResponse<byte[]> post(String query, String authorization, String contentType)

@@ -40,7 +40,8 @@ class CallerTenantTest {
                 span()
                     .setSpanId(id("00000000000000a3"))
                     .addAttributes(attr(SpanAttributes.TENANT, ""))),
-            "acme");
+            "acme",
+            true);
 
     assertThat(batch.rejectedSpans()).isZero();
     assertThat(events(batch))
@@ -58,7 +59,8 @@ class CallerTenantTest {
                 span()
                     .setSpanId(id("00000000000000b2"))
                     .addAttributes(attr(SpanAttributes.TENANT, "globex"))),
-            "acme");
+            "acme",
+            true);
 
     assertThat(events(spanLevel)).extracting(SpanEvent::getTenant).containsExactly("acme");
     assertThat(spanLevel.rejectedSpans()).isEqualTo(1);
@@ -71,7 +73,7 @@ class CallerTenantTest {
 
     NormalizedBatch resourceLevel =
         normalizer.normalize(
-            request(resource(attr(SpanAttributes.TENANT, "globex")), span()), "acme");
+            request(resource(attr(SpanAttributes.TENANT, "globex")), span()), "acme", true);
     assertThat(resourceLevel.accepted()).isEmpty();
     assertThat(resourceLevel.rejectedByReason())
         .isEqualTo(Map.of(OtlpSpanNormalizer.REASON_TENANT_MISMATCH, 1));
@@ -82,7 +84,8 @@ class CallerTenantTest {
             request(
                 resource(attr(SpanAttributes.TENANT, "globex")),
                 span().addAttributes(attr(SpanAttributes.TENANT, "acme"))),
-            "acme");
+            "acme",
+            true);
     assertThat(events(override)).extracting(SpanEvent::getTenant).containsExactly("acme");
   }
 
@@ -90,8 +93,25 @@ class CallerTenantTest {
   void withoutACallerTenantTheSpansNameTheirOwn() {
     NormalizedBatch batch =
         normalizer.normalize(
-            request(resource(attr(SpanAttributes.TENANT, "globex")), span()), null);
+            request(resource(attr(SpanAttributes.TENANT, "globex")), span()), null, false);
 
     assertThat(events(batch)).extracting(SpanEvent::getTenant).containsExactly("globex");
+    assertThat(events(batch)).extracting(SpanEvent::getTenantAuthenticated).containsOnly(false);
+  }
+
+  @Test
+  void marksTheCallersTenantAuthenticatedOnlyWhenTheCallerWasIdentified() {
+    NormalizedBatch token =
+        normalizer.normalize(
+            request(resource(), span(), span().setSpanId(id("00000000000000c2"))), "acme", true);
+    // a tenant an anonymous caller named (the none mode's X-Scope-OrgID) folds like any other
+    NormalizedBatch named =
+        normalizer.normalize(
+            request(resource(), span(), span().setSpanId(id("00000000000000c2"))), "acme", false);
+
+    assertThat(events(token)).extracting(SpanEvent::getTenant).containsOnly("acme");
+    assertThat(events(token)).extracting(SpanEvent::getTenantAuthenticated).containsOnly(true);
+    assertThat(events(named)).extracting(SpanEvent::getTenant).containsOnly("acme");
+    assertThat(events(named)).extracting(SpanEvent::getTenantAuthenticated).containsOnly(false);
   }
 }
