@@ -7,6 +7,7 @@ import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
 import dev.tierscope.auth.Scope;
 import dev.tierscope.testsupport.TestTokens;
+import dev.tierscope.testsupport.monitoring.PrometheusServer;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,25 +40,47 @@ class ApiAuthIT {
 
   static final String RANGE = "from=2026-11-20T09:00:00Z&to=2026-11-20T12:00:00Z";
 
+  /** What an endpoint reads of the tenants. */
+  enum Reads {
+    /** No tenant's data (the class list): the same for every caller. */
+    NO_TENANT,
+    /** One tenant: the one named, else the caller's only one; a caller of several must name one. */
+    ONE_TENANT,
+    /**
+     * Several tenants (the Prometheus scrape): the ones named, else every tenant of the caller (all
+     * of them for a token of any tenant).
+     */
+    CALLERS_TENANTS
+  }
+
   /**
-   * A valid query (without a tenant) for every endpoint, and whether it reads one tenant. A new
-   * endpoint must be added here: the test fails for an endpoint of the OpenAPI document it does not
-   * know, so that no endpoint escapes these checks.
+   * A valid query (without a tenant) for every endpoint, and what it reads. A new endpoint must be
+   * added here: the test fails for an endpoint of the OpenAPI document it does not know, so that no
+   * endpoint escapes these checks.
    */
-  record Sample(String query, boolean oneTenant) {}
+  record Sample(String query, Reads reads) {}
 
   static final Map<String, Sample> SAMPLES =
       Map.ofEntries(
-          Map.entry("/api/v1/classes", new Sample("", false)),
-          Map.entry("/api/v1/slo", new Sample("class=interactive_premium&" + RANGE, true)),
+          Map.entry("/api/v1/classes", new Sample("", Reads.NO_TENANT)),
+          Map.entry(
+              "/api/v1/slo", new Sample("class=interactive_premium&" + RANGE, Reads.ONE_TENANT)),
           Map.entry(
               "/api/v1/slo/series",
-              new Sample("class=interactive_premium&sli=ttft&stat=p95&step=1h&" + RANGE, true)),
-          Map.entry("/api/v1/budget", new Sample("class=interactive_premium&sli=ttft", true)),
-          Map.entry("/api/v1/alerts", new Sample("", true)),
-          Map.entry("/api/v1/attribution", new Sample("class=interactive_premium&" + RANGE, true)),
-          Map.entry("/api/v1/capacity/tokens", new Sample("step=1h&" + RANGE, true)),
-          Map.entry("/api/v1/exemplars", new Sample("class=interactive_premium&" + RANGE, true)));
+              new Sample(
+                  "class=interactive_premium&sli=ttft&stat=p95&step=1h&" + RANGE,
+                  Reads.ONE_TENANT)),
+          Map.entry(
+              "/api/v1/budget", new Sample("class=interactive_premium&sli=ttft", Reads.ONE_TENANT)),
+          Map.entry("/api/v1/alerts", new Sample("", Reads.ONE_TENANT)),
+          Map.entry(
+              "/api/v1/attribution",
+              new Sample("class=interactive_premium&" + RANGE, Reads.ONE_TENANT)),
+          Map.entry("/api/v1/capacity/tokens", new Sample("step=1h&" + RANGE, Reads.ONE_TENANT)),
+          Map.entry(
+              "/api/v1/exemplars",
+              new Sample("class=interactive_premium&" + RANGE, Reads.ONE_TENANT)),
+          Map.entry("/api/v1/metrics", new Sample("", Reads.CALLERS_TENANTS)));
 
   static final TestTokens TOKENS =
       new TestTokens()
@@ -184,7 +207,8 @@ class ApiAuthIT {
       String path = e.getKey();
       for (String tenant : List.of("day", "burn")) {
         String own = TOKENS.bearer(tenant + "-reader");
-        String expected = f.get(url(path, e.getValue().oneTenant() ? tenant : null)).body();
+        String expected =
+            f.get(url(path, e.getValue().reads() == Reads.NO_TENANT ? null : tenant)).body();
 
         Answer implicit = get(url(path, null), Map.of("Authorization", own));
         Answer viaHeader =
@@ -208,13 +232,105 @@ class ApiAuthIT {
         .isNotEqualTo(f.get(url("/api/v1/alerts", "burn")).body());
     assertThat(f.get(url("/api/v1/slo", "day")).body())
         .isNotEqualTo(f.get(url("/api/v1/slo", "burn")).body());
+    assertThat(f.get(url("/api/v1/metrics", "day")).body())
+        .isNotEqualTo(f.get(url("/api/v1/metrics", "burn")).body());
+  }
+
+  @Test
+  void thePrometheusScrapeShowsEveryTenantOfTheCallerAndNoOther() {
+    String path = "/api/v1/metrics";
+    String day = f.get(url(path, "day")).body();
+    String both = f.get(path + "?tenant=burn&tenant=day").body();
+    String all = f.get(path).body();
+    // the fixture holds more tenants than these two, so "all" is not "both"
+    assertThat(all).isNotEqualTo(both).isNotEqualTo(day);
+    assertThat(both).isNotEqualTo(day);
+
+    Map<String, String> dayReader = Map.of("Authorization", TOKENS.bearer("day-reader"));
+    Map<String, String> severalTenants = Map.of("Authorization", TOKENS.bearer("both"));
+    Map<String, String> anyTenant = Map.of("Authorization", TOKENS.bearer("operator"));
+    record Case(String query, Map<String, String> headers, String expected) {}
+    for (Case c :
+        List.of(
+            new Case(path, dayReader, day),
+            new Case(path, severalTenants, both),
+            new Case(path + "?tenant=day", severalTenants, day),
+            new Case(path + "?tenant=day&tenant=burn", severalTenants, both),
+            new Case(path, anyTenant, all),
+            new Case(path + "?tenant=day", anyTenant, day))) {
+      Answer a = get(c.query(), c.headers());
+      assertThat(a.status()).as("%s %s", c.query(), c.headers()).isEqualTo(200);
+      assertThat(a.body()).as("%s %s", c.query(), c.headers()).isEqualTo(c.expected());
+    }
+    Answer beyond = get(path + "?tenant=day&tenant=burn", dayReader);
+    assertThat(beyond.status()).isEqualTo(403);
+    assertThat(JsonPath.parse(beyond.body()).read("$.detail", String.class))
+        .isEqualTo("token 'day-reader' may not act for tenant 'burn' (its tenants: day)");
+  }
+
+  /**
+   * A real Prometheus scrapes this api as the compose one does ({@code authorization} with a {@code
+   * credentials_file}, prometheus/prometheus.yml): with a tenant's read token it gets that tenant's
+   * series and no other; without a token the scrape fails.
+   */
+  @Test
+  void aRealPrometheusScrapesWithTheTokenOfItsCredentialsFile() throws Exception {
+    Path dir = Files.createTempDirectory("api-auth-prometheus");
+    Path credentials = dir.resolve("read-token");
+    Files.writeString(credentials, TOKENS.secret("day-reader") + "\n");
+    String target = URI.create(baseUrl).getAuthority();
+    String config =
+        """
+        global:
+          scrape_interval: 1s
+          scrape_timeout: 1s
+        scrape_configs:
+          - job_name: with-token
+            metrics_path: /api/v1/metrics
+            authorization:
+              type: Bearer
+              credentials_file: %1$s
+            static_configs:
+              - targets: ['%2$s']
+          - job_name: without-token
+            metrics_path: /api/v1/metrics
+            static_configs:
+              - targets: ['%2$s']
+        """
+            .formatted(credentials, target);
+    try (PrometheusServer prometheus =
+        PrometheusServer.start(dir.resolve("prometheus"), config, Map.of())) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      List<String> up;
+      while (true) {
+        up =
+            JsonPath.parse(prometheus.query("up").body())
+                .read("$.data.result[*].metric.job", List.class);
+        if (up.size() == 2) {
+          break;
+        }
+        assertThat(System.nanoTime()).as("both jobs scraped in time").isLessThan(deadline);
+        Thread.sleep(250);
+      }
+      DocumentContext ups = JsonPath.parse(prometheus.query("up").body());
+      assertThat(ups.read("$.data.result[?(@.metric.job == 'with-token')].value[1]", List.class))
+          .containsExactly("1");
+      assertThat(ups.read("$.data.result[?(@.metric.job == 'without-token')].value[1]", List.class))
+          .containsExactly("0");
+      List<String> tenants =
+          JsonPath.parse(
+                  prometheus.query("group by (tenant) ({job=\"with-token\", tenant!=\"\"})").body())
+              .read("$.data.result[*].metric.tenant", List.class);
+      assertThat(tenants).containsExactly("day");
+    }
   }
 
   @Test
   void aTokenOfSeveralTenantsMustNameOne() {
     for (Map.Entry<String, Sample> e : SAMPLES.entrySet()) {
       Answer a = get(url(e.getKey(), null), Map.of("Authorization", TOKENS.bearer("both")));
-      if (!e.getValue().oneTenant()) {
+      if (e.getValue().reads() != Reads.ONE_TENANT) {
+        // no tenant's data, or every tenant of the caller (thePrometheusScrapeShows...)
         assertThat(a.status()).as(e.getKey()).isEqualTo(200);
         continue;
       }
@@ -229,9 +345,13 @@ class ApiAuthIT {
   }
 
   @Test
-  void theOpenApiDocumentAndHealthStayOpenAndMetricsNeedAdmin() {
+  void theOpenApiDocumentHealthAndTheRunbookStayOpenAndMetricsNeedAdmin() {
     assertThat(get("/v3/api-docs", Map.of()).status()).isEqualTo(200);
     assertThat(get("/actuator/health", Map.of()).status()).isEqualTo(200);
+    // the runbook the alerts link to holds no tenant's data
+    Answer runbook = get("/runbooks/slo-burn-rate.md", Map.of());
+    assertThat(runbook.status()).isEqualTo(200);
+    assertThat(runbook.body()).contains("burn");
     assertThat(get("/actuator/metrics", Map.of()).status()).isEqualTo(401);
     assertThat(
             get("/actuator/metrics", Map.of("Authorization", TOKENS.bearer("day-reader"))).status())

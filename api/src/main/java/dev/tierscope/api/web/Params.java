@@ -2,10 +2,13 @@ package dev.tierscope.api.web;
 
 import dev.tierscope.api.ApiProperties;
 import dev.tierscope.auth.Access;
+import dev.tierscope.auth.Tenants;
 import dev.tierscope.boot.security.TenantAuthorizationManager;
 import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.classes.TrafficClasses;
 import dev.tierscope.core.span.SpanLimits;
+import dev.tierscope.core.store.TenantScope;
+import java.util.List;
 import org.springframework.stereotype.Component;
 import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
@@ -81,6 +84,33 @@ public class Params {
             + "' reads several tenants ("
             + granted.caller().tenants()
             + "); name one with ?tenant= or the X-Scope-OrgID header");
+  }
+
+  /**
+   * The tenants a read over several tenants sees (the Prometheus scrape): the ones the request
+   * names ({@code tenant}, repeatable, and {@code X-Scope-OrgID}), each checked by the API's filter
+   * chain to be the caller's; when it names none, every tenant of the caller: all of them for a
+   * token of any tenant ({@code *}) and without authentication, its own tenants otherwise.
+   *
+   * @param tenants the {@code tenant} parameters as bound, null when absent
+   * @throws BadParameterException for a tenant that is not a tenant name
+   */
+  public TenantScope tenantScope(List<String> tenants) {
+    Access.Granted granted = granted();
+    if (granted == null) {
+      // not authorized by the API's filter chain (not a web request): the parameters as sent
+      List<String> named =
+          tenants == null ? List.of() : tenants.stream().filter(t -> !t.isBlank()).toList();
+      for (String t : named) {
+        namedOrDefault(t);
+      }
+      return named.isEmpty() ? TenantScope.ALL : TenantScope.only(named);
+    }
+    if (!granted.requested().isEmpty()) {
+      return TenantScope.only(granted.requested());
+    }
+    Tenants own = granted.caller().tenants();
+    return own.any() ? TenantScope.ALL : TenantScope.only(own.names());
   }
 
   /** The authorization of the current request, if the API's filter chain granted one. */
