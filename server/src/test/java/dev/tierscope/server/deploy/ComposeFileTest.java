@@ -479,6 +479,27 @@ class ComposeFileTest {
         RepoFiles.map(
             RepoFiles.list(job.get("static_configs"), "static_configs").get(0), "targets");
     assertThat(RepoFiles.list(targets.get("targets"), "targets")).containsExactly("api:" + api);
+    // with the read token of .env (the api runs in token mode): a compose secret made from
+    // TIERSCOPE_READ_TOKEN, granted to Prometheus alone, is the scrape's credentials file
+    Map<String, Object> authorization = RepoFiles.map(job.get("authorization"), "authorization");
+    assertThat(authorization.get("type")).isEqualTo("Bearer");
+    assertThat(authorization).doesNotContainKey("credentials");
+    Map<String, Object> secrets = RepoFiles.map(compose.get("secrets"), "secrets");
+    List<Object> granted =
+        RepoFiles.list(service("prometheus").get("secrets"), "prometheus secrets");
+    assertThat(granted).hasSize(1);
+    String secretName = String.valueOf(granted.get(0));
+    assertThat(authorization.get("credentials_file")).isEqualTo("/run/secrets/" + secretName);
+    assertThat(RepoFiles.map(secrets.get(secretName), secretName))
+        .containsExactly(Map.entry("environment", "TIERSCOPE_READ_TOKEN"));
+    for (String s : services.keySet()) {
+      if (!s.equals("prometheus")) {
+        assertThat(service(s)).as(s + " gets no secret").doesNotContainKey("secrets");
+      }
+    }
+    assertThat(ComposeVariables.required(RepoFiles.read(root.resolve("docker-compose.yml"))))
+        .as("compose refuses to start without it")
+        .contains("TIERSCOPE_READ_TOKEN");
     // alerts go to the alertmanager service, and so do the api's pushes
     Map<String, Object> alerting = RepoFiles.map(yaml.get("alerting"), "alerting");
     Map<String, Object> am =

@@ -7,6 +7,7 @@ import dev.tierscope.auth.Scope;
 import dev.tierscope.testsupport.TestTokens;
 import java.io.File;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -111,6 +112,7 @@ class ComposeIT {
                 "ingest-1", 4318, Wait.forHttp("/actuator/health").forStatusCode(200))
             .withExposedService("api-1", 8080, Wait.forHttp("/actuator/health").forStatusCode(200))
             .withExposedService("grafana-1", 3000, Wait.forHttp("/api/health").forStatusCode(200))
+            .withExposedService("prometheus-1", 9090, Wait.forHttp("/-/ready").forStatusCode(200))
             .withStartupTimeout(Duration.ofMinutes(15));
     compose.start();
   }
@@ -195,6 +197,25 @@ class ComposeIT {
             HttpResponse.BodyHandlers.ofString());
     assertThat(viaGrafana.statusCode()).as(viaGrafana.body()).isEqualTo(200);
     assertThat(viaGrafana.body()).contains(Integer.toString(counted));
+  }
+
+  @Test
+  void prometheusScrapesTheApiWithTheReadTokenOfItsSecret() throws Exception {
+    Assumptions.assumeTrue(skipped == null, skipped);
+    String query =
+        url("prometheus-1", 9090)
+            + "/api/v1/query?query="
+            + URLEncoder.encode("up{job=\"tierscope\"}", StandardCharsets.UTF_8);
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    List<String> up = List.of();
+    while (System.nanoTime() < deadline) {
+      up = JsonPath.parse(get(query, Map.of()).body()).read("$.data.result[*].value[1]");
+      if (up.equals(List.of("1"))) {
+        break;
+      }
+      Thread.sleep(2000);
+    }
+    assertThat(up).as("the api target is up: the scrape authenticates").containsExactly("1");
   }
 
   static HttpResponse<String> get(String url, Map<String, String> headers) throws Exception {

@@ -46,9 +46,18 @@ class PrometheusRulesIT {
   }
 
   @Test
-  void theComposeConfigurationsOfPrometheusAndAlertmanagerCheck() throws Exception {
+  void theComposeConfigurationsOfPrometheusAndAlertmanagerCheck(@TempDir Path copy)
+      throws Exception {
     Path dir = rules.getParent();
-    Run config = promtool(dir, "check", "config", "prometheus.yml");
+    // promtool checks that the scrape's credentials file exists; compose makes it inside the
+    // container only, so the check runs on a copy whose only change is where that file is
+    String secret = "/run/secrets/tierscope-read-token";
+    String yaml = Files.readString(dir.resolve("prometheus.yml"));
+    assertThat(yaml).contains("credentials_file: " + secret);
+    Path credentials = Files.writeString(copy.resolve("read-token"), "tsk_example\n");
+    Files.writeString(copy.resolve("prometheus.yml"), yaml.replace(secret, credentials.toString()));
+    Files.copy(rules, copy.resolve(rules.getFileName()));
+    Run config = promtool(copy, "check", "config", "prometheus.yml");
     System.out.println(config.output());
     assertThat(config.exit()).as(config.output()).isZero();
     // the configuration loads the repository's rule file
