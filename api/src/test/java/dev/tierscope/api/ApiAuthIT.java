@@ -58,7 +58,11 @@ class ApiAuthIT {
    * added here: the test fails for an endpoint of the OpenAPI document it does not know, so that no
    * endpoint escapes these checks.
    */
-  record Sample(String query, Reads reads) {}
+  record Sample(String query, Reads reads, boolean eventStream) {
+    Sample(String query, Reads reads) {
+      this(query, reads, false);
+    }
+  }
 
   static final Map<String, Sample> SAMPLES =
       Map.ofEntries(
@@ -80,7 +84,9 @@ class ApiAuthIT {
           Map.entry(
               "/api/v1/exemplars",
               new Sample("class=interactive_premium&" + RANGE, Reads.ONE_TENANT)),
-          Map.entry("/api/v1/metrics", new Sample("", Reads.CALLERS_TENANTS)));
+          Map.entry("/api/v1/metrics", new Sample("", Reads.CALLERS_TENANTS)),
+          Map.entry("/api/v1/control", new Sample("", Reads.ONE_TENANT)),
+          Map.entry("/api/v1/control/stream", new Sample("", Reads.ONE_TENANT, true)));
 
   static final TestTokens TOKENS =
       new TestTokens()
@@ -207,8 +213,11 @@ class ApiAuthIT {
       String path = e.getKey();
       for (String tenant : List.of("day", "burn")) {
         String own = TOKENS.bearer(tenant + "-reader");
+        // an event stream never ends: its answer is its status and type (the body is not read)
         String expected =
-            f.get(url(path, e.getValue().reads() == Reads.NO_TENANT ? null : tenant)).body();
+            e.getValue().eventStream()
+                ? ""
+                : f.get(url(path, e.getValue().reads() == Reads.NO_TENANT ? null : tenant)).body();
 
         Answer implicit = get(url(path, null), Map.of("Authorization", own));
         Answer viaHeader =
@@ -224,6 +233,9 @@ class ApiAuthIT {
         for (Answer a : List.of(implicit, viaHeader, viaParameter, multiTenant, anyTenant)) {
           assertThat(a.status()).as("%s as %s: %s", path, tenant, a.body()).isEqualTo(200);
           assertThat(a.body()).as("%s as %s", path, tenant).isEqualTo(expected);
+          if (e.getValue().eventStream()) {
+            assertThat(a.contentType()).as(path).startsWith("text/event-stream");
+          }
         }
       }
     }
