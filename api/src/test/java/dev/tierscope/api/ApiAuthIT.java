@@ -123,6 +123,9 @@ class ApiAuthIT {
             "--tierscope.classes.objectives.interactive_premium.toolchain-threshold=2345ms",
             "--tierscope.classes.spec-file=" + ApiFixture.SPEC_FILE,
             "--tierscope.api.rollup-progress-ttl=0s",
+            // as the fixture's api: no admission control leader, so the control endpoints answer
+            // the same (no signals) on both, and the event stream answers at once all the same
+            "--tierscope.control.enabled=false",
             "--tierscope.auth.mode=token",
             "--tierscope.auth.token-file=" + TOKENS.write(dir.resolve("tokens")));
     baseUrl = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
