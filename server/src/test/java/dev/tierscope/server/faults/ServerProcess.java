@@ -36,9 +36,10 @@ final class ServerProcess implements AutoCloseable {
 
   /**
    * Starts the jar on {@code home} with the broker on {@code kafkaPort} (its controller on the next
-   * port) and waits for its banner.
+   * port) and OTLP/HTTP on {@code otlpHttpPort} (0: any free port), and waits for its banner.
    */
-  static ServerProcess start(String name, Path home, int kafkaPort, Map<String, String> properties)
+  static ServerProcess start(
+      String name, Path home, int kafkaPort, int otlpHttpPort, Map<String, String> properties)
       throws Exception {
     Path jar = Path.of("target", "tierscope-server.jar").toAbsolutePath();
     if (!Files.exists(jar)) {
@@ -59,7 +60,7 @@ final class ServerProcess implements AutoCloseable {
     env.remove("TIERSCOPE_DB_URL");
     env.remove("TIERSCOPE_KAFKA_BOOTSTRAP_SERVERS");
     env.put("TIERSCOPE_HOME", home.toString());
-    env.put("TIERSCOPE_OTLP_HTTP_PORT", "0");
+    env.put("TIERSCOPE_OTLP_HTTP_PORT", Integer.toString(otlpHttpPort));
     env.put("TIERSCOPE_API_PORT", "0");
     env.put("TIERSCOPE_AGGREGATOR_PORT", "0");
     // the actuators of the api and the ingest on ports of their own (8082, 8083 by default)
@@ -82,6 +83,14 @@ final class ServerProcess implements AutoCloseable {
     }
     p.destroyForcibly();
     throw new IllegalStateException("server did not print its banner:\n" + Files.readString(log));
+  }
+
+  /** A port that is free now. */
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress("127.0.0.1", 0));
+      return s.getLocalPort();
+    }
   }
 
   /** A port p for the broker such that p and p + 1 (its controller) are free now. */
