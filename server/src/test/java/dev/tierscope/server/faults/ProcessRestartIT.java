@@ -63,8 +63,8 @@ class ProcessRestartIT {
    * drop the batch in flight and those sent meanwhile. Five attempts (the most the SDK allows) 8,
    * 16, 32 and 60 s apart (each ±20% jitter), within a 240 s export timeout, wait 93 to 139 s in
    * all. Any I/O error is retried, not only the SDK's default refused connection, timeout and
-   * unknown host: a request cut by the SIGKILL fails with "unexpected end of stream", and retrying
-   * it is safe because the server does not count a span twice.
+   * unknown host: a request cut by the SIGKILL can fail with a reset connection or an unexpected
+   * end of stream, and retrying it is safe because the server does not count a span twice.
    */
   static final RetryPolicy COVERS_A_RESTART =
       RetryPolicy.builder()
