@@ -58,20 +58,21 @@ class ProcessRestartIT {
   /**
    * Retries that outlast a restart of the server. The exporter's default policy (5 attempts, first
    * back-off 1 s growing by 1.5 up to 5 s, all within its 10 s export timeout) gives up after about
-   * 8 s of waiting, while a SIGKILLed all-in-one server takes 40 to 55 s on the loaded shared
-   * machine to listen on its port again (JVM, embedded broker and PostgreSQL, Spring): it would
-   * drop the batch in flight and those sent meanwhile. Five attempts (the most the SDK allows) 8,
-   * 16, 32 and 60 s apart (each ±20% jitter), within a 240 s export timeout, wait 93 to 139 s in
-   * all. Any I/O error is retried, not only the SDK's default refused connection, timeout and
-   * unknown host: a request cut by the SIGKILL can fail with a reset connection or an unexpected
-   * end of stream, and retrying it is safe because the server does not count a span twice.
+   * 8 s of waiting, while a SIGKILLed all-in-one server took 45 to 75 s on the loaded shared
+   * machine to listen on its port again (JVM, embedded broker and PostgreSQL, Spring; printed by
+   * the test): it would drop the batch in flight and those sent meanwhile. Five attempts (the most
+   * the SDK allows) 10, 25, 62.5 and 120 s apart (each ±20% jitter), within a 300 s export timeout,
+   * wait 174 to 260 s in all. Any I/O error is retried, not only the SDK's default refused
+   * connection, timeout and unknown host: a request cut by the SIGKILL can fail with a reset
+   * connection or an unexpected end of stream, and retrying it is safe because the server does not
+   * count a span twice.
    */
   static final RetryPolicy COVERS_A_RESTART =
       RetryPolicy.builder()
           .setMaxAttempts(5)
-          .setInitialBackoff(Duration.ofSeconds(8))
-          .setBackoffMultiplier(2)
-          .setMaxBackoff(Duration.ofSeconds(60))
+          .setInitialBackoff(Duration.ofSeconds(10))
+          .setBackoffMultiplier(2.5)
+          .setMaxBackoff(Duration.ofSeconds(120))
           .setRetryExceptionPredicate(e -> true)
           .build();
 
@@ -166,7 +167,7 @@ class ProcessRestartIT {
     OtlpHttpSpanExporter exporter =
         OtlpHttpSpanExporter.builder()
             .setEndpoint("http://127.0.0.1:" + otlpPort + "/v1/traces")
-            .setTimeout(Duration.ofSeconds(240))
+            .setTimeout(Duration.ofSeconds(300))
             .setRetryPolicy(COVERS_A_RESTART)
             .build();
     AtomicBoolean sending = new AtomicBoolean(true);
@@ -177,7 +178,7 @@ class ProcessRestartIT {
               while (sending.get()) {
                 Traffic.Batch batch = traffic.batch(10);
                 CompletableResultCode result = exporter.export(batch.spans());
-                result.join(300, TimeUnit.SECONDS);
+                result.join(360, TimeUnit.SECONDS);
                 if (result.isSuccess()) {
                   traffic.acknowledged(batch);
                 } else {
@@ -199,7 +200,7 @@ class ProcessRestartIT {
           (System.nanoTime() - killed) / 1_000_000);
       Thread.sleep(5_000);
       sending.set(false);
-      sender.join(360_000);
+      sender.join(420_000);
       assertThat(sender.isAlive()).isFalse();
     } finally {
       exporter.shutdown().join(10, TimeUnit.SECONDS);
