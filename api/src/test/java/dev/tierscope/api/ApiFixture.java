@@ -7,6 +7,7 @@ import com.jayway.jsonpath.JsonPath;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tierscope.core.store.CheckpointStore;
+import dev.tierscope.core.store.Rollups;
 import dev.tierscope.core.window.WindowAggregator;
 import dev.tierscope.core.window.WindowDelta;
 import dev.tierscope.store.Migrations;
@@ -47,7 +48,7 @@ final class ApiFixture {
   final List<Req> day;
   final List<Req> burn;
   final Map<String, List<Req>> attribution = new LinkedHashMap<>();
-  final PostgresRollups.Result rollups;
+  final Rollups.Result rollups;
   private final HttpClient http = HttpClient.newHttpClient();
 
   static synchronized ApiFixture get() {
@@ -83,8 +84,7 @@ final class ApiFixture {
     attribution.values().forEach(all::addAll);
     write(all);
     long filled = System.nanoTime();
-    rollups =
-        new PostgresRollups(dataSource, PostgresRollups.Settings.defaults()).run(Scenarios.NOW);
+    rollups = new PostgresRollups(dataSource, Rollups.Settings.defaults()).run(Scenarios.NOW);
     long rolled = System.nanoTime();
 
     SpringApplication application = new SpringApplication(ApiApplication.class);

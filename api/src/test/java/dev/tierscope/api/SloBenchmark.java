@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tierscope.core.slo.SloCalculator;
 import dev.tierscope.core.store.CheckpointStore;
+import dev.tierscope.core.store.Rollups;
 import dev.tierscope.core.store.WindowReader;
 import dev.tierscope.core.window.WindowAggregator;
 import dev.tierscope.core.window.WindowDelta;
@@ -71,8 +72,7 @@ public final class SloBenchmark {
       long t0 = System.nanoTime();
       long requests = fill(ds, start, now, perWindow);
       long t1 = System.nanoTime();
-      PostgresRollups.Result r =
-          new PostgresRollups(ds, PostgresRollups.Settings.defaults()).run(now);
+      Rollups.Result r = new PostgresRollups(ds, Rollups.Settings.defaults()).run(now);
       long t2 = System.nanoTime();
       System.out.printf(
           "filled %d requests into %d windows in %d s; rollups %s in %d s%n",

@@ -1,5 +1,6 @@
 package dev.tierscope.store;
 
+import dev.tierscope.core.store.Rollups;
 import dev.tierscope.core.window.HistogramCodec;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,8 +19,8 @@ import javax.sql.DataSource;
 import org.HdrHistogram.Histogram;
 
 /**
- * Rolls raw windows up (10 s -> 1 min -> 1 h) by merging histograms exactly and summing counters,
- * and deletes rows past their retention.
+ * {@link Rollups} on PostgreSQL: rolls raw windows up (10 s -> 1 min -> 1 h) by merging histograms
+ * exactly and summing counters, and deletes rows past their retention.
  *
  * <p>Why recompute instead of merging deltas: a rollup row is always the merge of the finer rows
  * that exist when it is computed, so running the job twice, or from two aggregator instances
@@ -28,58 +29,14 @@ import org.HdrHistogram.Histogram;
  * have their coarse window recomputed on the next run.
  *
  * <pre>{@code
- * PostgresRollups rollups = new PostgresRollups(dataSource, PostgresRollups.Settings.defaults());
- * PostgresRollups.Result r = rollups.run(Instant.now());
+ * Rollups rollups = new PostgresRollups(dataSource, Rollups.Settings.defaults());
+ * Rollups.Result r = rollups.run(clock.instant());
  * }</pre>
  */
-public final class PostgresRollups {
+public final class PostgresRollups implements Rollups {
 
   /** Advisory lock key: "tierscope rollups". */
   private static final long LOCK_KEY = 0x7469657273636f70L;
-
-  /**
-   * @param levels resolutions in seconds, finest first (default 10, 60, 3600)
-   * @param delay a window is rolled up once it ended this long ago (at least the allowed lateness
-   *     plus grace and a checkpoint)
-   * @param retention per resolution in seconds, how long its rows are kept; a finer row is only
-   *     deleted once the next resolution covers it
-   * @param chunkWindows coarse windows rolled per transaction
-   */
-  public record Settings(
-      List<Integer> levels, Duration delay, Map<Integer, Duration> retention, int chunkWindows) {
-
-    public Settings {
-      if (levels.size() < 2) {
-        throw new IllegalArgumentException("at least two resolutions are needed, was " + levels);
-      }
-      for (int i = 1; i < levels.size(); i++) {
-        if (levels.get(i) % levels.get(i - 1) != 0) {
-          throw new IllegalArgumentException(
-              "each resolution must be a multiple of the previous one: " + levels);
-        }
-      }
-      levels = List.copyOf(levels);
-      retention = Map.copyOf(retention);
-    }
-
-    /** 10 s, 1 min, 1 h; delay 3 min; keep 2 days of 10 s, 35 days of 1 min, 400 days of 1 h. */
-    public static Settings defaults() {
-      return new Settings(
-          List.of(10, 60, 3600),
-          Duration.ofMinutes(3),
-          Map.of(10, Duration.ofDays(2), 60, Duration.ofDays(35), 3600, Duration.ofDays(400)),
-          60);
-    }
-  }
-
-  /**
-   * What one run did.
-   *
-   * @param ran false when another instance held the lock
-   * @param windowsRolled coarse windows (re)computed, per target resolution
-   * @param rowsDeleted rows removed by retention
-   */
-  public record Result(boolean ran, Map<Integer, Integer> windowsRolled, long rowsDeleted) {}
 
   private final DataSource dataSource;
   private final Settings settings;
@@ -89,7 +46,7 @@ public final class PostgresRollups {
     this.settings = settings;
   }
 
-  /** Rolls up everything complete at {@code now}, then applies retention. */
+  @Override
   public Result run(Instant now) {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(true);

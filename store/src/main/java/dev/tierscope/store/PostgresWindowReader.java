@@ -1,6 +1,6 @@
 package dev.tierscope.store;
 
-import dev.tierscope.core.query.ResolutionPlan;
+import dev.tierscope.core.store.ResolutionPlan;
 import dev.tierscope.core.store.WindowReader;
 import dev.tierscope.core.window.Counter;
 import dev.tierscope.core.window.CounterKey;

@@ -2,18 +2,19 @@ package dev.tierscope.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tierscope.core.store.Rollups;
+import dev.tierscope.core.store.RollupsContract;
 import dev.tierscope.core.window.Counter;
 import dev.tierscope.core.window.CounterKey;
 import dev.tierscope.core.window.Metric;
 import dev.tierscope.core.window.WindowDelta;
 import dev.tierscope.core.window.WindowKey;
-import dev.tierscope.testsupport.DbSchema;
-import dev.tierscope.testsupport.TestInfra;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,35 +25,44 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Rollups 10 s -> 1 min -> 1 h on a real PostgreSQL: exact merges, late updates, retention. */
-class PostgresRollupsIT {
+/**
+ * {@link PostgresRollups} against the rollup contract, and rollups 10 s -> 1 min -> 1 h on a real
+ * PostgreSQL as the rows show them: exact merges per resolution, progress, late updates, retention.
+ * Every case gets a fresh schema (rollup progress is global to a schema).
+ */
+class PostgresRollupsIT extends RollupsContract {
 
   private static final Instant T0 = Instant.parse("2026-11-20T00:00:00Z");
   private static final String CLS = "interactive_premium";
 
+  private MigratedSchema db;
   private HikariDataSource dataSource;
   private PostgresCheckpointStore store;
   private final SplittableRandom random = new SplittableRandom(11);
 
-  @BeforeEach
-  void setUp() {
-    DbSchema schema = TestInfra.newSchema("rollups");
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(schema.jdbcUrl());
-    config.setUsername(schema.user());
-    config.setPassword(schema.password());
-    config.setMaximumPoolSize(2);
-    dataSource = new HikariDataSource(config);
-    Migrations.migrate(dataSource);
+  @Override
+  protected Stores newStores() {
+    db = MigratedSchema.create("rollups", 2);
+    dataSource = db.dataSource;
     store = new PostgresCheckpointStore(dataSource);
+    return new Stores(
+        store,
+        // read rollup progress on every query, so that a run shows at once
+        new PostgresWindowReader(
+            dataSource, 10, Duration.ZERO, WindowReadMetrics.NONE, Clock.systemUTC()),
+        new PostgresExemplarReader(dataSource));
+  }
+
+  @Override
+  protected Rollups rollups(Rollups.Settings settings) {
+    return new PostgresRollups(dataSource, settings);
   }
 
   @AfterEach
-  void tearDown() {
-    dataSource.close();
+  void dropSchema() throws SQLException {
+    db.close();
   }
 
   /** Three hours of 10 s windows with 20 TTFT values each. */
@@ -82,8 +92,8 @@ class PostgresRollupsIT {
         Map.of(CounterKey.of(Counter.REQUESTS), (long) values));
   }
 
-  private static PostgresRollups.Settings settings(Duration rawRetention) {
-    return new PostgresRollups.Settings(
+  private static Rollups.Settings settings(Duration rawRetention) {
+    return new Rollups.Settings(
         List.of(10, 60, 3600),
         Duration.ofMinutes(3),
         Map.of(10, rawRetention, 60, Duration.ofDays(35), 3600, Duration.ofDays(400)),
@@ -114,7 +124,7 @@ class PostgresRollupsIT {
   @Test
   void hourP95FromMinuteRollupsEqualsP95FromTenSecondWindows() {
     fillThreeHours();
-    PostgresRollups.Result r =
+    Rollups.Result r =
         new PostgresRollups(dataSource, settings(Duration.ofDays(2)))
             .run(T0.plus(Duration.ofHours(3)).plusSeconds(600));
 
@@ -174,8 +184,7 @@ class PostgresRollupsIT {
     fillThreeHours();
     Histogram firstHour = ttft(10, T0, T0.plus(Duration.ofHours(1)));
     Instant now = T0.plus(Duration.ofHours(3)).plusSeconds(600);
-    PostgresRollups.Result r =
-        new PostgresRollups(dataSource, settings(Duration.ofHours(1))).run(now);
+    Rollups.Result r = new PostgresRollups(dataSource, settings(Duration.ofHours(1))).run(now);
 
     Instant cutoff = now.minus(Duration.ofHours(1));
     assertThat(r.rowsDeleted()).isPositive();

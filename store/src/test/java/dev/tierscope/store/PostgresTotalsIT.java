@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tierscope.core.store.ClassTotals;
+import dev.tierscope.core.store.GenerationMembers;
+import dev.tierscope.core.store.Rollups;
 import dev.tierscope.core.store.TenantScope;
+import dev.tierscope.core.store.TotalsContract;
+import dev.tierscope.core.store.TotalsReader;
 import dev.tierscope.core.window.Counter;
 import dev.tierscope.core.window.CounterKey;
 import dev.tierscope.core.window.Metric;
@@ -74,8 +78,13 @@ class PostgresTotalsIT extends TotalsContract {
   protected Stores newStores() {
     return new Stores(
         new PostgresCheckpointStore(dataSource),
-        new PostgresTotalsReader(dataSource),
-        new PostgresWindowReader(dataSource, 10));
+        new PostgresWindowReader(dataSource, 10),
+        new PostgresExemplarReader(dataSource));
+  }
+
+  @Override
+  protected TotalsReader newTotals() {
+    return new PostgresTotalsReader(dataSource);
   }
 
   /** In a schema of its own: the rollups it runs far ahead would hide the other cases' windows. */
@@ -92,7 +101,7 @@ class PostgresTotalsIT extends TotalsContract {
       store = new PostgresCheckpointStore(ds);
       checkpoints = new GenerationMembers(store);
       totals = new PostgresTotalsReader(ds);
-      windows = new PostgresWindowReader(ds, 10);
+      reader = new PostgresWindowReader(ds, 10);
       totalsStayWhenRollupsAndRetentionDeleteTheWindows(ds);
     } finally {
       try (Connection c = TestInfra.connect(own);
@@ -115,18 +124,18 @@ class PostgresTotalsIT extends TotalsContract {
     // A day later with retentions of minutes: everything rolls up, then every resolution is past
     // its retention.
     Instant later = Instant.ofEpochMilli(BASE_EPOCH_MILLIS).plus(Duration.ofDays(1));
-    PostgresRollups.Settings shortLived =
-        new PostgresRollups.Settings(
+    Rollups.Settings shortLived =
+        new Rollups.Settings(
             List.of(10, 60, 3600),
             Duration.ofMinutes(3),
             Map.of(10, Duration.ofMinutes(1), 60, Duration.ofMinutes(2), 3600, Duration.ofHours(1)),
             60);
-    PostgresRollups.Result r = new PostgresRollups(dataSource, shortLived).run(later);
+    Rollups.Result r = new PostgresRollups(dataSource, shortLived).run(later);
     assertThat(r.ran()).isTrue();
     assertThat(r.rowsDeleted()).as("retention deleted the windows").isPositive();
     Instant from = Instant.ofEpochMilli(BASE_EPOCH_MILLIS);
     assertThat(
-            windows
+            reader
                 .merged(tenant, CLASS, EnumSet.of(Metric.TTFT), from, from.plus(Duration.ofDays(1)))
                 .get(Metric.TTFT)
                 .getTotalCount())

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tierscope.core.store.PartitionCheckpoint;
+import dev.tierscope.core.store.WindowStoreContract;
 import dev.tierscope.core.window.Counter;
 import dev.tierscope.core.window.CounterKey;
 import dev.tierscope.core.window.Metric;
@@ -16,7 +17,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -38,7 +38,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link PostgresCheckpointStore} and {@link PostgresWindowReader} against the store contract on a
+ * {@link PostgresCheckpointStore} and {@link PostgresWindowReader} against the window contract on a
  * real PostgreSQL (one fresh, migrated schema for the class), plus what only a database can get
  * wrong: the precomputed columns of a window row, and concurrent instances merging into the same
  * rows.
@@ -77,22 +77,9 @@ class PostgresWindowStoreIT extends WindowStoreContract {
   @Override
   protected Stores newStores() {
     return new Stores(
-        new PostgresCheckpointStore(dataSource), new PostgresWindowReader(dataSource, 10));
-  }
-
-  @Override
-  protected void letTimePass(Duration d) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement st =
-            c.prepareStatement(
-                "UPDATE partition_checkpoint SET updated_at = updated_at - ? * interval '1 ms'"
-                    + " WHERE consumer_group = ?")) {
-      st.setLong(1, d.toMillis());
-      st.setString(2, group);
-      st.executeUpdate();
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
+        new PostgresCheckpointStore(dataSource),
+        new PostgresWindowReader(dataSource, 10),
+        new PostgresExemplarReader(dataSource));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.tierscope.aggregator.rollup;
 
 import dev.tierscope.aggregator.AggregatorProperties;
+import dev.tierscope.core.store.Rollups;
 import dev.tierscope.store.PostgresRollups;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -40,10 +41,10 @@ public class RollupConfiguration {
               + p.delay()
               + ") must be at least tierscope.aggregator.allowed-lateness + grace");
     }
-    PostgresRollups rollups =
+    Rollups rollups =
         new PostgresRollups(
             dataSource,
-            new PostgresRollups.Settings(
+            new Rollups.Settings(
                 List.of(raw, 60, 3600),
                 p.delay(),
                 Map.of(raw, p.rawRetention(), 60, p.minuteRetention(), 3600, p.hourRetention()),
@@ -54,14 +55,13 @@ public class RollupConfiguration {
   /** The schedule; a failed run is logged and retried at the next interval. */
   static final class RollupJob implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(RollupJob.class);
-    private final PostgresRollups rollups;
+    private final Rollups rollups;
     private final RollupProperties properties;
     private final Clock clock;
     private final MeterRegistry registry;
     private ScheduledExecutorService executor;
 
-    RollupJob(
-        PostgresRollups rollups, RollupProperties properties, Clock clock, MeterRegistry registry) {
+    RollupJob(Rollups rollups, RollupProperties properties, Clock clock, MeterRegistry registry) {
       this.rollups = rollups;
       this.properties = properties;
       this.clock = clock;
@@ -71,7 +71,7 @@ public class RollupConfiguration {
     void runOnce() {
       long started = System.nanoTime();
       try {
-        PostgresRollups.Result r = rollups.run(clock.instant());
+        Rollups.Result r = rollups.run(clock.instant());
         if (r.ran()) {
           registry
               .timer("tierscope.rollup.run")

@@ -1,6 +1,5 @@
 package dev.tierscope.core.store;
 
-import dev.tierscope.core.query.ResolutionPlan;
 import dev.tierscope.core.window.Counter;
 import dev.tierscope.core.window.CounterKey;
 import dev.tierscope.core.window.Exemplar;
@@ -14,10 +13,13 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -30,6 +32,21 @@ import org.HdrHistogram.Histogram;
  * <p>It refuses what PostgreSQL refuses, delta by delta: a NUL character in a text key (tenant,
  * class, counter dimension, exemplar trace id), and a counter whose sum would leave {@code long}
  * ({@code bigint}).
+ *
+ * <p>It keeps what the PostgreSQL schema keeps, in the same shape: windows per resolution (a delta
+ * is stored at the resolution of its {@code windowMillis}), rollup progress per resolution, the
+ * slowest exemplars per window, and checkpoints per (group, topic, partition) with their owning
+ * generation. Reads plan their resolutions with {@link ResolutionPlan} exactly as the PostgreSQL
+ * reader does, so that rollups, late updates and retention show the same way through both; {@link
+ * #rollups} is the rollup job over this store. Where PostgreSQL uses a row's {@code updated_at},
+ * this store counts changes instead of reading a clock.
+ *
+ * <pre>{@code
+ * InMemoryWindowStore store = new InMemoryWindowStore();
+ * store.commit(group, generation, checkpoints, windows.drain());
+ * store.rollups(Rollups.Settings.defaults()).run(clock.instant());
+ * Map<Metric, Histogram> merged = store.merged(tenant, cls, metrics, from, to);
+ * }</pre>
  */
 public final class InMemoryWindowStore
     implements CheckpointStore, WindowReader, ExemplarReader, TotalsReader {
@@ -47,33 +64,81 @@ public final class InMemoryWindowStore
       long writtenAtMillis,
       PartitionCheckpoint checkpoint) {}
 
+  /** The windows of one class of one tenant at one resolution. */
+  private record Series(String tenant, String trafficClass, int resolutionSeconds) {}
+
+  /** One stored window: its histograms and counters, and the change that last touched it. */
+  private static final class Window {
+    final Map<Metric, Histogram> histograms = new EnumMap<>(Metric.class);
+    final Map<CounterKey, Long> counters = new HashMap<>();
+    long updatedAt;
+  }
+
+  /** How far a rollup resolution is complete, and the change its last run started at. */
+  private record Progress(Instant completeBefore, long rolledAt) {}
+
+  private final int rawSeconds;
   private final Map<Key, Row> checkpoints = new HashMap<>();
-  private final Map<WindowKey, Map<Metric, Histogram>> histograms = new HashMap<>();
-  private final Map<WindowKey, Map<CounterKey, Long>> counters = new HashMap<>();
+  private final Map<Series, NavigableMap<Long, Window>> windows = new HashMap<>();
   private final Map<WindowKey, List<Exemplar>> exemplars = new HashMap<>();
+  private final Map<Integer, Progress> progress = new HashMap<>();
+
+  /** Counts changes; stands in for PostgreSQL's {@code updated_at}. */
+  private long changes;
 
   private record ClassKey(String tenant, String trafficClass) {}
 
   private record Total(
       Instant since, Map<Metric, Histogram> histograms, Map<CounterKey, Long> counters) {}
 
+  /** All-time totals per (tenant, class); rollups and retention never touch them. */
   private final Map<ClassKey, Total> totals =
       new TreeMap<>(Comparator.comparing(ClassKey::tenant).thenComparing(ClassKey::trafficClass));
 
   private final Clock clock;
 
-  /** A store that stamps totals with the system clock. */
+  /**
+   * A store whose raw windows are 10 s long, the aggregator's default, and that stamps totals with
+   * the system clock.
+   */
   public InMemoryWindowStore() {
-    this(Clock.systemUTC());
+    this(10, Clock.systemUTC());
   }
 
   /**
+   * A store whose raw windows are 10 s long.
+   *
    * @param clock stamps when the totals of a class began ({@link ClassTotals#since()}) and when a
    *     checkpoint row was written, against which claim leases are measured
    */
   public InMemoryWindowStore(Clock clock) {
+    this(10, clock);
+  }
+
+  /**
+   * @param rawResolutionSeconds the size of the raw windows reads plan from (the aggregator's
+   *     window), as the PostgreSQL reader's {@code rawResolutionSeconds}
+   */
+  public InMemoryWindowStore(int rawResolutionSeconds) {
+    this(rawResolutionSeconds, Clock.systemUTC());
+  }
+
+  /**
+   * @param rawResolutionSeconds the size of the raw windows reads plan from (the aggregator's
+   *     window), as the PostgreSQL reader's {@code rawResolutionSeconds}
+   * @param clock stamps when the totals of a class began ({@link ClassTotals#since()}) and when a
+   *     checkpoint row was written, against which claim leases are measured
+   */
+  public InMemoryWindowStore(int rawResolutionSeconds, Clock clock) {
+    if (rawResolutionSeconds <= 0) {
+      throw new IllegalArgumentException(
+          "rawResolutionSeconds must be positive, was " + rawResolutionSeconds);
+    }
+    this.rawSeconds = rawResolutionSeconds;
     this.clock = clock;
   }
+
+  // --- CheckpointStore ------------------------------------------------------------------------
 
   @Override
   public synchronized Map<Integer, Claim> claim(
@@ -173,27 +238,37 @@ public final class InMemoryWindowStore
       checkpoints.put(key, new Row(row.epoch, row.owner, generation, now, c));
     }
     List<RefusedDelta> refused = new ArrayList<>(0);
+    long change = ++changes;
     for (WindowDelta d : deltas) {
       String problem = refusal(d);
       if (problem != null) {
         refused.add(new RefusedDelta(d.key(), problem));
         continue;
       }
-      Map<Metric, Histogram> stored = histograms.computeIfAbsent(d.key(), k -> new HashMap<>());
-      d.histograms()
-          .forEach(
-              (m, h) -> {
-                Histogram into = stored.get(m);
-                if (into == null) {
-                  stored.put(m, h.copy());
-                } else {
-                  into.add(h);
-                }
-              });
-      Map<CounterKey, Long> c = counters.computeIfAbsent(d.key(), k -> new HashMap<>());
-      d.counters().forEach((k, v) -> c.merge(k, v, Long::sum));
+      WindowKey k = d.key();
+      Series series = seriesOf(d);
+      Window w = null;
+      for (Map.Entry<Metric, Histogram> e : d.histograms().entrySet()) {
+        if (e.getValue() == null || e.getValue().getTotalCount() == 0) {
+          continue;
+        }
+        w = w == null ? window(series, k.windowStartEpochMillis()) : w;
+        Histogram into = w.histograms.get(e.getKey());
+        if (into == null) {
+          w.histograms.put(e.getKey(), e.getValue().copy());
+        } else {
+          into.add(e.getValue());
+        }
+      }
+      for (Map.Entry<CounterKey, Long> e : d.counters().entrySet()) {
+        w = w == null ? window(series, k.windowStartEpochMillis()) : w;
+        w.counters.merge(e.getKey(), e.getValue(), Long::sum);
+      }
+      if (w != null) {
+        w.updatedAt = change;
+      }
       if (!d.exemplars().isEmpty()) {
-        keepSlowest(exemplars.computeIfAbsent(d.key(), k -> new ArrayList<>()), d.exemplars());
+        keepSlowest(exemplars.computeIfAbsent(k, x -> new ArrayList<>()), d.exemplars());
       }
       addToTotals(d);
     }
@@ -205,7 +280,9 @@ public final class InMemoryWindowStore
     if (hasNul(d.key().tenant()) || hasNul(d.key().trafficClass())) {
       return "invalid byte sequence for encoding \"UTF8\": 0x00 (the window's key)";
     }
-    Map<CounterKey, Long> stored = counters.getOrDefault(d.key(), Map.of());
+    NavigableMap<Long, Window> series = windows.get(seriesOf(d));
+    Window window = series == null ? null : series.get(d.key().windowStartEpochMillis());
+    Map<CounterKey, Long> stored = window == null ? Map.of() : window.counters;
     for (Map.Entry<CounterKey, Long> e : d.counters().entrySet()) {
       if (hasNul(e.getKey().dimension())) {
         return "invalid byte sequence for encoding \"UTF8\": 0x00 (a counter's dimension)";
@@ -224,8 +301,19 @@ public final class InMemoryWindowStore
     return null;
   }
 
+  private static Series seriesOf(WindowDelta d) {
+    WindowKey k = d.key();
+    return new Series(k.tenant(), k.trafficClass(), (int) (d.windowMillis() / 1000));
+  }
+
   private static boolean hasNul(String s) {
     return s.indexOf('\u0000') >= 0;
+  }
+
+  private Window window(Series series, long startEpochMillis) {
+    return windows
+        .computeIfAbsent(series, s -> new TreeMap<>())
+        .computeIfAbsent(startEpochMillis, s -> new Window());
   }
 
   /** As the PostgreSQL store: a trace id already kept keeps its value; the slowest few stay. */
@@ -240,6 +328,86 @@ public final class InMemoryWindowStore
       kept.subList(Exemplar.KEPT_PER_WINDOW, kept.size()).clear();
     }
   }
+
+  // --- WindowReader ---------------------------------------------------------------------------
+
+  @Override
+  public synchronized List<Map<Metric, Histogram>> mergedPerInterval(
+      String tenant, String trafficClass, Set<Metric> metrics, List<Instant> boundaries) {
+    ResolutionPlan.checkBoundaries(boundaries);
+    List<Map<Metric, Histogram>> out = new ArrayList<>();
+    for (int i = 0; i + 1 < boundaries.size(); i++) {
+      out.add(new EnumMap<>(Metric.class));
+    }
+    if (!metrics.isEmpty()) {
+      for (ResolutionPlan.Segment s : plan(boundaries)) {
+        Map<Metric, Histogram> into = out.get(s.interval());
+        for (Window w : windowsOf(tenant, trafficClass, s)) {
+          w.histograms.forEach(
+              (metric, h) -> {
+                if (metrics.contains(metric)) {
+                  Histogram existing = into.get(metric);
+                  if (existing == null) {
+                    into.put(metric, h.copy());
+                  } else {
+                    existing.add(h);
+                  }
+                }
+              });
+        }
+      }
+    }
+    for (Map<Metric, Histogram> m : out) {
+      for (Metric metric : metrics) {
+        m.computeIfAbsent(metric, k -> new Histogram(2));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized List<Map<CounterKey, Long>> countersPerInterval(
+      String tenant, String trafficClass, Set<Counter> wanted, List<Instant> boundaries) {
+    ResolutionPlan.checkBoundaries(boundaries);
+    List<Map<CounterKey, Long>> out = new ArrayList<>();
+    for (int i = 0; i + 1 < boundaries.size(); i++) {
+      out.add(new HashMap<>());
+    }
+    if (!wanted.isEmpty()) {
+      for (ResolutionPlan.Segment s : plan(boundaries)) {
+        Map<CounterKey, Long> into = out.get(s.interval());
+        for (Window w : windowsOf(tenant, trafficClass, s)) {
+          w.counters.forEach(
+              (k, v) -> {
+                if (wanted.contains(k.counter())) {
+                  into.merge(k, v, Long::sum);
+                }
+              });
+        }
+      }
+    }
+    return out;
+  }
+
+  private List<ResolutionPlan.Segment> plan(List<Instant> boundaries) {
+    Map<Integer, Instant> completeBefore = new HashMap<>();
+    progress.forEach((resolution, p) -> completeBefore.put(resolution, p.completeBefore()));
+    return ResolutionPlan.plan(rawSeconds, completeBefore, boundaries);
+  }
+
+  private Collection<Window> windowsOf(
+      String tenant, String trafficClass, ResolutionPlan.Segment s) {
+    NavigableMap<Long, Window> series =
+        windows.get(new Series(tenant, trafficClass, s.resolutionSeconds()));
+    if (series == null) {
+      return List.of();
+    }
+    return series
+        .subMap(s.fromEpochSeconds() * 1000, true, s.toEpochSeconds() * 1000, false)
+        .values();
+  }
+
+  // --- ExemplarReader -------------------------------------------------------------------------
 
   /**
    * {@inheritDoc}
@@ -330,62 +498,192 @@ public final class InMemoryWindowStore
     return out;
   }
 
-  @Override
-  public synchronized List<Map<Metric, Histogram>> mergedPerInterval(
-      String tenant, String trafficClass, Set<Metric> metrics, List<Instant> boundaries) {
-    ResolutionPlan.checkBoundaries(boundaries);
-    List<Map<Metric, Histogram>> out = new ArrayList<>();
-    for (int i = 0; i + 1 < boundaries.size(); i++) {
-      Map<Metric, Histogram> m = new EnumMap<>(Metric.class);
-      for (Metric metric : metrics) {
-        m.put(metric, new Histogram(2));
+  // --- Rollups --------------------------------------------------------------------------------
+
+  /**
+   * The rollup job over this store, as {@code PostgresRollups} over the database: the same
+   * progress, the same recomputation of late-updated windows, the same retention.
+   */
+  public Rollups rollups(Rollups.Settings settings) {
+    return now -> runRollups(settings, now);
+  }
+
+  private synchronized Rollups.Result runRollups(Rollups.Settings settings, Instant now) {
+    Map<Integer, Integer> rolled = new HashMap<>();
+    Instant fineComplete = null;
+    List<Integer> levels = settings.levels();
+    for (int i = 1; i < levels.size(); i++) {
+      int fine = levels.get(i - 1);
+      int coarse = levels.get(i);
+      Instant bound = now.minus(settings.delay());
+      if (fineComplete != null && fineComplete.isBefore(bound)) {
+        bound = fineComplete;
       }
-      out.add(m);
+      Instant completeBefore = floor(bound, coarse);
+      rolled.put(coarse, rollLevel(fine, coarse, completeBefore));
+      fineComplete = completeBefore;
     }
-    histograms.forEach(
-        (key, byMetric) -> {
-          int i = interval(key, tenant, trafficClass, boundaries);
-          if (i >= 0) {
-            byMetric.forEach(
-                (metric, h) -> {
-                  Histogram into = out.get(i).get(metric);
-                  if (into != null) {
-                    into.add(h);
-                  }
-                });
-          }
-        });
-    return out;
+    return new Rollups.Result(true, rolled, applyRetention(settings, now));
   }
 
-  @Override
-  public synchronized List<Map<CounterKey, Long>> countersPerInterval(
-      String tenant, String trafficClass, Set<Counter> wanted, List<Instant> boundaries) {
-    ResolutionPlan.checkBoundaries(boundaries);
-    List<Map<CounterKey, Long>> out = new ArrayList<>();
-    for (int i = 0; i + 1 < boundaries.size(); i++) {
-      out.add(new HashMap<>());
+  private int rollLevel(int fine, int coarse, Instant completeBefore) {
+    Progress previous = progress.get(coarse);
+    long startedAt = ++changes;
+    int rolled = 0;
+    if (previous != null) {
+      // Coarse windows whose finer windows changed since the last run (very late data).
+      TreeSet<Instant> stale = new TreeSet<>();
+      windows.forEach(
+          (series, byStart) -> {
+            if (series.resolutionSeconds() == fine) {
+              long before = previous.completeBefore().toEpochMilli();
+              byStart
+                  .headMap(before, false)
+                  .forEach(
+                      (start, w) -> {
+                        if (w.updatedAt >= previous.rolledAt()) {
+                          stale.add(floor(Instant.ofEpochMilli(start), coarse));
+                        }
+                      });
+            }
+          });
+      for (Instant w : stale) {
+        recompute(fine, coarse, w, w.plusSeconds(coarse));
+        rolled++;
+      }
     }
-    counters.forEach(
-        (key, c) -> {
-          int i = interval(key, tenant, trafficClass, boundaries);
-          if (i >= 0) {
-            c.forEach(
-                (k, v) -> {
-                  if (wanted.contains(k.counter())) {
-                    out.get(i).merge(k, v, Long::sum);
-                  }
-                });
-          }
-        });
-    return out;
+    Instant from = previous == null ? null : previous.completeBefore();
+    if (from == null) {
+      from = earliest(fine);
+      from = floor(from == null ? completeBefore : from, coarse);
+    }
+    if (from.isBefore(completeBefore)) {
+      rolled += recompute(fine, coarse, from, completeBefore);
+    }
+    Instant done =
+        previous != null && previous.completeBefore().isAfter(completeBefore)
+            ? previous.completeBefore()
+            : completeBefore;
+    progress.put(coarse, new Progress(done, startedAt));
+    return rolled;
   }
 
-  private static int interval(
-      WindowKey key, String tenant, String trafficClass, List<Instant> boundaries) {
-    if (!key.tenant().equals(tenant) || !key.trafficClass().equals(trafficClass)) {
-      return -1;
+  /**
+   * Replaces the coarse windows of [from, to) by the merge of the finer ones, histogram by
+   * histogram and counter by counter, as the PostgreSQL upserts do.
+   *
+   * @return how many distinct coarse window starts got a histogram
+   */
+  private int recompute(int fine, int coarse, Instant from, Instant to) {
+    Map<Series, Map<Long, Window>> merged = new HashMap<>();
+    windows.forEach(
+        (series, byStart) -> {
+          if (series.resolutionSeconds() != fine) {
+            return;
+          }
+          Series target = new Series(series.tenant(), series.trafficClass(), coarse);
+          byStart
+              .subMap(from.toEpochMilli(), true, to.toEpochMilli(), false)
+              .forEach(
+                  (start, w) -> {
+                    long coarseStart = floor(Instant.ofEpochMilli(start), coarse).toEpochMilli();
+                    Window into =
+                        merged
+                            .computeIfAbsent(target, s -> new HashMap<>())
+                            .computeIfAbsent(coarseStart, s -> new Window());
+                    w.histograms.forEach(
+                        (m, h) -> {
+                          Histogram existing = into.histograms.get(m);
+                          if (existing == null) {
+                            into.histograms.put(m, h.copy());
+                          } else {
+                            existing.add(h);
+                          }
+                        });
+                    w.counters.forEach((k, v) -> into.counters.merge(k, v, Long::sum));
+                  });
+        });
+    Set<Long> withHistograms = new TreeSet<>();
+    merged.forEach(
+        (series, byStart) ->
+            byStart.forEach(
+                (start, m) -> {
+                  Window w = window(series, start);
+                  w.histograms.putAll(m.histograms);
+                  w.counters.putAll(m.counters);
+                  w.updatedAt = ++changes;
+                  if (!m.histograms.isEmpty()) {
+                    withHistograms.add(start);
+                  }
+                }));
+    return withHistograms.size();
+  }
+
+  private Instant earliest(int resolution) {
+    Long min = null;
+    for (Map.Entry<Series, NavigableMap<Long, Window>> e : windows.entrySet()) {
+      if (e.getKey().resolutionSeconds() == resolution && !e.getValue().isEmpty()) {
+        long first = e.getValue().firstKey();
+        min = min == null ? first : Math.min(min, first);
+      }
     }
-    return ResolutionPlan.intervalOf(boundaries, key.windowStartEpochMillis());
+    return min == null ? null : Instant.ofEpochMilli(min);
+  }
+
+  private long applyRetention(Rollups.Settings settings, Instant now) {
+    long deleted = 0;
+    List<Integer> levels = settings.levels();
+    for (int i = 0; i < levels.size(); i++) {
+      int resolution = levels.get(i);
+      if (settings.retention().get(resolution) == null) {
+        continue;
+      }
+      Instant cutoff = now.minus(settings.retention().get(resolution));
+      if (i + 1 < levels.size()) {
+        // Never delete what the next resolution does not cover yet.
+        Progress covered = progress.get(levels.get(i + 1));
+        if (covered == null) {
+          continue;
+        }
+        if (covered.completeBefore().isBefore(cutoff)) {
+          cutoff = covered.completeBefore();
+        }
+      }
+      for (Map.Entry<Series, NavigableMap<Long, Window>> e : windows.entrySet()) {
+        if (e.getKey().resolutionSeconds() != resolution) {
+          continue;
+        }
+        for (Iterator<Window> it = before(e.getValue(), cutoff).values().iterator();
+            it.hasNext(); ) {
+          Window w = it.next();
+          deleted += w.histograms.size() + w.counters.size();
+          it.remove();
+        }
+      }
+      if (i == 0) {
+        for (Iterator<Map.Entry<WindowKey, List<Exemplar>>> it = exemplars.entrySet().iterator();
+            it.hasNext(); ) {
+          Map.Entry<WindowKey, List<Exemplar>> e = it.next();
+          if (Instant.ofEpochMilli(e.getKey().windowStartEpochMillis()).isBefore(cutoff)) {
+            deleted += e.getValue().size();
+            it.remove();
+          }
+        }
+      }
+    }
+    windows.values().removeIf(Map::isEmpty);
+    return deleted;
+  }
+
+  /** The windows starting before {@code t}. */
+  private static NavigableMap<Long, Window> before(NavigableMap<Long, Window> byStart, Instant t) {
+    long millis = t.toEpochMilli();
+    // A window starting at the cutoff's millisecond is before it when the cutoff has more nanos.
+    boolean inclusive = Instant.ofEpochMilli(millis).isBefore(t);
+    return byStart.headMap(millis, inclusive);
+  }
+
+  private static Instant floor(Instant t, int seconds) {
+    return Instant.ofEpochSecond(Math.floorDiv(t.getEpochSecond(), seconds) * seconds);
   }
 }

@@ -1,9 +1,9 @@
-package dev.tierscope.core.query;
+package dev.tierscope.core.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tierscope.core.query.ResolutionPlan.Segment;
+import dev.tierscope.core.store.ResolutionPlan.Segment;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

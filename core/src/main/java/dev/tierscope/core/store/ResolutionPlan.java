@@ -1,4 +1,4 @@
-package dev.tierscope.core.query;
+package dev.tierscope.core.store;
 
 import java.time.Instant;
 import java.util.ArrayList;

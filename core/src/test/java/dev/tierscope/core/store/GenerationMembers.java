@@ -1,10 +1,5 @@
-package dev.tierscope.store;
+package dev.tierscope.core.store;
 
-import dev.tierscope.core.store.CheckpointStore;
-import dev.tierscope.core.store.Claim;
-import dev.tierscope.core.store.Claimant;
-import dev.tierscope.core.store.PartitionCheckpoint;
-import dev.tierscope.core.store.RefusedDelta;
 import dev.tierscope.core.window.WindowDelta;
 import java.time.Duration;
 import java.util.Collection;
@@ -23,18 +18,18 @@ import java.util.TreeMap;
 public final class GenerationMembers {
 
   /** Longer than any test: another owner always looks alive. */
-  static final Duration LEASE = Duration.ofHours(1);
+  public static final Duration LEASE = Duration.ofHours(1);
 
   private record Held(String group, String topic, int partition, int generation) {}
 
   private final CheckpointStore store;
   private final Map<Held, Long> epochs = new HashMap<>();
 
-  GenerationMembers(CheckpointStore store) {
+  public GenerationMembers(CheckpointStore store) {
     this.store = store;
   }
 
-  static Claimant member(int generation) {
+  public static Claimant member(int generation) {
     return new Claimant("member-" + generation, generation, LEASE);
   }
 

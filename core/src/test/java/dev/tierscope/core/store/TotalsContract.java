@@ -1,16 +1,8 @@
-package dev.tierscope.store;
+package dev.tierscope.core.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tierscope.core.store.CheckpointStore;
-import dev.tierscope.core.store.ClassTotals;
-import dev.tierscope.core.store.FencedException;
-import dev.tierscope.core.store.PartitionCheckpoint;
-import dev.tierscope.core.store.RefusedDelta;
-import dev.tierscope.core.store.TenantScope;
-import dev.tierscope.core.store.TotalsReader;
-import dev.tierscope.core.store.WindowReader;
 import dev.tierscope.core.window.Counter;
 import dev.tierscope.core.window.CounterKey;
 import dev.tierscope.core.window.Metric;
@@ -23,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.UUID;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,43 +25,23 @@ import org.junit.jupiter.api.Test;
  * instance committed it; a refused commit adds nothing, nor does a delta the store refuses; tenants
  * and classes stay apart; a tenant scope filters.
  *
- * <p>Implementations may share one database between cases: every case uses its own tenants.
+ * <p>Implementations may share one database between cases: every case uses its own tenants. {@link
+ * StoreContract} says how the suites run.
  */
-public abstract class TotalsContract {
+public abstract class TotalsContract extends StoreContract {
 
-  static final long WINDOW_MILLIS = 10_000;
-  static final long BASE_EPOCH_MILLIS = 1_767_225_600_000L;
-  static final String CLASS = "interactive_premium";
-  static final String OTHER_CLASS = "deferred_batch";
+  protected static final String OTHER_CLASS = "deferred_batch";
 
-  /** The write seam, the totals and the windows of one store. */
-  protected record Stores(CheckpointStore checkpoints, TotalsReader totals, WindowReader windows) {}
-
-  protected abstract Stores newStores();
-
-  /** The store as the members of successive generations use it ({@link GenerationMembers}). */
-  protected GenerationMembers checkpoints;
-
-  /** The write seam itself. */
-  protected CheckpointStore store;
+  /**
+   * The totals of the store {@link #newStores} returned for the same case (called right after it).
+   */
+  protected abstract TotalsReader newTotals();
 
   protected TotalsReader totals;
-  protected WindowReader windows;
-  protected String group;
-  protected String topic;
-  protected String tenant;
 
   @BeforeEach
-  void setUpStores() {
-    Stores s = newStores();
-    store = s.checkpoints();
-    checkpoints = new GenerationMembers(store);
-    totals = s.totals();
-    windows = s.windows();
-    String id = UUID.randomUUID().toString().substring(0, 8);
-    group = "aggregator-" + id;
-    topic = "spans-" + id;
-    tenant = "tenant-" + id;
+  void setUpTotals() {
+    totals = newTotals();
   }
 
   @Test
@@ -127,7 +98,7 @@ public abstract class TotalsContract {
         .hasSize(3);
     // ... and equal to every window merged
     Map<Metric, Histogram> merged =
-        windows.merged(
+        reader.merged(
             tenant,
             CLASS,
             EnumSet.of(Metric.TTFT, Metric.TOOLCHAIN),
@@ -261,32 +232,23 @@ public abstract class TotalsContract {
     return list.get(0);
   }
 
-  PartitionCheckpoint checkpoint(int partition, long next) {
+  protected PartitionCheckpoint checkpoint(int partition, long next) {
     return new PartitionCheckpoint(topic, partition, 0, next, new byte[] {1});
   }
 
-  static Map<CounterKey, Long> requests(long n) {
+  protected static Map<CounterKey, Long> requests(long n) {
     return Map.of(CounterKey.of(Counter.REQUESTS), n);
   }
 
-  static WindowDelta delta(
+  protected static WindowDelta delta(
       String tenant,
       String cls,
       int window,
       Map<Metric, Histogram> histograms,
       Map<CounterKey, Long> counters) {
-    return new WindowDelta(
+    return delta(
         new WindowKey(tenant, cls, BASE_EPOCH_MILLIS + window * WINDOW_MILLIS),
-        WINDOW_MILLIS,
         histograms,
         counters);
-  }
-
-  static Histogram histogram(long... micros) {
-    Histogram h = new Histogram(2);
-    for (long v : micros) {
-      h.recordValue(v);
-    }
-    return h;
   }
 }
