@@ -6,9 +6,9 @@ import dev.tierscope.api.web.Params;
 import dev.tierscope.api.web.TimeParameters;
 import dev.tierscope.core.attribution.AttributionCalculator;
 import dev.tierscope.core.classes.TrafficClass;
+import dev.tierscope.core.query.TimeRange;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
-import java.time.Instant;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -52,7 +52,7 @@ public class AttributionController {
       @Parameter(description = ApiDocs.TENANT) @RequestParam(value = "tenant", required = false)
           String tenant) {
     TrafficClass cls = params.trafficClass(className);
-    Instant[] range = TimeParameters.range(from, to);
+    TimeRange range = TimeParameters.range(from, to);
     boolean hasFrom = baselineFrom != null && !baselineFrom.isBlank();
     boolean hasTo = baselineTo != null && !baselineTo.isBlank();
     if (hasFrom != hasTo) {
@@ -60,22 +60,14 @@ public class AttributionController {
           hasFrom ? "baselineTo" : "baselineFrom",
           "'baselineFrom' and 'baselineTo' go together: give both or neither");
     }
-    Instant bFrom;
-    Instant bTo;
-    if (hasFrom) {
-      bFrom = TimeParameters.parse("baselineFrom", baselineFrom);
-      bTo = TimeParameters.parse("baselineTo", baselineTo);
-      if (!bFrom.isBefore(bTo)) {
-        throw new BadParameterException(
-            "baselineFrom",
-            "'baselineFrom' (" + bFrom + ") must be before 'baselineTo' (" + bTo + ")");
-      }
-    } else {
-      bTo = range[0];
-      bFrom = range[0].minus(properties.baseline());
-    }
+    TimeRange baseline =
+        hasFrom
+            ? TimeParameters.range("baselineFrom", baselineFrom, "baselineTo", baselineTo)
+            : range.before(properties.baseline());
     String t = params.tenant(tenant);
     return AttributionResponse.of(
-        t, calculator.attribute(t, cls, range[0], range[1], bFrom, bTo), properties);
+        t,
+        calculator.attribute(t, cls, range.from(), range.to(), baseline.from(), baseline.to()),
+        properties);
   }
 }

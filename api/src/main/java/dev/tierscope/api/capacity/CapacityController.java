@@ -8,8 +8,9 @@ import dev.tierscope.api.web.Durations;
 import dev.tierscope.api.web.Params;
 import dev.tierscope.api.web.TimeParameters;
 import dev.tierscope.core.classes.TrafficClass;
+import dev.tierscope.core.query.StepPlan;
+import dev.tierscope.core.query.TimeRange;
 import dev.tierscope.core.query.TokenDemand;
-import dev.tierscope.core.slo.SeriesCalculator;
 import dev.tierscope.core.store.WindowReader;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -70,38 +71,24 @@ public class CapacityController {
           String className,
       @Parameter(description = ApiDocs.TENANT) @RequestParam(value = "tenant", required = false)
           String tenant) {
-    Instant[] range = TimeParameters.range(from, to);
-    Duration length = Duration.between(range[0], range[1]);
-    Duration d = step == null || step.isBlank() ? length : Durations.parse("step", step);
-    Duration window = properties.window();
-    if (step != null
-        && !step.isBlank()
-        && (d.compareTo(window) < 0 || d.toMillis() % window.toMillis() != 0)) {
-      throw new BadParameterException(
-          "step",
-          "'step' must be a multiple of the "
-              + Durations.format(window)
-              + " window, was "
-              + Durations.format(d));
-    }
-    long points = (length.toNanos() + d.toNanos() - 1) / d.toNanos();
-    if (points > properties.maxPoints()) {
-      throw new BadParameterException(
-          "step",
-          "the range at a step of "
-              + Durations.format(d)
-              + " has "
-              + points
-              + " points, more than the "
-              + properties.maxPoints()
-              + " allowed");
+    TimeRange range = TimeParameters.range(from, to);
+    StepPlan plan;
+    if (step == null || step.isBlank()) {
+      plan = StepPlan.whole(range);
+    } else {
+      Duration d = Durations.parse("step", step);
+      try {
+        plan = StepPlan.checked(range, d, properties.window(), properties.maxPoints());
+      } catch (IllegalArgumentException e) {
+        throw new BadParameterException("step", e.getMessage());
+      }
     }
     List<String> classes =
         className == null || className.isBlank()
             ? params.classes().all().stream().map(TrafficClass::name).toList()
             : List.of(params.trafficClass(className).name());
     String t = params.tenant(tenant);
-    List<Instant> boundaries = SeriesCalculator.boundaries(range[0], range[1], d);
+    List<Instant> boundaries = plan.boundaries();
     List<Series> out = new ArrayList<>();
     for (TokenDemand.Series s : demand.series(t, classes, boundaries)) {
       List<Point> p = new ArrayList<>(boundaries.size() - 1);
@@ -110,6 +97,6 @@ public class CapacityController {
       }
       out.add(new Series(s.trafficClass(), s.workflow(), s.inputTokens(), s.outputTokens(), p));
     }
-    return new TokensResponse(t, range[0], range[1], Durations.format(d), out);
+    return new TokensResponse(t, range.from(), range.to(), Durations.format(plan.step()), out);
   }
 }

@@ -8,13 +8,13 @@ import dev.tierscope.api.web.TimeParameters;
 import dev.tierscope.core.attribution.RequestAttribution;
 import dev.tierscope.core.attribution.Tier;
 import dev.tierscope.core.classes.TrafficClass;
+import dev.tierscope.core.query.TimeRange;
 import dev.tierscope.core.store.ExemplarReader;
 import dev.tierscope.core.store.StoredExemplar;
 import dev.tierscope.core.store.WindowReader;
 import dev.tierscope.core.window.Metric;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
-import java.time.Instant;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
@@ -76,7 +76,7 @@ public class ExemplarController {
       @Parameter(description = ApiDocs.TENANT) @RequestParam(value = "tenant", required = false)
           String tenant) {
     TrafficClass cls = params.trafficClass(className);
-    Instant[] range = TimeParameters.range(from, to);
+    TimeRange range = TimeParameters.range(from, to);
     int n = limit == null ? properties.defaultLimit() : limit;
     if (n < 1 || n > properties.maxLimit()) {
       throw new BadParameterException(
@@ -84,12 +84,12 @@ public class ExemplarController {
     }
     String t = params.tenant(tenant);
     long thresholdMicros = cls.objectives().ttftThresholdMicros();
-    List<StoredExemplar> slowest = reader.slowest(t, cls.name(), range[0], range[1], n);
+    List<StoredExemplar> slowest = reader.slowest(t, cls.name(), range.from(), range.to(), n);
     Map<Tier, Histogram> baseline = new EnumMap<>(Tier.class);
     if (!slowest.isEmpty()) {
+      TimeRange before = range.before(attribution.baseline());
       Map<Metric, Histogram> h =
-          windows.merged(
-              t, cls.name(), TIER_METRICS, range[0].minus(attribution.baseline()), range[0]);
+          windows.merged(t, cls.name(), TIER_METRICS, before.from(), before.to());
       for (Tier tier : Tier.values()) {
         baseline.put(tier, h.get(tier.metric()));
       }
@@ -104,6 +104,6 @@ public class ExemplarController {
                         RequestAttribution.of(e.exemplar().breakdown(), baseline)))
             .toList();
     return new ExemplarResponse(
-        t, cls.name(), range[0], range[1], n, thresholdMicros / 1000.0, out);
+        t, cls.name(), range.from(), range.to(), n, thresholdMicros / 1000.0, out);
   }
 }

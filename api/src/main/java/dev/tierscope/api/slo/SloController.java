@@ -7,15 +7,15 @@ import dev.tierscope.api.web.Durations;
 import dev.tierscope.api.web.Params;
 import dev.tierscope.api.web.TimeParameters;
 import dev.tierscope.core.classes.TrafficClass;
+import dev.tierscope.core.query.StepPlan;
+import dev.tierscope.core.query.TimeRange;
 import dev.tierscope.core.slo.SeriesCalculator;
 import dev.tierscope.core.slo.Signal;
 import dev.tierscope.core.slo.SloCalculator;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
-import java.util.List;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -28,20 +28,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/api/v1")
 public class SloController {
-
-  /** Steps a series picks from when none is given, the first with at most 300 points. */
-  private static final List<Duration> DEFAULT_STEPS =
-      List.of(
-          Duration.ofSeconds(10),
-          Duration.ofMinutes(1),
-          Duration.ofMinutes(5),
-          Duration.ofMinutes(15),
-          Duration.ofHours(1),
-          Duration.ofHours(6),
-          Duration.ofDays(1),
-          Duration.ofDays(7));
-
-  private static final int DEFAULT_POINTS = 300;
 
   private final SloCalculator calculator;
   private final SeriesCalculator series;
@@ -65,9 +51,9 @@ public class SloController {
       @Parameter(description = ApiDocs.TENANT) @RequestParam(value = "tenant", required = false)
           String tenant) {
     TrafficClass cls = params.trafficClass(className);
-    Instant[] range = TimeParameters.range(from, to);
+    TimeRange range = TimeParameters.range(from, to);
     String t = params.tenant(tenant);
-    return SloResponse.of(t, calculator.report(t, cls, range[0], range[1]));
+    return SloResponse.of(t, calculator.report(t, cls, range.from(), range.to()));
   }
 
   @Operation(summary = "One statistic per step; each point merges exactly the windows of its step")
@@ -111,32 +97,16 @@ public class SloController {
               + "'; one of "
               + signal.stats().stream().map(Signal.Stat::id).toList());
     }
-    Instant[] range = TimeParameters.range(from, to);
-    Duration length = Duration.between(range[0], range[1]);
-    Duration window = properties.window();
+    TimeRange range = TimeParameters.range(from, to);
     Duration d =
-        step == null || step.isBlank() ? defaultStep(length) : Durations.parse("step", step);
-    if (d.compareTo(window) < 0 || d.toMillis() % window.toMillis() != 0) {
-      throw new BadParameterException(
-          "step",
-          "'step' must be a multiple of the "
-              + Durations.format(window)
-              + " window so that every point merges whole windows, was "
-              + Durations.format(d));
-    }
-    long points = (length.toNanos() + d.toNanos() - 1) / d.toNanos();
-    if (points > properties.maxPoints()) {
-      throw new BadParameterException(
-          "step",
-          "the range of "
-              + Durations.format(length.withNanos(0))
-              + " at a step of "
-              + Durations.format(d)
-              + " has "
-              + points
-              + " points, more than the "
-              + properties.maxPoints()
-              + " allowed; use a larger step or a shorter range");
+        step == null || step.isBlank()
+            ? StepPlan.defaultStep(range.length())
+            : Durations.parse("step", step);
+    StepPlan plan;
+    try {
+      plan = StepPlan.checked(range, d, properties.window(), properties.maxPoints());
+    } catch (IllegalArgumentException e) {
+      throw new BadParameterException("step", e.getMessage());
     }
     String t = params.tenant(tenant);
     return SeriesResponse.of(
@@ -144,18 +114,9 @@ public class SloController {
         cls.name(),
         signal,
         s,
-        range[0],
-        range[1],
+        range.from(),
+        range.to(),
         d,
-        series.series(t, cls, signal, s, range[0], range[1], d));
-  }
-
-  private static Duration defaultStep(Duration length) {
-    for (Duration d : DEFAULT_STEPS) {
-      if (length.toNanos() / d.toNanos() <= DEFAULT_POINTS) {
-        return d;
-      }
-    }
-    return DEFAULT_STEPS.get(DEFAULT_STEPS.size() - 1);
+        series.series(t, cls, signal, s, plan));
   }
 }

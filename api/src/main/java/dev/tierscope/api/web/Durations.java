@@ -1,5 +1,6 @@
 package dev.tierscope.api.web;
 
+import dev.tierscope.core.query.ShortDuration;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
@@ -55,19 +56,6 @@ public final class Durations {
 
   /** The shortest exact form: {@code 30d}, {@code 6h}, {@code 5m}, {@code 10s}, {@code 250ms}. */
   public static String format(Duration d) {
-    long ms = d.toMillis();
-    if (ms % 86_400_000 == 0) {
-      return ms / 86_400_000 + "d";
-    }
-    if (ms % 3_600_000 == 0) {
-      return ms / 3_600_000 + "h";
-    }
-    if (ms % 60_000 == 0) {
-      return ms / 60_000 + "m";
-    }
-    if (ms % 1000 == 0) {
-      return ms / 1000 + "s";
-    }
-    return ms + "ms";
+    return ShortDuration.format(d);
   }
 }

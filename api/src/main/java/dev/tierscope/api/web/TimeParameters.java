@@ -1,5 +1,6 @@
 package dev.tierscope.api.web;
 
+import dev.tierscope.core.query.TimeRange;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -59,13 +60,26 @@ public final class TimeParameters {
     return value == null || value.isBlank() ? fallback : parse(name, value);
   }
 
-  /** Parses both ends and checks that {@code from} is before {@code to}. */
-  public static Instant[] range(String from, String to) {
-    Instant f = parse("from", from);
-    Instant t = parse("to", to);
+  /**
+   * The {@code from} and {@code to} parameters as a range; {@code from} must be before {@code to}.
+   */
+  public static TimeRange range(String from, String to) {
+    return range("from", from, "to", to);
+  }
+
+  /**
+   * Two parameters as a range, the first before the second.
+   *
+   * @throws BadParameterException naming the parameter that is invalid, the first when they are in
+   *     the wrong order
+   */
+  public static TimeRange range(String fromName, String from, String toName, String to) {
+    Instant f = parse(fromName, from);
+    Instant t = parse(toName, to);
     if (!f.isBefore(t)) {
-      throw new BadParameterException("from", "'from' (" + f + ") must be before 'to' (" + t + ")");
+      throw new BadParameterException(
+          fromName, "'" + fromName + "' (" + f + ") must be before '" + toName + "' (" + t + ")");
     }
-    return new Instant[] {f, t};
+    return new TimeRange(f, t);
   }
 }

@@ -1,11 +1,11 @@
 package dev.tierscope.core.slo;
 
 import dev.tierscope.core.classes.TrafficClass;
+import dev.tierscope.core.query.StepPlan;
 import dev.tierscope.core.store.WindowReader;
 import dev.tierscope.core.window.Counter;
 import dev.tierscope.core.window.CounterKey;
 import dev.tierscope.core.window.Metric;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +19,9 @@ import org.HdrHistogram.Histogram;
  *
  * <pre>{@code
  * List<SeriesCalculator.Point> p95 =
- *     calculator.series("default", cls, Signal.TTFT, Signal.Stat.P95, from, to, Duration.ofMinutes(5));
+ *     calculator.series(
+ *         "default", cls, Signal.TTFT, Signal.Stat.P95,
+ *         new StepPlan(new TimeRange(from, to), Duration.ofMinutes(5)));
  * }</pre>
  */
 public final class SeriesCalculator {
@@ -39,23 +41,17 @@ public final class SeriesCalculator {
   }
 
   /**
-   * Steps from {@code from} on, each {@code step} long; the last one is cut at {@code to}.
+   * One point per step of {@code plan}.
    *
    * @throws IllegalArgumentException when the statistic does not fit the signal
    */
   public List<Point> series(
-      String tenant,
-      TrafficClass cls,
-      Signal signal,
-      Signal.Stat stat,
-      Instant from,
-      Instant to,
-      Duration step) {
+      String tenant, TrafficClass cls, Signal signal, Signal.Stat stat, StepPlan plan) {
     if (!signal.stats().contains(stat)) {
       throw new IllegalArgumentException(
           "stat " + stat.id() + " does not fit " + signal.id() + ", use one of " + signal.stats());
     }
-    List<Instant> boundaries = boundaries(from, to, step);
+    List<Instant> boundaries = plan.boundaries();
     int n = boundaries.size() - 1;
     Set<Metric> metrics = signal.metrics(stat);
     List<Map<Metric, Histogram>> h =
@@ -74,22 +70,6 @@ public final class SeriesCalculator {
       out.add(new Point(boundaries.get(i), value(cls, signal, stat, hist, counters)));
     }
     return out;
-  }
-
-  /** from, from + step, ... and to. */
-  public static List<Instant> boundaries(Instant from, Instant to, Duration step) {
-    if (!from.isBefore(to)) {
-      throw new IllegalArgumentException("from must be before to");
-    }
-    if (step.isZero() || step.isNegative()) {
-      throw new IllegalArgumentException("step must be positive, was " + step);
-    }
-    List<Instant> b = new ArrayList<>();
-    for (Instant t = from; t.isBefore(to); t = t.plus(step)) {
-      b.add(t);
-    }
-    b.add(to);
-    return b;
   }
 
   private static Double value(

@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.classes.TrafficClasses;
+import dev.tierscope.core.query.StepPlan;
+import dev.tierscope.core.query.TimeRange;
 import dev.tierscope.core.span.StreamOutcome;
 import dev.tierscope.core.store.InMemoryWindowStore;
 import dev.tierscope.core.window.WindowAggregator;
@@ -29,7 +31,11 @@ class SeriesCalculatorTest {
 
   private List<SeriesCalculator.Point> minutes(Signal signal, Signal.Stat stat, int n) {
     return series.series(
-        "acme", PREMIUM, signal, stat, FROM, FROM.plusSeconds(60L * n), Duration.ofMinutes(1));
+        "acme",
+        PREMIUM,
+        signal,
+        stat,
+        new StepPlan(new TimeRange(FROM, FROM.plusSeconds(60L * n)), Duration.ofMinutes(1)));
   }
 
   @Test
@@ -83,7 +89,8 @@ class SeriesCalculatorTest {
   @Test
   void lastStepIsCutAtTheEndOfTheRange() {
     List<java.time.Instant> b =
-        SeriesCalculator.boundaries(FROM, FROM.plusSeconds(150), Duration.ofMinutes(1));
+        new StepPlan(new TimeRange(FROM, FROM.plusSeconds(150)), Duration.ofMinutes(1))
+            .boundaries();
     assertThat(b)
         .containsExactly(FROM, FROM.plusSeconds(60), FROM.plusSeconds(120), FROM.plusSeconds(150));
   }
