@@ -14,6 +14,7 @@ import dev.tierscope.embedded.PostgresEndpoint;
 import dev.tierscope.embedded.PostgresServer;
 import dev.tierscope.embedded.PostgresServers;
 import dev.tierscope.ingest.IngestApplication;
+import dev.tierscope.launcher.TierscopeLauncher;
 import dev.tierscope.slospec.ValidateCommand;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -46,6 +47,9 @@ import org.springframework.core.env.StandardEnvironment;
  * }</pre>
  */
 public final class TierscopeServer implements AutoCloseable {
+
+  /** What a usage message of the launcher's commands adds: this server's own command and mode. */
+  private static final String NO_COMMAND = ", surge-proof (or no command for everything)";
 
   private final ServerOptions options;
   private final java.time.Clock apiClock;
@@ -494,52 +498,7 @@ public final class TierscopeServer implements AutoCloseable {
    * error ({@link ValidateCommand}).
    */
   static int validate(String[] args, PrintStream out, PrintStream err) {
-    return ValidateCommand.run(java.util.Arrays.asList(args).subList(1, args.length), out, err);
-  }
-
-  /**
-   * Runs one deployable alone ({@code ingest}, {@code aggregator} or {@code api}) against the Kafka
-   * and PostgreSQL its configuration names, as in a separate deployment (docker compose): {@code
-   * java -jar tierscope-server.jar aggregator --spring.datasource.url=...}.
-   */
-  private static void runOne(String[] args) {
-    String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
-    Class<?> app;
-    String configName;
-    // The actuator (other than health) on a management port of its own, on loopback, unless the
-    // environment or the arguments say otherwise (defaults rank below everything else).
-    Map<String, Object> defaults = new LinkedHashMap<>();
-    switch (args[0]) {
-      case "ingest" -> {
-        app = IngestApplication.class;
-        configName = IngestApplication.CONFIG_NAME;
-        defaults.put("management.server.port", "8083");
-        defaults.put("management.server.address", "127.0.0.1");
-      }
-      case "aggregator" -> {
-        app = AggregatorApplication.class;
-        configName = AggregatorApplication.CONFIG_NAME;
-      }
-      case "api" -> {
-        app = ApiApplication.class;
-        configName = ApiApplication.CONFIG_NAME;
-        defaults.put("management.server.port", "8082");
-        defaults.put("management.server.address", "127.0.0.1");
-      }
-      default -> {
-        System.err.println(
-            "unknown command '"
-                + args[0]
-                + "'; use one of: ingest, aggregator, api, validate, token, surge-proof (or no"
-                + " command for everything)");
-        System.exit(2);
-        return;
-      }
-    }
-    SpringApplication application = new SpringApplication(app);
-    defaults.put("spring.config.name", configName);
-    application.setDefaultProperties(defaults);
-    application.run(rest);
+    return TierscopeLauncher.run(args, out, err, NO_COMMAND);
   }
 
   /**
@@ -547,9 +506,6 @@ public final class TierscopeServer implements AutoCloseable {
    * simulator and its phase reports ({@link DemoMode}).
    */
   public static void main(String[] args) {
-    if (args.length > 0 && args[0].equals("validate")) {
-      System.exit(validate(args, System.out, System.err));
-    }
     if (args.length > 0 && args[0].equals("surge-proof")) {
       System.exit(
           dev.tierscope.server.surge.SurgeProofCommand.run(
@@ -562,7 +518,12 @@ public final class TierscopeServer implements AutoCloseable {
               java.util.Arrays.asList(args).subList(1, args.length), System.out, System.err));
     }
     if (args.length > 0 && !args[0].startsWith("--")) {
-      runOne(args);
+      // One deployable alone, as in a separate deployment (docker compose), or validate: the
+      // production launcher's commands.
+      int status = TierscopeLauncher.run(args, System.out, System.err, NO_COMMAND);
+      if (status >= 0) {
+        System.exit(status);
+      }
       return;
     }
     boolean demo = java.util.Arrays.asList(args).contains("--demo");

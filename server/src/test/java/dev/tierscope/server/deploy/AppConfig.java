@@ -56,7 +56,7 @@ enum AppConfig {
 
   private static final String SHARED_PACKAGE = "dev.tierscope.boot";
 
-  /** The command of {@code tierscope-server.jar} that runs this deployable alone. */
+  /** The launcher's command ({@code tierscope.jar}, also {@code tierscope-server.jar}) for it. */
   final String command;
 
   final Class<?> application;
@@ -75,7 +75,7 @@ enum AppConfig {
       }
     }
     throw new AssertionError(
-        "'" + command + "' is not a deployable of tierscope-server.jar (ingest, aggregator, api)");
+        "'" + command + "' is not a deployable of the launcher (ingest, aggregator, api)");
   }
 
   /** The application's properties file, as packaged. */

