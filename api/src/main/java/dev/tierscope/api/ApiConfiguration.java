@@ -23,7 +23,7 @@ import org.springframework.context.annotation.Configuration;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(ApiProperties.class)
-public class ApiConfiguration {
+class ApiConfiguration {
 
   @Bean
   @ConditionalOnMissingBean

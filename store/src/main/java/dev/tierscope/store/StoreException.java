@@ -5,7 +5,7 @@ import java.sql.SQLException;
 /** A database operation of the store failed; the message says which. */
 public final class StoreException extends RuntimeException {
 
-  public StoreException(String what, SQLException cause) {
+  StoreException(String what, SQLException cause) {
     super(what + " failed: " + cause.getMessage(), cause);
   }
 }

@@ -9,7 +9,7 @@ import org.springframework.context.annotation.Configuration;
 /** Tier attribution: core's calculator with the configured settings. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(AttributionProperties.class)
-public class AttributionConfiguration {
+class AttributionConfiguration {
 
   @Bean
   AttributionCalculator attributionCalculator(

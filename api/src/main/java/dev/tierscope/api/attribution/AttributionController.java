@@ -17,7 +17,7 @@ import org.springframework.web.bind.annotation.RestController;
 /** {@code GET /api/v1/attribution}: which tier made a class slow, against a baseline. */
 @RestController
 @RequestMapping("/api/v1")
-public class AttributionController {
+class AttributionController {
 
   private final AttributionCalculator calculator;
   private final AttributionProperties properties;

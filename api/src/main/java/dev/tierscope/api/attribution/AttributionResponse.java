@@ -31,7 +31,7 @@ import java.util.List;
  * @param minRequests requests needed in the range and in the baseline
  * @param evidence short sentences naming what moved
  */
-public record AttributionResponse(
+record AttributionResponse(
     String tenant,
     @JsonProperty("class") String trafficClass,
     Instant from,

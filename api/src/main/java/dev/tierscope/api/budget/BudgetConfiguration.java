@@ -10,7 +10,7 @@ import org.springframework.context.annotation.Configuration;
 /** Error budgets and burn-rate alerts: core's calculator with the SRE workbook's alert pairs. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(BudgetProperties.class)
-public class BudgetConfiguration {
+class BudgetConfiguration {
 
   @Bean
   BudgetCalculator budgetCalculator(WindowReader reader, BudgetProperties properties) {

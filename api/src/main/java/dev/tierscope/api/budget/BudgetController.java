@@ -29,7 +29,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping("/api/v1")
-public class BudgetController {
+class BudgetController {
 
   /** JSON of {@code GET /api/v1/alerts}. */
   public record AlertsResponse(String tenant, Instant at, List<FiringAlert> alerts) {}

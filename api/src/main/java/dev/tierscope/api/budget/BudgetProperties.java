@@ -10,7 +10,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param period the rolling SLO period error budgets are computed over
  */
 @ConfigurationProperties("tierscope.api.budget")
-public record BudgetProperties(@DefaultValue("30d") Duration period) {
+record BudgetProperties(@DefaultValue("30d") Duration period) {
 
   public BudgetProperties {
     if (period.isNegative() || period.isZero()) {

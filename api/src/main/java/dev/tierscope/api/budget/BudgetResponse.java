@@ -24,7 +24,7 @@ import java.util.Map;
  *     target) over it; null when infinite
  * @param alerts the class's alert pairs (the four workbook pairs by default), firing or not
  */
-public record BudgetResponse(
+record BudgetResponse(
     String tenant,
     @JsonProperty("class") String trafficClass,
     String sli,

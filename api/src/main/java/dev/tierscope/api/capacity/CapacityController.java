@@ -29,7 +29,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping("/api/v1/capacity")
-public class CapacityController {
+class CapacityController {
 
   /** JSON of the endpoint. */
   public record TokensResponse(

@@ -22,7 +22,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping("/api/v1")
-public class ClassesController {
+class ClassesController {
 
   /** One class. */
   public record ClassJson(String name, Objectives objectives) {}

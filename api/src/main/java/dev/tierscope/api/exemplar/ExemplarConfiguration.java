@@ -10,7 +10,7 @@ import org.springframework.context.annotation.Configuration;
 /** Exemplars: the store's reader of the slowest requests kept per window. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(ExemplarProperties.class)
-public class ExemplarConfiguration {
+class ExemplarConfiguration {
 
   @Bean
   ExemplarReader exemplarReader(DataSource dataSource) {

@@ -35,7 +35,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping("/api/v1")
-public class ExemplarController {
+class ExemplarController {
 
   private static final Set<Metric> TIER_METRICS =
       EnumSet.of(Metric.EDGE, Metric.MESH, Metric.MODEL);

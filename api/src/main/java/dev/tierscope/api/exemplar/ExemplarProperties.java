@@ -10,7 +10,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxLimit the largest {@code limit} accepted
  */
 @ConfigurationProperties("tierscope.api.exemplars")
-public record ExemplarProperties(
+record ExemplarProperties(
     @DefaultValue("20") int defaultLimit, @DefaultValue("1000") int maxLimit) {
 
   public ExemplarProperties {

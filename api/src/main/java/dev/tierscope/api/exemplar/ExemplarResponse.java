@@ -13,7 +13,7 @@ import java.util.List;
  * @param thresholdMs the class's TTFT threshold, milliseconds
  * @param exemplars slowest first
  */
-public record ExemplarResponse(
+record ExemplarResponse(
     String tenant,
     @JsonProperty("class") String trafficClass,
     Instant from,

@@ -16,7 +16,7 @@ import java.util.List;
  * @param step step length, e.g. {@code 5m}
  * @param points one per step; {@code value} is null when the step has no data for the statistic
  */
-public record SeriesResponse(
+record SeriesResponse(
     String tenant,
     @JsonProperty("class") String trafficClass,
     String sli,

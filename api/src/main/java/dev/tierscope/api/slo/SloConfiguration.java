@@ -8,7 +8,7 @@ import org.springframework.context.annotation.Configuration;
 
 /** The SLO feature: the core calculators of a range and of a series over the window reader. */
 @Configuration(proxyBeanMethods = false)
-public class SloConfiguration {
+class SloConfiguration {
 
   @Bean
   SloCalculator sloCalculator(WindowReader reader) {

@@ -27,7 +27,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping("/api/v1")
-public class SloController {
+class SloController {
 
   private final SloCalculator calculator;
   private final SeriesCalculator series;

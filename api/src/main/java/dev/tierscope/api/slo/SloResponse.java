@@ -10,7 +10,7 @@ import java.time.Instant;
 import java.util.Map;
 
 /** JSON of {@code GET /api/v1/slo}: milliseconds, camelCase. */
-public record SloResponse(
+record SloResponse(
     String tenant,
     @JsonProperty("class") String trafficClass,
     Instant from,

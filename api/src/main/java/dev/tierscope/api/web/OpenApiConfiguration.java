@@ -8,7 +8,7 @@ import org.springframework.context.annotation.Configuration;
 
 /** The OpenAPI document's header; springdoc derives the paths and schemas from the controllers. */
 @Configuration(proxyBeanMethods = false)
-public class OpenApiConfiguration {
+class OpenApiConfiguration {
 
   @Bean
   OpenAPI tierscopeOpenApi() {

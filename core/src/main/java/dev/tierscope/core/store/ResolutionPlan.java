@@ -98,7 +98,7 @@ public final class ResolutionPlan {
   }
 
   /** Index of the interval holding a window that starts at {@code epochMillis}, or -1. */
-  public static int intervalOf(List<Instant> boundaries, long epochMillis) {
+  static int intervalOf(List<Instant> boundaries, long epochMillis) {
     Instant t = Instant.ofEpochMilli(epochMillis);
     int last = boundaries.size() - 1;
     if (t.isBefore(boundaries.get(0)) || !t.isBefore(boundaries.get(last))) {
