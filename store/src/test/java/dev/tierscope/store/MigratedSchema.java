@@ -8,7 +8,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-/** A fresh schema of the test PostgreSQL, migrated to the latest version, with a small pool. */
+/** A fresh schema of the test PostgreSQL, with a small pool; migrated to the latest version. */
 final class MigratedSchema implements AutoCloseable {
 
   final DbSchema schema;
@@ -20,6 +20,13 @@ final class MigratedSchema implements AutoCloseable {
   }
 
   static MigratedSchema create(String prefix, int poolSize) {
+    MigratedSchema db = empty(prefix, poolSize);
+    Migrations.migrate(db.dataSource);
+    return db;
+  }
+
+  /** A fresh schema with no table yet. */
+  static MigratedSchema empty(String prefix, int poolSize) {
     DbSchema schema = TestInfra.newSchema(prefix);
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(schema.jdbcUrl());
@@ -27,9 +34,7 @@ final class MigratedSchema implements AutoCloseable {
     config.setPassword(schema.password());
     config.setMaximumPoolSize(poolSize);
     config.setPoolName(prefix);
-    HikariDataSource dataSource = new HikariDataSource(config);
-    Migrations.migrate(dataSource);
-    return new MigratedSchema(schema, dataSource);
+    return new MigratedSchema(schema, new HikariDataSource(config));
   }
 
   /** Closes the pool and drops the schema. */
