@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tierscope.core.store.Rollups;
 import dev.tierscope.core.window.Counter;
 import dev.tierscope.core.window.CounterKey;
 import dev.tierscope.core.window.Metric;
@@ -84,7 +85,7 @@ class PostgresWindowReaderIT {
     }
     new PostgresCheckpointStore(dataSource).commit("reader-it", 1, List.of(), deltas);
     // complete: minutes up to END - 1 h 3 min, hours up to END - 2 h
-    new PostgresRollups(dataSource, PostgresRollups.Settings.defaults())
+    new PostgresRollups(dataSource, Rollups.Settings.defaults())
         .run(END.minus(Duration.ofHours(1)));
   }
 
