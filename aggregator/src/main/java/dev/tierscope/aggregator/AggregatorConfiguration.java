@@ -9,6 +9,7 @@ import dev.tierscope.aggregator.consumer.LoopStatus;
 import dev.tierscope.aggregator.consumer.LoopSupervisor;
 import dev.tierscope.aggregator.consumer.SpanConsumerLoop;
 import dev.tierscope.aggregator.consumer.SupervisorStatus;
+import dev.tierscope.boot.SpansProperties;
 import dev.tierscope.core.assembly.AssemblyConfig;
 import dev.tierscope.core.classes.TrafficClasses;
 import dev.tierscope.core.span.SpanTimeBounds;
@@ -35,34 +36,37 @@ import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.ProducerFactory;
 
 /**
- * Wires the span-consumer library from {@code tierscope.aggregator.*}: its consumer loops (each run
- * by a {@link LoopSupervisor} that restarts it with a new consumer if it stops) on Boot's Kafka
- * factories, the PostgreSQL checkpoint store, the Kafka dead letters, the Micrometer meters and the
- * loops' health ({@link AggregatorHealth}: liveness, DOWN while a loop is being restarted, and
- * readiness). Nothing here decides anything about spans.
+ * Wires the span-consumer library from {@code tierscope.aggregator.*} and the shared {@code
+ * tierscope.spans.*}: its consumer loops (each run by a {@link LoopSupervisor} that restarts it
+ * with a new consumer if it stops) on Boot's Kafka factories, the PostgreSQL checkpoint store, the
+ * Kafka dead letters, the Micrometer meters and the loops' health ({@link AggregatorHealth}:
+ * liveness, DOWN while a loop is being restarted, and readiness). Nothing here decides anything
+ * about spans.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({AggregatorProperties.class, AggregatorHealthProperties.class})
 class AggregatorConfiguration {
 
   @Bean
-  NewTopic spansTopic(AggregatorProperties p) {
-    return new NewTopic(p.topic(), p.partitions(), p.replicationFactor());
+  NewTopic spansTopic(SpansProperties spans) {
+    return new NewTopic(spans.topic(), spans.partitions(), spans.replicationFactor());
   }
 
   @Bean
-  NewTopic deadLetterTopic(AggregatorProperties p) {
-    return new NewTopic(p.deadLetterTopic(), 1, p.replicationFactor());
+  NewTopic deadLetterTopic(SpansProperties spans) {
+    return new NewTopic(spans.deadLetterTopic(), 1, spans.replicationFactor());
   }
 
   /** Checks the spans topic's durability once the context is up (after KafkaAdmin created it). */
   @Bean
   org.springframework.boot.ApplicationRunner topicDurabilityCheck(
-      AggregatorProperties p, org.springframework.kafka.core.KafkaAdmin kafkaAdmin) {
+      AggregatorProperties p,
+      SpansProperties spans,
+      org.springframework.kafka.core.KafkaAdmin kafkaAdmin) {
     return args -> {
       try (org.apache.kafka.clients.admin.Admin admin =
           org.apache.kafka.clients.admin.Admin.create(kafkaAdmin.getConfigurationProperties())) {
-        TopicDurability.check(admin, p.topic(), p.durabilityCheck().equals("strict"));
+        TopicDurability.check(admin, spans.topic(), p.durabilityCheck().equals("strict"));
       }
     };
   }
@@ -80,6 +84,7 @@ class AggregatorConfiguration {
   @Bean
   ConsumerLoops consumerLoops(
       AggregatorProperties p,
+      SpansProperties spans,
       TrafficClasses classes,
       ConsumerFactory<?, ?> consumerFactory,
       ProducerFactory<?, ?> producerFactory,
@@ -88,7 +93,7 @@ class AggregatorConfiguration {
       MeterRegistry registry) {
     LoopSettings settings =
         new LoopSettings(
-            p.topic(),
+            spans.topic(),
             p.group(),
             p.window().toMillis(),
             p.significantDigits(),
@@ -118,7 +123,7 @@ class AggregatorConfiguration {
     @SuppressWarnings("unchecked")
     Producer<byte[], byte[]> dlqProducer =
         (Producer<byte[], byte[]>) producerFactory.createProducer();
-    DeadLetters deadLetters = new KafkaDeadLetters(dlqProducer, p.deadLetterTopic());
+    DeadLetters deadLetters = new KafkaDeadLetters(dlqProducer, spans.deadLetterTopic());
     Map<String, Object> consumerProps =
         new java.util.HashMap<>(consumerFactory.getConfigurationProperties());
     consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, p.group());

@@ -8,12 +8,8 @@ import org.springframework.util.unit.DataSize;
 /**
  * {@code tierscope.aggregator.*}.
  *
- * @param topic spans topic
- * @param deadLetterTopic where undecodable records go
  * @param group consumer group id; instances with the same group share the partitions
  * @param consumers consumer threads in this instance
- * @param partitions partitions of the spans topic when this instance creates it
- * @param replicationFactor replication of the topics it creates
  * @param window event-time window size
  * @param significantDigits HdrHistogram precision (2: 1% relative error)
  * @param checkpointInterval how often state is committed; bounds freshness
@@ -47,12 +43,8 @@ import org.springframework.util.unit.DataSize;
  */
 @ConfigurationProperties("tierscope.aggregator")
 public record AggregatorProperties(
-    @DefaultValue("tierscope.spans.v1") String topic,
-    @DefaultValue("tierscope.spans.dlq.v1") String deadLetterTopic,
     @DefaultValue("tierscope-aggregator") String group,
     @DefaultValue("1") int consumers,
-    @DefaultValue("6") int partitions,
-    @DefaultValue("1") short replicationFactor,
     @DefaultValue("10s") Duration window,
     @DefaultValue("2") int significantDigits,
     @DefaultValue("1s") Duration checkpointInterval,

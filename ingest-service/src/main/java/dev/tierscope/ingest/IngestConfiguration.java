@@ -2,6 +2,7 @@ package dev.tierscope.ingest;
 
 import dev.tierscope.auth.AccessControl;
 import dev.tierscope.auth.Listener;
+import dev.tierscope.boot.SpansProperties;
 import dev.tierscope.core.classes.TrafficClasses;
 import dev.tierscope.core.span.SpanTimeBounds;
 import dev.tierscope.ingest.grpc.OtlpGrpcServer;
@@ -32,11 +33,12 @@ import org.springframework.core.env.MapPropertySource;
 import org.springframework.kafka.core.ProducerFactory;
 
 /**
- * Wires the otlp-receiver library from {@code tierscope.ingest.*}: normaliser, Kafka publisher
- * (Boot's producer factory, {@code spring.kafka.producer.*}), the transport-independent {@link
- * TraceReceiver}, the OTLP/HTTP handler (served by {@link OtlpHttpController}), the gRPC server (on
- * {@code grpc-address}, TLS from an SSL bundle) and the Micrometer meters; both transports ask the
- * {@link AccessControl} of {@code tierscope.auth.*}. Nothing here decides anything about spans.
+ * Wires the otlp-receiver library from {@code tierscope.ingest.*} and the shared {@code
+ * tierscope.spans.*}: normaliser, Kafka publisher (Boot's producer factory, {@code
+ * spring.kafka.producer.*}), the transport-independent {@link TraceReceiver}, the OTLP/HTTP handler
+ * (served by {@link OtlpHttpController}), the gRPC server (on {@code grpc-address}, TLS from an SSL
+ * bundle) and the Micrometer meters; both transports ask the {@link AccessControl} of {@code
+ * tierscope.auth.*}. Nothing here decides anything about spans.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(IngestProperties.class)
@@ -46,8 +48,8 @@ class IngestConfiguration {
   static final String LOCAL_GRPC_PORT_PROPERTY = "local.grpc.port";
 
   @Bean
-  NewTopic ingestSpansTopic(IngestProperties p) {
-    return new NewTopic(p.topic(), p.partitions(), p.replicationFactor());
+  NewTopic ingestSpansTopic(SpansProperties spans) {
+    return new NewTopic(spans.topic(), spans.partitions(), spans.replicationFactor());
   }
 
   @Bean
@@ -68,9 +70,12 @@ class IngestConfiguration {
 
   @Bean
   KafkaSpanPublisher spanPublisher(
-      Producer<byte[], byte[]> spanProducer, IngestProperties p, MeterRegistry registry) {
+      Producer<byte[], byte[]> spanProducer,
+      SpansProperties spans,
+      IngestProperties p,
+      MeterRegistry registry) {
     KafkaSpanPublisher publisher =
-        new KafkaSpanPublisher(spanProducer, p.topic(), p.maxInFlight().toBytes());
+        new KafkaSpanPublisher(spanProducer, spans.topic(), p.maxInFlight().toBytes());
     Gauge.builder("tierscope.ingest.kafka.in_flight", publisher, KafkaSpanPublisher::inFlightBytes)
         .baseUnit("bytes")
         .description("bytes handed to the producer and not yet acknowledged")

@@ -9,9 +9,6 @@ import org.springframework.util.unit.DataSize;
 /**
  * {@code tierscope.ingest.*}; invalid values stop start-up with a message naming the property.
  *
- * @param topic spans topic
- * @param partitions partitions of the spans topic when the ingest creates it
- * @param replicationFactor replication of the topic when the ingest creates it
  * @param maxBodySize largest accepted request body, after decompression (HTTP) or as one gRPC
  *     message; larger ones get 413 / RESOURCE_EXHAUSTED
  * @param maxAttributesPerSpan spans with more attributes are rejected (partial success)
@@ -38,9 +35,6 @@ import org.springframework.util.unit.DataSize;
  */
 @ConfigurationProperties("tierscope.ingest")
 public record IngestProperties(
-    @DefaultValue("tierscope.spans.v1") String topic,
-    @DefaultValue("6") int partitions,
-    @DefaultValue("1") short replicationFactor,
     @DefaultValue("16MB") DataSize maxBodySize,
     @DefaultValue("128") int maxAttributesPerSpan,
     @DefaultValue("5m") Duration maxFutureSkew,
@@ -55,12 +49,6 @@ public record IngestProperties(
     String grpcSslBundle) {
 
   public IngestProperties {
-    require(topic != null && !topic.isBlank(), "topic", "must not be blank");
-    require(partitions >= 1, "partitions", "must be at least 1, got " + partitions);
-    require(
-        replicationFactor >= 1,
-        "replication-factor",
-        "must be at least 1, got " + replicationFactor);
     require(
         maxBodySize.toBytes() >= 1 && maxBodySize.toBytes() <= Integer.MAX_VALUE - 8,
         "max-body-size",

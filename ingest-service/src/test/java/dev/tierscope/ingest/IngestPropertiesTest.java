@@ -48,9 +48,6 @@ class IngestPropertiesTest {
       Duration maxAge,
       String grpcAddress) {
     return new IngestProperties(
-        "tierscope.spans.v1",
-        6,
-        (short) 1,
         DataSize.ofMegabytes(16),
         128,
         maxFutureSkew,

@@ -73,7 +73,7 @@ class KafkaOutageIT {
                   broker.bootstrapServers(),
                   topic,
                   Map.of(
-                      "tierscope.ingest.partitions", "2",
+                      "tierscope.spans.partitions", "2",
                       "tierscope.ingest.ack-timeout", ACK_TIMEOUT_MS + "ms",
                       "tierscope.ingest.retry-after", "1s",
                       // small, so that stuck batches soon fill it and 429 is answered too

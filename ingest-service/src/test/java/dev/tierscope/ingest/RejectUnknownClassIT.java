@@ -43,7 +43,7 @@ class RejectUnknownClassIT {
             TestInfra.bootstrapServers(),
             name,
             Map.of(
-                "tierscope.ingest.partitions", "1",
+                "tierscope.spans.partitions", "1",
                 "tierscope.ingest.unknown-class", "reject",
                 "tierscope.classes.aliases.premium", SpanAttributes.Classes.INTERACTIVE_PREMIUM));
     topic = new SpanTopic(ingest.bootstrapServers(), name);

@@ -35,7 +35,7 @@ final class RunningIngest implements AutoCloseable {
     Map<String, String> props = new LinkedHashMap<>();
     props.put("server.port", "0");
     props.put("tierscope.ingest.grpc-port", "0");
-    props.put("tierscope.ingest.topic", topic);
+    props.put("tierscope.spans.topic", topic);
     props.put("spring.kafka.bootstrap-servers", bootstrapServers);
     // The ITs send spans stamped 2026-01-01 (fixed, so that they can assert exact times); their age
     // is not what they test. The time bounds are tested on the defaults by the server's ITs.

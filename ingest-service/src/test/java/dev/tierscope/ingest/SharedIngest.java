@@ -31,7 +31,7 @@ final class SharedIngest {
               TestInfra.bootstrapServers(),
               name,
               Map.of(
-                  "tierscope.ingest.partitions",
+                  "tierscope.spans.partitions",
                   "2",
                   "tierscope.ingest.max-body-size",
                   MAX_BODY_BYTES + "B",

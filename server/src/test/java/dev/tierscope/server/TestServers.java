@@ -33,9 +33,8 @@ public final class TestServers {
     DbSchema schema = TestInfra.newSchema(name);
     Map<String, String> properties = new HashMap<>();
     properties.put("tierscope.ingest.grpc-port", "0");
-    properties.put("tierscope.ingest.topic", topic);
-    properties.put("tierscope.aggregator.topic", topic);
-    properties.put("tierscope.aggregator.dead-letter-topic", topic + ".dlq");
+    properties.put("tierscope.spans.topic", topic);
+    properties.put("tierscope.spans.dead-letter-topic", topic + ".dlq");
     properties.put("tierscope.aggregator.group", TestInfra.uniqueName("aggregator"));
     properties.put("tierscope.control.kafka.topic", TestInfra.uniqueName("control"));
     properties.putAll(extra);

@@ -359,8 +359,8 @@ class ComposeFileTest {
       }
     }
     // Topic partitions: the ingest and the aggregator create the same topic.
-    assertThat(environment("ingest").get("TIERSCOPE_INGEST_PARTITIONS"))
-        .isEqualTo(environment("aggregator").get("TIERSCOPE_AGGREGATOR_PARTITIONS"));
+    assertThat(environment("ingest").get("TIERSCOPE_SPANS_PARTITIONS"))
+        .isEqualTo(environment("aggregator").get("TIERSCOPE_SPANS_PARTITIONS"));
     // Grafana's data source is the api service on its port.
     URI api = URI.create(Grafana.datasources().get("tierscope-api").url());
     assertThat(api.getHost()).isEqualTo("api");
