@@ -116,8 +116,8 @@ class LauncherJarIT {
     Map<String, String> aggregator = new LinkedHashMap<>(db);
     aggregator.put("spring.kafka.bootstrap-servers", kafka);
     aggregator.put("server.port", Integer.toString(aggregatorPort));
-    aggregator.put("tierscope.aggregator.topic", topic);
-    aggregator.put("tierscope.aggregator.dead-letter-topic", topic + ".dlq");
+    aggregator.put("tierscope.spans.topic", topic);
+    aggregator.put("tierscope.spans.dead-letter-topic", topic + ".dlq");
     aggregator.put("tierscope.aggregator.group", TestInfra.uniqueName("launcher-aggregator"));
     start("aggregator", aggregator);
 
@@ -126,7 +126,7 @@ class LauncherJarIT {
     ingest.put("server.port", Integer.toString(ingestPort));
     ingest.put("tierscope.ingest.grpc-port", Integer.toString(grpcPort));
     ingest.put("management.server.port", Integer.toString(freePort()));
-    ingest.put("tierscope.ingest.topic", topic);
+    ingest.put("tierscope.spans.topic", topic);
     start("ingest", ingest);
 
     Map<String, String> api = new LinkedHashMap<>(db);
