@@ -38,7 +38,7 @@ final class TopicDurability {
                   + brokers
                   + " brokers; use "
                   + wantedRf
-                  + " (tierscope.aggregator.replication-factor, or kafka-reassign-partitions for an"
+                  + " (tierscope.spans.replication-factor, or kafka-reassign-partitions for an"
                   + " existing topic)");
         }
         int wantedIsr = Math.min(2, wantedRf);

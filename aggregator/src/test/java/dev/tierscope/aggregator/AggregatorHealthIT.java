@@ -185,9 +185,9 @@ class AggregatorHealthIT {
     props.put("spring.datasource.url", proxy.rewriteJdbcUrl(schema.jdbcUrl()));
     props.put("spring.datasource.username", schema.user());
     props.put("spring.datasource.password", schema.password());
-    props.put("tierscope.aggregator.topic", topic);
-    props.put("tierscope.aggregator.partitions", Integer.toString(PARTITIONS));
-    props.put("tierscope.aggregator.dead-letter-topic", topic + "_dlq");
+    props.put("tierscope.spans.topic", topic);
+    props.put("tierscope.spans.partitions", Integer.toString(PARTITIONS));
+    props.put("tierscope.spans.dead-letter-topic", topic + "_dlq");
     props.put("tierscope.aggregator.group", group);
     props.put("tierscope.aggregator.instance-id", "health-test");
     props.put("tierscope.aggregator.checkpoint-interval", "300ms");

@@ -140,9 +140,9 @@ class DatabaseOutageIT {
     // A call to the hung server ends after 8 s: longer than max.poll.interval.ms, so a checkpoint
     // that hangs keeps the loop from polling for too long, and Kafka throws it out of the group.
     props.put("spring.datasource.hikari.data-source-properties.socketTimeout", "8");
-    props.put("tierscope.aggregator.topic", topic);
-    props.put("tierscope.aggregator.partitions", Integer.toString(PARTITIONS));
-    props.put("tierscope.aggregator.dead-letter-topic", topic + "_dlq");
+    props.put("tierscope.spans.topic", topic);
+    props.put("tierscope.spans.partitions", Integer.toString(PARTITIONS));
+    props.put("tierscope.spans.dead-letter-topic", topic + "_dlq");
     props.put("tierscope.aggregator.group", group);
     props.put("tierscope.aggregator.checkpoint-interval", "300ms");
     props.put("tierscope.aggregator.grace", "2s");

@@ -81,9 +81,8 @@ final class HostileTraffic implements AutoCloseable {
 
   HostileTraffic(String name, long seed, Map<String, String> extra) throws Exception {
     Map<String, String> p = new HashMap<>();
-    p.put("tierscope.ingest.topic", topic);
-    p.put("tierscope.aggregator.topic", topic);
-    p.put("tierscope.aggregator.dead-letter-topic", deadLetterTopic);
+    p.put("tierscope.spans.topic", topic);
+    p.put("tierscope.spans.dead-letter-topic", deadLetterTopic);
     p.put("tierscope.aggregator.idle-advance-after", "1s");
     p.putAll(extra);
     this.server = TestServers.start(name, p);

@@ -61,9 +61,9 @@ final class Deployment implements AutoCloseable {
     p.put("spring.kafka.bootstrap-servers", TestInfra.bootstrapServers());
     p.put("spring.kafka.consumer.properties.session.timeout.ms", "6000");
     p.put("spring.kafka.consumer.properties.heartbeat.interval.ms", "1000");
-    p.put("tierscope.aggregator.topic", topic);
-    p.put("tierscope.aggregator.partitions", Integer.toString(PARTITIONS));
-    p.put("tierscope.aggregator.dead-letter-topic", topic + ".dlq");
+    p.put("tierscope.spans.topic", topic);
+    p.put("tierscope.spans.partitions", Integer.toString(PARTITIONS));
+    p.put("tierscope.spans.dead-letter-topic", topic + ".dlq");
     p.put("tierscope.aggregator.group", group);
     p.put("tierscope.aggregator.checkpoint-interval", "500ms");
     p.putAll(aggregatorProperties);
@@ -90,8 +90,8 @@ final class Deployment implements AutoCloseable {
     p.put("server.port", "0");
     p.put("spring.kafka.bootstrap-servers", TestInfra.bootstrapServers());
     p.put("tierscope.ingest.grpc-port", "0");
-    p.put("tierscope.ingest.topic", topic);
-    p.put("tierscope.ingest.partitions", Integer.toString(PARTITIONS));
+    p.put("tierscope.spans.topic", topic);
+    p.put("tierscope.spans.partitions", Integer.toString(PARTITIONS));
     ingest = run(IngestApplication.class, IngestApplication.CONFIG_NAME, p);
     return "http://127.0.0.1:" + ingest.getEnvironment().getProperty("local.server.port");
   }
