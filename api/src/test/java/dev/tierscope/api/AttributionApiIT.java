@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code /api/v1/attribution} on traffic with a known slowdown injected into one tier in the second
- * hour (DESIGN.md section 3): the verdict and the largest share go to that tier, the evidence names
- * the sub-signal that moved, and healthy traffic gets {@code none}.
+ * hour (core/README.md, "Attribution"): the verdict and the largest share go to that tier, the
+ * evidence names the sub-signal that moved, and healthy traffic gets {@code none}.
  */
 class AttributionApiIT {
 

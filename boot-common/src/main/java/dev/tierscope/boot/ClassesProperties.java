@@ -7,10 +7,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * {@code tierscope.classes.*}: the closed set of traffic classes and their objectives.
  *
- * <p>The three classes of DESIGN.md section 1 exist with their default objectives; an entry under
- * {@code objectives} changes the fields it names of an existing class, or adds a class. A spec file
- * ({@code spec-file}) adds objectives, class rules and the fallback as code; an objective set both
- * there and here is refused.
+ * <p>The three default classes (docs/slo-spec.md) exist with their default objectives; an entry
+ * under {@code objectives} changes the fields it names of an existing class, or adds a class. A
+ * spec file ({@code spec-file}) adds objectives, class rules and the fallback as code; an objective
+ * set both there and here is refused.
  *
  * @param specFile path of the SLO spec file (OpenSLO v1 YAML with Tierscope's class rules), null
  *     for none

@@ -34,7 +34,8 @@ import org.springframework.core.env.StandardEnvironment;
 /**
  * The all-in-one launcher: an embedded single-node Kafka (KRaft, a child JVM) and PostgreSQL
  * (embedded, or {@code TIERSCOPE_DB_URL}), then the ingest, aggregator and api applications in this
- * JVM, each in its own Spring context on the default ports of DESIGN.md section 4.
+ * JVM, each in its own Spring context on the default ports (OTLP/HTTP 4318, OTLP/gRPC 4317, API
+ * 8080, the aggregator's actuator 8081).
  *
  * <p>Why separate contexts rather than one: the three deployables run alone in production; here
  * they keep exactly that configuration (each reads its own {@code tierscope-<app>.properties}),

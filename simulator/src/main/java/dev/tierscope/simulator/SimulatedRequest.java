@@ -12,9 +12,9 @@ import java.util.List;
  *
  * <p>The spans: a client span (the user's side), a gateway span (child of the client), under the
  * gateway a policy check, a retrieval (RAG, batch), tool calls (agent) and the model call.
- * Decomposition (DESIGN.md section 3): {@code ttft = edge + mesh + model}, with {@code model} the
- * model span's start to its first token, {@code mesh} the gateway's TTFT minus {@code model}, and
- * {@code edge} the client's TTFT minus the gateway's.
+ * Decomposition (as the aggregator computes it): {@code ttft = edge + mesh + model}, with {@code
+ * model} the model span's start to its first token, {@code mesh} the gateway's TTFT minus {@code
+ * model}, and {@code edge} the client's TTFT minus the gateway's.
  *
  * @param index sequence number in the run, from 0
  * @param traceId the trace id, 32 lowercase hex characters

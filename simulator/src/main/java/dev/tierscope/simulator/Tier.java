@@ -2,7 +2,7 @@ package dev.tierscope.simulator;
 
 import java.util.Locale;
 
-/** The three tiers first-token latency is split into (DESIGN.md section 3). */
+/** The three tiers first-token latency is split into: {@code ttft = edge + mesh + model}. */
 public enum Tier {
   /** Client path and transport: client-observed TTFT minus gateway-observed TTFT. */
   EDGE,

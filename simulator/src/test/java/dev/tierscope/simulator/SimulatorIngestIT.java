@@ -116,7 +116,7 @@ class SimulatorIngestIT {
       assertThat(gateway.getParentSpanId()).isEqualTo(client.getSpanId());
       assertThat(model.getParentSpanId()).isEqualTo(gateway.getSpanId());
 
-      // TTFT and its split, exactly as the ground truth says (DESIGN.md section 3).
+      // TTFT and its split (ttft = edge + mesh + model), exactly as the ground truth says.
       long ttft = micros(client.getFirstTokenEpochNanos() - client.getStartEpochNanos());
       long gatewayTtft = micros(gateway.getFirstTokenEpochNanos() - gateway.getStartEpochNanos());
       long modelPart = micros(model.getFirstTokenEpochNanos() - model.getStartEpochNanos());

@@ -8,7 +8,7 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * JSON of {@code GET /api/v1/attribution} (DESIGN.md section 3).
+ * JSON of {@code GET /api/v1/attribution} (api/README.md, "GET /api/v1/attribution").
  *
  * @param verdict the dominant tier ({@code edge}, {@code mesh}, {@code model}), {@code none} when
  *     TTFT did not regress significantly (or no tier's component did), or {@code insufficient_data}

@@ -5,7 +5,8 @@ import dev.tierscope.core.span.StreamOutcome;
 import dev.tierscope.core.span.TraceId;
 
 /**
- * One assembled request: everything the windows record about it (DESIGN.md section 3).
+ * One assembled request: everything the windows record about it, with its time to first token split
+ * into edge, mesh and model for attribution (core/README.md, "Attribution").
  *
  * <p>Durations are microseconds; a component that could not be measured (no client span, so no
  * edge; no model span, so no model component) is -1, never guessed.

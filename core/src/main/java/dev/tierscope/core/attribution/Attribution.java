@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Which tier made a class slow over a range, against a baseline (DESIGN.md section 3), and how sure
- * that is.
+ * Which tier made a class slow over a range, against a baseline (core/README.md, "Attribution"),
+ * and how sure that is.
  *
  * @param trafficClass class
  * @param from range start (window starts), inclusive

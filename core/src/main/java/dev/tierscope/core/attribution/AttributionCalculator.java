@@ -21,8 +21,8 @@ import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 
 /**
- * Tier attribution (DESIGN.md section 3): which of edge, mesh and model made a class's time to
- * first token regress, how much of the growth each tier carries, how sure that is, and the
+ * Tier attribution (core/README.md, "Attribution"): which of edge, mesh and model made a class's
+ * time to first token regress, how much of the growth each tier carries, how sure that is, and the
  * sub-signals that moved.
  *
  * <p>Method ({@link ShiftTest} says why). TTFT regressed when its mean grew significantly (a

@@ -3,7 +3,7 @@ package dev.tierscope.core.attribution;
 import dev.tierscope.core.window.Counter;
 import dev.tierscope.core.window.Metric;
 
-/** The three tiers time to first token splits into (DESIGN.md section 3). */
+/** The three tiers time to first token splits into: {@code ttft = edge + mesh + model}. */
 public enum Tier {
   EDGE("edge", Metric.EDGE, Counter.EDGE_MICROS, Counter.TAIL_EDGE_MICROS),
   MESH("mesh", Metric.MESH, Counter.MESH_MICROS, Counter.TAIL_MESH_MICROS),

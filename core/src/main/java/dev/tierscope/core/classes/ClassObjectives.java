@@ -3,7 +3,8 @@ package dev.tierscope.core.classes;
 import java.time.Duration;
 
 /**
- * The objectives of one traffic class; every one is a good/total ratio (DESIGN.md section 1).
+ * The objectives of one traffic class; every one is a good/total ratio, so that error budgets and
+ * burn rates work alike for all of them (docs/slo-spec.md).
  *
  * @param ttftThreshold a request is good when its time to first token is at most this
  * @param ttftTarget fraction of requests that must be good, in (0, 1)

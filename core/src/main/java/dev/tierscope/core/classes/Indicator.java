@@ -1,8 +1,9 @@
 package dev.tierscope.core.classes;
 
 /**
- * What an objective is about: one of the four SLIs of DESIGN.md section 1, or one of the TTFT
- * components of section 3. The ids are the names a spec file uses.
+ * What an objective is about: one of the four SLIs (TTFT, tool-chain latency, stream interruption,
+ * retrieval fallback), or one of the TTFT components (edge, mesh, model, model queue). The ids are
+ * the names a spec file uses (docs/slo-spec.md, "SLI").
  */
 public enum Indicator {
   TTFT("ttft", Shape.LATENCY, false),

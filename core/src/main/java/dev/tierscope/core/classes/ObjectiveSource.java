@@ -22,7 +22,7 @@ public record ObjectiveSource(
     FILE
   }
 
-  /** The built-in defaults of DESIGN.md section 1. */
+  /** The built-in defaults ({@link TrafficClasses#defaults()}). */
   public static final ObjectiveSource DEFAULT = new ObjectiveSource(Type.DEFAULT, null, 0, 0, null);
 
   public ObjectiveSource {

@@ -84,7 +84,10 @@ public final class TrafficClasses {
     }
   }
 
-  /** The classes and objectives of DESIGN.md section 1, fallback {@code standard_interactive}. */
+  /**
+   * The three default classes and their objectives (docs/slo-spec.md, "A complete example"),
+   * fallback {@code standard_interactive}.
+   */
   public static TrafficClasses defaults() {
     return new TrafficClasses(defaultClasses(), Map.of(), "standard_interactive");
   }

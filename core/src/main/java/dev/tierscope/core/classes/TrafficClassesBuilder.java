@@ -11,9 +11,9 @@ import java.util.Map;
 import java.util.StringJoiner;
 
 /**
- * Builds the closed set of classes from its three sources: the defaults of DESIGN.md section 1,
- * properties ({@code tierscope.classes.*}) and a spec file ({@link SloSpec}), remembering where
- * each objective came from.
+ * Builds the closed set of classes from its three sources: the defaults ({@link
+ * TrafficClasses#defaults()}), properties ({@code tierscope.classes.*}) and a spec file ({@link
+ * SloSpec}), remembering where each objective came from.
  *
  * <p>Why one builder for all sources: the deployables and the {@code validate} command must reach
  * the same verdict on the same input, and an objective set in two places (the reviewed file and a

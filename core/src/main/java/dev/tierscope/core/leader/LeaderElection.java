@@ -5,7 +5,7 @@ import java.util.Optional;
 /**
  * Elects one leader per role among every instance that shares a store, so that a side effect with
  * one sender (alert pushes, the admission control signal) runs exactly once in a deployment of
- * several instances (DESIGN.md section 6).
+ * several instances.
  *
  * <p>Why polling rather than callbacks: the leader calls {@link #tryLead} before every round of
  * side effects, and leads for that round only if it gets a lease. A leader that lost its lock (its

@@ -2,7 +2,7 @@ package dev.tierscope.core.slo;
 
 /**
  * Good and total events of one SLI over a range: every objective is a good/total ratio, so error
- * budgets and burn rates work alike for all SLIs (DESIGN.md section 1).
+ * budgets and burn rates work alike for all SLIs.
  *
  * @param good events that met the objective
  * @param total all events; 0 when nothing happened

@@ -11,7 +11,7 @@ import java.util.Set;
 import org.HdrHistogram.Histogram;
 
 /**
- * The four SLIs with an objective (DESIGN.md section 1), each as good/total events against a
+ * The four SLIs with an objective (docs/slo-spec.md, "SLI"), each as good/total events against a
  * target, which is what error budgets and burn rates need.
  */
 public enum Sli {

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  *
  * <p>Why a value of its own: readers that list tenants (the Prometheus exporter, the alert
  * evaluator) must filter in the store, not after reading everything, and the caller's identity is
- * decided at the edge, never by a query parameter (DESIGN.md section 6).
+ * decided at the edge, never by a query parameter.
  *
  * <pre>{@code
  * reader.totals(TenantScope.ALL);

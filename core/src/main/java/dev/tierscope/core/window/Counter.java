@@ -35,7 +35,8 @@ public enum Counter {
   /** Spans refused because their trace already held the most spans or bytes a trace may have. */
   SPANS_OVER_TRACE_CAP("spans_over_trace_cap"),
 
-  // Attribution inputs (DESIGN.md section 3). "Decomposed" requests have edge, mesh and model
+  // Attribution inputs (core/README.md, "Attribution"). "Decomposed" requests have edge, mesh and
+  // model
   // components; "tail" requests violated their class's TTFT threshold. Sums are microseconds.
   DECOMPOSED("decomposed"),
   EDGE_MICROS("edge_micros"),

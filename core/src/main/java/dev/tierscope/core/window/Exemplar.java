@@ -26,8 +26,8 @@ public record Exemplar(String traceId, long ttftMicros, Breakdown breakdown) {
   }
 
   /**
-   * A request's TTFT split into edge, mesh and model (DESIGN.md section 3) and the sub-signals that
-   * say which part of a tier it was. Durations are microseconds, -1 when unknown.
+   * A request's TTFT split into edge, mesh and model ({@code ttft = edge + mesh + model}) and the
+   * sub-signals that say which part of a tier it was. Durations are microseconds, -1 when unknown.
    *
    * @param edgeMicros client-observed minus gateway-observed TTFT
    * @param meshMicros gateway-observed TTFT minus the model component

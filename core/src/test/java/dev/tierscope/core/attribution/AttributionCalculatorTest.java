@@ -19,7 +19,9 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
-/** Tier attribution of DESIGN.md section 3 on windows recorded by the aggregator's own code. */
+/**
+ * Tier attribution (core/README.md, "Attribution") on windows recorded by the aggregator's code.
+ */
 class AttributionCalculatorTest {
 
   private static final TrafficClass PREMIUM = TrafficClasses.defaults().get("interactive_premium");

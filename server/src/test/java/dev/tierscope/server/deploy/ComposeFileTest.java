@@ -140,8 +140,8 @@ class ComposeFileTest {
             .binder(ingestEnv)
             .bindOrCreate("tierscope.ingest", IngestProperties.class)
             .grpcPort();
-    assertThat(otlpHttp).as("OTLP/HTTP (DESIGN.md section 4)").isEqualTo(4318);
-    assertThat(otlpGrpc).as("OTLP/GRPC (DESIGN.md section 4)").isEqualTo(4317);
+    assertThat(otlpHttp).as("OTLP/HTTP, OpenTelemetry's default port").isEqualTo(4318);
+    assertThat(otlpGrpc).as("OTLP/gRPC, OpenTelemetry's default port").isEqualTo(4317);
     assertThat(ports("ingest"))
         .containsExactlyInAnyOrderEntriesOf(Map.of(otlpHttp, otlpHttp, otlpGrpc, otlpGrpc));
     int api = AppConfig.API.serverPort(environment("api"));

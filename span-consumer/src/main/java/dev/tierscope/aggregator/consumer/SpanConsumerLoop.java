@@ -36,13 +36,13 @@ import org.slf4j.LoggerFactory;
  * One aggregator worker: a plain Kafka consumer in a consumer group that assembles requests per
  * partition, records them into windows, and checkpoints exactly once into the store.
  *
- * <p>Why this shape (DESIGN.md section 2): every checkpoint interval one store transaction holds
- * the window deltas, each owned partition's in-flight snapshot and its next offset. On assignment
- * the owner claims the partition for its group generation, loads the snapshot and seeks to the
- * offset; on revocation it checkpoints first. Whatever fails between two checkpoints (a crash, a
- * fenced zombie, a store error) is simply recomputed from the last checkpoint: state and offsets
- * always move together, so nothing is lost or counted twice. Offsets are also committed to Kafka
- * after each checkpoint, only so that standard lag tools see progress.
+ * <p>Why this shape (docs/architecture.md, "How a span flows"): every checkpoint interval one store
+ * transaction holds the window deltas, each owned partition's in-flight snapshot and its next
+ * offset. On assignment the owner claims the partition for its group generation, loads the snapshot
+ * and seeks to the offset; on revocation it checkpoints first. Whatever fails between two
+ * checkpoints (a crash, a fenced zombie, a store error) is simply recomputed from the last
+ * checkpoint: state and offsets always move together, so nothing is lost or counted twice. Offsets
+ * are also committed to Kafka after each checkpoint, only so that standard lag tools see progress.
  *
  * <p>Why it cannot be stopped or skewed by one record (issue 10): every record is checked before it
  * enters assembly state ({@link RecordCheck}: decodable, core's span rules, the time bounds against
