@@ -9,6 +9,8 @@ import dev.tierscope.core.assembly.AssemblyConfig;
 import dev.tierscope.core.assembly.RequestAssembler;
 import dev.tierscope.core.assembly.RequestSummary;
 import dev.tierscope.core.classes.TrafficClasses;
+import dev.tierscope.core.query.StepPlan;
+import dev.tierscope.core.query.TimeRange;
 import dev.tierscope.core.slo.SeriesCalculator;
 import dev.tierscope.core.slo.Signal;
 import dev.tierscope.core.slo.SloCalculator;
@@ -126,9 +128,7 @@ class AdmissionCountingTest {
             classes.get("deferred_batch"),
             Signal.ADMISSION,
             Signal.Stat.SHED_RATE,
-            from,
-            to,
-            Duration.ofSeconds(10));
+            new StepPlan(new TimeRange(from, to), Duration.ofSeconds(10)));
     assertThat(shed).extracting(SeriesCalculator.Point::value).containsExactly(0.1, null, 1.0);
     assertThat(
             series
@@ -137,9 +137,7 @@ class AdmissionCountingTest {
                     classes.get("deferred_batch"),
                     Signal.ADMISSION,
                     Signal.Stat.DEGRADED_RATE,
-                    from,
-                    from.plusSeconds(10),
-                    Duration.ofSeconds(10))
+                    new StepPlan(new TimeRange(from, from.plusSeconds(10)), Duration.ofSeconds(10)))
                 .get(0)
                 .value())
         .isEqualTo(0.2);
@@ -150,9 +148,7 @@ class AdmissionCountingTest {
                     classes.get("deferred_batch"),
                     Signal.ADMISSION,
                     Signal.Stat.DEFERRED_RATE,
-                    from,
-                    from.plusSeconds(10),
-                    Duration.ofSeconds(10))
+                    new StepPlan(new TimeRange(from, from.plusSeconds(10)), Duration.ofSeconds(10)))
                 .get(0)
                 .value())
         .isEqualTo(0.15);

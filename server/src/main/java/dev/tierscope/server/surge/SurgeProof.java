@@ -624,7 +624,7 @@ public final class SurgeProof {
     return out;
   }
 
-  /** The default TTFT thresholds (DESIGN.md section 1), the ones the server runs with. */
+  /** The default TTFT thresholds (docs/slo-spec.md), the ones the server runs with. */
   static double threshold(TrafficClass c) {
     return switch (c) {
       case INTERACTIVE_PREMIUM -> 800;
