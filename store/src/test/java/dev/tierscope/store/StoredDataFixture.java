@@ -1,5 +1,6 @@
 package dev.tierscope.store;
 
+import dev.tierscope.core.store.GenerationMembers;
 import dev.tierscope.core.store.PartitionCheckpoint;
 import dev.tierscope.core.store.Rollups;
 import dev.tierscope.core.store.StoredExemplar;
@@ -86,7 +87,8 @@ final class StoredDataFixture {
    * 15 minutes after the last window.
    */
   static void write(DataSource dataSource) {
-    PostgresCheckpointStore store = new PostgresCheckpointStore(dataSource);
+    // as generation 4's member: its commits carry the claim epochs it was given
+    GenerationMembers store = new GenerationMembers(new PostgresCheckpointStore(dataSource));
     store.claim(GROUP, TOPIC, List.of(0, 1, 2), 4);
     SplittableRandom random = new SplittableRandom(2026);
     List<WindowDelta> deltas = new ArrayList<>();
@@ -145,7 +147,7 @@ final class StoredDataFixture {
   private static PartitionCheckpoint checkpoint(int partition, long offset, SplittableRandom r) {
     byte[] snapshot = new byte[16 + r.nextInt(48)];
     r.nextBytes(snapshot);
-    return new PartitionCheckpoint(TOPIC, partition, offset, snapshot);
+    return new PartitionCheckpoint(TOPIC, partition, 0, offset, snapshot);
   }
 
   /** What the readers answer over a fixed set of queries, one line per fact. */
@@ -216,7 +218,8 @@ final class StoredDataFixture {
       }
     }
     Map<Integer, PartitionCheckpoint> claimed =
-        new PostgresCheckpointStore(dataSource).claim(GROUP, TOPIC, List.of(0, 1, 2), 4);
+        new GenerationMembers(new PostgresCheckpointStore(dataSource))
+            .claim(GROUP, TOPIC, List.of(0, 1, 2), 4);
     claimed.forEach(
         (p, cp) ->
             out.append(
