@@ -12,8 +12,8 @@ import java.util.Set;
  * which tenant the request is about: the one place that knows the three modes of {@link AuthMode},
  * used alike by OTLP/HTTP, OTLP/gRPC and the API.
  *
- * <p>Where the tenant comes from (DESIGN.md section 6): with {@code token}, from the token (its
- * only tenant, or the one of its tenants the request names with {@code X-Scope-OrgID} or {@code
+ * <p>Where the tenant comes from (docs/security.md): with {@code token}, from the token (its only
+ * tenant, or the one of its tenants the request names with {@code X-Scope-OrgID} or {@code
  * ?tenant=}); with {@code trusted-header}, from the proxy's {@code X-Scope-OrgID}; with {@code
  * none}, from whatever the request names. A tenant the caller does not have is refused, never
  * folded into another.

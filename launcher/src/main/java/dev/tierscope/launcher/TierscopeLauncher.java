@@ -2,8 +2,8 @@ package dev.tierscope.launcher;
 
 import dev.tierscope.aggregator.AggregatorApplication;
 import dev.tierscope.api.ApiApplication;
-import dev.tierscope.ingest.IngestApplication;
 import dev.tierscope.auth.TokenCommand;
+import dev.tierscope.ingest.IngestApplication;
 import dev.tierscope.slospec.ValidateCommand;
 import java.io.PrintStream;
 import java.util.Arrays;

@@ -145,9 +145,8 @@ class ListenAddressIT {
     DbSchema schema = TestInfra.newSchema("listen");
     Map<String, String> properties = new HashMap<>();
     properties.put("tierscope.ingest.grpc-port", "0");
-    properties.put("tierscope.ingest.topic", topic);
-    properties.put("tierscope.aggregator.topic", topic);
-    properties.put("tierscope.aggregator.dead-letter-topic", topic + ".dlq");
+    properties.put("tierscope.spans.topic", topic);
+    properties.put("tierscope.spans.dead-letter-topic", topic + ".dlq");
     properties.put("tierscope.aggregator.group", TestInfra.uniqueName("aggregator"));
     properties.put("tierscope.auth.mode", "token");
     properties.put("tierscope.auth.token-file", tokens.toString());

@@ -16,11 +16,11 @@ import org.springframework.web.context.request.ServletRequestAttributes;
 /**
  * Resolves the parameters most endpoints share: {@code class} and {@code tenant}.
  *
- * <p>The tenant is the caller's (DESIGN.md section 6): the API's filter chain has already checked
- * that every tenant the request names ({@code ?tenant=}, {@code X-Scope-OrgID}) is one of the
- * caller's; here a request that names none reads the caller's only tenant, and a caller of several
- * tenants must name one. Without authentication ({@code none}), a request that names none reads
- * {@code tierscope.api.default-tenant}.
+ * <p>The tenant is the caller's (docs/security.md): the API's filter chain has already checked that
+ * every tenant the request names ({@code ?tenant=}, {@code X-Scope-OrgID}) is one of the caller's;
+ * here a request that names none reads the caller's only tenant, and a caller of several tenants
+ * must name one. Without authentication ({@code none}), a request that names none reads {@code
+ * tierscope.api.default-tenant}.
  */
 @Component
 public class Params {
