@@ -58,7 +58,7 @@ class ProcessRestartIT {
   /**
    * Retries that outlast a restart of the server. The exporter's default policy (5 attempts, first
    * back-off 1 s growing by 1.5 up to 5 s, all within its 10 s export timeout) gives up after about
-   * 8 s of waiting, while a SIGKILLed all-in-one server took 45 to 75 s on the loaded shared
+   * 8 s of waiting, while a SIGKILLed all-in-one server took 45 to 82 s on the loaded shared
    * machine to listen on its port again (JVM, embedded broker and PostgreSQL, Spring; printed by
    * the test): it would drop the batch in flight and those sent meanwhile. Five attempts (the most
    * the SDK allows) 10, 25, 62.5 and 120 s apart (each ±20% jitter), within a 300 s export timeout,
