@@ -23,6 +23,8 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -58,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * Thread t = new Thread(loop, "tierscope-aggregator-0");   // or a LoopSupervisor
  * t.start();
  * ...
- * loop.close(); // checkpoints, leaves the group
+ * loop.close(); // checkpoints, releases its claims, leaves the group (even as a static member)
  * }</pre>
  */
 public final class SpanConsumerLoop implements Runnable, AutoCloseable {
@@ -243,7 +245,10 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
         log.warn("final checkpoint failed; the next owner resumes from the previous one", e);
       }
       status = status.stopped();
-      consumer.close();
+      // Leave the group explicitly: a static member (group.instance.id) would otherwise stay in it
+      // until session.timeout.ms expires, and its partitions would wait that long for another
+      // member (a scale-down). A crash sends no leave, and the same instance id reclaims at once.
+      consumer.close(CloseOptions.groupMembershipOperation(GroupMembershipOperation.LEAVE_GROUP));
       stopped.countDown();
     }
   }
@@ -730,6 +735,9 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
       if (partitions.isEmpty()) {
         return;
       }
+      // None of them loaded here: assigned while paused for a rejoin or a reload, or already
+      // checkpointed and let go of by the final checkpoint before a close.
+      boolean loaded = partitions.stream().anyMatch(owned::containsKey);
       boolean checkpointed = !needsReload && !rejoinRequested;
       if (checkpointed) {
         checkpoint();
@@ -741,11 +749,15 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
       }
       partitions.forEach(owned::remove);
       partitions.forEach(held::remove);
-      log.info(
-          checkpointed
-              ? "revoked {} after checkpointing"
-              : "revoked {}; the next owner resumes from the last checkpoint",
-          partitions);
+      if (!loaded) {
+        log.info("revoked {}; none was loaded here, nothing to checkpoint", partitions);
+      } else {
+        log.info(
+            checkpointed
+                ? "revoked {} after checkpointing"
+                : "revoked {}; the next owner resumes from the last checkpoint",
+            partitions);
+      }
     }
 
     @Override
@@ -821,7 +833,10 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
     return recentlyCompleted;
   }
 
-  /** Stops the loop: checkpoints, leaves the group. Waits up to 30 s. */
+  /**
+   * Stops the loop: checkpoints, releases its claims and leaves the group, also as a static member,
+   * so that the partitions move to another member at once. Waits up to 30 s.
+   */
   @Override
   public void close() {
     closing = true;
