@@ -75,6 +75,31 @@ class PostgresLeaderElectionIT extends LeaderElectionContract {
         assertThat(rs.next() && rs.getBoolean(1)).isTrue();
       }
     }
+    // pg_terminate_backend only signals the backend; the crash is complete (its advisory locks
+    // released) once the session is gone, which on a loaded machine can take a moment.
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    try (Connection c = TestInfra.connect(schema);
+        PreparedStatement st =
+            c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE pid = ?")) {
+      st.setInt(1, pid);
+      while (true) {
+        try (ResultSet rs = st.executeQuery()) {
+          rs.next();
+          if (rs.getLong(1) == 0) {
+            return;
+          }
+        }
+        assertThat(System.nanoTime())
+            .as("session %d gone after termination", pid)
+            .isLessThan(deadline);
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      }
+    }
   }
 
   @Test
