@@ -95,7 +95,7 @@ class AggregatorConfiguration {
         new LoopSettings(
             spans.topic(),
             p.group(),
-            p.window().toMillis(),
+            spans.window().toMillis(),
             p.significantDigits(),
             p.checkpointInterval(),
             p.idleAdvanceAfter(),

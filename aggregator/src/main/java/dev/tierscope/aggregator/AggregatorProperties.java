@@ -10,7 +10,6 @@ import org.springframework.util.unit.DataSize;
  *
  * @param group consumer group id; instances with the same group share the partitions
  * @param consumers consumer threads in this instance
- * @param window event-time window size
  * @param significantDigits HdrHistogram precision (2: 1% relative error)
  * @param checkpointInterval how often state is committed; bounds freshness
  * @param grace stream time waited after a root span ended
@@ -45,7 +44,6 @@ import org.springframework.util.unit.DataSize;
 public record AggregatorProperties(
     @DefaultValue("tierscope-aggregator") String group,
     @DefaultValue("1") int consumers,
-    @DefaultValue("10s") Duration window,
     @DefaultValue("2") int significantDigits,
     @DefaultValue("1s") Duration checkpointInterval,
     @DefaultValue("5s") Duration grace,
@@ -70,10 +68,6 @@ public record AggregatorProperties(
   public AggregatorProperties {
     if (consumers < 1) {
       throw new IllegalArgumentException("tierscope.aggregator.consumers must be >= 1");
-    }
-    if (window.toMillis() < 1000 || window.toMillis() % 1000 != 0) {
-      throw new IllegalArgumentException(
-          "tierscope.aggregator.window must be a whole number of seconds, was " + window);
     }
     if (!durabilityCheck.equals("warn") && !durabilityCheck.equals("strict")) {
       throw new IllegalArgumentException(

@@ -1,5 +1,6 @@
 package dev.tierscope.api;
 
+import dev.tierscope.boot.SpansProperties;
 import dev.tierscope.core.store.TotalsReader;
 import dev.tierscope.core.store.WindowReader;
 import dev.tierscope.store.PostgresTotalsReader;
@@ -38,7 +39,11 @@ class ApiConfiguration {
 
   @Bean
   WindowReader windowReader(
-      DataSource dataSource, ApiProperties properties, MeterRegistry registry, Clock clock) {
+      DataSource dataSource,
+      ApiProperties properties,
+      SpansProperties spans,
+      MeterRegistry registry,
+      Clock clock) {
     Map<Integer, Counter> rows = new ConcurrentHashMap<>();
     WindowReadMetrics metrics =
         (resolution, n) ->
@@ -52,7 +57,7 @@ class ApiConfiguration {
                 .increment(n);
     return new PostgresWindowReader(
         dataSource,
-        (int) properties.window().toSeconds(),
+        (int) spans.window().toSeconds(),
         properties.rollupProgressTtl(),
         metrics,
         clock);

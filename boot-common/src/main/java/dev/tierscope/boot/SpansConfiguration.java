@@ -28,6 +28,8 @@ public class SpansConfiguration {
     MOVED.put("tierscope.aggregator.dead-letter-topic", "tierscope.spans.dead-letter-topic");
     MOVED.put("tierscope.aggregator.partitions", "tierscope.spans.partitions");
     MOVED.put("tierscope.aggregator.replication-factor", "tierscope.spans.replication-factor");
+    MOVED.put("tierscope.aggregator.window", "tierscope.spans.window");
+    MOVED.put("tierscope.api.window", "tierscope.spans.window");
   }
 
   @Bean
@@ -49,7 +51,7 @@ public class SpansConfiguration {
             e.getKey()
                 + " is no longer read: set "
                 + e.getValue()
-                + " instead (one setting for the ingest and the aggregator)");
+                + " instead (one setting for every deployable)");
       }
     }
   }

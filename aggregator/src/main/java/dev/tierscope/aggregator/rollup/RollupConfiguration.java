@@ -1,6 +1,7 @@
 package dev.tierscope.aggregator.rollup;
 
 import dev.tierscope.aggregator.AggregatorProperties;
+import dev.tierscope.boot.SpansProperties;
 import dev.tierscope.core.store.Rollups;
 import dev.tierscope.store.PostgresRollups;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,13 +29,10 @@ public class RollupConfiguration {
       DataSource dataSource,
       RollupProperties p,
       AggregatorProperties aggregator,
+      SpansProperties spans,
       MeterRegistry registry) {
-    int raw = (int) aggregator.window().toSeconds();
-    if (60 % raw != 0) {
-      throw new IllegalStateException(
-          "tierscope.aggregator.window must divide one minute for rollups, was "
-              + aggregator.window());
-    }
+    // SpansProperties has checked that the window divides one minute.
+    int raw = (int) spans.window().toSeconds();
     if (p.delay().compareTo(aggregator.allowedLateness().plus(aggregator.grace())) < 0) {
       throw new IllegalStateException(
           "tierscope.rollup.delay ("

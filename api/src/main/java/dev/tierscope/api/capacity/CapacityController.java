@@ -7,6 +7,7 @@ import dev.tierscope.api.web.BadParameterException;
 import dev.tierscope.api.web.Durations;
 import dev.tierscope.api.web.Params;
 import dev.tierscope.api.web.TimeParameters;
+import dev.tierscope.boot.SpansProperties;
 import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.query.StepPlan;
 import dev.tierscope.core.query.TimeRange;
@@ -52,11 +53,14 @@ class CapacityController {
   private final TokenDemand demand;
   private final Params params;
   private final ApiProperties properties;
+  private final java.time.Duration window;
 
-  CapacityController(WindowReader reader, Params params, ApiProperties properties) {
+  CapacityController(
+      WindowReader reader, Params params, ApiProperties properties, SpansProperties spans) {
     this.demand = new TokenDemand(reader);
     this.params = params;
     this.properties = properties;
+    this.window = spans.window();
   }
 
   @Operation(summary = "Input and output tokens per class and workflow, in total and per step")
@@ -78,7 +82,7 @@ class CapacityController {
     } else {
       Duration d = Durations.parse("step", step);
       try {
-        plan = StepPlan.checked(range, d, properties.window(), properties.maxPoints());
+        plan = StepPlan.checked(range, d, window, properties.maxPoints());
       } catch (IllegalArgumentException e) {
         throw new BadParameterException("step", e.getMessage());
       }

@@ -1,7 +1,7 @@
 package dev.tierscope.api.control;
 
-import dev.tierscope.api.ApiProperties;
 import dev.tierscope.api.alerting.AlertingProperties;
+import dev.tierscope.boot.SpansProperties;
 import dev.tierscope.core.attribution.AttributionCalculator;
 import dev.tierscope.core.classes.TrafficClasses;
 import dev.tierscope.core.control.ControlConfig;
@@ -127,7 +127,7 @@ public class ControlConfiguration {
       TrafficClasses classes,
       WindowReader windows,
       AttributionCalculator attribution,
-      ApiProperties api,
+      SpansProperties spans,
       ControlStore store,
       DataSource dataSource,
       LeaderElection election,
@@ -138,9 +138,9 @@ public class ControlConfiguration {
       Environment environment,
       AlertingProperties alerting) {
     ControlInputsReader inputs =
-        new ControlInputsReader(windows, attribution, classes, config, api.window());
+        new ControlInputsReader(windows, attribution, classes, config, spans.window());
     PostgresRecentTenants tenants =
-        new PostgresRecentTenants(dataSource, (int) api.window().toSeconds());
+        new PostgresRecentTenants(dataSource, (int) spans.window().toSeconds());
     List<SignalPublisher> publishers = new ArrayList<>();
     if (properties.webhooks().enabled() && !alerting.webhooks().isEmpty()) {
       // first: they never throw, and a failed Kafka publish must not hold back a webhook

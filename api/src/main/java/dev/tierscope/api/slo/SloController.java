@@ -6,6 +6,7 @@ import dev.tierscope.api.web.BadParameterException;
 import dev.tierscope.api.web.Durations;
 import dev.tierscope.api.web.Params;
 import dev.tierscope.api.web.TimeParameters;
+import dev.tierscope.boot.SpansProperties;
 import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.query.StepPlan;
 import dev.tierscope.core.query.TimeRange;
@@ -33,13 +34,19 @@ class SloController {
   private final SeriesCalculator series;
   private final Params params;
   private final ApiProperties properties;
+  private final java.time.Duration window;
 
   SloController(
-      SloCalculator calculator, SeriesCalculator series, Params params, ApiProperties properties) {
+      SloCalculator calculator,
+      SeriesCalculator series,
+      Params params,
+      ApiProperties properties,
+      SpansProperties spans) {
     this.calculator = calculator;
     this.series = series;
     this.params = params;
     this.properties = properties;
+    this.window = spans.window();
   }
 
   @Operation(summary = "A class's four SLIs and TTFT components over a range")
@@ -104,7 +111,7 @@ class SloController {
             : Durations.parse("step", step);
     StepPlan plan;
     try {
-      plan = StepPlan.checked(range, d, properties.window(), properties.maxPoints());
+      plan = StepPlan.checked(range, d, window, properties.maxPoints());
     } catch (IllegalArgumentException e) {
       throw new BadParameterException("step", e.getMessage());
     }

@@ -205,8 +205,7 @@ class DashboardStructureTest {
   @Test
   void theClassVariableListsTheApiClassesAndStepsMergeWholeWindows() {
     SoftAssertions soft = new SoftAssertions();
-    Duration window =
-        Duration.ofSeconds(10); // tierscope.api.window and tierscope.aggregator.window
+    Duration window = Duration.ofSeconds(10); // tierscope.spans.window
     for (Dashboard d : dashboards) {
       JsonNode cls = d.variables().get("class");
       soft.assertThat(cls.path("type").asText())
