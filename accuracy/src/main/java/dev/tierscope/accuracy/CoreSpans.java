@@ -28,6 +28,11 @@ final class CoreSpans {
 
   static final String TENANT = "default";
 
+  /** The services of the simulator's client app and gateway ({@code TierscopeSink}). */
+  static final String CLIENT_SERVICE = "sim-chat-app";
+
+  static final String GATEWAY_SERVICE = "sim-gateway";
+
   private CoreSpans() {}
 
   /** The spans of {@code r}, root first. */
@@ -42,6 +47,7 @@ final class CoreSpans {
     long gateway = 2;
     spans.add(
         span(trace, client, 0, SpanRole.CLIENT, SpanKind.CLIENT)
+            .service(CLIENT_SERVICE)
             .trafficClass(cls)
             .workflow(workflow)
             .startEpochNanos(nanos(r.clientStartMicros()))
@@ -57,6 +63,7 @@ final class CoreSpans {
             .build());
     spans.add(
         span(trace, gateway, client, SpanRole.GATEWAY, SpanKind.SERVER)
+            .service(GATEWAY_SERVICE)
             .trafficClass(cls)
             .workflow(workflow)
             .startEpochNanos(nanos(r.gatewayStartMicros()))
@@ -77,7 +84,8 @@ final class CoreSpans {
             r.policy().endMicros(),
             false,
             false,
-            false));
+            false,
+            GATEWAY_SERVICE));
     Retrieval retrieval = r.retrieval();
     if (retrieval != null) {
       spans.add(
@@ -90,7 +98,8 @@ final class CoreSpans {
               retrieval.endMicros(),
               false,
               retrieval.hit(),
-              retrieval.fallback()));
+              retrieval.fallback(),
+              retrieval.backend().service()));
     }
     for (ToolCall t : r.tools()) {
       spans.add(
@@ -103,11 +112,13 @@ final class CoreSpans {
               t.endMicros(),
               t.failed(),
               false,
-              false));
+              false,
+              GATEWAY_SERVICE));
     }
     ModelCall m = r.model();
     Span.Builder model =
         span(trace, id, gateway, SpanRole.MODEL, SpanKind.CLIENT)
+            .service(m.backend().service())
             .operation("chat")
             .startEpochNanos(nanos(m.startMicros()))
             .endEpochNanos(nanos(m.endMicros()))
@@ -133,8 +144,10 @@ final class CoreSpans {
       long end,
       boolean error,
       boolean hit,
-      boolean fallback) {
+      boolean fallback,
+      String service) {
     return span(trace, id, parent, role, SpanKind.INTERNAL)
+        .service(service)
         .startEpochNanos(nanos(start))
         .endEpochNanos(nanos(end))
         .error(error)

@@ -69,7 +69,7 @@ class AttributionAccuracyIT {
         AccuracySweep.Config.defaults()
             .withSeeds(SEED, 1)
             .withIntensities(List.of(1.0))
-            .withScenarios(Scenario.singleFaults());
+            .withScenarios(AccuracyRun.kinds().stream().map(Scenario::of).toList());
     List<Outcome> inProcess = new AccuracySweep(config).runSeed(SEED, 1.0);
     // the API's outcomes: healthy (second phase against the first), then the faults in order
     List<Outcome> comparable = new ArrayList<>();

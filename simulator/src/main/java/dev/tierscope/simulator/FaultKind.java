@@ -8,7 +8,10 @@ import java.util.Locale;
  * a stream interruption leaves TTFT alone and breaks streams after their first token (the {@code
  * stream_interruption} SLI), so the TTFT verdict for it should be {@code none}.
  *
- * <p>Every fault scales with an intensity (1.0 = the defaults described here).
+ * <p>Every fault scales with an intensity (1.0 = the defaults described here); for a failover the
+ * intensity is the share of the tier's calls that move to the secondary region.
+ *
+ * <p>New kinds go at the end: a fault's random stream is derived from its position.
  */
 public enum FaultKind {
   /** Every client: +300 ms and lognormal jitter (median 150 ms) on the client path. */
@@ -37,7 +40,19 @@ public enum FaultKind {
   /** Prefill runs five times slower. */
   MODEL_SLOW_PREFILL(Tier.MODEL, "slow prefill on the model runtime"),
   /** 8% of streams break at a random token after the first (the runtime drops them). */
-  STREAM_INTERRUPTION(Tier.MODEL, "streams break after their first token");
+  STREAM_INTERRUPTION(Tier.MODEL, "streams break after their first token"),
+  /**
+   * The model tier fails over to the secondary region ({@link Backend#MODEL_SECONDARY}): a moved
+   * model call pays one inter-region round trip before its first token. The intensity is the share
+   * of model calls moved (1 and above: all of them).
+   */
+  MODEL_FAILOVER(Tier.MODEL, "model tier fails over to the secondary region"),
+  /**
+   * The retrieval tier fails over to the secondary region ({@link Backend#RETRIEVAL_SECONDARY}): a
+   * moved retrieval pays the inter-region round trip once per call it makes to its backend (three).
+   * The intensity is the share of retrievals moved (1 and above: all of them).
+   */
+  RETRIEVAL_FAILOVER(Tier.MESH, "retrieval tier fails over to the secondary region");
 
   private final Tier tier;
   private final String description;
@@ -50,6 +65,11 @@ public enum FaultKind {
   /** The tier the fault is injected in. */
   public Tier tier() {
     return tier;
+  }
+
+  /** Whether the fault moves traffic to another backend (the failovers). */
+  public boolean failover() {
+    return this == MODEL_FAILOVER || this == RETRIEVAL_FAILOVER;
   }
 
   /** Whether the fault is meant to move TTFT (all but {@link #STREAM_INTERRUPTION}). */

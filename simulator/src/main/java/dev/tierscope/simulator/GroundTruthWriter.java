@@ -170,6 +170,8 @@ public final class GroundTruthWriter implements RequestSink {
     if (r.retrieval() != null) {
       json.writeBooleanProperty("retrievalHit", r.retrieval().hit());
       json.writeBooleanProperty("retrievalFallback", r.retrieval().fallback());
+      json.writeStringProperty("retrievalService", r.retrieval().backend().service());
+      json.writeStringProperty("retrievalRegion", r.retrieval().backend().region());
     }
     json.writeNumberProperty("toolCalls", r.tools().size());
     json.writeNumberProperty("toolchainMicros", r.toolchainMicros());
@@ -182,6 +184,10 @@ public final class GroundTruthWriter implements RequestSink {
       json.writeEndArray();
     }
     json.writeStringProperty("model", r.refused() ? "" : r.model().model());
+    if (!r.refused()) {
+      json.writeStringProperty("modelService", r.model().backend().service());
+      json.writeStringProperty("modelRegion", r.model().backend().region());
+    }
     json.writeNumberProperty("inputTokens", r.refused() ? 0 : r.model().inputTokens());
     json.writeNumberProperty("outputTokens", r.refused() ? 0 : r.model().outputTokens());
     json.writeStringProperty("outcome", r.refused() ? "refused" : r.outcome().streamOutcome());

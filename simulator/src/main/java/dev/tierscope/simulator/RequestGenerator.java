@@ -31,6 +31,9 @@ import java.util.SplittableRandom;
  *   <li>dispatch to the model LN(2 ms, 0.5); queue LN(15 ms, 0.7) premium, LN(40 ms, 0.8) standard,
  *       LN(1.5 s, 0.7) batch; prefill 0.05 ms per input token (0.12 ms on the batch model) x LN(1,
  *       0.2); input tokens LN(600) chat, LN(2500) RAG, LN(3000) agent, LN(12000) batch;
+ *   <li>failover (faults only): a model call or a retrieval served from the secondary region pays
+ *       the inter-region round trip LN(95 ms, 0.1) once (model) or once per backend call (three for
+ *       a retrieval), see {@link Backend};
  *   <li>streaming: output tokens LN(250) chat, LN(300) RAG, LN(200) agent, LN(800) batch, each
  *       after an inter-token gap of LN(22 ms, 0.25) (LN(35 ms, 0.25) batch), token by token; the
  *       gateway relays each token in LN(2 ms, 0.5); 0.3% of streams break, 1% are cancelled by the
@@ -214,7 +217,18 @@ final class RequestGenerator {
         SplittableRandom f = Rng.fault(seed, index, FaultKind.MESH_RETRIEVAL_SLOWDOWN);
         r += Math.round(k * Lognormal.ofMillis(600, 0.4).sample(f));
       }
-      retrieval = new Retrieval(cursor, cursor + r, hit, !hit && fallback);
+      Backend retriever = Backend.RETRIEVAL_PRIMARY;
+      k = intensity(faults, FaultKind.RETRIEVAL_FAILOVER);
+      if (k > 0) {
+        SplittableRandom f = Rng.fault(seed, index, FaultKind.RETRIEVAL_FAILOVER);
+        if (f.nextDouble() < Math.min(1, k)) {
+          retriever = Backend.RETRIEVAL_SECONDARY;
+          for (int i = 0; i < Backend.RETRIEVAL_ROUND_TRIPS; i++) {
+            r += Backend.INTER_REGION_RTT.sample(f);
+          }
+        }
+      }
+      retrieval = new Retrieval(cursor, cursor + r, hit, !hit && fallback, retriever);
       cursor += r;
     }
 
@@ -274,6 +288,17 @@ final class RequestGenerator {
     if (k > 0) {
       prefill = Math.round(prefill * (1 + 4 * k));
     }
+    Backend runtime = Backend.MODEL_PRIMARY;
+    long modelNetwork = 0;
+    k = intensity(faults, FaultKind.MODEL_FAILOVER);
+    if (k > 0) {
+      SplittableRandom f = Rng.fault(seed, index, FaultKind.MODEL_FAILOVER);
+      if (f.nextDouble() < Math.min(1, k)) {
+        // The call goes out and the first token comes back across the regions: one round trip.
+        runtime = Backend.MODEL_SECONDARY;
+        modelNetwork = Backend.INTER_REGION_RTT.sample(f);
+      }
+    }
 
     // ---- stream: token by token; a break or a cancel ends it early
     SplittableRandom stream = Rng.stream(seed, index, Rng.STREAM);
@@ -313,6 +338,8 @@ final class RequestGenerator {
         retrieval,
         tools,
         batch ? BATCH_MODEL : INTERACTIVE_MODEL,
+        runtime,
+        modelNetwork,
         modelStart,
         queue,
         faultQueue,

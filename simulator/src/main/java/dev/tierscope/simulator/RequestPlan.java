@@ -39,6 +39,12 @@ final class RequestPlan {
   final List<ToolCall> tools;
   final String model;
 
+  /** The model runtime that serves it. */
+  final Backend modelBackend;
+
+  /** The round trip to {@link #modelBackend} when it runs in another region, else 0. */
+  final long modelNetworkMicros;
+
   /** The request reaches the model (the model span starts). */
   final long modelStartMicros;
 
@@ -77,6 +83,8 @@ final class RequestPlan {
       Retrieval retrieval,
       List<ToolCall> tools,
       String model,
+      Backend modelBackend,
+      long modelNetworkMicros,
       long modelStartMicros,
       long queueMicros,
       long faultQueueMicros,
@@ -104,6 +112,8 @@ final class RequestPlan {
     this.retrieval = retrieval;
     this.tools = tools;
     this.model = model;
+    this.modelBackend = modelBackend;
+    this.modelNetworkMicros = modelNetworkMicros;
     this.modelStartMicros = modelStartMicros;
     this.queueMicros = queueMicros;
     this.faultQueueMicros = faultQueueMicros;
@@ -142,7 +152,7 @@ final class RequestPlan {
    */
   SimulatedRequest complete(
       long serviceStartMicros, long queueMicros, Admission admission, int level) {
-    long modelFirst = serviceStartMicros + prefillMicros(level);
+    long modelFirst = serviceStartMicros + prefillMicros(level) + modelNetworkMicros;
     long modelEnd = modelFirst + Math.round(decodeMicros * factor(level));
     return served(queueMicros, modelFirst, modelEnd, tokens, outcome, admission, level);
   }
@@ -160,7 +170,7 @@ final class RequestPlan {
       long atMicros,
       long tokensDelivered,
       Admission admission) {
-    long modelFirst = serviceStartMicros + prefillMicros(level);
+    long modelFirst = serviceStartMicros + prefillMicros(level) + modelNetworkMicros;
     return served(
         queueMicros,
         modelFirst,
@@ -192,7 +202,8 @@ final class RequestPlan {
             modelEnd,
             inputTokens,
             outputTokens,
-            out);
+            out,
+            modelBackend);
     return new SimulatedRequest(
         index,
         traceId,

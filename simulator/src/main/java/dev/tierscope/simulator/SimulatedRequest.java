@@ -88,8 +88,10 @@ public record SimulatedRequest(
    *
    * @param hit found usable context
    * @param fallback a miss was served by the fallback path (whose time is inside the span)
+   * @param backend the retriever that served it (it reports the retrieval span)
    */
-  public record Retrieval(long startMicros, long endMicros, boolean hit, boolean fallback) {
+  public record Retrieval(
+      long startMicros, long endMicros, boolean hit, boolean fallback, Backend backend) {
     public long durationMicros() {
       return endMicros - startMicros;
     }
@@ -109,6 +111,9 @@ public record SimulatedRequest(
    * @param inputTokens prompt tokens
    * @param outputTokens tokens generated (up to the break when interrupted or cancelled)
    * @param outcome how its stream ended
+   * @param backend the model runtime that served it (it reports the model span); a call served from
+   *     the secondary region has the inter-region round trip inside its span, before the first
+   *     token
    */
   public record ModelCall(
       String model,
@@ -118,7 +123,8 @@ public record SimulatedRequest(
       long endMicros,
       long inputTokens,
       long outputTokens,
-      Outcome outcome) {}
+      Outcome outcome,
+      Backend backend) {}
 
   /** Client-observed time to first token; -1 for a refused request. */
   public long ttftMicros() {

@@ -9,16 +9,23 @@ import dev.tierscope.sdk.TierscopeBuilder;
 import dev.tierscope.simulator.SimulatedRequest.Retrieval;
 import dev.tierscope.simulator.SimulatedRequest.ToolCall;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /**
- * Reports every simulated request as real spans through the Tierscope SDK, as three services would:
+ * Reports every simulated request as real spans through the Tierscope SDK, as its services would:
  * the app the user talks to ({@value #CLIENT_SERVICE}: the client span), the gateway ({@value
- * #GATEWAY_SERVICE}: gateway span, policy, retrieval, tools) and the model runtime ({@value
- * #MODEL_SERVICE}: the model span). Each service has its own SDK instance and exporter, and the
- * trace crosses them through W3C trace-context headers, exactly as in production.
+ * #GATEWAY_SERVICE}: gateway span, policy, tools), the retriever that served the request's
+ * retrieval ({@value #RETRIEVAL_SERVICE} or its standby in the secondary region: the retrieval
+ * span) and the model runtime that served its model call ({@value #MODEL_SERVICE} or its standby:
+ * the model span). Each service has its own SDK instance and exporter, with its region as the
+ * resource's {@code cloud.region} (the client app has none), and the trace crosses them through W3C
+ * trace-context headers, exactly as in production. The standbys' SDK instances start with the first
+ * request a failover sends them ({@link Backend}).
  *
  * <p>Backpressure instead of drops: before a request is reported, the sink waits while an SDK queue
  * is more than three quarters full, so a run faster than the ingest slows down rather than losing
@@ -32,8 +39,14 @@ public final class TierscopeSink implements RequestSink {
   /** Service name of the gateway and its steps. */
   public static final String GATEWAY_SERVICE = "sim-gateway";
 
-  /** Service name of the model spans. */
+  /** Service name of the model spans of the primary model runtime. */
   public static final String MODEL_SERVICE = "sim-model-runtime";
+
+  /** Service name of the retrieval spans of the primary retriever. */
+  public static final String RETRIEVAL_SERVICE = "sim-retriever";
+
+  /** The OpenTelemetry resource attribute naming the region a service runs in. */
+  static final String CLOUD_REGION = "cloud.region";
 
   /** Default export queue of each SDK instance, in spans. */
   public static final int DEFAULT_QUEUE = 8192;
@@ -42,21 +55,26 @@ public final class TierscopeSink implements RequestSink {
 
   private final Tierscope clientApp;
   private final Tierscope gateway;
-  private final Tierscope modelRuntime;
+
+  /** The backends' SDK instances, the primaries from the start, a standby from its first call. */
+  private final Map<Backend, Tierscope> backends = new ConcurrentHashMap<>();
+
   private final SimIdGenerator ids;
+  private final UnaryOperator<TierscopeBuilder> configure;
   private final long highWater;
 
-  private TierscopeSink(
-      Tierscope clientApp,
-      Tierscope gateway,
-      Tierscope modelRuntime,
-      SimIdGenerator ids,
-      int queue) {
-    this.clientApp = clientApp;
-    this.gateway = gateway;
-    this.modelRuntime = modelRuntime;
+  private TierscopeSink(SimIdGenerator ids, UnaryOperator<TierscopeBuilder> configure, int queue) {
     this.ids = ids;
+    this.configure = configure;
+    this.clientApp = build(CLIENT_SERVICE, null, ids, configure);
+    this.gateway = build(GATEWAY_SERVICE, Backend.PRIMARY_REGION, ids, configure);
+    backend(Backend.MODEL_PRIMARY);
+    backend(Backend.RETRIEVAL_PRIMARY);
     this.highWater = Math.max(1, queue * 3L / 4);
+  }
+
+  private Tierscope backend(Backend b) {
+    return backends.computeIfAbsent(b, k -> build(k.service(), k.region(), ids, configure));
   }
 
   /**
@@ -66,23 +84,24 @@ public final class TierscopeSink implements RequestSink {
    * @param seed seed of the span ids: the run's {@link SimulationConfig#idSeed()}
    */
   public static TierscopeSink create(long seed, UnaryOperator<TierscopeBuilder> configure) {
-    SimIdGenerator ids = new SimIdGenerator(seed);
-    return new TierscopeSink(
-        build(CLIENT_SERVICE, ids, configure),
-        build(GATEWAY_SERVICE, ids, configure),
-        build(MODEL_SERVICE, ids, configure),
-        ids,
-        DEFAULT_QUEUE);
+    return new TierscopeSink(new SimIdGenerator(seed), configure, DEFAULT_QUEUE);
   }
 
   private static Tierscope build(
-      String service, SimIdGenerator ids, UnaryOperator<TierscopeBuilder> configure) {
+      String service,
+      String region,
+      SimIdGenerator ids,
+      UnaryOperator<TierscopeBuilder> configure) {
     TierscopeBuilder b =
         Tierscope.builder()
             .serviceName(service)
             .maxQueueSize(DEFAULT_QUEUE)
             .scheduleDelay(Duration.ofMillis(200));
-    return configure.apply(b).serviceName(service).idGenerator(ids).build();
+    b = configure.apply(b).serviceName(service).idGenerator(ids);
+    if (region != null) {
+      b.resourceAttribute(CLOUD_REGION, region);
+    }
+    return b.build();
   }
 
   @Override
@@ -123,7 +142,9 @@ public final class TierscopeSink implements RequestSink {
     }
     Retrieval retrieval = r.retrieval();
     if (retrieval != null) {
-      gw.retrieval(Simulation.instant(retrieval.startMicros()))
+      backend(retrieval.backend())
+          .continueTrace(gw.headers())
+          .retrieval(Simulation.instant(retrieval.startMicros()))
           .end(retrieval.hit(), retrieval.fallback(), Simulation.instant(retrieval.endMicros()));
     }
     for (ToolCall t : r.tools()) {
@@ -142,7 +163,7 @@ public final class TierscopeSink implements RequestSink {
     }
     SimulatedRequest.ModelCall m = r.model();
     ModelSpan model =
-        modelRuntime
+        backend(m.backend())
             .continueTrace(gw.headers())
             .model(m.model(), Simulation.instant(m.startMicros()))
             .provider("vllm")
@@ -171,19 +192,30 @@ public final class TierscopeSink implements RequestSink {
   }
 
   private long maxPending() {
-    return Math.max(
-        clientApp.stats().pending(),
-        Math.max(gateway.stats().pending(), modelRuntime.stats().pending()));
+    long max = 0;
+    for (Tierscope t : instances()) {
+      max = Math.max(max, t.stats().pending());
+    }
+    return max;
   }
 
-  /** The export accounting of the three SDK instances, added up. */
+  /** Every SDK instance started so far. */
+  private List<Tierscope> instances() {
+    List<Tierscope> all = new ArrayList<>(2 + backends.size());
+    all.add(clientApp);
+    all.add(gateway);
+    all.addAll(backends.values());
+    return all;
+  }
+
+  /** The export accounting of the SDK instances, added up. */
   public ExportStats stats() {
     long ended = 0;
     long dropped = 0;
     long exported = 0;
     long failed = 0;
     long pending = 0;
-    for (Tierscope t : List.of(clientApp, gateway, modelRuntime)) {
+    for (Tierscope t : instances()) {
       ExportStats s = t.stats();
       ended += s.ended();
       dropped += s.dropped();
@@ -202,17 +234,17 @@ public final class TierscopeSink implements RequestSink {
   /** Exports everything queued, waiting at most {@code timeout}; true when all of it went out. */
   public boolean flush(Duration timeout) {
     boolean ok = true;
-    for (Tierscope t : List.of(clientApp, gateway, modelRuntime)) {
+    for (Tierscope t : instances()) {
       ok &= t.flush(timeout);
     }
     return ok;
   }
 
-  /** Exports what is queued and shuts the three SDK instances down. */
+  /** Exports what is queued and shuts the SDK instances down. */
   @Override
   public void close() {
-    clientApp.close();
-    gateway.close();
-    modelRuntime.close();
+    for (Tierscope t : instances()) {
+      t.close();
+    }
   }
 }

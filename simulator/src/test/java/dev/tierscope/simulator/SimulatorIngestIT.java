@@ -79,6 +79,8 @@ class SimulatorIngestIT {
             .speed(0)
             .faults(
                 FaultSchedule.of(
+                    FaultWindow.parse("model-failover@0s+15s*0.5"),
+                    FaultWindow.parse("retrieval-failover@0s+15s*0.5"),
                     FaultWindow.parse("edge-mtu-blackhole@15s+15s"),
                     FaultWindow.parse("mesh-tool-timeout@30s+15s"),
                     FaultWindow.parse("stream-interruption@45s+15s")))
@@ -112,7 +114,7 @@ class SimulatorIngestIT {
       SpanEvent model = one(spans, Role.ROLE_MODEL);
       assertThat(client.getService()).isEqualTo(TierscopeSink.CLIENT_SERVICE);
       assertThat(gateway.getService()).isEqualTo(TierscopeSink.GATEWAY_SERVICE);
-      assertThat(model.getService()).isEqualTo(TierscopeSink.MODEL_SERVICE);
+      assertThat(model.getService()).isEqualTo(r.model().backend().service());
       assertThat(gateway.getParentSpanId()).isEqualTo(client.getSpanId());
       assertThat(model.getParentSpanId()).isEqualTo(gateway.getSpanId());
 
@@ -144,9 +146,20 @@ class SimulatorIngestIT {
         SpanEvent retrieval = one(spans, Role.ROLE_RETRIEVAL);
         assertThat(retrieval.getRetrievalHit()).isEqualTo(r.retrieval().hit());
         assertThat(retrieval.getRetrievalFallback()).isEqualTo(r.retrieval().fallback());
+        assertThat(retrieval.getService()).isEqualTo(r.retrieval().backend().service());
+        assertThat(retrieval.getParentSpanId()).isEqualTo(gateway.getSpanId());
       }
     }
-    // The faults showed: black-holed packets, timed-out tools, broken streams.
+    // Half of the model calls and retrievals of the first 15 s failed over to the standbys.
+    assertThat(truth.requests).anyMatch(r -> r.model().backend().equals(Backend.MODEL_SECONDARY));
+    assertThat(truth.requests)
+        .anyMatch(r -> r.model().backend().equals(Backend.MODEL_PRIMARY) && !r.faults().isEmpty());
+    assertThat(truth.requests)
+        .anyMatch(
+            r ->
+                r.retrieval() != null
+                    && r.retrieval().backend().equals(Backend.RETRIEVAL_SECONDARY));
+    // The other faults showed: black-holed packets, timed-out tools, broken streams.
     assertThat(truth.requests).anyMatch(r -> r.retransmits() > 1);
     assertThat(truth.requests).anyMatch(SimulatedRequest::toolchainFailed);
     assertThat(truth.requests).anyMatch(r -> r.outcome() == Outcome.INTERRUPTED);
