@@ -138,6 +138,10 @@ public final class TierscopeServer implements AutoCloseable {
     common.put("spring.datasource.url", database.jdbcUrl());
     common.put("spring.datasource.username", database.user());
     common.put("spring.datasource.password", database.password());
+    // One process, one logging system: Spring Boot would tag every line with the name of the first
+    // application started ([tierscope-aggregator]), also the ingest's and the api's. The logger
+    // and thread names say which part wrote a line.
+    common.put("logging.include-application-name", "false");
     common.putAll(options.properties());
 
     // The aggregator first: it owns nothing the others need, but it migrates the schema before
