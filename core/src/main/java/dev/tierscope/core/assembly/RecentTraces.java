@@ -10,9 +10,10 @@ import java.nio.ByteBuffer;
  * The traces a partition completed recently, so that a span arriving after its request was emitted
  * (a late child, or a client's retried batch, also after a restart or a rebalance) does not start a
  * second request. Membership is O(1) (open addressing on the 128-bit id); entries leave in the
- * order they came, once the latest span end of their trace is further behind stream time than the
- * allowed lateness (from then on the lateness rule catches every span of them anyway) or when more
- * than the cap are held.
+ * order they came, once the time they are remembered from (the latest span end of their trace, or
+ * the stream time they completed at when later) is further behind stream time than the allowed
+ * lateness (from then on the lateness rule catches every span of them that ended by then) or when
+ * more than the cap are held.
  *
  * <p>Why in the snapshot: a client retries a batch it got no answer for, and the aggregator may
  * have restarted meanwhile. Without these ids the retried spans would start new, partial requests
@@ -38,7 +39,10 @@ final class RecentTraces {
     return slotOf(id.high(), id.low()) >= 0;
   }
 
-  /** Remembers a completed trace and the latest span end it had, in epoch microseconds. */
+  /**
+   * Remembers a completed trace until stream time passes {@code lastEndMicros} (epoch microseconds)
+   * by more than the allowed lateness.
+   */
   void add(TraceId id, long lastEndMicros) {
     long h = id.high();
     long l = id.low();

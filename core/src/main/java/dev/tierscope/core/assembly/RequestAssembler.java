@@ -170,7 +170,7 @@ public final class RequestAssembler {
     PendingRequest oldest = it.next().getValue();
     it.remove();
     overflowed++;
-    recentlyCompleted.add(oldest.traceId, oldest.lastEndMicros);
+    recentlyCompleted.add(oldest.traceId, rememberedFrom(oldest, false));
     evicted.add(oldest);
   }
 
@@ -223,15 +223,27 @@ public final class RequestAssembler {
       boolean tooOld = streamTimeMicros >= p.firstStartMicros + maxAgeMicros;
       if (rootDone || tooOld) {
         it.remove();
-        recentlyCompleted.add(p.traceId, p.lastEndMicros);
+        recentlyCompleted.add(p.traceId, rememberedFrom(p, rootDone));
         sink.accept(p.summarize(config.fallbackClass(), !rootDone));
         n++;
       }
     }
-    // From now on the lateness rule catches every span of a trace whose latest end is this far
-    // behind; remembering it longer would only grow the snapshot.
+    // From now on the lateness rule catches every span of a trace remembered from this far behind
+    // (see rememberedFrom); remembering it longer would only grow the snapshot.
     recentlyCompleted.evict(streamTimeMicros - latenessMicros, config.maxInFlight());
     return n;
+  }
+
+  /**
+   * The time a completed trace stays remembered from (for the allowed lateness): its latest span
+   * end when its root completed it (the other spans of a request end before its root), else the
+   * stream time it completed at when later. A request completed by its age or by the cap has not
+   * seen all its spans: one that ends after the latest seen (its root, typically) is not caught by
+   * the lateness rule, and without the trace remembered it would start a second request, counted
+   * twice. From completion on, such a span is late for the allowed lateness.
+   */
+  private long rememberedFrom(PendingRequest p, boolean rootDone) {
+    return rootDone ? p.lastEndMicros : Math.max(p.lastEndMicros, streamTimeMicros);
   }
 
   /** Requests in flight. */

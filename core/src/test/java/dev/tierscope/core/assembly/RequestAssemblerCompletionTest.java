@@ -111,6 +111,41 @@ class RequestAssemblerCompletionTest {
   }
 
   @Test
+  void aRequestCompletedByMaxAgeIsNotStartedAgainByItsLaterSpans() {
+    // A long child of trace 1, started near the maximum age behind the stream time to come.
+    assertThat(assembler.add(server(2, 1).trace(1).at(0, MAX_AGE - LATENESS).build()))
+        .isEqualTo(AddResult.ASSEMBLED);
+    // Other traffic moves stream time close to the maximum age past trace 1's start; the child
+    // still ended within the allowed lateness.
+    assembler.add(client(1).trace(9).at(MAX_AGE - 3_000_000, MAX_AGE - 2_000_000).build());
+    drain();
+    assertThat(emitted).isEmpty();
+    // The next poll moves stream time a few seconds: trace 1 is now past the maximum age and
+    // completes as partial, its latest end already behind the allowed lateness.
+    assembler.add(client(1).trace(8).at(MAX_AGE, MAX_AGE + 5_000_000).build());
+    drain();
+    assertThat(emitted)
+        .filteredOn(r -> r.traceId().equals(client(1).trace(1).build().traceId()))
+        .singleElement()
+        .extracting(RequestSummary::partial)
+        .isEqualTo(true);
+
+    // Trace 1's root arrives in that poll too, ending within the allowed lateness: the request
+    // was already counted, so the span is late, not the start of a second request.
+    AddResult root = assembler.add(client(1).trace(1).at(0, MAX_AGE + 1_000_000).build());
+    assembler.advanceStreamTime(T0 + MAX_AGE + 60_000_000);
+    drain();
+
+    assertThat(root).isEqualTo(AddResult.LATE);
+    assertThat(assembler.lateSpans()).isEqualTo(1);
+    assertThat(emitted)
+        .as("trace 1 counted once")
+        .filteredOn(r -> r.traceId().equals(client(1).trace(1).build().traceId()))
+        .hasSize(1);
+    assertThat(assembler.inFlight()).isZero();
+  }
+
+  @Test
   void inFlightCapEvictsTheOldestRequestAsPartial() {
     RequestAssembler capped = new RequestAssembler(config(2));
     capped.add(client(1).trace(1).at(0, 1_000).build());
