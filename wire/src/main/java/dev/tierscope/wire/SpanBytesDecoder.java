@@ -41,7 +41,7 @@ public enum SpanBytesDecoder {
     public Span decode(byte[] bytes) {
       Span.Builder b = Span.builder();
       try {
-        readSpanEvent(CodedInputStream.newInstance(bytes), b);
+        readSpanEvent(CodedInputStream.newInstance(bytes), bytes, b);
       } catch (IOException e) {
         throw new UndecodableSpanException("value is not a SpanEvent: " + e.getMessage(), e);
       }
@@ -56,6 +56,9 @@ public enum SpanBytesDecoder {
    * @throws InvalidSpanException when the message breaks a span rule
    */
   public abstract Span decode(byte[] bytes);
+
+  /** Tenant, class, service and the other few-valued strings, decoded once per distinct value. */
+  private static final Utf8Strings STRINGS = new Utf8Strings();
 
   private static final int LEN = WireFormat.WIRETYPE_LENGTH_DELIMITED;
   private static final int VARINT = WireFormat.WIRETYPE_VARINT;
@@ -105,7 +108,8 @@ public enum SpanBytesDecoder {
   private static final int ENTRY_VALUE = 2 << 3 | LEN;
 
   /** Reads the fields into the builder; the translation of absent values happens here. */
-  private static void readSpanEvent(CodedInputStream in, Span.Builder b) throws IOException {
+  private static void readSpanEvent(CodedInputStream in, byte[] buffer, Span.Builder b)
+      throws IOException {
     // proto3 defaults: what an unset field means.
     b.role(WireEnums.role(0)).kind(WireEnums.kind(0)).streamOutcome(WireEnums.outcome(0));
     while (true) {
@@ -138,12 +142,12 @@ public enum SpanBytesDecoder {
             b.parentSpanId(ByteBuffer.wrap(in.readRawBytes(length)));
           }
         }
-        case SERVICE -> b.service(in.readStringRequireUtf8());
-        case TENANT -> b.tenant(in.readStringRequireUtf8());
+        case SERVICE -> b.service(readString(in, buffer));
+        case TENANT -> b.tenant(readString(in, buffer));
         case ROLE -> b.role(WireEnums.role(in.readEnum()));
         case KIND -> b.kind(WireEnums.kind(in.readEnum()));
-        case TRAFFIC_CLASS -> b.trafficClass(in.readStringRequireUtf8());
-        case WORKFLOW -> b.workflow(in.readStringRequireUtf8());
+        case TRAFFIC_CLASS -> b.trafficClass(readString(in, buffer));
+        case WORKFLOW -> b.workflow(readString(in, buffer));
         case START -> b.startEpochNanos(in.readFixed64());
         case END -> b.endEpochNanos(in.readFixed64());
         case FIRST_TOKEN -> {
@@ -155,18 +159,18 @@ public enum SpanBytesDecoder {
         case STREAM_OUTCOME -> b.streamOutcome(WireEnums.outcome(in.readEnum()));
         case RETRIEVAL_HIT -> b.retrievalHit(in.readBool());
         case RETRIEVAL_FALLBACK -> b.retrievalFallback(in.readBool());
-        case TOOL_NAME -> b.toolName(in.readStringRequireUtf8());
+        case TOOL_NAME -> b.toolName(readString(in, buffer));
         case MODEL_QUEUE_MICROS -> b.modelQueueMicros(in.readInt64());
         case INPUT_TOKENS -> b.inputTokens(in.readInt64());
         case OUTPUT_TOKENS -> b.outputTokens(in.readInt64());
-        case MODEL -> b.model(in.readStringRequireUtf8());
-        case CLIENT_PATH -> b.clientPath(in.readStringRequireUtf8());
-        case PROTOCOL_VERSION -> b.protocolVersion(in.readStringRequireUtf8());
+        case MODEL -> b.model(readString(in, buffer));
+        case CLIENT_PATH -> b.clientPath(readString(in, buffer));
+        case PROTOCOL_VERSION -> b.protocolVersion(readString(in, buffer));
         case PROTOCOL_FALLBACK -> b.protocolFallback(in.readBool());
         case RETRANSMITS -> b.retransmits(in.readInt32());
-        case CONNECTION_TYPE -> b.connectionType(in.readStringRequireUtf8());
+        case CONNECTION_TYPE -> b.connectionType(readString(in, buffer));
         case CLASS_UNKNOWN -> b.classUnknown(in.readBool());
-        case OPERATION -> b.operation(in.readStringRequireUtf8());
+        case OPERATION -> b.operation(readString(in, buffer));
         case ADMISSION -> b.admission(WireEnums.admission(in.readEnum()));
         case DEGRADATION_LEVEL -> b.degradationLevel(in.readInt32());
         case RULE_ATTRIBUTES -> readRuleAttribute(in, b);
@@ -206,6 +210,18 @@ public enum SpanBytesDecoder {
     in.checkLastTagWas(0);
     in.popLimit(limit);
     b.ruleAttribute(key, value);
+  }
+
+  /**
+   * A string field through the {@link Utf8Strings} cache: the bytes stay in the record value, the
+   * same checks as {@code readStringRequireUtf8} apply (length, truncation, UTF-8).
+   */
+  private static String readString(CodedInputStream in, byte[] buffer) throws IOException {
+    int length = in.readRawVarint32();
+    // The stream reads the whole record value from its first byte: its count is the position.
+    int offset = in.getTotalBytesRead();
+    in.skipRawBytes(length);
+    return STRINGS.get(buffer, offset, length);
   }
 
   /** The next 8 bytes as a big-endian long, without copying them. */

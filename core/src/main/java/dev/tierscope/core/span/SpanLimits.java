@@ -98,8 +98,23 @@ public final class SpanLimits {
    * reserved {@link #OVERFLOW}.
    */
   public static boolean isValidTenant(String tenant) {
-    return matchesTenantPattern(tenant) && !OVERFLOW.equals(tenant);
+    if (tenant == lastValidTenant) {
+      return true;
+    }
+    boolean valid = matchesTenantPattern(tenant) && !OVERFLOW.equals(tenant);
+    if (valid) {
+      lastValidTenant = tenant;
+    }
+    return valid;
   }
+
+  /**
+   * The tenant last found valid. The span codec hands out one {@code String} instance per distinct
+   * value, and every span is checked twice (builder and record), so an identity hit skips the
+   * character scan. Racy on purpose and still safe: a {@code String} is immutable, a stale value
+   * only costs the scan.
+   */
+  private static String lastValidTenant = "default";
 
   private static boolean isTenantChar(char c) {
     return (c >= 'a' && c <= 'z')
