@@ -21,6 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -77,8 +81,11 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
     long lastRecordWallMillis;
     long streamTimeAtLastRecordMicros = Long.MIN_VALUE;
 
-    /** Kafka timestamp (epoch millis) of the last record processed, or when it was loaded. */
-    long lastRecordTimestampMillis;
+    /**
+     * Kafka timestamp (epoch millis) of the last record processed, or when it was loaded. Volatile:
+     * the status is published while the worker processes records.
+     */
+    volatile long lastRecordTimestampMillis;
 
     PartitionState(RequestAssembler assembler, long nextOffset, long nowMillis) {
       this.assembler = assembler;
@@ -112,6 +119,16 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
   private final Consumer<RequestSummary> recorder;
   private final Map<String, Long> warnedAt = new HashMap<>();
   private final Map<String, Long> foldedReported = new HashMap<>();
+
+  /**
+   * Decodes, assembles and records the records of one poll while the loop thread polls (and Kafka
+   * parses) the next: the two halves of the work overlap on two cores. One thread, so partition
+   * state and windows still have one writer at a time; see {@link #awaitWorker}.
+   */
+  private ExecutorService worker;
+
+  /** The records handed to the worker and not yet awaited; loop thread only. */
+  private Future<?> inProgress;
 
   private volatile boolean closing;
   private volatile LoopStatus status;
@@ -180,6 +197,14 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
   @Override
   public void run() {
     started = true;
+    String name = Thread.currentThread().getName();
+    worker =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, name + "-records");
+              t.setDaemon(true);
+              return t;
+            });
     try {
       consumer.subscribe(List.of(settings.topic()), listener);
       lastCheckpointMillis = clock.millis();
@@ -187,39 +212,42 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
       publishStatus(lastCheckpointMillis);
       while (!closing) {
         if (rejoinRequested) {
+          awaitWorker();
           rejoin();
         }
         if (needsReload && clock.millis() >= nextReloadAttemptMillis) {
+          awaitWorker();
           reload();
         }
         // Poll even while the store is unreachable: the partitions are paused then, so nothing is
         // read, but the consumer stays in its group (max.poll.interval.ms) and takes part in
         // rebalances instead of being thrown out while it waits for the database.
+        // While this poll waits and parses, the worker is still on the previous poll's records.
         ConsumerRecords<byte[], byte[]> records = consumer.poll(settings.pollTimeout());
         long now = clock.millis();
-        long ceiling = now * 1_000 + toleranceMicros;
-        for (TopicPartition tp : records.partitions()) {
-          PartitionState state = owned.get(tp);
-          if (state == null) {
-            continue;
-          }
-          state.assembler.limitStreamTime(ceiling);
-          List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
-          for (ConsumerRecord<byte[], byte[]> record : batch) {
-            process(state, record, now);
-            state.nextOffset = record.offset() + 1;
-          }
-          state.lastRecordWallMillis = now;
-          state.lastRecordTimestampMillis = batch.get(batch.size() - 1).timestamp();
-          state.streamTimeAtLastRecordMicros = state.assembler.streamTimeMicros();
-          metrics.spansConsumed(batch.size());
-        }
-        completeRequests(now);
+        awaitWorker();
+        Cut due = null;
+        boolean statusDue = false;
         if (now - lastCheckpointMillis >= settings.checkpointInterval().toMillis()) {
           if (!needsReload) {
-            checkpoint();
+            due = cut();
           }
           lastCheckpointMillis = now;
+          statusDue = true;
+        }
+        List<Polled> polled = new ArrayList<>(records.partitions().size());
+        for (TopicPartition tp : records.partitions()) {
+          PartitionState state = owned.get(tp);
+          if (state != null) {
+            polled.add(new Polled(state, records.records(tp)));
+          }
+        }
+        inProgress = worker.submit(() -> processPolled(polled, now));
+        // The store's round trip overlaps the worker's processing of the records after the cut.
+        if (due != null) {
+          commit(due);
+        }
+        if (statusDue) {
           publishStatus(now);
         }
       }
@@ -228,6 +256,12 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
         throw e;
       }
     } finally {
+      try {
+        awaitWorker();
+      } catch (RuntimeException e) {
+        log.error("processing the last records failed; checkpointing what was processed", e);
+      }
+      worker.shutdown();
       try {
         if (!needsReload) {
           Set<TopicPartition> partitions = Set.copyOf(owned.keySet());
@@ -250,6 +284,68 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
       // member (a scale-down). A crash sends no leave, and the same instance id reclaims at once.
       consumer.close(CloseOptions.groupMembershipOperation(GroupMembershipOperation.LEAVE_GROUP));
       stopped.countDown();
+    }
+  }
+
+  /** The records of one partition from one poll, with the state they go into. */
+  private record Polled(PartitionState state, List<ConsumerRecord<byte[], byte[]>> records) {}
+
+  /**
+   * Runs on the worker: decodes, assembles and records one poll's records, then completes what is
+   * due. The loop thread touches partition state and windows only after {@link #awaitWorker}.
+   */
+  private void processPolled(List<Polled> polled, long now) {
+    long ceiling = now * 1_000 + toleranceMicros;
+    for (Polled p : polled) {
+      PartitionState state = p.state();
+      List<ConsumerRecord<byte[], byte[]>> batch = p.records();
+      state.assembler.limitStreamTime(ceiling);
+      for (ConsumerRecord<byte[], byte[]> record : batch) {
+        process(state, record, now);
+        state.nextOffset = record.offset() + 1;
+      }
+      state.lastRecordWallMillis = now;
+      state.lastRecordTimestampMillis = batch.get(batch.size() - 1).timestamp();
+      state.streamTimeAtLastRecordMicros = state.assembler.streamTimeMicros();
+      metrics.spansConsumed(batch.size());
+    }
+    completeRequests(now);
+  }
+
+  /**
+   * Waits until the worker has finished the records handed to it; from then on this thread may
+   * touch partition state and windows (the future's completion orders the worker's writes before
+   * this thread's reads). Whatever the worker threw is thrown here.
+   */
+  private void awaitWorker() {
+    Future<?> f = inProgress;
+    if (f == null) {
+      return;
+    }
+    inProgress = null;
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          f.get();
+          return;
+        } catch (InterruptedException e) {
+          // The records are in the middle of being processed: finish waiting, keep the flag.
+          interrupted = true;
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof RuntimeException r) {
+            throw r;
+          }
+          if (e.getCause() instanceof Error err) {
+            throw err;
+          }
+          throw new IllegalStateException(e.getCause());
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -407,11 +503,34 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
    * store.
    */
   private void checkpoint() {
+    awaitWorker();
+    Cut cut = cut();
+    if (cut != null) {
+      commit(cut);
+    }
+  }
+
+  /**
+   * What one checkpoint commits, all taken at one point of the stream: each owned partition's
+   * snapshot and next offset, and the window deltas up to there.
+   */
+  private record Cut(
+      long startedNanos,
+      List<PartitionCheckpoint> checkpoints,
+      Map<TopicPartition, OffsetAndMetadata> offsets,
+      List<WindowDelta> deltas,
+      Set<TopicPartition> partitions) {}
+
+  /**
+   * Takes the state to commit (snapshots, offsets, drained deltas); null when there is nothing.
+   * Only while the worker is idle.
+   */
+  private Cut cut() {
     long startedMillis = clock.millis();
     lastCheckpointMillis = startedMillis;
     if (owned.isEmpty() && windows.isEmpty()) {
       lastSuccessfulCheckpointMillis = startedMillis;
-      return;
+      return null;
     }
     long started = System.nanoTime();
     List<PartitionCheckpoint> checkpoints = new ArrayList<>(owned.size());
@@ -437,11 +556,19 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
                   tp.topic(), tp.partition(), held.get(tp), st.nextOffset, snapshot));
           offsets.put(tp, new OffsetAndMetadata(st.nextOffset));
         });
-    List<WindowDelta> deltas = windows.drain();
+    return new Cut(started, checkpoints, offsets, windows.drain(), Set.copyOf(owned.keySet()));
+  }
+
+  /**
+   * Writes a cut to the store. The worker may meanwhile be processing the records after the cut:
+   * the cut holds its own copies, and a failure waits for the worker before it drops everything
+   * since the last successful checkpoint (that work included) and reloads.
+   */
+  private void commit(Cut cut) {
     List<RefusedDelta> refused;
     try {
-      refused = store.commit(settings.group(), generation(), checkpoints, deltas);
-      metrics.checkpointed(System.nanoTime() - started, deltas.size());
+      refused = store.commit(settings.group(), generation(), cut.checkpoints(), cut.deltas());
+      metrics.checkpointed(System.nanoTime() - cut.startedNanos(), cut.deltas().size());
       lastSuccessfulCheckpointMillis = clock.millis();
       failuresInARow = 0;
       lastFailure = "";
@@ -452,12 +579,14 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
           e.getMessage());
       metrics.checkpointFailed("fenced");
       lastFailure = "fenced: " + e.getMessage();
+      awaitWorker();
       fenced();
       return;
     } catch (RuntimeException e) {
       log.warn("checkpoint failed, reloading owned partitions from the last one: {}", e.toString());
       metrics.checkpointFailed("store");
       lastFailure = "store: " + e.getMessage();
+      awaitWorker();
       scheduleReload();
       return;
     }
@@ -474,7 +603,7 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
                     .getBytes(StandardCharsets.UTF_8),
                 null,
                 "refused: the store refused the window's delta: " + r.reason(),
-                "checkpoint " + owned.keySet()));
+                "checkpoint " + cut.partitions()));
       }
       log.error(
           "the store refused {} window deltas for their data (first: {}); the rest of the"
@@ -482,8 +611,8 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
           refused.size(),
           refused.get(0));
     }
-    if (!offsets.isEmpty()) {
-      consumer.commitAsync(offsets, null);
+    if (!cut.offsets().isEmpty()) {
+      consumer.commitAsync(cut.offsets(), null);
     }
   }
 
@@ -732,6 +861,7 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
   private final class Listener implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      awaitWorker();
       if (partitions.isEmpty()) {
         return;
       }
@@ -762,6 +892,7 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      awaitWorker();
       if (rejoinRequested) {
         // Fenced since the last poll: the loop leaves and rejoins before claiming anything.
         consumer.pause(partitions);
@@ -782,6 +913,7 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      awaitWorker();
       // Deltas in memory may include records of the lost partitions; they are recomputed by the
       // new owner, so everything not yet checkpointed is dropped and the rest reloaded.
       log.warn(
