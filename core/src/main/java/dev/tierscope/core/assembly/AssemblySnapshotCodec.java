@@ -80,9 +80,8 @@ final class AssemblySnapshotCodec {
       Collection<PendingRequest> evicted,
       RecentTraces recent)
       throws IOException {
-    ByteArrayOutputStream bytes =
-        new ByteArrayOutputStream(
-            64 + pending.size() * 160 + recent.size() * RecentTraces.ENTRY_BYTES);
+    GrowableBytes bytes =
+        new GrowableBytes(64 + pending.size() * 160 + recent.size() * RecentTraces.ENTRY_BYTES);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeByte(VERSION);
       out.writeLong(streamTimeMicros);
@@ -199,16 +198,38 @@ final class AssemblySnapshotCodec {
     return n;
   }
 
+  /**
+   * {@link DataOutputStream#writeUTF} with a fast path for the usual case, a short string of
+   * characters 1 to 127, whose modified UTF-8 is the characters themselves: the same bytes, without
+   * the encoder's scan and buffer.
+   */
+  static void writeUtf(DataOutputStream out, String s) throws IOException {
+    int n = s.length();
+    if (n > 255) {
+      out.writeUTF(s);
+      return;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c == 0 || c > 0x7f) {
+        out.writeUTF(s);
+        return;
+      }
+    }
+    out.writeShort(n);
+    out.writeBytes(s);
+  }
+
   private static void write(DataOutputStream out, PendingRequest p) throws IOException {
     out.writeLong(p.traceId.high());
     out.writeLong(p.traceId.low());
-    out.writeUTF(p.tenant);
-    out.writeUTF(p.trafficClass);
+    writeUtf(out, p.tenant);
+    writeUtf(out, p.trafficClass);
     out.writeBoolean(p.classFromRoot);
     out.writeBoolean(p.classUnknown);
-    out.writeUTF(p.ruleClass);
-    out.writeUTF(p.ruleName);
-    out.writeUTF(p.workflow);
+    writeUtf(out, p.ruleClass);
+    writeUtf(out, p.ruleName);
+    writeUtf(out, p.workflow);
     out.writeLong(p.firstStartMicros);
     out.writeLong(p.lastEndMicros);
     out.writeBoolean(p.rootSeen);
@@ -229,11 +250,7 @@ final class AssemblySnapshotCodec {
     out.writeLong(p.outputTokens);
     out.writeLong(p.bytes);
     out.writeBoolean(p.tenantAuthenticated);
-    long[] ids = p.spanIds.toArray();
-    out.writeInt(ids.length);
-    for (long id : ids) {
-      out.writeLong(id);
-    }
+    p.spanIds.writeTo(out);
     out.writeInt(p.keySpans.size());
     for (KeySpan k : p.keySpans) {
       out.writeLong(k.spanId);
@@ -250,8 +267,8 @@ final class AssemblySnapshotCodec {
       out.writeBoolean(k.retrievalHit);
       out.writeBoolean(k.retrievalFallback);
       out.writeLong(k.queueMicros);
-      out.writeUTF(k.clientPath);
-      out.writeUTF(k.protocolVersion);
+      writeUtf(out, k.clientPath);
+      writeUtf(out, k.protocolVersion);
       out.writeBoolean(k.protocolFallback);
       out.writeInt(k.retransmits);
     }

@@ -64,6 +64,16 @@ final class SpanIdSet {
     return out;
   }
 
+  /** Writes the count and the ids in the order of {@link #toArray}, without copying them. */
+  void writeTo(java.io.DataOutputStream out) throws java.io.IOException {
+    out.writeInt(size);
+    for (long s : slots) {
+      if (s != 0) {
+        out.writeLong(s);
+      }
+    }
+  }
+
   private void grow() {
     long[] old = slots;
     slots = new long[old.length * 2];
