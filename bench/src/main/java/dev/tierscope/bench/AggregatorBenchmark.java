@@ -8,8 +8,10 @@ import dev.tierscope.aggregator.consumer.DeadLetters;
 import dev.tierscope.aggregator.consumer.LoopSettings;
 import dev.tierscope.aggregator.consumer.SpanConsumerLoop;
 import dev.tierscope.core.assembly.AssemblyConfig;
+import dev.tierscope.core.assembly.RequestAssembler;
 import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.classes.TrafficClasses;
+import dev.tierscope.core.span.SpanLimits;
 import dev.tierscope.core.store.CheckpointStore;
 import dev.tierscope.core.store.InMemoryWindowStore;
 import dev.tierscope.embedded.KafkaBroker;
@@ -17,11 +19,16 @@ import dev.tierscope.embedded.PostgresServer;
 import dev.tierscope.embedded.PostgresServers;
 import dev.tierscope.store.Migrations;
 import dev.tierscope.store.PostgresCheckpointStore;
+import dev.tierscope.wire.SpanBytesDecoder;
 import dev.tierscope.wire.v1.Role;
 import dev.tierscope.wire.v1.SpanEvent;
 import dev.tierscope.wire.v1.SpanKind;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -34,6 +41,7 @@ import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
+import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -68,6 +76,7 @@ public final class AggregatorBenchmark {
     long spans = args.length > 0 ? Long.parseLong(args[0]) : 5_000_000L;
     long requests = spans / SPANS_PER_REQUEST;
     spans = requests * SPANS_PER_REQUEST;
+    footprint();
     try (KafkaBroker broker = KafkaBroker.builder().build()) {
       broker.start();
       String topic = "bench.spans";
@@ -88,6 +97,12 @@ public final class AggregatorBenchmark {
           "kafka-consumer-perf-test: %,.0f records/s overall, %,.0f records/s excluding its group"
               + " join%n",
           perf, fetch);
+      // CPU per record, robust to a loaded machine: the perf test in this JVM (warm: second run).
+      consumerPerfTestCpuNanos(broker.bootstrapServers(), topic, spans);
+      double perfCpuNanos = consumerPerfTestCpuNanos(broker.bootstrapServers(), topic, spans);
+      System.out.printf(
+          "kafka-consumer-perf-test in this JVM: %,.0f ns CPU per record (its consuming thread)%n",
+          perfCpuNanos);
 
       double memory =
           runAggregator(
@@ -96,6 +111,17 @@ public final class AggregatorBenchmark {
               spans,
               "in-memory store",
               new InMemoryWindowStore());
+      System.out.printf(
+          "CPU per span, aggregator threads / perf test's thread: in-memory store %.2fx%n",
+          lastCpuNanosPerSpan / perfCpuNanos);
+      if (!Boolean.parseBoolean(System.getProperty("bench.postgres", "true"))) {
+        // -Dbench.postgres=false: the in-memory store only, for quick comparisons.
+        System.out.printf(
+            "%nratio aggregator/consumer-perf-test: in-memory store %.2fx overall, %.2fx of its"
+                + " fetch rate%n",
+            memory / perf, memory / fetch);
+        return;
+      }
       try (PostgresServer pg = PostgresServers.startEmbedded(null)) {
         HikariConfig c = new HikariConfig();
         c.setJdbcUrl(pg.endpoint().jdbcUrl());
@@ -119,6 +145,9 @@ public final class AggregatorBenchmark {
               "ratio aggregator/consumer-perf-test fetch rate (stricter: the perf test without its"
                   + " join): PostgreSQL store %.2fx, in-memory store %.2fx%n",
               postgres / fetch, memory / fetch);
+          System.out.printf(
+              "CPU per span, aggregator threads / perf test's thread: PostgreSQL store %.2fx%n",
+              lastCpuNanosPerSpan / perfCpuNanos);
         }
       }
     }
@@ -139,49 +168,8 @@ public final class AggregatorBenchmark {
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
       for (long i = 0; i < requests; i++) {
-        byte[] trace = ByteBuffer.allocate(16).putLong(random.nextLong()).putLong(i).array();
-        long start = base + i * 500;
-        long gw = random.nextLong() | 1;
-        long client = random.nextLong() | 1;
-        long t = start + 20_000;
-        List<SpanEvent> spans = new ArrayList<>(SPANS_PER_REQUEST);
-        for (int r = 0; r < 2; r++) {
-          spans.add(
-              span(trace, gw, Role.ROLE_RETRIEVAL, t, t + 30_000, 0)
-                  .setRetrievalHit(random.nextInt(10) > 0)
-                  .build());
-          t += 30_000;
-        }
-        for (int k = 0; k < 2; k++) {
-          spans.add(
-              span(trace, gw, Role.ROLE_TOOL, t, t + 50_000, 0).setToolName("search").build());
-          t += 50_000;
-        }
-        spans.add(span(trace, gw, Role.ROLE_POLICY, t, t + 5_000, 0).build());
-        t += 5_000;
-        long model = 100_000 + random.nextLong(400_000);
-        spans.add(
-            span(trace, gw, Role.ROLE_MODEL, t, t + model + 300_000, t + model)
-                .setOperation("chat")
-                .setModelQueueMicros(model / 4)
-                .setInputTokens(500)
-                .setOutputTokens(200)
-                .build());
-        long end = t + model + 310_000;
-        spans.add(
-            span(trace, client, Role.ROLE_GATEWAY, start + 10_000, end, t + model + 5_000)
-                .setSpanId(id(gw))
-                .setKind(SpanKind.SPAN_KIND_SERVER)
-                .setStreamed(true)
-                .build());
-        spans.add(
-            span(trace, 0, Role.ROLE_CLIENT, start, end + 10_000, t + model + 15_000)
-                .setSpanId(id(client))
-                .setTrafficClass(classes[(int) (i % 3)])
-                .setWorkflow("rag")
-                .setClientPath("direct")
-                .setStreamed(true)
-                .build());
+        List<SpanEvent> spans = request(random, classes, base, i);
+        byte[] trace = spans.get(0).getTraceId().toByteArray();
         for (SpanEvent s : spans) {
           byte[] v = s.toByteArray();
           bytes += v.length + trace.length;
@@ -194,6 +182,105 @@ public final class AggregatorBenchmark {
       producer.flush();
     }
     return bytes;
+  }
+
+  /**
+   * What the aggregator's state costs in heap: an in-flight request (measured: 50,000 requests of
+   * this benchmark's shape held by one assembler, heap after GC) and a live histogram
+   * (HdrHistogram's own estimate at the aggregator's default of 2 significant digits).
+   */
+  private static void footprint() {
+    int n = 50_000;
+    SplittableRandom random = new SplittableRandom(2);
+    String[] classes = {"interactive_premium", "standard_interactive", "deferred_batch"};
+    long base = System.currentTimeMillis() * 1000 - 3_600_000_000L;
+    List<byte[]> values = new ArrayList<>(n * SPANS_PER_REQUEST);
+    for (long i = 0; i < n; i++) {
+      for (SpanEvent e : request(random, classes, base, i)) {
+        values.add(e.toByteArray());
+      }
+    }
+    AssemblyConfig config = AssemblyConfig.defaults();
+    long before = heapAfterGc();
+    RequestAssembler assembler = new RequestAssembler(config);
+    for (byte[] v : values) {
+      assembler.add(SpanBytesDecoder.SPAN_EVENT_V1.decode(v), v.length);
+    }
+    long after = heapAfterGc();
+    if (assembler.inFlight() != n) {
+      throw new IllegalStateException("expected " + n + " in flight, got " + assembler.inFlight());
+    }
+    Histogram typical = new Histogram(2);
+    Histogram widest = new Histogram(2);
+    for (long v = 1; v <= 2_000_000; v += 997) {
+      typical.recordValue(v);
+    }
+    widest.recordValue(1);
+    widest.recordValue(SpanLimits.MAX_DURATION_MICROS);
+    System.out.printf(
+        "heap: %,d bytes per in-flight request (%d spans, 3 of them key spans; measured over %,d"
+            + " requests); %,d bytes per live histogram (2 digits, values up to 2 s), %,d bytes at"
+            + " most (values up to the 7-day span cap)%n",
+        (after - before) / n,
+        SPANS_PER_REQUEST,
+        n,
+        typical.getEstimatedFootprintInBytes(),
+        widest.getEstimatedFootprintInBytes());
+  }
+
+  private static long heapAfterGc() {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  /** The spans of request {@code i}, as the ingest writes them. */
+  private static List<SpanEvent> request(
+      SplittableRandom random, String[] classes, long base, long i) {
+    byte[] trace = ByteBuffer.allocate(16).putLong(random.nextLong()).putLong(i).array();
+    long start = base + i * 500;
+    long gw = random.nextLong() | 1;
+    long client = random.nextLong() | 1;
+    long t = start + 20_000;
+    List<SpanEvent> spans = new ArrayList<>(SPANS_PER_REQUEST);
+    for (int r = 0; r < 2; r++) {
+      spans.add(
+          span(trace, gw, Role.ROLE_RETRIEVAL, t, t + 30_000, 0)
+              .setRetrievalHit(random.nextInt(10) > 0)
+              .build());
+      t += 30_000;
+    }
+    for (int k = 0; k < 2; k++) {
+      spans.add(span(trace, gw, Role.ROLE_TOOL, t, t + 50_000, 0).setToolName("search").build());
+      t += 50_000;
+    }
+    spans.add(span(trace, gw, Role.ROLE_POLICY, t, t + 5_000, 0).build());
+    t += 5_000;
+    long model = 100_000 + random.nextLong(400_000);
+    spans.add(
+        span(trace, gw, Role.ROLE_MODEL, t, t + model + 300_000, t + model)
+            .setOperation("chat")
+            .setModelQueueMicros(model / 4)
+            .setInputTokens(500)
+            .setOutputTokens(200)
+            .build());
+    long end = t + model + 310_000;
+    spans.add(
+        span(trace, client, Role.ROLE_GATEWAY, start + 10_000, end, t + model + 5_000)
+            .setSpanId(id(gw))
+            .setKind(SpanKind.SPAN_KIND_SERVER)
+            .setStreamed(true)
+            .build());
+    spans.add(
+        span(trace, 0, Role.ROLE_CLIENT, start, end + 10_000, t + model + 15_000)
+            .setSpanId(id(client))
+            .setTrafficClass(classes[(int) (i % 3)])
+            .setWorkflow("rag")
+            .setClientPath("direct")
+            .setStreamed(true)
+            .build());
+    return spans;
   }
 
   private static SpanEvent.Builder span(
@@ -281,6 +368,61 @@ public final class AggregatorBenchmark {
     return new double[] {overall, fetch};
   }
 
+  /** CPU nanoseconds per span of the aggregator's threads in the last {@link #runAggregator}. */
+  private static double lastCpuNanosPerSpan;
+
+  /**
+   * Kafka's ConsumerPerformance on a thread of this JVM (its output captured); returns the CPU
+   * nanoseconds its consuming thread spent per record, group join included.
+   */
+  private static double consumerPerfTestCpuNanos(String bootstrap, String topic, long records)
+      throws Exception {
+    String[] args = {
+      "--bootstrap-server",
+      bootstrap,
+      "--topic",
+      topic,
+      "--messages",
+      Long.toString(records),
+      "--group",
+      "perf-test-cpu-" + System.nanoTime(),
+      "--timeout",
+      "120000"
+    };
+    long[] cpu = new long[1];
+    Thread t =
+        new Thread(
+            () -> {
+              org.apache.kafka.tools.ConsumerPerformance.main(args);
+              cpu[0] = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+            },
+            "perf-test");
+    PrintStream original = System.out;
+    System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    try {
+      t.start();
+      t.join();
+    } finally {
+      System.setOut(original);
+    }
+    return (double) cpu[0] / records;
+  }
+
+  /** CPU nanoseconds of every live thread whose name starts with {@code prefix}. */
+  private static long cpuNanosOfThreads(String prefix) {
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith(prefix)) {
+        long ns = mx.getThreadCpuTime(t.getId());
+        if (ns > 0) {
+          sum += ns;
+        }
+      }
+    }
+    return sum;
+  }
+
   /** The aggregator loop from offset 0 to the end; returns spans/s. */
   private static double runAggregator(
       String bootstrap, String topic, long spans, String label, CheckpointStore store)
@@ -358,6 +500,8 @@ public final class AggregatorBenchmark {
         nextReport += 5_000_000_000L;
       }
     }
+    // The loop's thread and its worker ("bench-aggregator-records"), up to the last span.
+    lastCpuNanosPerSpan = (double) cpuNanosOfThreads("bench-aggregator") / spans;
     double seconds = (doneAt.get() - started) / 1e9;
     double rate = spans / seconds;
     Runtime rt = Runtime.getRuntime();
@@ -367,9 +511,16 @@ public final class AggregatorBenchmark {
     System.gc();
     long heapAfterGcMb = (rt.totalMemory() - rt.freeMemory()) / (1 << 20);
     System.out.printf(
-        "aggregator (%s): %,.0f spans/s (%.1f s); heap in use at the end %d MB (%d MB after GC);"
-            + " live histograms up to %d; in-flight requests up to %,d%n",
-        label, rate, seconds, heapMb, heapAfterGcMb, maxHistograms, maxInFlight);
+        "aggregator (%s): %,.0f spans/s (%.1f s), %,.0f ns CPU per span; heap in use at the end"
+            + " %d MB (%d MB after GC); live histograms up to %d; in-flight requests up to %,d%n",
+        label,
+        rate,
+        seconds,
+        lastCpuNanosPerSpan,
+        heapMb,
+        heapAfterGcMb,
+        maxHistograms,
+        maxInFlight);
     return rate;
   }
 }
