@@ -402,9 +402,10 @@ public final class PipelineBenchmark {
       StringBuilder h =
           new StringBuilder(
               String.format(
-                  "%n%9s %9s %7s %8s %8s %8s | %s",
+                  "%n%9s %9s %9s %7s %8s %8s %8s | %s",
                   "offered",
                   "achieved",
+                  "consumed",
                   "refused",
                   "fresh50",
                   "fresh99",
@@ -593,10 +594,19 @@ public final class PipelineBenchmark {
       return step.achievedSpansPerSecond();
     }
 
-    /** The pipeline kept up: nothing refused, the offered rate reached, every request counted. */
+    /** Spans/s the aggregators read during the step (their meters, summed). */
+    double consumed() {
+      return java.util.Arrays.stream(perInstance).sum();
+    }
+
+    /**
+     * The pipeline kept up: nothing refused, the offered rate reached, the aggregators read at
+     * least 90% of it during the step (no backlog building up), every request counted.
+     */
     boolean sustained() {
       return step.requestsRefused() == 0
           && achieved() >= 0.95 * step.offeredSpansPerSecond()
+          && consumed() >= 0.9 * achieved()
           && freshness.uncounted() == 0
           && freshness.requests() > 0;
     }
@@ -621,7 +631,7 @@ public final class PipelineBenchmark {
         }
       }
       double aggCpu = cpu.aggregators().stream().mapToLong(Long::longValue).sum();
-      double consumed = java.util.Arrays.stream(perInstance).sum() * cpu.wallNanos() / 1e9;
+      double consumed = consumed() * cpu.wallNanos() / 1e9;
       return String.format(
           Locale.ROOT,
           "%,.0f spans/s (offered %,.0f) = %.2fx kafka-producer-perf-test; freshness p50 %.2f s,"
@@ -642,9 +652,10 @@ public final class PipelineBenchmark {
           new StringBuilder(
               String.format(
                   Locale.ROOT,
-                  "%9.0f %9.0f %7d %7.2fs %7.2fs %7.2fs | %s | load %s%s",
+                  "%9.0f %9.0f %9.0f %7d %7.2fs %7.2fs %7.2fs | %s | load %s%s",
                   step.offeredSpansPerSecond(),
                   achieved(),
+                  consumed(),
                   step.requestsRefused(),
                   freshness.p50Ms() / 1000,
                   freshness.p99Ms() / 1000,
@@ -668,6 +679,9 @@ public final class PipelineBenchmark {
       }
       if (achieved() < 0.95 * step.offeredSpansPerSecond()) {
         why.add("achieved < 95% of offered");
+      }
+      if (consumed() < 0.9 * achieved()) {
+        why.add("the aggregators fell behind (read < 90% of achieved)");
       }
       if (freshness.uncounted() > 0) {
         why.add(freshness.uncounted() + " requests not counted within grace + 20 s");
