@@ -119,7 +119,10 @@ class AggregatorConfiguration {
                 new WindowCaps(
                     p.maxTenantsPerWindow(),
                     p.maxWorkflowsPerWindow(),
-                    p.maxClientPathsPerWindow())));
+                    p.maxClientPathsPerWindow(),
+                    p.maxRegionsPerWindow(),
+                    p.maxModelsPerWindow(),
+                    p.maxServicesPerWindow())));
     @SuppressWarnings("unchecked")
     Producer<byte[], byte[]> dlqProducer =
         (Producer<byte[], byte[]>) producerFactory.createProducer();

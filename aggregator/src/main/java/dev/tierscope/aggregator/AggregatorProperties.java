@@ -37,6 +37,10 @@ import org.springframework.util.unit.DataSize;
  *     under {@code __overflow__} (authenticated tenants never are)
  * @param maxWorkflowsPerWindow distinct workflows per window, tenant and consumer loop, likewise
  * @param maxClientPathsPerWindow distinct client paths per window, tenant and consumer loop
+ * @param maxRegionsPerWindow distinct regions (the {@code region} breakdown) per window, tenant and
+ *     consumer loop; the excess is counted under {@code __overflow__}
+ * @param maxModelsPerWindow distinct models (the {@code model} breakdown), likewise
+ * @param maxServicesPerWindow distinct backend services (the {@code service} breakdown), likewise
  * @param restartBackoff wait before restarting a consumer loop that stopped, doubled per restart
  * @param maxRestartBackoff the longest wait between restarts
  */
@@ -62,6 +66,9 @@ public record AggregatorProperties(
     @DefaultValue("1000") int maxTenantsPerWindow,
     @DefaultValue("100") int maxWorkflowsPerWindow,
     @DefaultValue("16") int maxClientPathsPerWindow,
+    @DefaultValue("16") int maxRegionsPerWindow,
+    @DefaultValue("16") int maxModelsPerWindow,
+    @DefaultValue("16") int maxServicesPerWindow,
     @DefaultValue("1s") Duration restartBackoff,
     @DefaultValue("1m") Duration maxRestartBackoff) {
 
@@ -87,6 +94,9 @@ public record AggregatorProperties(
     atLeastOne(maxTenantsPerWindow, "max-tenants-per-window");
     atLeastOne(maxWorkflowsPerWindow, "max-workflows-per-window");
     atLeastOne(maxClientPathsPerWindow, "max-client-paths-per-window");
+    atLeastOne(maxRegionsPerWindow, "max-regions-per-window");
+    atLeastOne(maxModelsPerWindow, "max-models-per-window");
+    atLeastOne(maxServicesPerWindow, "max-services-per-window");
     if (restartBackoff.isNegative() || maxRestartBackoff.compareTo(restartBackoff) < 0) {
       throw new IllegalArgumentException(
           "tierscope.aggregator.restart-backoff must be >= 0 and at most max-restart-backoff, was "

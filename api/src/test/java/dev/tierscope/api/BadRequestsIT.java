@@ -54,6 +54,21 @@ class BadRequestsIT {
             + RANGE
             + "&step=0s|step|must be positive",
         "/api/v1/slo/series?class=nope&sli=ttft&stat=p95&" + RANGE + "|class|unknown class",
+        "/api/v1/slo?class=interactive_premium&"
+            + RANGE
+            + "&breakdown=colour|breakdown|unknown breakdown 'colour'; one of [clientPath,",
+        "/api/v1/slo/series?class=interactive_premium&sli=ttft&stat=p95&"
+            + RANGE
+            + "&breakdown=tenant|breakdown|unknown breakdown 'tenant'",
+        "/api/v1/slo?class=interactive_premium&"
+            + RANGE
+            + "&filter=gpt-4o|filter|must be <dimension>:<value>",
+        "/api/v1/slo?class=interactive_premium&"
+            + RANGE
+            + "&filter=colour:red|filter|unknown dimension 'colour'",
+        "/api/v1/slo?class=interactive_premium&"
+            + RANGE
+            + "&breakdown=model&filter=region:eu-west-1|filter|one dimension at a time",
         "/api/v1/budget?class=interactive_premium&sli=mesh|sli|unknown sli 'mesh'",
         "/api/v1/budget?class=interactive_premium|sli|'sli' is required",
         "/api/v1/budget?class=interactive_premium&sli=ttft&at=noon|at|ISO-8601",

@@ -15,6 +15,11 @@ final class Req {
 
   private static final AtomicLong IDS = new AtomicLong();
 
+  /** The models requests take in turn (the {@code model} breakdown's values). */
+  static final String[] MODELS = {"gpt-4o", "llama-3-70b", "mistral-large"};
+
+  private static final AtomicLong MODEL_TURN = new AtomicLong();
+
   String tenant = "default";
   String trafficClass = "interactive_premium";
   String workflow = "chat";
@@ -41,6 +46,7 @@ final class Req {
   boolean protocolFallback;
   int retransmits;
   MeshRole role = MeshRole.NONE;
+  String modelName = MODELS[(int) (MODEL_TURN.getAndIncrement() % MODELS.length)];
 
   long ttft() {
     return client ? edge + mesh + model : mesh + model;
@@ -81,6 +87,15 @@ final class Req {
         client && protocolFallback,
         client ? retransmits : 0,
         role,
-        false);
+        false,
+        "",
+        false,
+        false,
+        dev.tierscope.core.span.Admission.NONE,
+        -1,
+        "",
+        "",
+        modelName,
+        "");
   }
 }

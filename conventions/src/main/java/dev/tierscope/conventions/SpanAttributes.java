@@ -62,6 +62,10 @@ public final class SpanAttributes {
   public static final String NETWORK_PROTOCOL_VERSION = "network.protocol.version";
   public static final String NETWORK_CONNECTION_TYPE = "network.connection.type";
   public static final String CLIENT_PATH = "tierscope.client.path";
+
+  /** Region or point of presence the reporting service runs in (resource, or span to override). */
+  public static final String CLOUD_REGION = "cloud.region";
+
   public static final String TRANSPORT_PROTOCOL_FALLBACK = "tierscope.transport.protocol_fallback";
   public static final String TRANSPORT_RETRANSMITS = "tierscope.transport.retransmits";
 

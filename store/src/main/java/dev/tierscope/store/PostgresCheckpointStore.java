@@ -1,5 +1,8 @@
 package dev.tierscope.store;
 
+import dev.tierscope.core.breakdown.Dimension;
+import dev.tierscope.core.breakdown.Slice;
+import dev.tierscope.core.breakdown.SliceCodec;
 import dev.tierscope.core.store.CheckpointStore;
 import dev.tierscope.core.store.Claim;
 import dev.tierscope.core.store.Claimant;
@@ -262,6 +265,7 @@ public final class PostgresCheckpointStore implements CheckpointStore {
         mergeHistograms(c, sorted);
         addCounters(c, sorted);
         addExemplars(c, sorted);
+        mergeSlices(c, sorted);
         addToTotals(c, sorted);
         c.commit();
         return List.of();
@@ -323,6 +327,7 @@ public final class PostgresCheckpointStore implements CheckpointStore {
         mergeHistograms(c, one);
         addCounters(c, one);
         addExemplars(c, one);
+        mergeSlices(c, one);
         c.releaseSavepoint(before);
       } catch (SQLException e) {
         if (!isDataError(e)) {
@@ -550,6 +555,126 @@ public final class PostgresCheckpointStore implements CheckpointStore {
       }
       trim.executeBatch();
     }
+  }
+
+  /**
+   * Merges each delta's breakdown slices into {@code window_slice}: per window one statement locks
+   * the rows that exist (in key order), then one batch updates them with the merged slices and one
+   * batch inserts the new ones. An insert that finds its row taken by a concurrent instance is
+   * merged into that row under its lock.
+   */
+  private static void mergeSlices(Connection c, List<WindowDelta> deltas) throws SQLException {
+    try (PreparedStatement select =
+            c.prepareStatement(
+                "SELECT dimension, dimension_value, slice FROM window_slice WHERE tenant = ?"
+                    + " AND traffic_class = ? AND dimension = ANY (?) AND resolution_seconds = ?"
+                    + " AND window_start = ? ORDER BY dimension, dimension_value FOR UPDATE");
+        PreparedStatement selectOne =
+            c.prepareStatement(
+                "SELECT slice FROM window_slice WHERE tenant = ? AND traffic_class = ?"
+                    + " AND dimension = ? AND resolution_seconds = ? AND window_start = ?"
+                    + " AND dimension_value = ? FOR UPDATE");
+        PreparedStatement update =
+            c.prepareStatement(
+                "UPDATE window_slice SET requests = ?, slice = ?, updated_at = now()"
+                    + " WHERE tenant = ? AND traffic_class = ? AND dimension = ?"
+                    + " AND resolution_seconds = ? AND window_start = ? AND dimension_value = ?");
+        PreparedStatement insert =
+            c.prepareStatement(
+                "INSERT INTO window_slice (tenant, traffic_class, dimension, resolution_seconds,"
+                    + " window_start, dimension_value, requests, slice)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+      for (WindowDelta d : deltas) {
+        if (d.slices().isEmpty()) {
+          continue;
+        }
+        WindowKey k = d.key();
+        int resolution = (int) (d.windowMillis() / 1000);
+        OffsetDateTime start = timestamp(k.windowStartEpochMillis());
+        record SliceKey(String dimension, String value) {}
+        TreeMap<String, TreeMap<String, Slice>> ordered = new TreeMap<>();
+        for (Slice s : d.slices()) {
+          ordered.computeIfAbsent(s.dimension().id(), x -> new TreeMap<>()).put(s.value(), s);
+        }
+        Map<SliceKey, Slice> existing = new java.util.HashMap<>();
+        select.setString(1, k.tenant());
+        select.setString(2, k.trafficClass());
+        select.setArray(3, c.createArrayOf("text", ordered.keySet().toArray()));
+        select.setInt(4, resolution);
+        select.setObject(5, start);
+        try (ResultSet rs = select.executeQuery()) {
+          while (rs.next()) {
+            Dimension dim = Dimension.fromId(rs.getString(1));
+            if (dim != null) {
+              existing.put(
+                  new SliceKey(rs.getString(1), rs.getString(2)),
+                  SliceCodec.decode(dim, rs.getString(2), rs.getBytes(3)));
+            }
+          }
+        }
+        List<Slice> inserted = new ArrayList<>();
+        for (TreeMap<String, Slice> byValue : ordered.values()) {
+          for (Slice s : byValue.values()) {
+            Slice stored = existing.get(new SliceKey(s.dimension().id(), s.value()));
+            if (stored != null) {
+              stored.add(s);
+              bindSlice(update, 1, stored);
+              bindSliceKey(update, 3, k, s, resolution, start);
+              update.addBatch();
+            } else {
+              bindSliceKey(insert, 1, k, s, resolution, start);
+              bindSlice(insert, 7, s);
+              insert.addBatch();
+              inserted.add(s);
+            }
+          }
+        }
+        update.executeBatch();
+        if (inserted.isEmpty()) {
+          continue;
+        }
+        int[] counts = insert.executeBatch();
+        for (int i = 0; i < counts.length; i++) {
+          if (counts[i] != 0) {
+            continue;
+          }
+          // Another instance inserted this row since our SELECT: merge into it under its lock.
+          Slice s = inserted.get(i);
+          bindSliceKey(selectOne, 1, k, s, resolution, start);
+          Slice stored;
+          try (ResultSet rs = selectOne.executeQuery()) {
+            if (!rs.next()) {
+              throw new StoreException(
+                  "could not merge slice " + s.dimension().id() + "=" + s.value() + " of " + k,
+                  new SQLException("row vanished"));
+            }
+            stored = SliceCodec.decode(s.dimension(), s.value(), rs.getBytes(1));
+          }
+          stored.add(s);
+          bindSlice(update, 1, stored);
+          bindSliceKey(update, 3, k, s, resolution, start);
+          update.executeUpdate();
+        }
+      }
+    }
+  }
+
+  /** Binds requests and the encoded slice from {@code first} on. */
+  private static void bindSlice(PreparedStatement st, int first, Slice s) throws SQLException {
+    st.setLong(first, s.requests());
+    st.setBytes(first + 1, SliceCodec.encode(s));
+  }
+
+  /** Binds tenant, class, dimension, resolution, window start and value from {@code first} on. */
+  private static void bindSliceKey(
+      PreparedStatement st, int first, WindowKey k, Slice s, int resolution, OffsetDateTime start)
+      throws SQLException {
+    st.setString(first, k.tenant());
+    st.setString(first + 1, k.trafficClass());
+    st.setString(first + 2, s.dimension().id());
+    st.setInt(first + 3, resolution);
+    st.setObject(first + 4, start);
+    st.setString(first + 5, s.value());
   }
 
   /** A duration in microseconds, NULL when unknown (negative). */

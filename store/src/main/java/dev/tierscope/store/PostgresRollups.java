@@ -1,6 +1,9 @@
 package dev.tierscope.store;
 
 import dev.tierscope.core.store.Rollups;
+import dev.tierscope.core.breakdown.Dimension;
+import dev.tierscope.core.breakdown.Slice;
+import dev.tierscope.core.breakdown.SliceCodec;
 import dev.tierscope.core.window.HistogramCodec;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -37,6 +40,9 @@ public final class PostgresRollups implements Rollups {
 
   /** Advisory lock key: "tierscope rollups". */
   private static final long LOCK_KEY = 0x7469657273636f70L;
+
+  /** The tables of windows that are rolled up and expired per resolution. */
+  private static final String[] TABLES = {"window_histogram", "window_counter", "window_slice"};
 
   private final DataSource dataSource;
   private final Settings settings;
@@ -98,7 +104,7 @@ public final class PostgresRollups implements Rollups {
     // Coarse windows that finer rows updated since the last run (very late data).
     if (previous != null && lastRolledAt != null) {
       TreeSet<Instant> stale = new TreeSet<>();
-      for (String table : new String[] {"window_histogram", "window_counter"}) {
+      for (String table : TABLES) {
         try (PreparedStatement st =
             c.prepareStatement(
                 "SELECT DISTINCT window_start FROM "
@@ -244,7 +250,74 @@ public final class PostgresRollups implements Rollups {
       st.setObject(6, ts(to));
       st.executeUpdate();
     }
-    return (int) merged.keySet().stream().map(Key::window).distinct().count();
+    java.util.Set<Instant> windows = recomputeSlices(c, fine, coarse, from, to);
+    merged.keySet().forEach(k -> windows.add(k.window()));
+    return windows.size();
+  }
+
+  /** Replaces the coarse breakdown slices of [from, to) by the merge of the finer ones. */
+  private static java.util.Set<Instant> recomputeSlices(
+      Connection c, int fine, int coarse, Instant from, Instant to) throws SQLException {
+    record Key(String tenant, String cls, String dimension, String value, Instant window) {}
+    Map<Key, Slice> merged = new LinkedHashMap<>();
+    try (PreparedStatement st =
+        c.prepareStatement(
+            "SELECT tenant, traffic_class, dimension, dimension_value, window_start, slice"
+                + " FROM window_slice WHERE resolution_seconds = ? AND window_start >= ?"
+                + " AND window_start < ?")) {
+      st.setInt(1, fine);
+      st.setObject(2, ts(from));
+      st.setObject(3, ts(to));
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          Dimension dim = Dimension.fromId(rs.getString(3));
+          if (dim == null) {
+            continue; // a dimension this version does not know: left to the version that does
+          }
+          Key k =
+              new Key(
+                  rs.getString(1),
+                  rs.getString(2),
+                  rs.getString(3),
+                  rs.getString(4),
+                  floor(rs.getObject(5, OffsetDateTime.class).toInstant(), coarse));
+          Slice s = SliceCodec.decode(dim, k.value(), rs.getBytes(6));
+          Slice into = merged.get(k);
+          if (into == null) {
+            merged.put(k, s);
+          } else {
+            into.add(s);
+          }
+        }
+      }
+    }
+    java.util.Set<Instant> windows = new TreeSet<>();
+    if (merged.isEmpty()) {
+      return windows;
+    }
+    try (PreparedStatement upsert =
+        c.prepareStatement(
+            "INSERT INTO window_slice (tenant, traffic_class, dimension, resolution_seconds,"
+                + " window_start, dimension_value, requests, slice) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (tenant, traffic_class, dimension, resolution_seconds, window_start,"
+                + " dimension_value) DO UPDATE SET requests = EXCLUDED.requests,"
+                + " slice = EXCLUDED.slice, updated_at = now()")) {
+      for (Map.Entry<Key, Slice> e : merged.entrySet()) {
+        Key k = e.getKey();
+        upsert.setString(1, k.tenant());
+        upsert.setString(2, k.cls());
+        upsert.setString(3, k.dimension());
+        upsert.setInt(4, coarse);
+        upsert.setObject(5, ts(k.window()));
+        upsert.setString(6, k.value());
+        upsert.setLong(7, e.getValue().requests());
+        upsert.setBytes(8, SliceCodec.encode(e.getValue()));
+        upsert.addBatch();
+      }
+      upsert.executeBatch();
+    }
+    merged.keySet().forEach(k -> windows.add(k.window()));
+    return windows;
   }
 
   private long applyRetention(Connection c, Instant now) throws SQLException {
@@ -267,7 +340,7 @@ public final class PostgresRollups implements Rollups {
           cutoff = covered;
         }
       }
-      List<String> tables = new ArrayList<>(List.of("window_histogram", "window_counter"));
+      List<String> tables = new ArrayList<>(List.of(TABLES));
       for (String table : tables) {
         try (PreparedStatement st =
             c.prepareStatement(
@@ -316,7 +389,7 @@ public final class PostgresRollups implements Rollups {
 
   private static Instant earliest(Connection c, int resolution) throws SQLException {
     Instant min = null;
-    for (String table : new String[] {"window_histogram", "window_counter"}) {
+    for (String table : TABLES) {
       try (PreparedStatement st =
           c.prepareStatement(
               "SELECT min(window_start) FROM " + table + " WHERE resolution_seconds = ?")) {

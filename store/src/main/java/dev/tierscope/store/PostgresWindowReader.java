@@ -1,5 +1,9 @@
 package dev.tierscope.store;
 
+import dev.tierscope.core.breakdown.Dimension;
+import dev.tierscope.core.breakdown.Slice;
+import dev.tierscope.core.breakdown.SliceCodec;
+import dev.tierscope.core.store.SliceReader;
 import dev.tierscope.core.store.ResolutionPlan;
 import dev.tierscope.core.store.WindowReader;
 import dev.tierscope.core.window.Counter;
@@ -41,7 +45,7 @@ import org.HdrHistogram.Histogram;
  * <p>{@code rollup_progress} is read at most once per {@code progressTtl} (it only grows; a stale
  * copy makes reads finer, never wrong); when the table does not exist, only raw windows are read.
  */
-public final class PostgresWindowReader implements WindowReader {
+public final class PostgresWindowReader implements WindowReader, SliceReader {
 
   // Each (segment, metric) and (segment, counter, dimension) is its own LATERAL index range scan
   // on the primary key; OFFSET 0 keeps the planner from flattening it into a hash join over
@@ -72,6 +76,16 @@ public final class PostgresWindowReader implements WindowReader {
           + " AND w.window_start >= to_timestamp(s.lo) AND w.window_start < to_timestamp(s.hi)"
           + " OFFSET 0) c"
           + " WHERE d.dim IS NOT NULL AND c.n > 0";
+
+  // Each segment is a range scan of the primary key (tenant, class, dimension, resolution, window
+  // start, value): every value of the dimension in the segment's windows.
+  private static final String SLICES =
+      "SELECT s.idx, s.res, w.dimension_value, w.slice"
+          + " FROM unnest(?::int[], ?::int[], ?::bigint[], ?::bigint[]) AS s(idx, res, lo, hi)"
+          + " CROSS JOIN LATERAL (SELECT w.dimension_value, w.slice FROM window_slice w"
+          + " WHERE w.tenant = ? AND w.traffic_class = ? AND w.dimension = ?"
+          + " AND w.resolution_seconds = s.res AND w.window_start >= to_timestamp(s.lo)"
+          + " AND w.window_start < to_timestamp(s.hi) OFFSET 0) w";
 
   private final DataSource dataSource;
   private final int rawSeconds;
@@ -206,6 +220,47 @@ public final class PostgresWindowReader implements WindowReader {
       rows.forEach(metrics::rowsRead);
     } catch (SQLException e) {
       throw new StoreException("reading counters " + wanted, e);
+    }
+    return out;
+  }
+
+  @Override
+  public List<Map<String, Slice>> slicesPerInterval(
+      String tenant, String trafficClass, Dimension dimension, List<Instant> boundaries) {
+    ResolutionPlan.checkBoundaries(boundaries);
+    int n = boundaries.size() - 1;
+    List<Map<String, Slice>> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(new TreeMap<>());
+    }
+    try (Connection c = dataSource.getConnection()) {
+      List<ResolutionPlan.Segment> plan = plan(c, boundaries);
+      if (plan.isEmpty()) {
+        return out;
+      }
+      Map<Integer, Long> rows = new TreeMap<>();
+      try (PreparedStatement st = c.prepareStatement(SLICES)) {
+        int p = setSegments(c, st, 1, plan);
+        st.setString(p++, tenant);
+        st.setString(p++, trafficClass);
+        st.setString(p, dimension.id());
+        try (ResultSet rs = st.executeQuery()) {
+          while (rs.next()) {
+            rows.merge(rs.getInt(2), 1L, Long::sum);
+            String value = rs.getString(3);
+            Slice read = SliceCodec.decode(dimension, value, rs.getBytes(4));
+            Slice into = out.get(rs.getInt(1)).get(value);
+            if (into == null) {
+              out.get(rs.getInt(1)).put(value, read);
+            } else {
+              into.add(read);
+            }
+          }
+        }
+      }
+      rows.forEach(metrics::rowsRead);
+    } catch (SQLException e) {
+      throw new StoreException("reading the " + dimension.id() + " breakdown", e);
     }
     return out;
   }

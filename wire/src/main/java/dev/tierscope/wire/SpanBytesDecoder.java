@@ -103,6 +103,7 @@ public enum SpanBytesDecoder {
   private static final int RULE_ATTRIBUTES = SpanEvent.RULE_ATTRIBUTES_FIELD_NUMBER << 3 | LEN;
   private static final int TENANT_AUTHENTICATED =
       SpanEvent.TENANT_AUTHENTICATED_FIELD_NUMBER << 3 | VARINT;
+  private static final int REGION = SpanEvent.REGION_FIELD_NUMBER << 3 | LEN;
   // A map entry is a message of key (1) and value (2), both strings.
   private static final int ENTRY_KEY = 1 << 3 | LEN;
   private static final int ENTRY_VALUE = 2 << 3 | LEN;
@@ -175,6 +176,7 @@ public enum SpanBytesDecoder {
         case DEGRADATION_LEVEL -> b.degradationLevel(in.readInt32());
         case RULE_ATTRIBUTES -> readRuleAttribute(in, b);
         case TENANT_AUTHENTICATED -> b.tenantAuthenticated(in.readBool());
+        case REGION -> b.region(in.readStringRequireUtf8());
         default -> {
           // As the generated parser: an unknown field (or a known one with another wire type) is
           // skipped; an end-group tag ends the message.

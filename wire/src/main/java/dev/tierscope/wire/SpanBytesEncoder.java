@@ -60,6 +60,7 @@ public enum SpanBytesEncoder {
             .setProtocolFallback(span.protocolFallback())
             .setRetransmits(span.retransmits())
             .setConnectionType(span.connectionType())
+            .setRegion(span.region())
             .setClassUnknown(span.classUnknown())
             .setOperation(span.operation());
     if (!span.isRoot()) {

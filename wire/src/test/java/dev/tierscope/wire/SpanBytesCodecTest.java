@@ -182,7 +182,8 @@ class SpanBytesCodecTest {
             .protocolVersion(text(r))
             .protocolFallback(r.nextBoolean())
             .retransmits(r.nextInt(100))
-            .connectionType(text(r));
+            .connectionType(text(r))
+            .region(text(r));
     if (r.nextBoolean()) {
       b.firstTokenEpochNanos(start + r.nextLong(5_000_000_000L));
     }

@@ -85,7 +85,8 @@ class SpanBytesDecoderDifferentialTest {
             .protocolVersion(e.getProtocolVersion())
             .protocolFallback(e.getProtocolFallback())
             .retransmits(e.getRetransmits())
-            .connectionType(e.getConnectionType());
+            .connectionType(e.getConnectionType())
+            .region(e.getRegion());
     if (e.getFirstTokenEpochNanos() != 0) {
       b.firstTokenEpochNanos(e.getFirstTokenEpochNanos());
     }
@@ -223,7 +224,8 @@ class SpanBytesDecoderDifferentialTest {
             .protocolVersion(WORDS[r.nextInt(WORDS.length)])
             .protocolFallback(r.nextBoolean())
             .retransmits(r.nextInt(100))
-            .connectionType(WORDS[r.nextInt(WORDS.length)]);
+            .connectionType(WORDS[r.nextInt(WORDS.length)])
+            .region(WORDS[r.nextInt(WORDS.length)]);
     if (r.nextBoolean()) {
       b.firstTokenEpochNanos(start + r.nextLong(5_000_000_000L));
     }

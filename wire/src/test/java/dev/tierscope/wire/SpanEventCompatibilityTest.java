@@ -154,6 +154,7 @@ class SpanEventCompatibilityTest {
     assertThat(span.toolName()).isEqualTo(message.getToolName());
     assertThat(span.model()).isEqualTo(message.getModel());
     assertThat(span.connectionType()).isEqualTo(message.getConnectionType());
+    assertThat(span.region()).isEqualTo(message.getRegion());
   }
 
   @ParameterizedTest

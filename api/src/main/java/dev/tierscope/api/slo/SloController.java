@@ -7,6 +7,7 @@ import dev.tierscope.api.web.Durations;
 import dev.tierscope.api.web.Params;
 import dev.tierscope.api.web.TimeParameters;
 import dev.tierscope.boot.SpansProperties;
+import dev.tierscope.core.breakdown.Dimension;
 import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.query.StepPlan;
 import dev.tierscope.core.query.TimeRange;
@@ -17,6 +18,9 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -49,6 +53,78 @@ class SloController {
     this.window = spans.window();
   }
 
+  private static final String BREAKDOWN_DOC =
+      "One dimension to break the class down by, one entry per value: clientPath, connectionType,"
+          + " protocolVersion, region, model or service";
+
+  private static final String FILTER_DOC =
+      "<dimension>:<value>, e.g. model:gpt-4o: only that value's entry (of the breakdown's"
+          + " dimension when both are given)";
+
+  /**
+   * The dimension and the value a request asked for: {@code breakdown=} and {@code filter=}.
+   *
+   * @param dimension null when neither was given
+   * @param value the filtered value, null without a filter
+   */
+  record Breakdown(Dimension dimension, String value) {
+
+    static final Breakdown NONE = new Breakdown(null, null);
+
+    <T> Map<String, T> select(Map<String, T> byValue) {
+      if (value == null) {
+        return byValue;
+      }
+      Map<String, T> one = new LinkedHashMap<>();
+      if (byValue.containsKey(value)) {
+        one.put(value, byValue.get(value));
+      }
+      return one;
+    }
+
+    static Breakdown parse(String breakdown, String filter) {
+      Dimension d = null;
+      if (breakdown != null && !breakdown.isBlank()) {
+        d = Dimension.fromId(breakdown);
+        if (d == null) {
+          throw new BadParameterException(
+              "breakdown", "unknown breakdown '" + breakdown + "'; one of " + Dimension.ids());
+        }
+      }
+      if (filter == null || filter.isBlank()) {
+        return d == null ? NONE : new Breakdown(d, null);
+      }
+      int colon = filter.indexOf(':');
+      if (colon <= 0 || colon == filter.length() - 1) {
+        throw new BadParameterException(
+            "filter",
+            "'filter' must be <dimension>:<value>, e.g. model:gpt-4o, was '" + filter + "'");
+      }
+      Dimension f = Dimension.fromId(filter.substring(0, colon));
+      if (f == null) {
+        throw new BadParameterException(
+            "filter",
+            "unknown dimension '"
+                + filter.substring(0, colon)
+                + "' in 'filter'; one of "
+                + Dimension.ids());
+      }
+      if (d != null && d != f) {
+        throw new BadParameterException(
+            "filter",
+            "'filter' on "
+                + f.id()
+                + " with breakdown="
+                + d.id()
+                + ": the windows keep one dimension at a time, not their combinations; filter on "
+                + d.id()
+                + " or break down by "
+                + f.id());
+      }
+      return new Breakdown(f, filter.substring(colon + 1));
+    }
+  }
+
   @Operation(summary = "A class's four SLIs and TTFT components over a range")
   @GetMapping("/slo")
   SloResponse slo(
@@ -56,11 +132,23 @@ class SloController {
       @Parameter(description = ApiDocs.FROM) @RequestParam("from") String from,
       @Parameter(description = ApiDocs.TO) @RequestParam("to") String to,
       @Parameter(description = ApiDocs.TENANT) @RequestParam(value = "tenant", required = false)
-          String tenant) {
+          String tenant,
+      @Parameter(description = BREAKDOWN_DOC) @RequestParam(value = "breakdown", required = false)
+          String breakdown,
+      @Parameter(description = FILTER_DOC) @RequestParam(value = "filter", required = false)
+          String filter) {
     TrafficClass cls = params.trafficClass(className);
+    Breakdown b = Breakdown.parse(breakdown, filter);
     TimeRange range = TimeParameters.range(from, to);
     String t = params.tenant(tenant);
-    return SloResponse.of(t, calculator.report(t, cls, range.from(), range.to()));
+    if (b.dimension() == null) {
+      return SloResponse.of(t, calculator.report(t, cls, range.from(), range.to()));
+    }
+    return SloResponse.of(
+        t,
+        calculator.report(t, cls, range.from(), range.to()),
+        b.dimension().id(),
+        b.select(calculator.reportBy(t, cls, b.dimension(), range.from(), range.to())));
   }
 
   @Operation(summary = "One statistic per step; each point merges exactly the windows of its step")
@@ -82,8 +170,13 @@ class SloController {
       @Parameter(description = ApiDocs.STEP) @RequestParam(value = "step", required = false)
           String step,
       @Parameter(description = ApiDocs.TENANT) @RequestParam(value = "tenant", required = false)
-          String tenant) {
+          String tenant,
+      @Parameter(description = BREAKDOWN_DOC) @RequestParam(value = "breakdown", required = false)
+          String breakdown,
+      @Parameter(description = FILTER_DOC) @RequestParam(value = "filter", required = false)
+          String filter) {
     TrafficClass cls = params.trafficClass(className);
+    Breakdown b = Breakdown.parse(breakdown, filter);
     Signal signal = Signal.fromId(sli);
     if (signal == null) {
       throw new BadParameterException(
@@ -116,6 +209,10 @@ class SloController {
       throw new BadParameterException("step", e.getMessage());
     }
     String t = params.tenant(tenant);
+    List<SeriesCalculator.Point> whole = series.series(t, cls, signal, s, plan);
+    if (b.dimension() == null) {
+      return SeriesResponse.of(t, cls.name(), signal, s, range.from(), range.to(), d, whole);
+    }
     return SeriesResponse.of(
         t,
         cls.name(),
@@ -124,6 +221,8 @@ class SloController {
         range.from(),
         range.to(),
         d,
-        series.series(t, cls, signal, s, plan));
+        whole,
+        b.dimension().id(),
+        b.select(series.seriesBy(t, cls, signal, s, plan, b.dimension())));
   }
 }

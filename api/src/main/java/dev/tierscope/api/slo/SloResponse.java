@@ -7,9 +7,17 @@ import dev.tierscope.core.query.LatencyStats;
 import dev.tierscope.core.slo.Sli;
 import dev.tierscope.core.slo.SloReport;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
-/** JSON of {@code GET /api/v1/slo}: milliseconds, camelCase. */
+/**
+ * JSON of {@code GET /api/v1/slo}: milliseconds, camelCase.
+ *
+ * @param breakdown the dimension asked for with {@code breakdown=} or {@code filter=}, absent
+ *     otherwise
+ * @param entries with a breakdown, one per value of the dimension that has requests in the range
+ *     (only the filtered value with a filter), sorted by value; absent otherwise
+ */
 record SloResponse(
     String tenant,
     @JsonProperty("class") String trafficClass,
@@ -19,7 +27,9 @@ record SloResponse(
     Slis slis,
     Components components,
     Classification classification,
-    Admission admission) {
+    Admission admission,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String breakdown,
+    @JsonInclude(JsonInclude.Include.NON_NULL) List<Entry> entries) {
 
   /**
    * What gateways did with the range's requests under admission control ({@code
@@ -44,6 +54,12 @@ record SloResponse(
       double deferredRate,
       double shedRate,
       double degradedRate) {}
+
+  /**
+   * The requests of one value of the breakdown dimension: the same fields as the whole class's,
+   * from that value's merged histograms.
+   */
+  public record Entry(String value, long requests, Slis slis, Components components) {}
 
   /**
    * How the range's requests got their class (the rest named it on a span).
@@ -122,64 +138,37 @@ record SloResponse(
   public record Components(Component edge, Component mesh, Component model, Component modelQueue) {}
 
   static SloResponse of(String tenant, SloReport r) {
-    LatencyStats t = r.ttft().stats();
-    LatencyStats tc = r.toolchain().stats();
+    return of(tenant, r, null, null);
+  }
+
+  /** The class's report with one entry per value of {@code breakdown} (null: no breakdown). */
+  static SloResponse of(
+      String tenant, SloReport r, String breakdown, Map<String, SloReport> byValue) {
     return new SloResponse(
         tenant,
         r.trafficClass(),
         r.from(),
         r.to(),
         r.requests(),
-        new Slis(
-            new Ttft(
-                t.count(),
-                Math.max(0, r.requests() - t.count()),
-                ms(t.p50Micros()),
-                ms(t.p90Micros()),
-                ms(t.p95Micros()),
-                ms(t.p99Micros()),
-                ms(t.maxMicros()),
-                r.ttft().goodRatio(),
-                r.ttft().met(),
-                r.events().get(Sli.TTFT).good(),
-                r.events().get(Sli.TTFT).total()),
-            new StreamInterruption(
-                r.streams().streams(),
-                r.streams().interrupted(),
-                r.streams().cancelled(),
-                r.streams().rate(),
-                r.streams().met(),
-                r.events().get(Sli.STREAM_INTERRUPTION).good(),
-                r.events().get(Sli.STREAM_INTERRUPTION).total()),
-            new Toolchain(
-                tc.count(),
-                ms(tc.p50Micros()),
-                ms(tc.p95Micros()),
-                ms(tc.p99Micros()),
-                r.toolchain().failed(),
-                r.toolchain().goodRatio(),
-                r.toolchain().met(),
-                r.events().get(Sli.TOOLCHAIN_LATENCY).good(),
-                r.events().get(Sli.TOOLCHAIN_LATENCY).total()),
-            new RetrievalFallback(
-                r.retrieval().retrievals(),
-                r.retrieval().misses(),
-                r.retrieval().fallbacks(),
-                r.retrieval().ratio(),
-                r.retrieval().missToFallback(),
-                r.retrieval().met(),
-                r.events().get(Sli.RETRIEVAL_FALLBACK).good(),
-                r.events().get(Sli.RETRIEVAL_FALLBACK).total())),
-        new Components(
-            component(r.edge(), r.componentObjectives().get(Indicator.EDGE)),
-            component(r.mesh(), r.componentObjectives().get(Indicator.MESH)),
-            component(r.model(), r.componentObjectives().get(Indicator.MODEL)),
-            component(r.modelQueue(), r.componentObjectives().get(Indicator.MODEL_QUEUE))),
+        slis(r),
+        components(r),
         new Classification(
             r.classification().byRule(),
             r.classification().fallback(),
             r.classification().unknownClass()),
-        admission(r));
+        admission(r),
+        breakdown,
+        byValue == null
+            ? null
+            : byValue.entrySet().stream()
+                .map(
+                    e ->
+                        new Entry(
+                            e.getKey(),
+                            e.getValue().requests(),
+                            slis(e.getValue()),
+                            components(e.getValue())))
+                .toList());
   }
 
   private static Admission admission(SloReport r) {
@@ -195,6 +184,59 @@ record SloResponse(
         SloReport.Admission.rate(a.deferred(), r.requests()),
         SloReport.Admission.rate(a.shed(), r.requests()),
         SloReport.Admission.rate(a.degraded(), r.requests()));
+  }
+
+  private static Slis slis(SloReport r) {
+    LatencyStats t = r.ttft().stats();
+    LatencyStats tc = r.toolchain().stats();
+    return new Slis(
+        new Ttft(
+            t.count(),
+            Math.max(0, r.requests() - t.count()),
+            ms(t.p50Micros()),
+            ms(t.p90Micros()),
+            ms(t.p95Micros()),
+            ms(t.p99Micros()),
+            ms(t.maxMicros()),
+            r.ttft().goodRatio(),
+            r.ttft().met(),
+            r.events().get(Sli.TTFT).good(),
+            r.events().get(Sli.TTFT).total()),
+        new StreamInterruption(
+            r.streams().streams(),
+            r.streams().interrupted(),
+            r.streams().cancelled(),
+            r.streams().rate(),
+            r.streams().met(),
+            r.events().get(Sli.STREAM_INTERRUPTION).good(),
+            r.events().get(Sli.STREAM_INTERRUPTION).total()),
+        new Toolchain(
+            tc.count(),
+            ms(tc.p50Micros()),
+            ms(tc.p95Micros()),
+            ms(tc.p99Micros()),
+            r.toolchain().failed(),
+            r.toolchain().goodRatio(),
+            r.toolchain().met(),
+            r.events().get(Sli.TOOLCHAIN_LATENCY).good(),
+            r.events().get(Sli.TOOLCHAIN_LATENCY).total()),
+        new RetrievalFallback(
+            r.retrieval().retrievals(),
+            r.retrieval().misses(),
+            r.retrieval().fallbacks(),
+            r.retrieval().ratio(),
+            r.retrieval().missToFallback(),
+            r.retrieval().met(),
+            r.events().get(Sli.RETRIEVAL_FALLBACK).good(),
+            r.events().get(Sli.RETRIEVAL_FALLBACK).total()));
+  }
+
+  private static Components components(SloReport r) {
+    return new Components(
+        component(r.edge(), r.componentObjectives().get(Indicator.EDGE)),
+        component(r.mesh(), r.componentObjectives().get(Indicator.MESH)),
+        component(r.model(), r.componentObjectives().get(Indicator.MODEL)),
+        component(r.modelQueue(), r.componentObjectives().get(Indicator.MODEL_QUEUE)));
   }
 
   private static Component component(LatencyStats s, SloReport.LatencySli objective) {

@@ -20,9 +20,10 @@ import java.util.List;
  *
  * <p>Versioned by its first byte; a reader refuses versions it does not know rather than guess.
  * Version 3 added the class rule decision of each request; version 4 added each request's bytes
- * (for the per-trace cap) and the recently completed traces ({@link RecentTraces}); version 5 adds
- * the admission and degradation a gateway reported. Versions 2 to 4 still read (without what came
- * later), so a checkpoint written before an upgrade restores.
+ * (for the per-trace cap) and the recently completed traces ({@link RecentTraces}); version 5 added
+ * the admission and degradation a gateway reported; version 6 adds the breakdown dimensions of each
+ * key span (connection type, service, model, region). Versions 2 to 5 still read (without what came
+ * later: those dimensions then unknown), so a checkpoint written before an upgrade restores.
  *
  * <p>Hostile bytes are refused with an {@link IllegalArgumentException}, never anything else: every
  * count is checked against the bytes that remain before anything is allocated for it, so a corrupt
@@ -32,7 +33,10 @@ import java.util.List;
  */
 final class AssemblySnapshotCodec {
 
-  static final byte VERSION = 5;
+  static final byte VERSION = 6;
+
+  /** The version before the key spans' breakdown dimensions: still read. */
+  static final byte VERSION_5 = 5;
 
   /** The version before admission control: still read. */
   static final byte VERSION_4 = 4;
@@ -140,6 +144,7 @@ final class AssemblySnapshotCodec {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
       byte version = in.readByte();
       if (version != VERSION
+          && version != VERSION_5
           && version != VERSION_4
           && version != VERSION_3
           && version != VERSION_2) {
@@ -271,6 +276,10 @@ final class AssemblySnapshotCodec {
       writeUtf(out, k.protocolVersion);
       out.writeBoolean(k.protocolFallback);
       out.writeInt(k.retransmits);
+      out.writeUTF(k.connectionType);
+      out.writeUTF(k.service);
+      out.writeUTF(k.model);
+      out.writeUTF(k.region);
     }
     out.writeByte(p.admission.ordinal());
     out.writeByte(p.degradationLevel);
@@ -345,9 +354,15 @@ final class AssemblySnapshotCodec {
       k.protocolVersion = in.readUTF();
       k.protocolFallback = in.readBoolean();
       k.retransmits = in.readInt();
+      if (version >= VERSION) {
+        k.connectionType = in.readUTF();
+        k.service = in.readUTF();
+        k.model = in.readUTF();
+        k.region = in.readUTF();
+      }
       p.keySpans.add(k);
     }
-    if (version >= VERSION) {
+    if (version >= VERSION_5) {
       Admission[] admissions = Admission.values();
       p.admission = admissions[ordinal(in, admissions.length)];
       int level = in.readByte();

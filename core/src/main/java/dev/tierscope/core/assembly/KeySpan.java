@@ -32,6 +32,10 @@ final class KeySpan {
   String protocolVersion;
   boolean protocolFallback;
   int retransmits;
+  String connectionType = "";
+  String service = "";
+  String model = "";
+  String region = "";
 
   static KeySpan of(Span s, SpanRole operationRole) {
     KeySpan k = new KeySpan();
@@ -53,6 +57,10 @@ final class KeySpan {
     k.protocolVersion = s.protocolVersion();
     k.protocolFallback = s.protocolFallback();
     k.retransmits = s.retransmits();
+    k.connectionType = s.connectionType();
+    k.service = s.service();
+    k.model = s.model();
+    k.region = s.region();
     return k;
   }
 

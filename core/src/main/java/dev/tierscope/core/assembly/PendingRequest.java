@@ -313,6 +313,20 @@ final class PendingRequest {
         byFallback,
         tenantAuthenticated && !tenant.isEmpty(),
         admission,
-        degradationLevel);
+        degradationLevel,
+        client == null ? "" : client.connectionType,
+        gateway == null ? "" : gateway.region,
+        firstNonEmpty(model, gateway, client),
+        model == null ? "" : model.service);
+  }
+
+  /** The first non-empty {@code gen_ai.request.model} of these spans (any may be null). */
+  private static String firstNonEmpty(KeySpan... spans) {
+    for (KeySpan k : spans) {
+      if (k != null && !k.model.isEmpty()) {
+        return k.model;
+      }
+    }
+    return "";
   }
 }

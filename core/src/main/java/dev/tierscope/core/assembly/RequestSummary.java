@@ -48,6 +48,13 @@ import dev.tierscope.core.span.TraceId;
  * @param admission what the gateway did with the request ({@code tierscope.admission}), {@link
  *     Admission#NONE} when no span reported it
  * @param degradationLevel the degradation level it was served with, 0 to 3; -1 when not reported
+ * @param connectionType {@code network.connection.type} of the client span, empty when unknown
+ * @param region {@code cloud.region} of the gateway span (where the request entered), empty when
+ *     unknown
+ * @param model {@code gen_ai.request.model} of the model span (else of the gateway or client span),
+ *     empty when unknown
+ * @param service {@code service.name} of the model span (the backend that served the model call),
+ *     empty when unknown
  */
 public record RequestSummary(
     TraceId traceId,
@@ -83,11 +90,99 @@ public record RequestSummary(
     boolean classFallback,
     boolean tenantAuthenticated,
     Admission admission,
-    int degradationLevel) {
+    int degradationLevel,
+    String connectionType,
+    String region,
+    String model,
+    String service) {
 
   public RequestSummary {
     classRule = classRule == null ? "" : classRule;
     admission = admission == null ? Admission.NONE : admission;
+    connectionType = connectionType == null ? "" : connectionType;
+    region = region == null ? "" : region;
+    model = model == null ? "" : model;
+    service = service == null ? "" : service;
+  }
+
+  /**
+   * A summary without the breakdown dimensions beyond client path and protocol version (connection
+   * type, region, model, service unknown).
+   */
+  public RequestSummary(
+      TraceId traceId,
+      String tenant,
+      String trafficClass,
+      boolean classUnknown,
+      String workflow,
+      long eventTimeEpochMicros,
+      long e2eMicros,
+      long ttftMicros,
+      Vantage ttftVantage,
+      long edgeMicros,
+      long meshMicros,
+      long modelMicros,
+      long modelQueueMicros,
+      boolean streamed,
+      StreamOutcome streamOutcome,
+      int toolCalls,
+      long toolchainMicros,
+      boolean toolchainFailed,
+      int retrievals,
+      int retrievalMisses,
+      int retrievalFallbacks,
+      long inputTokens,
+      long outputTokens,
+      String clientPath,
+      String protocolVersion,
+      boolean protocolFallback,
+      int retransmits,
+      MeshRole dominantMeshRole,
+      boolean partial,
+      String classRule,
+      boolean classFallback,
+      boolean tenantAuthenticated,
+      Admission admission,
+      int degradationLevel) {
+    this(
+        traceId,
+        tenant,
+        trafficClass,
+        classUnknown,
+        workflow,
+        eventTimeEpochMicros,
+        e2eMicros,
+        ttftMicros,
+        ttftVantage,
+        edgeMicros,
+        meshMicros,
+        modelMicros,
+        modelQueueMicros,
+        streamed,
+        streamOutcome,
+        toolCalls,
+        toolchainMicros,
+        toolchainFailed,
+        retrievals,
+        retrievalMisses,
+        retrievalFallbacks,
+        inputTokens,
+        outputTokens,
+        clientPath,
+        protocolVersion,
+        protocolFallback,
+        retransmits,
+        dominantMeshRole,
+        partial,
+        classRule,
+        classFallback,
+        tenantAuthenticated,
+        admission,
+        degradationLevel,
+        "",
+        "",
+        "",
+        "");
   }
 
   /** A summary whose tenant no authenticated caller vouches for, without admission control. */

@@ -1,7 +1,10 @@
 package dev.tierscope.core.slo;
 
+import dev.tierscope.core.breakdown.Dimension;
+import dev.tierscope.core.breakdown.Slice;
 import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.query.StepPlan;
+import dev.tierscope.core.store.SliceReader;
 import dev.tierscope.core.store.WindowReader;
 import dev.tierscope.core.window.Counter;
 import dev.tierscope.core.window.CounterKey;
@@ -11,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -35,9 +39,66 @@ public final class SeriesCalculator {
   public record Point(Instant start, Double value) {}
 
   private final WindowReader reader;
+  private final SliceReader slices;
 
+  /** A calculator without breakdowns ({@link #seriesBy} refuses). */
   public SeriesCalculator(WindowReader reader) {
+    this(reader, null);
+  }
+
+  /**
+   * @param slices the breakdown read seam, null when the store has none
+   */
+  public SeriesCalculator(WindowReader reader, SliceReader slices) {
     this.reader = reader;
+    this.slices = slices;
+  }
+
+  /**
+   * Per value of {@code dimension} that has data in the range (sorted), the statistic per step
+   * among that value's requests; a step without data for a value is a null point, as in {@link
+   * #series}.
+   */
+  public Map<String, List<Point>> seriesBy(
+      String tenant,
+      TrafficClass cls,
+      Signal signal,
+      Signal.Stat stat,
+      StepPlan plan,
+      Dimension dimension) {
+    if (slices == null) {
+      throw new IllegalStateException("this store keeps no breakdowns");
+    }
+    if (!signal.stats().contains(stat)) {
+      throw new IllegalArgumentException(
+          "stat " + stat.id() + " does not fit " + signal.id() + ", use one of " + signal.stats());
+    }
+    List<Instant> boundaries = plan.boundaries();
+    int n = boundaries.size() - 1;
+    List<Map<String, Slice>> perStep =
+        slices.slicesPerInterval(tenant, cls.name(), dimension, boundaries);
+    TreeMap<String, List<Point>> out = new TreeMap<>();
+    for (Map<String, Slice> step0 : perStep) {
+      for (String value : step0.keySet()) {
+        out.computeIfAbsent(value, v -> new ArrayList<>(n));
+      }
+    }
+    for (Map.Entry<String, List<Point>> e : out.entrySet()) {
+      for (int i = 0; i < n; i++) {
+        Slice slice = perStep.get(i).get(e.getKey());
+        Double value =
+            slice == null
+                ? (stat == Signal.Stat.COUNT ? 0.0 : null)
+                : value(
+                    cls,
+                    signal,
+                    stat,
+                    SloCalculator.histograms(slice),
+                    SloCalculator.counters(slice));
+        e.getValue().add(new Point(boundaries.get(i), value));
+      }
+    }
+    return out;
   }
 
   /**

@@ -1,9 +1,12 @@
 package dev.tierscope.core.slo;
 
+import dev.tierscope.core.breakdown.Dimension;
+import dev.tierscope.core.breakdown.Slice;
 import dev.tierscope.core.classes.ClassObjectives;
 import dev.tierscope.core.classes.Indicator;
 import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.query.LatencyStats;
+import dev.tierscope.core.store.SliceReader;
 import dev.tierscope.core.store.WindowReader;
 import dev.tierscope.core.window.Counter;
 import dev.tierscope.core.window.CounterKey;
@@ -11,6 +14,8 @@ import dev.tierscope.core.window.Metric;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,9 +63,58 @@ public final class SloCalculator {
           Counter.DEGRADED);
 
   private final WindowReader reader;
+  private final SliceReader slices;
 
+  /** A calculator without breakdowns ({@link #reportBy} refuses). */
   public SloCalculator(WindowReader reader) {
+    this(reader, null);
+  }
+
+  /**
+   * @param slices the breakdown read seam, null when the store has none
+   */
+  public SloCalculator(WindowReader reader, SliceReader slices) {
     this.reader = reader;
+    this.slices = slices;
+  }
+
+  /**
+   * Per value of {@code dimension} (sorted), the class's SLIs over the windows starting in [from,
+   * to) among the requests of that value: the same report as {@link #report}, from that value's
+   * merged histograms (classification counts are not kept per value and read as zero).
+   */
+  public Map<String, SloReport> reportBy(
+      String tenant, TrafficClass cls, Dimension dimension, Instant from, Instant to) {
+    if (slices == null) {
+      throw new IllegalStateException("this store keeps no breakdowns");
+    }
+    Map<String, Slice> byValue =
+        slices.slicesPerInterval(tenant, cls.name(), dimension, List.of(from, to)).get(0);
+    Map<String, SloReport> out = new LinkedHashMap<>();
+    byValue.forEach((value, slice) -> out.put(value, report(cls, from, to, slice)));
+    return out;
+  }
+
+  /** The report of one value's merged slice. */
+  public static SloReport report(TrafficClass cls, Instant from, Instant to, Slice slice) {
+    return report(cls, from, to, histograms(slice), counters(slice));
+  }
+
+  /** A slice's histograms with an empty one for each of {@link Slice#METRICS} it lacks. */
+  static Map<Metric, Histogram> histograms(Slice slice) {
+    Map<Metric, Histogram> h = new EnumMap<>(Metric.class);
+    h.putAll(slice.histograms());
+    for (Metric m : Slice.METRICS) {
+      h.computeIfAbsent(m, k -> new Histogram(2));
+    }
+    return h;
+  }
+
+  /** A slice's counters keyed as window counters (no sub-dimension). */
+  static Map<CounterKey, Long> counters(Slice slice) {
+    Map<CounterKey, Long> c = new HashMap<>();
+    slice.counters().forEach((k, v) -> c.put(CounterKey.of(k), v));
+    return c;
   }
 
   /** The class's SLIs over the windows starting in [from, to). */

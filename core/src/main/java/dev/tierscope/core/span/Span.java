@@ -67,6 +67,8 @@ import java.util.Map;
  *     Admission#NONE} when the span reports nothing
  * @param degradationLevel the degradation level the request was served with ({@code
  *     tierscope.degradation}), 0 to 3 (0: none); {@link #ABSENT} when not reported
+ * @param region {@code cloud.region} of the reporting service (span attribute, else resource), the
+ *     region or point of presence it runs in; empty when absent
  * @param tenantAuthenticated the tenant is the caller's identity (a receiver with authentication
  *     set it from the token or a trusted proxy), not a free attribute: caps never fold it
  * @param ruleAttributes root spans only: the values (as text) of the span and resource attributes
@@ -105,6 +107,7 @@ public record Span(
     String connectionType,
     Admission admission,
     int degradationLevel,
+    String region,
     Map<String, String> ruleAttributes,
     boolean tenantAuthenticated) {
 
@@ -145,7 +148,8 @@ public record Span(
         || clientPath == null
         || protocolVersion == null
         || connectionType == null
-        || admission == null) {
+        || admission == null
+        || region == null) {
       throw new NullPointerException("span components must not be null; use \"\" for absent");
     }
     if (tenant.isEmpty()) {
@@ -211,6 +215,7 @@ public record Span(
         connectionType,
         admission,
         degradationLevel,
+        region,
         ruleAttributes,
         tenantAuthenticated);
   }
@@ -362,6 +367,7 @@ public record Span(
     private String connectionType = "";
     private Admission admission = Admission.NONE;
     private int degradationLevel = (int) ABSENT;
+    private String region = "";
     private Map<String, String> ruleAttributes = Map.of();
     private boolean tenantAuthenticated;
     private int normalized;
@@ -832,6 +838,12 @@ public record Span(
       return this;
     }
 
+    /** {@code cloud.region}: the region or point of presence the reporting service runs in. */
+    public Builder region(String region) {
+      this.region = clean(region, SpanLimits.MAX_EDGE_VALUE_CHARS, SpanField.REGION);
+      return this;
+    }
+
     /**
      * Whether the span being built is a root span (no parent id, or eight zero bytes), as {@link
      * #build()} decides it: only a root span keeps its {@link #ruleAttribute rule attributes}.
@@ -949,6 +961,7 @@ public record Span(
           connectionType,
           admission,
           degradationLevel,
+          region,
           root ? ruleAttributes : Map.of(),
           tenantAuthenticated);
     }

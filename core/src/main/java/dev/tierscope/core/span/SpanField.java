@@ -17,6 +17,7 @@ public enum SpanField {
   CLIENT_PATH("client_path", SpanAttributes.CLIENT_PATH),
   PROTOCOL_VERSION("protocol_version", SpanAttributes.NETWORK_PROTOCOL_VERSION),
   CONNECTION_TYPE("connection_type", SpanAttributes.NETWORK_CONNECTION_TYPE),
+  REGION("region", SpanAttributes.CLOUD_REGION),
   /** A key or value of an attribute the class rules read (root spans). */
   RULE_ATTRIBUTE("rule_attribute", "class rule attributes"),
   /** Input or output tokens over {@link SpanLimits#MAX_TOKENS}. */

@@ -1,5 +1,7 @@
 package dev.tierscope.core.store;
 
+import dev.tierscope.core.breakdown.Dimension;
+import dev.tierscope.core.breakdown.Slice;
 import dev.tierscope.core.window.Counter;
 import dev.tierscope.core.window.CounterKey;
 import dev.tierscope.core.window.Exemplar;
@@ -49,7 +51,7 @@ import org.HdrHistogram.Histogram;
  * }</pre>
  */
 public final class InMemoryWindowStore
-    implements CheckpointStore, WindowReader, ExemplarReader, TotalsReader {
+    implements CheckpointStore, WindowReader, SliceReader, ExemplarReader, TotalsReader {
 
   private record Key(String group, String topic, int partition) {}
 
@@ -71,7 +73,18 @@ public final class InMemoryWindowStore
   private static final class Window {
     final Map<Metric, Histogram> histograms = new EnumMap<>(Metric.class);
     final Map<CounterKey, Long> counters = new HashMap<>();
+
+    /** The breakdown slices, per dimension and value (PostgreSQL's {@code window_slice}). */
+    final Map<Dimension, Map<String, Slice>> slices = new EnumMap<>(Dimension.class);
+
     long updatedAt;
+
+    void addSlice(Slice slice) {
+      slices
+          .computeIfAbsent(slice.dimension(), d -> new TreeMap<>())
+          .computeIfAbsent(slice.value(), v -> Slice.empty(slice.dimension(), v))
+          .add(slice);
+    }
   }
 
   /** How far a rollup resolution is complete, and the change its last run started at. */
@@ -264,6 +277,10 @@ public final class InMemoryWindowStore
         w = w == null ? window(series, k.windowStartEpochMillis()) : w;
         w.counters.merge(e.getKey(), e.getValue(), Long::sum);
       }
+      for (Slice slice : d.slices()) {
+        w = w == null ? window(series, k.windowStartEpochMillis()) : w;
+        w.addSlice(slice);
+      }
       if (w != null) {
         w.updatedAt = change;
       }
@@ -296,6 +313,11 @@ public final class InMemoryWindowStore
     for (Exemplar e : d.exemplars()) {
       if (hasNul(e.traceId())) {
         return "invalid byte sequence for encoding \"UTF8\": 0x00 (an exemplar)";
+      }
+    }
+    for (Slice slice : d.slices()) {
+      if (hasNul(slice.value())) {
+        return "invalid byte sequence for encoding \"UTF8\": 0x00 (a breakdown value)";
       }
     }
     return null;
@@ -384,6 +406,29 @@ public final class InMemoryWindowStore
                 }
               });
         }
+      }
+    }
+    return out;
+  }
+
+  // --- SliceReader ----------------------------------------------------------------------------
+
+  @Override
+  public synchronized List<Map<String, Slice>> slicesPerInterval(
+      String tenant, String trafficClass, Dimension dimension, List<Instant> boundaries) {
+    ResolutionPlan.checkBoundaries(boundaries);
+    List<Map<String, Slice>> out = new ArrayList<>();
+    for (int i = 0; i + 1 < boundaries.size(); i++) {
+      out.add(new TreeMap<>());
+    }
+    for (ResolutionPlan.Segment s : plan(boundaries)) {
+      Map<String, Slice> into = out.get(s.interval());
+      for (Window w : windowsOf(tenant, trafficClass, s)) {
+        w.slices
+            .getOrDefault(dimension, Map.of())
+            .forEach(
+                (value, slice) ->
+                    into.computeIfAbsent(value, v -> Slice.empty(dimension, v)).add(slice));
       }
     }
     return out;
@@ -601,6 +646,7 @@ public final class InMemoryWindowStore
                           }
                         });
                     w.counters.forEach((k, v) -> into.counters.merge(k, v, Long::sum));
+                    w.slices.values().forEach(byValue -> byValue.values().forEach(into::addSlice));
                   });
         });
     Set<Long> withHistograms = new TreeSet<>();
@@ -611,6 +657,7 @@ public final class InMemoryWindowStore
                   Window w = window(series, start);
                   w.histograms.putAll(m.histograms);
                   w.counters.putAll(m.counters);
+                  w.slices.putAll(m.slices);
                   w.updatedAt = ++changes;
                   if (!m.histograms.isEmpty()) {
                     withHistograms.add(start);
@@ -657,6 +704,9 @@ public final class InMemoryWindowStore
             it.hasNext(); ) {
           Window w = it.next();
           deleted += w.histograms.size() + w.counters.size();
+          for (Map<String, Slice> byValue : w.slices.values()) {
+            deleted += byValue.size();
+          }
           it.remove();
         }
       }

@@ -2,6 +2,8 @@ package dev.tierscope.core.window;
 
 import dev.tierscope.core.assembly.RequestSummary;
 import dev.tierscope.core.assembly.Vantage;
+import dev.tierscope.core.breakdown.Dimension;
+import dev.tierscope.core.breakdown.Slice;
 import dev.tierscope.core.span.Admission;
 import dev.tierscope.core.span.StreamOutcome;
 import java.util.ArrayList;
@@ -12,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToLongFunction;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.PackedHistogram;
 
 /**
  * Records completed requests into HdrHistograms and counters per (tenant, class, event-time
@@ -26,6 +29,12 @@ import org.HdrHistogram.Histogram;
  * excess is folded into {@code __overflow__} ({@link CappedDimension}) and counted by {@link
  * #folded}. A tenant bound to an authenticated caller is never folded.
  *
+ * <p>Breakdowns: each request is recorded once more per breakdown {@link Dimension} (client path,
+ * connection type, protocol version, region, model, service) under its value, as a {@link Slice} of
+ * the SLI inputs. Closed sets bound the edge dimensions; region, model and service are capped per
+ * window and tenant like workflows. A window of one tenant and class so holds at most 18 slices of
+ * the closed dimensions plus, per capped dimension, twice its cap and one {@code __overflow__}.
+ *
  * <p>Not thread-safe: owned by one consumer thread.
  */
 public final class WindowAggregator {
@@ -36,9 +45,110 @@ public final class WindowAggregator {
   /** Exemplars kept per window and delta. */
   static final int EXEMPLARS = Exemplar.KEPT_PER_WINDOW;
 
+  private static final Dimension[] DIMENSIONS = Dimension.values();
+
+  /** The SLI inputs of the requests of one value of one dimension in one window. */
+  private static final class SliceCell {
+    // Indexed by Metric / Counter ordinal; only Slice.METRICS / Slice.COUNTERS are used.
+    final Histogram[] histograms = new Histogram[Metric.values().length];
+    final long[] counters = new long[Counter.values().length];
+
+    void record(RequestSummary r, int significantDigits) {
+      counters[Counter.REQUESTS.ordinal()]++;
+      value(Metric.TTFT, r.ttftMicros(), significantDigits);
+      value(Metric.EDGE, r.edgeMicros(), significantDigits);
+      value(Metric.MESH, r.meshMicros(), significantDigits);
+      value(Metric.MODEL, r.modelMicros(), significantDigits);
+      value(Metric.MODEL_QUEUE, r.modelQueueMicros(), significantDigits);
+      value(Metric.TOOLCHAIN, r.toolchainMicros(), significantDigits);
+      if (r.toolchainFailed()) {
+        value(Metric.TOOLCHAIN_FAILED, r.toolchainMicros(), significantDigits);
+      }
+      if (r.streamed()) {
+        counters[Counter.STREAMS.ordinal()]++;
+        if (r.streamOutcome() == StreamOutcome.INTERRUPTED) {
+          counters[Counter.INTERRUPTED.ordinal()]++;
+        } else if (r.streamOutcome() == StreamOutcome.CANCELLED) {
+          counters[Counter.CANCELLED.ordinal()]++;
+        }
+      }
+      if (r.retrievals() > 0) {
+        counters[Counter.RETRIEVALS.ordinal()] += r.retrievals();
+        counters[Counter.RETRIEVAL_MISSES.ordinal()] += r.retrievalMisses();
+        counters[Counter.RETRIEVAL_FALLBACKS.ordinal()] += r.retrievalFallbacks();
+      }
+      if (r.toolCalls() > 0) {
+        counters[Counter.TOOL_CHAINS.ordinal()]++;
+        if (r.toolchainFailed()) {
+          counters[Counter.FAILED_CHAINS.ordinal()]++;
+        }
+      }
+    }
+
+    private void value(Metric m, long micros, int significantDigits) {
+      if (micros < 0) {
+        return;
+      }
+      Histogram h = histograms[m.ordinal()];
+      if (h == null) {
+        // Packed: a slice holds few values, and a plain histogram's full counts array (about
+        // 9 KB at 2 digits up to seconds) per slice and metric would multiply the memory of a
+        // live window by the number of slices.
+        h = new PackedHistogram(significantDigits);
+        histograms[m.ordinal()] = h;
+      }
+      h.recordValue(micros);
+    }
+
+    Slice toSlice(Dimension d, String value) {
+      Map<Metric, Histogram> h = new EnumMap<>(Metric.class);
+      for (Metric m : Slice.METRICS) {
+        if (histograms[m.ordinal()] != null) {
+          h.put(m, histograms[m.ordinal()]);
+        }
+      }
+      Map<Counter, Long> c = new EnumMap<>(Counter.class);
+      for (Counter k : Slice.COUNTERS) {
+        if (counters[k.ordinal()] != 0) {
+          c.put(k, counters[k.ordinal()]);
+        }
+      }
+      return new Slice(d, value, h, c);
+    }
+  }
+
   private static final class WindowState {
     final EnumMap<Metric, Histogram> histograms = new EnumMap<>(Metric.class);
     final HashMap<CounterKey, long[]> counters = new HashMap<>();
+
+    /** Per dimension (by ordinal), value to its cell. */
+    @SuppressWarnings("unchecked")
+    final HashMap<String, SliceCell>[] slices = new HashMap[DIMENSIONS.length];
+
+    SliceCell slice(Dimension d, String value) {
+      HashMap<String, SliceCell> byValue = slices[d.ordinal()];
+      if (byValue == null) {
+        byValue = new HashMap<>();
+        slices[d.ordinal()] = byValue;
+      }
+      SliceCell cell = byValue.get(value);
+      if (cell == null) {
+        cell = new SliceCell();
+        byValue.put(value, cell);
+      }
+      return cell;
+    }
+
+    List<Slice> sliceList() {
+      List<Slice> out = new ArrayList<>();
+      for (Dimension d : DIMENSIONS) {
+        HashMap<String, SliceCell> byValue = slices[d.ordinal()];
+        if (byValue != null) {
+          byValue.forEach((v, cell) -> out.add(cell.toSlice(d, v)));
+        }
+      }
+      return out;
+    }
 
     /** The slowest requests so far, unordered; replaced when a slower one comes. */
     final RequestSummary[] slowest = new RequestSummary[EXEMPLARS];
@@ -81,6 +191,9 @@ public final class WindowAggregator {
   private final CappedDimension tenants;
   private final CappedDimension workflows;
   private final CappedDimension clientPaths;
+
+  /** Per breakdown dimension (by ordinal), its cap; null for a closed set. */
+  private final CappedDimension[] sliceCaps = new CappedDimension[DIMENSIONS.length];
 
   /**
    * @param windowMillis window size in milliseconds (10 000 by default)
@@ -126,6 +239,12 @@ public final class WindowAggregator {
     this.tenants = new CappedDimension("tenant", caps.tenants(), windowMillis);
     this.workflows = new CappedDimension("workflow", caps.workflows(), windowMillis);
     this.clientPaths = new CappedDimension("client_path", caps.clientPaths(), windowMillis);
+    sliceCaps[Dimension.REGION.ordinal()] =
+        new CappedDimension("region", caps.regions(), windowMillis);
+    sliceCaps[Dimension.MODEL.ordinal()] =
+        new CappedDimension("model", caps.models(), windowMillis);
+    sliceCaps[Dimension.SERVICE.ordinal()] =
+        new CappedDimension("service", caps.services(), windowMillis);
   }
 
   /** Window start (epoch milliseconds) of an event time in epoch microseconds. */
@@ -194,10 +313,23 @@ public final class WindowAggregator {
       }
     }
     recordAttributionInputs(w, r, start, tenant);
+    recordSlices(w, r, start, tenant);
     if (r.inputTokens() > 0 || r.outputTokens() > 0) {
       String workflow = workflows.admit(start, tenant, r.workflow(), false);
       add(w, Counter.INPUT_TOKENS, workflow, r.inputTokens());
       add(w, Counter.OUTPUT_TOKENS, workflow, r.outputTokens());
+    }
+  }
+
+  /** The request's SLI inputs once more per breakdown dimension, under its (capped) value. */
+  private void recordSlices(WindowState w, RequestSummary r, long start, String tenant) {
+    for (Dimension d : DIMENSIONS) {
+      String value = d.valueOf(r);
+      CappedDimension cap = sliceCaps[d.ordinal()];
+      if (cap != null) {
+        value = cap.admit(start, tenant, value, false);
+      }
+      w.slice(d, value).record(r, significantDigits);
     }
   }
 
@@ -282,16 +414,19 @@ public final class WindowAggregator {
 
   /**
    * Recordings folded into {@code __overflow__} since creation, per dimension: {@code tenant},
-   * {@code workflow}, {@code client_path}.
+   * {@code workflow}, {@code client_path}, {@code region}, {@code model}, {@code service}.
    */
   public java.util.Map<String, Long> folded() {
-    return java.util.Map.of(
-        tenants.name(),
-        tenants.folded(),
-        workflows.name(),
-        workflows.folded(),
-        clientPaths.name(),
-        clientPaths.folded());
+    Map<String, Long> out = new java.util.TreeMap<>();
+    for (CappedDimension d : List.of(tenants, workflows, clientPaths)) {
+      out.put(d.name(), d.folded());
+    }
+    for (CappedDimension d : sliceCaps) {
+      if (d != null) {
+        out.put(d.name(), d.folded());
+      }
+    }
+    return out;
   }
 
   private void recordValue(WindowState w, Metric metric, long micros) {
@@ -330,7 +465,8 @@ public final class WindowAggregator {
               windowMillis,
               e.getValue().histograms,
               counters,
-              e.getValue().exemplars()));
+              e.getValue().exemplars(),
+              e.getValue().sliceList()));
     }
     windows.clear();
     return out;
@@ -346,11 +482,22 @@ public final class WindowAggregator {
     return windows.isEmpty();
   }
 
-  /** Histograms currently held in memory. */
+  /** Histograms currently held in memory (the breakdown slices' included). */
   public int liveHistograms() {
     int n = 0;
     for (WindowState w : windows.values()) {
       n += w.histograms.size();
+      for (HashMap<String, SliceCell> byValue : w.slices) {
+        if (byValue != null) {
+          for (SliceCell cell : byValue.values()) {
+            for (Histogram h : cell.histograms) {
+              if (h != null) {
+                n++;
+              }
+            }
+          }
+        }
+      }
     }
     return n;
   }

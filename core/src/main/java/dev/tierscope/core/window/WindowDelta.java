@@ -1,5 +1,6 @@
 package dev.tierscope.core.window;
 
+import dev.tierscope.core.breakdown.Slice;
 import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
@@ -13,16 +14,29 @@ import org.HdrHistogram.Histogram;
  * @param histograms latency histograms in microseconds, only the metrics that got values
  * @param counters counts, only the non-zero ones
  * @param exemplars the slowest requests by TTFT seen in this delta, slowest first
+ * @param slices the same requests per value of each breakdown dimension
  */
 public record WindowDelta(
     WindowKey key,
     long windowMillis,
     Map<Metric, Histogram> histograms,
     Map<CounterKey, Long> counters,
-    List<Exemplar> exemplars) {
+    List<Exemplar> exemplars,
+    List<Slice> slices) {
 
   public WindowDelta {
     exemplars = List.copyOf(exemplars);
+    slices = List.copyOf(slices);
+  }
+
+  /** A delta without breakdown slices. */
+  public WindowDelta(
+      WindowKey key,
+      long windowMillis,
+      Map<Metric, Histogram> histograms,
+      Map<CounterKey, Long> counters,
+      List<Exemplar> exemplars) {
+    this(key, windowMillis, histograms, counters, exemplars, List.of());
   }
 
   /** A delta without exemplars. */
@@ -31,6 +45,6 @@ public record WindowDelta(
       long windowMillis,
       Map<Metric, Histogram> histograms,
       Map<CounterKey, Long> counters) {
-    this(key, windowMillis, histograms, counters, List.of());
+    this(key, windowMillis, histograms, counters, List.of(), List.of());
   }
 }

@@ -163,10 +163,21 @@ class RequestAssemblerClassRulesTest {
   }
 
   @Test
-  void aVersion2SnapshotWrittenBeforeClassRulesStillRestores() {
+  void snapshotsOfVersions2To5StillRestore() {
     RequestAssembler before = new RequestAssembler(CONFIG);
     before.add(client(1).at(0, 50_000).build());
-    byte[] v5 = before.snapshot();
+    byte[] v6 = before.snapshot();
+    // v6 -> v5: the key span's four breakdown strings (connection type, service, model, region;
+    // empty here, 2 bytes each) go; they end the key span, before the request's admission and
+    // degradation level (2 bytes), the evicted count and the recent traces' count (4 bytes each).
+    assertThat(Arrays.copyOfRange(v6, v6.length - 18, v6.length - 10)).containsOnly((byte) 0);
+    byte[] v5 = new byte[v6.length - 8];
+    System.arraycopy(v6, 0, v5, 0, v6.length - 18);
+    System.arraycopy(v6, v6.length - 10, v5, v6.length - 18, 10);
+    v5[0] = AssemblySnapshotCodec.VERSION_5;
+    RequestAssembler fromV5 = new RequestAssembler(CONFIG);
+    fromV5.restore(v5);
+    assertThat(Assemble.complete(fromV5, CONFIG).traceId()).isEqualTo(client(1).build().traceId());
     // v5 -> v4: each request ends with two bytes (admission, degradation level); here one request,
     // then the empty evicted list and the empty recently completed traces (two ints of 0).
     assertThat(Arrays.copyOfRange(v5, v5.length - 8, v5.length)).containsOnly((byte) 0);

@@ -327,6 +327,7 @@ class RequestAssemblerHostileTest {
         s.connectionType(),
         s.admission(),
         s.degradationLevel(),
+        s.region(),
         Map.of(),
         false);
   }

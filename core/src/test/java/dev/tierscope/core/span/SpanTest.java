@@ -318,6 +318,7 @@ class SpanTest {
                       "",
                       Admission.NONE,
                       (int) Span.ABSENT,
+                      "",
                       java.util.Map.of(),
                       false))
           .isInstanceOfSatisfying(
@@ -567,6 +568,7 @@ class SpanTest {
           s.connectionType(),
           s.admission(),
           s.degradationLevel(),
+          s.region(),
           s.ruleAttributes(),
           s.tenantAuthenticated());
     }

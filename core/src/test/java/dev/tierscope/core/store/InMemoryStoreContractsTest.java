@@ -83,6 +83,15 @@ class InMemoryStoreContractsTest {
   }
 
   @Nested
+  class Slices extends SliceStoreContract {
+    @Override
+    protected Stores newStores() {
+      InMemoryWindowStore store = new InMemoryWindowStore();
+      return new Stores(store, store, store::rollups);
+    }
+  }
+
+  @Nested
   class Totals extends TotalsContract {
     private InMemoryWindowStore store;
 

@@ -41,6 +41,10 @@ public final class SpanBuilder {
   private int retransmits;
   private dev.tierscope.core.span.Admission admission = dev.tierscope.core.span.Admission.NONE;
   private long degradationLevel = -1;
+  private String connectionType = "";
+  private String service = "";
+  private String model = "";
+  private String region = "";
 
   private SpanBuilder() {}
 
@@ -183,6 +187,19 @@ public final class SpanBuilder {
     return this;
   }
 
+  /**
+   * {@code network.connection.type}, {@code service.name}, {@code gen_ai.request.model}, {@code
+   * cloud.region}.
+   */
+  public SpanBuilder dimensions(
+      String connectionType, String service, String model, String region) {
+    this.connectionType = connectionType;
+    this.service = service;
+    this.model = model;
+    this.region = region;
+    return this;
+  }
+
   public Span build() {
     Span.Builder b =
         Span.builder()
@@ -211,7 +228,11 @@ public final class SpanBuilder {
             .clientPath(clientPath)
             .protocolVersion(protocolVersion)
             .protocolFallback(protocolFallback)
-            .retransmits(retransmits);
+            .retransmits(retransmits)
+            .connectionType(connectionType)
+            .service(service)
+            .model(model)
+            .region(region);
     if (modelQueueMicros >= 0) {
       b.modelQueueMicros(modelQueueMicros);
     }

@@ -36,6 +36,11 @@ public final class SummaryBuilder {
   private long inputTokens;
   private long outputTokens;
   private String clientPath = "";
+  private String protocolVersion = "";
+  private String connectionType = "";
+  private String region = "";
+  private String model = "";
+  private String service = "";
   private boolean protocolFallback;
   private int retransmits;
   private MeshRole dominantMeshRole = MeshRole.NONE;
@@ -131,6 +136,17 @@ public final class SummaryBuilder {
     return this;
   }
 
+  /** The breakdown dimensions beyond the client path (empty strings: not reported). */
+  public SummaryBuilder dimensions(
+      String protocolVersion, String connectionType, String region, String model, String service) {
+    this.protocolVersion = protocolVersion;
+    this.connectionType = connectionType;
+    this.region = region;
+    this.model = model;
+    this.service = service;
+    return this;
+  }
+
   public SummaryBuilder transport(String clientPath, boolean protocolFallback, int retransmits) {
     this.clientPath = clientPath;
     this.protocolFallback = protocolFallback;
@@ -180,7 +196,7 @@ public final class SummaryBuilder {
         inputTokens,
         outputTokens,
         clientPath,
-        "",
+        protocolVersion,
         protocolFallback,
         retransmits,
         dominantMeshRole,
@@ -189,6 +205,10 @@ public final class SummaryBuilder {
         false,
         tenantAuthenticated,
         dev.tierscope.core.span.Admission.NONE,
-        -1);
+        -1,
+        connectionType,
+        region,
+        model,
+        service);
   }
 }

@@ -259,7 +259,9 @@ class WindowAggregatorTest {
   void drainHandsOutDeltasAndEmptiesTheAggregator() {
     windows.record(request().gatewayTtft(650_000).build());
     assertThat(windows.isEmpty()).isFalse();
-    assertThat(windows.liveHistograms()).isEqualTo(1);
+    // the window's TTFT histogram and the TTFT histogram of the request's value per dimension
+    assertThat(windows.liveHistograms())
+        .isEqualTo(1 + dev.tierscope.core.breakdown.Dimension.values().length);
 
     List<WindowDelta> first = windows.drain();
 

@@ -444,6 +444,7 @@ public final class OtlpSpanNormalizer {
   /** What the spans of one resource share, read once per resource. */
   private record ResourceContext(
       String service,
+      String region,
       String tenant,
       String namedTenant,
       String trafficClass,
@@ -454,6 +455,7 @@ public final class OtlpSpanNormalizer {
 
   private ResourceContext readResource(Resource resource) {
     String service = "";
+    String region = "";
     String tenant = null;
     String classValue = null;
     String workflow = null;
@@ -471,6 +473,7 @@ public final class OtlpSpanNormalizer {
       }
       switch (kv.getKey()) {
         case SpanAttributes.SERVICE_NAME -> service = orEmpty(asString(kv.getValue()));
+        case SpanAttributes.CLOUD_REGION -> region = orEmpty(asString(kv.getValue()));
         case SpanAttributes.TENANT -> tenant = asString(kv.getValue());
         case SpanAttributes.CLASS -> classValue = asString(kv.getValue());
         case SpanAttributes.WORKFLOW -> workflow = asString(kv.getValue());
@@ -490,6 +493,7 @@ public final class OtlpSpanNormalizer {
     }
     return new ResourceContext(
         service,
+        region,
         tenant == null || tenant.isEmpty() ? SpanAttributes.DEFAULT_TENANT : tenant,
         tenant == null || tenant.isEmpty() ? null : tenant,
         trafficClass,
@@ -512,6 +516,7 @@ public final class OtlpSpanNormalizer {
     String workflow = null;
     String genAiWorkflow = null;
     String spanTenant = null;
+    String spanRegion = null;
 
     for (KeyValue kv : span.getAttributesList()) {
       AnyValue v = kv.getValue();
@@ -540,6 +545,7 @@ public final class OtlpSpanNormalizer {
         case SpanAttributes.CLIENT_PATH -> out.clientPath(asString(v));
         case SpanAttributes.NETWORK_PROTOCOL_VERSION -> out.protocolVersion(asString(v));
         case SpanAttributes.NETWORK_CONNECTION_TYPE -> out.connectionType(asString(v));
+        case SpanAttributes.CLOUD_REGION -> spanRegion = asString(v);
         case SpanAttributes.TRANSPORT_PROTOCOL_FALLBACK ->
             out.protocolFallback(isTrue(asBoolean(v)));
         case SpanAttributes.TRANSPORT_RETRANSMITS -> out.retransmits(asLong(v));
@@ -558,6 +564,7 @@ public final class OtlpSpanNormalizer {
     }
 
     out.service(resource.service())
+        .region(spanRegion == null || spanRegion.isEmpty() ? resource.region() : spanRegion)
         .tenant(
             callerTenant != null
                 ? callerTenant

@@ -958,6 +958,21 @@ class OtlpSpanNormalizerTest {
   }
 
   @Test
+  void readsTheRegionFromTheResourceAndLetsASpanAttributeOverrideIt() {
+    Resource eu =
+        resource(
+            attr(SpanAttributes.SERVICE_NAME, "gateway"),
+            attr(SpanAttributes.CLOUD_REGION, "eu-west-1"));
+
+    assertThat(normalizeOne(eu, span()).getRegion()).isEqualTo("eu-west-1");
+    assertThat(
+            normalizeOne(eu, span().addAttributes(attr(SpanAttributes.CLOUD_REGION, "fra-pop")))
+                .getRegion())
+        .isEqualTo("fra-pop");
+    assertThat(normalizeOne(span()).getRegion()).isEmpty();
+  }
+
+  @Test
   void readsProtocolVersionSentAsNumber() {
     assertThat(
             normalizeOne(span().addAttributes(attr(SpanAttributes.NETWORK_PROTOCOL_VERSION, 1.1)))
