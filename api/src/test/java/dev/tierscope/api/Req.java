@@ -52,6 +52,11 @@ final class Req {
     return client ? edge + mesh + model : mesh + model;
   }
 
+  /** End to end: the first token plus a tail that grows with the tool calls (microseconds). */
+  long e2e() {
+    return ttft() + 400_000 + 150_000L * toolCalls;
+  }
+
   long windowStartMillis() {
     return Math.floorDiv(eventMicros / 1000, 10_000) * 10_000;
   }
@@ -65,7 +70,7 @@ final class Req {
         false,
         workflow,
         eventMicros,
-        -1, // end to end: not read by the api, and one histogram less per window to write
+        e2e(),
         ttft(),
         client ? Vantage.CLIENT : Vantage.GATEWAY,
         client ? edge : -1,

@@ -13,8 +13,9 @@ import java.util.Map;
 /**
  * JSON of {@code GET /api/v1/slo/series}.
  *
- * @param unit {@code ms} for latency percentiles, {@code count}, or {@code ratio} (good ratio of a
- *     latency SLI, interruption rate, fallback ratio)
+ * @param unit {@code ms} for latency percentiles, {@code calls} for the fan-out's percentiles and
+ *     mean (calls per request), {@code count}, or {@code ratio} (good ratio of a latency SLI,
+ *     interruption rate, fallback ratio, missToFallback's ratio and budget)
  * @param step step length, e.g. {@code 5m}
  * @param points one per step; {@code value} is null when the step has no data for the statistic
  * @param breakdown the dimension asked for with {@code breakdown=} or {@code filter=}, absent
@@ -67,12 +68,18 @@ record SeriesResponse(
       List<SeriesCalculator.Point> points,
       String breakdown,
       Map<String, List<SeriesCalculator.Point>> byValue) {
-    boolean latency =
+    boolean percentile =
         switch (stat) {
           case P50, P90, P95, P99, MAX -> true;
           default -> false;
         };
-    String unit = latency ? "ms" : stat == Signal.Stat.COUNT ? "count" : "ratio";
+    boolean latency = percentile && signal.latency();
+    String unit =
+        latency
+            ? "ms"
+            : stat == Signal.Stat.COUNT
+                ? "count"
+                : percentile || stat == Signal.Stat.MEAN ? "calls" : "ratio";
     return new SeriesResponse(
         tenant,
         cls,

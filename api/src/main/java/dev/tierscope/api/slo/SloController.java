@@ -157,12 +157,18 @@ class SloController {
       @Parameter(description = ApiDocs.CLASS) @RequestParam("class") String className,
       @Parameter(
               description =
-                  "ttft, edge, mesh, model, modelQueue, toolchainLatency, streamInterruption, retrievalFallback or admission")
+                  "ttft, edge, mesh, model, modelQueue, toolchainLatency, streamInterruption,"
+                      + " retrievalFallback, admission, e2e, retrievalsPerRequest,"
+                      + " toolCallsPerRequest or missToFallback")
           @RequestParam("sli")
           String sli,
       @Parameter(
               description =
-                  "p50, p90, p95, p99, max, count; ratio (good ratio) for ttft and toolchainLatency; rate for streamInterruption; ratio for retrievalFallback; shedRate, deferredRate, degradedRate and count (requests) for admission")
+                  "p50, p90, p95, p99, max, count; ratio (good ratio) for ttft and"
+                      + " toolchainLatency; rate for streamInterruption; ratio for"
+                      + " retrievalFallback; shedRate, deferredRate, degradedRate and count"
+                      + " (requests) for admission; mean for retrievalsPerRequest and"
+                      + " toolCallsPerRequest; ratio, count and budget for missToFallback")
           @RequestParam("stat")
           String stat,
       @Parameter(description = ApiDocs.FROM) @RequestParam("from") String from,
@@ -196,6 +202,14 @@ class SloController {
               + signal.id()
               + "'; one of "
               + signal.stats().stream().map(Signal.Stat::id).toList());
+    }
+    if (b.dimension() != null && !SeriesCalculator.breaksDown(signal)) {
+      throw new BadParameterException(
+          breakdown != null && !breakdown.isBlank() ? "breakdown" : "filter",
+          "sli '"
+              + signal.id()
+              + "' is not kept per breakdown value (the breakdowns keep the SLIs, their TTFT"
+              + " components and missToFallback)");
     }
     TimeRange range = TimeParameters.range(from, to);
     Duration d =

@@ -69,6 +69,9 @@ public final class SeriesCalculator {
     if (slices == null) {
       throw new IllegalStateException("this store keeps no breakdowns");
     }
+    if (!breaksDown(signal)) {
+      throw new IllegalArgumentException(signal.id() + " is not kept per breakdown value");
+    }
     if (!signal.stats().contains(stat)) {
       throw new IllegalArgumentException(
           "stat " + stat.id() + " does not fit " + signal.id() + ", use one of " + signal.stats());
@@ -133,6 +136,42 @@ public final class SeriesCalculator {
     return out;
   }
 
+  /**
+   * fallbacks / misses ({@code ratio}), the misses ({@code count}), or the fallbacks over those the
+   * class's maximum fallback ratio allows for the step's retrievals ({@code budget}); null without
+   * misses (ratio) or retrievals (budget), and for a budget of zero.
+   */
+  private static Double missToFallback(
+      TrafficClass cls, Signal.Stat stat, Map<CounterKey, Long> counters) {
+    long retrievals = Sli.count(counters, Counter.RETRIEVALS);
+    long misses = Sli.count(counters, Counter.RETRIEVAL_MISSES);
+    long fallbacks = Sli.count(counters, Counter.RETRIEVAL_FALLBACKS);
+    return switch (stat) {
+      case COUNT -> (double) misses;
+      case RATIO -> misses == 0 ? null : (double) fallbacks / misses;
+      case BUDGET -> {
+        double allowed = cls.objectives().maxFallbackRatio() * retrievals;
+        yield retrievals == 0 || allowed <= 0 ? null : fallbacks / allowed;
+      }
+      default -> throw new IllegalStateException(stat.id());
+    };
+  }
+
+  /**
+   * True when the breakdowns keep what the signal needs: the SLIs, the TTFT components and
+   * missToFallback, not admission control, the end-to-end latency or the fan-out (the slices keep
+   * what a class's SLO report reads, {@link Slice#METRICS} and {@link Slice#COUNTERS}).
+   */
+  public static boolean breaksDown(Signal signal) {
+    for (Signal.Stat stat : signal.stats()) {
+      if (!Slice.METRICS.containsAll(signal.metrics(stat))
+          || !Slice.COUNTERS.containsAll(signal.counters(stat))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static Double value(
       TrafficClass cls,
       Signal signal,
@@ -167,11 +206,17 @@ public final class SeriesCalculator {
       }
       return (double) n / requests;
     }
+    if (signal == Signal.MISS_TO_FALLBACK) {
+      return missToFallback(cls, stat, counters);
+    }
     if (signal.metric() != null) {
       Histogram h = histograms.get(signal.metric());
       long n = h == null ? 0 : h.getTotalCount();
       if (stat == Signal.Stat.COUNT) {
         return (double) n;
+      }
+      if (stat == Signal.Stat.MEAN) {
+        return n == 0 ? null : h.getMean();
       }
       if (stat == Signal.Stat.RATIO) {
         EventCounts e = signal.sli().events(histograms, counters, cls.objectives());

@@ -19,7 +19,18 @@ public enum Signal {
   STREAM_INTERRUPTION("streamInterruption", null, Sli.STREAM_INTERRUPTION),
   RETRIEVAL_FALLBACK("retrievalFallback", null, Sli.RETRIEVAL_FALLBACK),
   /** Admission control: shed, deferred and degraded requests over all requests. */
-  ADMISSION("admission", null, null);
+  ADMISSION("admission", null, null),
+  /** Earliest span start to latest span end of each request. */
+  E2E("e2e", Metric.E2E, null),
+  /** Retrieval spans per request, as a distribution over all requests. */
+  RETRIEVALS_PER_REQUEST("retrievalsPerRequest", Metric.RETRIEVALS_PER_REQUEST, null),
+  /** Tool spans per request, as a distribution over all requests. */
+  TOOL_CALLS_PER_REQUEST("toolCallsPerRequest", Metric.TOOL_CALLS_PER_REQUEST, null),
+  /**
+   * Retrieval misses and how many a fallback served: {@code ratio} is fallbacks / misses, {@code
+   * count} the misses, {@code budget} the fallbacks over those the class's objective allows.
+   */
+  MISS_TO_FALLBACK("missToFallback", null, null);
 
   /** A statistic of one step. */
   public enum Stat {
@@ -39,7 +50,14 @@ public enum Signal {
     /** Deferred requests / requests. */
     DEFERRED_RATE("deferredRate"),
     /** Requests served degraded / requests. */
-    DEGRADED_RATE("degradedRate");
+    DEGRADED_RATE("degradedRate"),
+    /** Mean of a count per request. */
+    MEAN("mean"),
+    /**
+     * Fallbacks over the fallbacks the class's objective allows for the step's retrievals ({@code
+     * maxFallbackRatio x retrievals}): 1 spends exactly the budget, above 1 overspends it.
+     */
+    BUDGET("budget");
 
     private final String id;
 
@@ -107,7 +125,16 @@ public enum Signal {
       case RETRIEVAL_FALLBACK -> EnumSet.of(Stat.RATIO, Stat.COUNT);
       case ADMISSION ->
           EnumSet.of(Stat.SHED_RATE, Stat.DEFERRED_RATE, Stat.DEGRADED_RATE, Stat.COUNT);
+      case E2E -> EnumSet.of(Stat.P50, Stat.P90, Stat.P95, Stat.P99, Stat.MAX, Stat.COUNT);
+      case RETRIEVALS_PER_REQUEST, TOOL_CALLS_PER_REQUEST ->
+          EnumSet.of(Stat.P50, Stat.P90, Stat.P95, Stat.P99, Stat.MAX, Stat.COUNT, Stat.MEAN);
+      case MISS_TO_FALLBACK -> EnumSet.of(Stat.RATIO, Stat.COUNT, Stat.BUDGET);
     };
+  }
+
+  /** True when its values are latencies (microseconds stored, milliseconds shown). */
+  public boolean latency() {
+    return metric != null && !metric.isCount();
   }
 
   /** Histograms needed for {@code stat}. */
@@ -125,6 +152,9 @@ public enum Signal {
   Set<Counter> counters(Stat stat) {
     if (this == ADMISSION) {
       return EnumSet.of(Counter.REQUESTS, Counter.ADMISSION, Counter.DEGRADED);
+    }
+    if (this == MISS_TO_FALLBACK) {
+      return EnumSet.of(Counter.RETRIEVALS, Counter.RETRIEVAL_MISSES, Counter.RETRIEVAL_FALLBACKS);
     }
     if (sli == null || (metric != null && stat != Stat.RATIO)) {
       return EnumSet.noneOf(Counter.class);

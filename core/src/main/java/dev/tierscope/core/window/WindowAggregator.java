@@ -290,6 +290,10 @@ public final class WindowAggregator {
       recordValue(w, Metric.TOOLCHAIN_FAILED, r.toolchainMicros());
     }
     recordValue(w, Metric.E2E, r.e2eMicros());
+    // Fan-out: every request records its counts, zeros included, so the distribution is over all
+    // requests of the window.
+    recordValue(w, Metric.RETRIEVALS_PER_REQUEST, r.retrievals());
+    recordValue(w, Metric.TOOL_CALLS_PER_REQUEST, r.toolCalls());
     if (r.ttftMicros() >= 0 && r.edgeMicros() < 0) {
       add(w, Counter.EDGE_UNKNOWN, "", 1);
     }

@@ -216,7 +216,9 @@ class WindowAggregatorTest {
             Metric.MODEL,
             Metric.MODEL_QUEUE,
             Metric.TOOLCHAIN,
-            Metric.E2E);
+            Metric.E2E,
+            Metric.RETRIEVALS_PER_REQUEST,
+            Metric.TOOL_CALLS_PER_REQUEST);
     assertThat(h.get(Metric.TTFT).getTotalCount()).isEqualTo(2);
     assertThat(h.get(Metric.TTFT).getMinValue())
         .isEqualTo(h.get(Metric.TTFT).lowestEquivalentValue(650_000));
@@ -233,15 +235,23 @@ class WindowAggregatorTest {
     assertThat(h.get(Metric.E2E).getTotalCount()).isEqualTo(2);
     assertThat(h.get(Metric.E2E).valuesAreEquivalent(h.get(Metric.E2E).getMaxValue(), 3_000_000))
         .isTrue();
+    // the fan-out counts every request, zeros included: one tool call, then none
+    assertThat(h.get(Metric.TOOL_CALLS_PER_REQUEST).getTotalCount()).isEqualTo(2);
+    assertThat(h.get(Metric.TOOL_CALLS_PER_REQUEST).getMaxValue()).isEqualTo(1);
+    assertThat(h.get(Metric.TOOL_CALLS_PER_REQUEST).getMinValue()).isZero();
+    assertThat(h.get(Metric.RETRIEVALS_PER_REQUEST).getMaxValue()).isZero();
     assertThat(delta.windowMillis()).isEqualTo(10_000);
   }
 
   @Test
-  void requestWithOnlyUnknownLatenciesCreatesNoHistogram() {
+  void requestWithOnlyUnknownLatenciesCreatesNoLatencyHistogram() {
     windows.record(request().build());
 
-    assertThat(windows.liveHistograms()).isZero();
-    assertThat(windows.drain().get(0).histograms()).isEmpty();
+    // only the fan-out's, each with the request's zero
+    assertThat(windows.liveHistograms()).isEqualTo(2);
+    Map<Metric, Histogram> h = windows.drain().get(0).histograms();
+    assertThat(h).containsOnlyKeys(Metric.RETRIEVALS_PER_REQUEST, Metric.TOOL_CALLS_PER_REQUEST);
+    assertThat(h.get(Metric.RETRIEVALS_PER_REQUEST).getCountAtValue(0)).isEqualTo(1);
   }
 
   @Test
@@ -259,9 +269,10 @@ class WindowAggregatorTest {
   void drainHandsOutDeltasAndEmptiesTheAggregator() {
     windows.record(request().gatewayTtft(650_000).build());
     assertThat(windows.isEmpty()).isFalse();
-    // the window's TTFT histogram and the TTFT histogram of the request's value per dimension
+    // the window's TTFT and fan-out histograms and the TTFT histogram of the request's value per
+    // dimension
     assertThat(windows.liveHistograms())
-        .isEqualTo(1 + dev.tierscope.core.breakdown.Dimension.values().length);
+        .isEqualTo(3 + dev.tierscope.core.breakdown.Dimension.values().length);
 
     List<WindowDelta> first = windows.drain();
 
