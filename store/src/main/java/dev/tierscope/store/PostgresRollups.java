@@ -1,9 +1,9 @@
 package dev.tierscope.store;
 
-import dev.tierscope.core.store.Rollups;
 import dev.tierscope.core.breakdown.Dimension;
 import dev.tierscope.core.breakdown.Slice;
 import dev.tierscope.core.breakdown.SliceCodec;
+import dev.tierscope.core.store.Rollups;
 import dev.tierscope.core.window.HistogramCodec;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -9,6 +9,8 @@ import static org.assertj.core.api.Assertions.within;
 import dev.tierscope.core.breakdown.Dimension;
 import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.classes.TrafficClasses;
+import dev.tierscope.core.query.StepPlan;
+import dev.tierscope.core.query.TimeRange;
 import dev.tierscope.core.store.InMemoryWindowStore;
 import dev.tierscope.core.window.WindowAggregator;
 import java.time.Duration;
@@ -32,7 +34,11 @@ class FanOutSeriesTest {
   private List<Double> minutes(Signal signal, Signal.Stat stat, int n) {
     return series
         .series(
-            "acme", PREMIUM, signal, stat, FROM, FROM.plusSeconds(60L * n), Duration.ofMinutes(1))
+            "acme",
+            PREMIUM,
+            signal,
+            stat,
+            new StepPlan(new TimeRange(FROM, FROM.plusSeconds(60L * n)), Duration.ofMinutes(1)))
         .stream()
         .map(SeriesCalculator.Point::value)
         .toList();
@@ -126,9 +132,7 @@ class FanOutSeriesTest {
                     PREMIUM,
                     Signal.MISS_TO_FALLBACK,
                     Signal.Stat.RATIO,
-                    FROM,
-                    FROM.plusSeconds(60),
-                    Duration.ofMinutes(1),
+                    new StepPlan(new TimeRange(FROM, FROM.plusSeconds(60)), Duration.ofMinutes(1)),
                     Dimension.MODEL)
                 .get("gpt-4o"))
         .extracting(SeriesCalculator.Point::value)
@@ -142,9 +146,7 @@ class FanOutSeriesTest {
                     PREMIUM,
                     Signal.E2E,
                     Signal.Stat.P95,
-                    FROM,
-                    FROM.plusSeconds(60),
-                    Duration.ofMinutes(1),
+                    new StepPlan(new TimeRange(FROM, FROM.plusSeconds(60)), Duration.ofMinutes(1)),
                     Dimension.MODEL))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("e2e");

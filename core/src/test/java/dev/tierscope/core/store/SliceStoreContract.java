@@ -46,7 +46,7 @@ public abstract class SliceStoreContract {
    *
    * @param reader reads raw windows of {@link #WINDOW_MILLIS} and, once rolled up, the rollups
    */
-  protected record Stores(
+  public record Stores(
       CheckpointStore checkpoints,
       SliceReader reader,
       java.util.function.Function<Rollups.Settings, Rollups> rollups) {}
@@ -193,7 +193,8 @@ public abstract class SliceStoreContract {
     assertThat(checkpoints.commit(group, 1, List.of(), deltas)).isEmpty();
     Instant end = at(windows);
     List<Instant> range = List.of(at(0), end);
-    Map<String, Slice> before = reader.slicesPerInterval(tenant, CLASS, Dimension.MODEL, range).get(0);
+    Map<String, Slice> before =
+        reader.slicesPerInterval(tenant, CLASS, Dimension.MODEL, range).get(0);
 
     Rollups.Result r =
         rollups
@@ -208,7 +209,8 @@ public abstract class SliceStoreContract {
 
     assertThat(r.windowsRolled()).containsEntry(60, 120).containsEntry(3600, 2);
     assertThat(r.rowsDeleted()).isPositive();
-    Map<String, Slice> after = reader.slicesPerInterval(tenant, CLASS, Dimension.MODEL, range).get(0);
+    Map<String, Slice> after =
+        reader.slicesPerInterval(tenant, CLASS, Dimension.MODEL, range).get(0);
     for (Map<String, Slice> read : List.of(before, after)) {
       assertThat(read).containsOnlyKeys(raw.keySet());
       raw.forEach(
@@ -219,9 +221,7 @@ public abstract class SliceStoreContract {
     }
     // the first hour alone, from the 1 h rollup
     Map<String, Slice> hour =
-        reader
-            .slicesPerInterval(tenant, CLASS, Dimension.MODEL, List.of(at(0), at(360)))
-            .get(0);
+        reader.slicesPerInterval(tenant, CLASS, Dimension.MODEL, List.of(at(0), at(360))).get(0);
     assertThat(hour.get("gpt-4o").requests()).isEqualTo(360 * 5L);
   }
 
