@@ -1,8 +1,8 @@
 package dev.tierscope.store;
 
-import dev.tierscope.core.breakdown.Dimension;
-import dev.tierscope.core.breakdown.Slice;
-import dev.tierscope.core.breakdown.SliceCodec;
+import dev.tierscope.core.window.Dimension;
+import dev.tierscope.core.window.Slice;
+import dev.tierscope.core.window.SliceCodec;
 import dev.tierscope.core.store.CheckpointStore;
 import dev.tierscope.core.store.Claim;
 import dev.tierscope.core.store.Claimant;

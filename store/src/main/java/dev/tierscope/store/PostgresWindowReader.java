@@ -1,8 +1,8 @@
 package dev.tierscope.store;
 
-import dev.tierscope.core.breakdown.Dimension;
-import dev.tierscope.core.breakdown.Slice;
-import dev.tierscope.core.breakdown.SliceCodec;
+import dev.tierscope.core.window.Dimension;
+import dev.tierscope.core.window.Slice;
+import dev.tierscope.core.window.SliceCodec;
 import dev.tierscope.core.store.ResolutionPlan;
 import dev.tierscope.core.store.SliceReader;
 import dev.tierscope.core.store.WindowReader;

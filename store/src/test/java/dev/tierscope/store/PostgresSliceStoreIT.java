@@ -3,8 +3,8 @@ package dev.tierscope.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.tierscope.core.breakdown.Dimension;
-import dev.tierscope.core.breakdown.Slice;
+import dev.tierscope.core.window.Dimension;
+import dev.tierscope.core.window.Slice;
 import dev.tierscope.core.store.SliceStoreContract;
 import dev.tierscope.core.window.Metric;
 import java.sql.SQLException;

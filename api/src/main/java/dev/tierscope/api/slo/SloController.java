@@ -7,7 +7,7 @@ import dev.tierscope.api.web.Durations;
 import dev.tierscope.api.web.Params;
 import dev.tierscope.api.web.TimeParameters;
 import dev.tierscope.boot.SpansProperties;
-import dev.tierscope.core.breakdown.Dimension;
+import dev.tierscope.core.window.Dimension;
 import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.query.StepPlan;
 import dev.tierscope.core.query.TimeRange;

@@ -1,14 +1,14 @@
 package dev.tierscope.core.slo;
 
-import dev.tierscope.core.breakdown.Dimension;
-import dev.tierscope.core.breakdown.Slice;
 import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.query.StepPlan;
 import dev.tierscope.core.store.SliceReader;
 import dev.tierscope.core.store.WindowReader;
 import dev.tierscope.core.window.Counter;
 import dev.tierscope.core.window.CounterKey;
+import dev.tierscope.core.window.Dimension;
 import dev.tierscope.core.window.Metric;
+import dev.tierscope.core.window.Slice;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,5 @@
 package dev.tierscope.core.slo;
 
-import dev.tierscope.core.breakdown.Dimension;
-import dev.tierscope.core.breakdown.Slice;
 import dev.tierscope.core.classes.ClassObjectives;
 import dev.tierscope.core.classes.Indicator;
 import dev.tierscope.core.classes.TrafficClass;
@@ -10,7 +8,9 @@ import dev.tierscope.core.store.SliceReader;
 import dev.tierscope.core.store.WindowReader;
 import dev.tierscope.core.window.Counter;
 import dev.tierscope.core.window.CounterKey;
+import dev.tierscope.core.window.Dimension;
 import dev.tierscope.core.window.Metric;
+import dev.tierscope.core.window.Slice;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.EnumSet;

@@ -1,11 +1,11 @@
 package dev.tierscope.core.store;
 
-import dev.tierscope.core.breakdown.Dimension;
-import dev.tierscope.core.breakdown.Slice;
 import dev.tierscope.core.window.Counter;
 import dev.tierscope.core.window.CounterKey;
+import dev.tierscope.core.window.Dimension;
 import dev.tierscope.core.window.Exemplar;
 import dev.tierscope.core.window.Metric;
+import dev.tierscope.core.window.Slice;
 import dev.tierscope.core.window.WindowDelta;
 import dev.tierscope.core.window.WindowKey;
 import java.time.Clock;

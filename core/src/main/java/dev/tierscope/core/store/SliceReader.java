@@ -1,7 +1,7 @@
 package dev.tierscope.core.store;
 
-import dev.tierscope.core.breakdown.Dimension;
-import dev.tierscope.core.breakdown.Slice;
+import dev.tierscope.core.window.Dimension;
+import dev.tierscope.core.window.Slice;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

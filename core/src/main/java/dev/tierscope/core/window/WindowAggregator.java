@@ -2,8 +2,6 @@ package dev.tierscope.core.window;
 
 import dev.tierscope.core.assembly.RequestSummary;
 import dev.tierscope.core.assembly.Vantage;
-import dev.tierscope.core.breakdown.Dimension;
-import dev.tierscope.core.breakdown.Slice;
 import dev.tierscope.core.span.Admission;
 import dev.tierscope.core.span.StreamOutcome;
 import java.util.ArrayList;
@@ -14,7 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToLongFunction;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.PackedHistogram;
 
 /**
  * Records completed requests into HdrHistograms and counters per (tenant, class, event-time
@@ -47,23 +44,43 @@ public final class WindowAggregator {
 
   private static final Dimension[] DIMENSIONS = Dimension.values();
 
-  /** The SLI inputs of the requests of one value of one dimension in one window. */
+  /** The metrics a slice keeps ({@link Slice#METRICS}), in the order of {@link #sliceBuckets}. */
+  private static final Metric[] SLICE_METRICS = {
+    Metric.TTFT,
+    Metric.EDGE,
+    Metric.MESH,
+    Metric.MODEL,
+    Metric.MODEL_QUEUE,
+    Metric.TOOLCHAIN,
+    Metric.TOOLCHAIN_FAILED
+  };
+
+  /**
+   * The SLI inputs of the requests of one value of one dimension in one window: bucket counts per
+   * metric ({@link BucketCounts}, made into histograms when the window is handed out) and counters.
+   */
   private static final class SliceCell {
-    // Indexed by Metric / Counter ordinal; only Slice.METRICS / Slice.COUNTERS are used.
-    final Histogram[] histograms = new Histogram[Metric.values().length];
+    // Indexed like SLICE_METRICS; created on a metric's first value.
+    final BucketCounts[] buckets = new BucketCounts[SLICE_METRICS.length];
+    // Indexed by Counter ordinal; only Slice.COUNTERS are used.
     final long[] counters = new long[Counter.values().length];
 
-    void record(RequestSummary r, int significantDigits) {
-      counters[Counter.REQUESTS.ordinal()]++;
-      value(Metric.TTFT, r.ttftMicros(), significantDigits);
-      value(Metric.EDGE, r.edgeMicros(), significantDigits);
-      value(Metric.MESH, r.meshMicros(), significantDigits);
-      value(Metric.MODEL, r.modelMicros(), significantDigits);
-      value(Metric.MODEL_QUEUE, r.modelQueueMicros(), significantDigits);
-      value(Metric.TOOLCHAIN, r.toolchainMicros(), significantDigits);
-      if (r.toolchainFailed()) {
-        value(Metric.TOOLCHAIN_FAILED, r.toolchainMicros(), significantDigits);
+    /**
+     * @param keys per slice metric, the bucket of the request's value ({@link
+     *     BucketCounts#bucketOf}), or -1 without one
+     */
+    void record(RequestSummary r, int[] keys) {
+      for (int i = 0; i < keys.length; i++) {
+        if (keys[i] >= 0) {
+          BucketCounts b = buckets[i];
+          if (b == null) {
+            b = new BucketCounts();
+            buckets[i] = b;
+          }
+          b.add(keys[i]);
+        }
       }
+      counters[Counter.REQUESTS.ordinal()]++;
       if (r.streamed()) {
         counters[Counter.STREAMS.ordinal()]++;
         if (r.streamOutcome() == StreamOutcome.INTERRUPTED) {
@@ -85,26 +102,11 @@ public final class WindowAggregator {
       }
     }
 
-    private void value(Metric m, long micros, int significantDigits) {
-      if (micros < 0) {
-        return;
-      }
-      Histogram h = histograms[m.ordinal()];
-      if (h == null) {
-        // Packed: a slice holds few values, and a plain histogram's full counts array (about
-        // 9 KB at 2 digits up to seconds) per slice and metric would multiply the memory of a
-        // live window by the number of slices.
-        h = new PackedHistogram(significantDigits);
-        histograms[m.ordinal()] = h;
-      }
-      h.recordValue(micros);
-    }
-
-    Slice toSlice(Dimension d, String value) {
+    Slice toSlice(Dimension d, String value, int significantDigits) {
       Map<Metric, Histogram> h = new EnumMap<>(Metric.class);
-      for (Metric m : Slice.METRICS) {
-        if (histograms[m.ordinal()] != null) {
-          h.put(m, histograms[m.ordinal()]);
+      for (int i = 0; i < SLICE_METRICS.length; i++) {
+        if (buckets[i] != null) {
+          h.put(SLICE_METRICS[i], buckets[i].toHistogram(significantDigits));
         }
       }
       Map<Counter, Long> c = new EnumMap<>(Counter.class);
@@ -139,12 +141,12 @@ public final class WindowAggregator {
       return cell;
     }
 
-    List<Slice> sliceList() {
+    List<Slice> sliceList(int significantDigits) {
       List<Slice> out = new ArrayList<>();
       for (Dimension d : DIMENSIONS) {
         HashMap<String, SliceCell> byValue = slices[d.ordinal()];
         if (byValue != null) {
-          byValue.forEach((v, cell) -> out.add(cell.toSlice(d, v)));
+          byValue.forEach((v, cell) -> out.add(cell.toSlice(d, v, significantDigits)));
         }
       }
       return out;
@@ -186,6 +188,13 @@ public final class WindowAggregator {
 
   private final long windowMillis;
   private final int significantDigits;
+
+  /** Never recorded into: buckets values as the window's histograms do. */
+  private final Histogram bucketShape;
+
+  /** Scratch for {@link #recordSlices}, indexed like {@code SLICE_METRICS}. */
+  private final int[] sliceKeys = new int[SLICE_METRICS.length];
+
   private final HashMap<WindowKey, WindowState> windows = new HashMap<>();
   private final ToLongFunction<String> ttftThresholdMicros;
   private final CappedDimension tenants;
@@ -235,6 +244,7 @@ public final class WindowAggregator {
     }
     this.windowMillis = windowMillis;
     this.significantDigits = significantDigits;
+    this.bucketShape = new Histogram(significantDigits);
     this.ttftThresholdMicros = ttftThresholdMicros;
     this.tenants = new CappedDimension("tenant", caps.tenants(), windowMillis);
     this.workflows = new CappedDimension("workflow", caps.workflows(), windowMillis);
@@ -327,14 +337,28 @@ public final class WindowAggregator {
 
   /** The request's SLI inputs once more per breakdown dimension, under its (capped) value. */
   private void recordSlices(WindowState w, RequestSummary r, long start, String tenant) {
+    // The buckets of the request's values, once for all dimensions.
+    int[] keys = sliceKeys;
+    keys[0] = bucket(r.ttftMicros());
+    keys[1] = bucket(r.edgeMicros());
+    keys[2] = bucket(r.meshMicros());
+    keys[3] = bucket(r.modelMicros());
+    keys[4] = bucket(r.modelQueueMicros());
+    keys[5] = bucket(r.toolchainMicros());
+    keys[6] = r.toolchainFailed() ? keys[5] : -1;
     for (Dimension d : DIMENSIONS) {
       String value = d.valueOf(r);
       CappedDimension cap = sliceCaps[d.ordinal()];
       if (cap != null) {
         value = cap.admit(start, tenant, value, false);
       }
-      w.slice(d, value).record(r, significantDigits);
+      w.slice(d, value).record(r, keys);
     }
+  }
+
+  /** The bucket {@code micros} falls in, or -1 for no value. */
+  private int bucket(long micros) {
+    return micros < 0 ? -1 : BucketCounts.bucketOf(bucketShape, micros);
   }
 
   private void recordAttributionInputs(WindowState w, RequestSummary r, long start, String tenant) {
@@ -470,7 +494,7 @@ public final class WindowAggregator {
               e.getValue().histograms,
               counters,
               e.getValue().exemplars(),
-              e.getValue().sliceList()));
+              e.getValue().sliceList(significantDigits)));
     }
     windows.clear();
     return out;
@@ -486,24 +510,37 @@ public final class WindowAggregator {
     return windows.isEmpty();
   }
 
-  /** Histograms currently held in memory (the breakdown slices' included). */
+  /**
+   * Histograms currently held in memory. The breakdown slices hold none until their window is
+   * handed out: see {@link #liveSliceBuckets}.
+   */
   public int liveHistograms() {
     int n = 0;
     for (WindowState w : windows.values()) {
       n += w.histograms.size();
+    }
+    return n;
+  }
+
+  /** Breakdown slices currently held in memory, and the distinct buckets they count in all. */
+  public long[] liveSliceBuckets() {
+    long slices = 0;
+    long buckets = 0;
+    for (WindowState w : windows.values()) {
       for (HashMap<String, SliceCell> byValue : w.slices) {
         if (byValue != null) {
           for (SliceCell cell : byValue.values()) {
-            for (Histogram h : cell.histograms) {
-              if (h != null) {
-                n++;
+            slices++;
+            for (BucketCounts b : cell.buckets) {
+              if (b != null) {
+                buckets += b.buckets();
               }
             }
           }
         }
       }
     }
-    return n;
+    return new long[] {slices, buckets};
   }
 
   public long windowMillis() {

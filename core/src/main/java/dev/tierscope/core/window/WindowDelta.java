@@ -1,6 +1,5 @@
 package dev.tierscope.core.window;
 
-import dev.tierscope.core.breakdown.Slice;
 import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;

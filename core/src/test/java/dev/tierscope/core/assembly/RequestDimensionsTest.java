@@ -6,9 +6,9 @@ import static dev.tierscope.core.testing.SpanBuilder.server;
 import static dev.tierscope.core.testing.SpanBuilder.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tierscope.core.breakdown.Dimension;
 import dev.tierscope.core.span.SpanKind;
 import dev.tierscope.core.span.SpanRole;
+import dev.tierscope.core.window.Dimension;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

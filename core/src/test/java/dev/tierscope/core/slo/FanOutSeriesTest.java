@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.tierscope.core.breakdown.Dimension;
 import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.classes.TrafficClasses;
 import dev.tierscope.core.query.StepPlan;
 import dev.tierscope.core.query.TimeRange;
 import dev.tierscope.core.store.InMemoryWindowStore;
+import dev.tierscope.core.window.Dimension;
 import dev.tierscope.core.window.WindowAggregator;
 import java.time.Duration;
 import java.time.Instant;

@@ -2,11 +2,11 @@ package dev.tierscope.core.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tierscope.core.breakdown.Dimension;
-import dev.tierscope.core.breakdown.Slice;
 import dev.tierscope.core.window.Counter;
 import dev.tierscope.core.window.CounterKey;
+import dev.tierscope.core.window.Dimension;
 import dev.tierscope.core.window.Metric;
+import dev.tierscope.core.window.Slice;
 import dev.tierscope.core.window.WindowDelta;
 import dev.tierscope.core.window.WindowKey;
 import java.time.Duration;
@@ -188,7 +188,19 @@ public abstract class SliceStoreContract {
         slices.add(slice(Dimension.MODEL, model, h, 5));
         raw.computeIfAbsent(model, m -> new Histogram(2)).add(h);
       }
-      deltas.add(delta(tenant, CLASS, w, slices));
+      // the window's own histogram as well, as the aggregator writes it (rollup jobs count the
+      // coarse windows by their histograms)
+      Histogram all = new Histogram(2);
+      slices.forEach(s -> all.add(s.histograms().get(Metric.TTFT)));
+      WindowDelta d = delta(tenant, CLASS, w, slices);
+      deltas.add(
+          new WindowDelta(
+              d.key(),
+              d.windowMillis(),
+              Map.of(Metric.TTFT, all),
+              d.counters(),
+              List.of(),
+              slices));
     }
     assertThat(checkpoints.commit(group, 1, List.of(), deltas)).isEmpty();
     Instant end = at(windows);

@@ -4,8 +4,6 @@ import static dev.tierscope.core.testing.SpanBuilder.T0;
 import static dev.tierscope.core.testing.SummaryBuilder.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tierscope.core.breakdown.Dimension;
-import dev.tierscope.core.breakdown.Slice;
 import dev.tierscope.core.span.StreamOutcome;
 import java.util.HashMap;
 import java.util.List;
@@ -77,6 +75,40 @@ class WindowAggregatorBreakdownTest {
         .isEqualTo(requestsByPath);
     assertThat(byValue(d, Dimension.PROTOCOL_VERSION)).containsOnlyKeys("2");
     assertThat(byValue(d, Dimension.SERVICE)).containsOnlyKeys("vllm");
+  }
+
+  @Test
+  void slicesEqualHistogramsOfTheRawValuesAtAnyPrecisionAndRange() {
+    for (int digits = 1; digits <= 4; digits++) {
+      WindowAggregator windows = new WindowAggregator(10_000, digits);
+      SplittableRandom random = new SplittableRandom(digits);
+      Histogram ttft = new Histogram(digits);
+      Histogram queue = new Histogram(digits);
+      for (int i = 0; i < 3_000; i++) {
+        // from 0 to about an hour, most of them small
+        long model = (long) (3_600_000_000L * Math.pow(random.nextDouble(), 6));
+        long q = random.nextInt(3) == 0 ? 0 : random.nextLong(1L << random.nextInt(1, 32));
+        windows.record(
+            request()
+                .eventTime(T0 + random.nextInt(10_000_000))
+                .clientTtft(0, 0, model)
+                .modelQueue(q)
+                .dimensions("3", "cell", "us-east-1", "gpt-4o", "vllm")
+                .build());
+        ttft.recordValue(model);
+        queue.recordValue(q);
+      }
+      WindowDelta d = windows.drain().get(0);
+      for (Dimension dim : Dimension.values()) {
+        Slice only = byValue(d, dim).values().iterator().next();
+        assertThat(only.histograms().get(Metric.TTFT))
+            .as("%s digits %d", dim, digits)
+            .isEqualTo(ttft);
+        assertThat(only.histograms().get(Metric.MODEL_QUEUE)).isEqualTo(queue);
+        assertThat(only.histograms().get(Metric.TTFT).getValueAtPercentile(99))
+            .isEqualTo(ttft.getValueAtPercentile(99));
+      }
+    }
   }
 
   @Test

@@ -269,16 +269,17 @@ class WindowAggregatorTest {
   void drainHandsOutDeltasAndEmptiesTheAggregator() {
     windows.record(request().gatewayTtft(650_000).build());
     assertThat(windows.isEmpty()).isFalse();
-    // the window's TTFT and fan-out histograms and the TTFT histogram of the request's value per
-    // dimension
-    assertThat(windows.liveHistograms())
-        .isEqualTo(3 + dev.tierscope.core.breakdown.Dimension.values().length);
+    // the window's TTFT and fan-out histograms; per dimension one slice of one TTFT bucket
+    assertThat(windows.liveHistograms()).isEqualTo(3);
+    assertThat(windows.liveSliceBuckets())
+        .containsExactly(Dimension.values().length, Dimension.values().length);
 
     List<WindowDelta> first = windows.drain();
 
     assertThat(first).hasSize(1);
     assertThat(windows.isEmpty()).isTrue();
     assertThat(windows.liveHistograms()).isZero();
+    assertThat(windows.liveSliceBuckets()).containsExactly(0, 0);
     assertThat(windows.drain()).isEmpty();
 
     windows.record(request().gatewayTtft(700_000).build());

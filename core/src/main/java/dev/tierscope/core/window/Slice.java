@@ -1,7 +1,5 @@
-package dev.tierscope.core.breakdown;
+package dev.tierscope.core.window;
 
-import dev.tierscope.core.window.Counter;
-import dev.tierscope.core.window.Metric;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;

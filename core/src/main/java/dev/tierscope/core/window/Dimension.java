@@ -1,4 +1,4 @@
-package dev.tierscope.core.breakdown;
+package dev.tierscope.core.window;
 
 import dev.tierscope.core.assembly.RequestSummary;
 import java.util.List;
