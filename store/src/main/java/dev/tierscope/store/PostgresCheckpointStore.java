@@ -1,8 +1,5 @@
 package dev.tierscope.store;
 
-import dev.tierscope.core.window.Dimension;
-import dev.tierscope.core.window.Slice;
-import dev.tierscope.core.window.SliceCodec;
 import dev.tierscope.core.store.CheckpointStore;
 import dev.tierscope.core.store.Claim;
 import dev.tierscope.core.store.Claimant;
@@ -10,9 +7,12 @@ import dev.tierscope.core.store.FencedException;
 import dev.tierscope.core.store.PartitionCheckpoint;
 import dev.tierscope.core.store.RefusedDelta;
 import dev.tierscope.core.window.CounterKey;
+import dev.tierscope.core.window.Dimension;
 import dev.tierscope.core.window.Exemplar;
 import dev.tierscope.core.window.HistogramCodec;
 import dev.tierscope.core.window.Metric;
+import dev.tierscope.core.window.Slice;
+import dev.tierscope.core.window.SliceCodec;
 import dev.tierscope.core.window.WindowDelta;
 import dev.tierscope.core.window.WindowKey;
 import java.sql.Array;

@@ -1,10 +1,10 @@
 package dev.tierscope.store;
 
+import dev.tierscope.core.store.Rollups;
 import dev.tierscope.core.window.Dimension;
+import dev.tierscope.core.window.HistogramCodec;
 import dev.tierscope.core.window.Slice;
 import dev.tierscope.core.window.SliceCodec;
-import dev.tierscope.core.store.Rollups;
-import dev.tierscope.core.window.HistogramCodec;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,15 +1,15 @@
 package dev.tierscope.store;
 
-import dev.tierscope.core.window.Dimension;
-import dev.tierscope.core.window.Slice;
-import dev.tierscope.core.window.SliceCodec;
 import dev.tierscope.core.store.ResolutionPlan;
 import dev.tierscope.core.store.SliceReader;
 import dev.tierscope.core.store.WindowReader;
 import dev.tierscope.core.window.Counter;
 import dev.tierscope.core.window.CounterKey;
+import dev.tierscope.core.window.Dimension;
 import dev.tierscope.core.window.HistogramCodec;
 import dev.tierscope.core.window.Metric;
+import dev.tierscope.core.window.Slice;
+import dev.tierscope.core.window.SliceCodec;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -3,10 +3,10 @@ package dev.tierscope.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.tierscope.core.window.Dimension;
-import dev.tierscope.core.window.Slice;
 import dev.tierscope.core.store.SliceStoreContract;
+import dev.tierscope.core.window.Dimension;
 import dev.tierscope.core.window.Metric;
+import dev.tierscope.core.window.Slice;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
