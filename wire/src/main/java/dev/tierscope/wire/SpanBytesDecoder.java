@@ -176,7 +176,7 @@ public enum SpanBytesDecoder {
         case DEGRADATION_LEVEL -> b.degradationLevel(in.readInt32());
         case RULE_ATTRIBUTES -> readRuleAttribute(in, b);
         case TENANT_AUTHENTICATED -> b.tenantAuthenticated(in.readBool());
-        case REGION -> b.region(in.readStringRequireUtf8());
+        case REGION -> b.region(readString(in, buffer));
         default -> {
           // As the generated parser: an unknown field (or a known one with another wire type) is
           // skipped; an end-group tag ends the message.

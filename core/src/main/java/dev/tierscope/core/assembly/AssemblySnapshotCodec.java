@@ -276,10 +276,10 @@ final class AssemblySnapshotCodec {
       writeUtf(out, k.protocolVersion);
       out.writeBoolean(k.protocolFallback);
       out.writeInt(k.retransmits);
-      out.writeUTF(k.connectionType);
-      out.writeUTF(k.service);
-      out.writeUTF(k.model);
-      out.writeUTF(k.region);
+      writeUtf(out, k.connectionType);
+      writeUtf(out, k.service);
+      writeUtf(out, k.model);
+      writeUtf(out, k.region);
     }
     out.writeByte(p.admission.ordinal());
     out.writeByte(p.degradationLevel);
