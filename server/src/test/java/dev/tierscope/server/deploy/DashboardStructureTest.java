@@ -32,7 +32,11 @@ import org.junit.jupiter.api.Test;
 class DashboardStructureTest {
 
   private static final List<String> EXPECTED =
-      List.of("capacity.json", "slo-overview.json", "tier-attribution.json");
+      List.of(
+          "capacity.json",
+          "edge-paths-and-backends.json",
+          "slo-overview.json",
+          "tier-attribution.json");
 
   private static final Set<String> PANEL_TYPES =
       Set.of("row", "stat", "timeseries", "table", "bargauge", "gauge", "barchart", "text");
@@ -45,7 +49,7 @@ class DashboardStructureTest {
   private final Map<String, Datasource> datasources = Grafana.datasources();
 
   @Test
-  void theThreeDashboardsAreValidJsonWithTheFieldsGrafanaNeeds() {
+  void theDashboardsAreValidJsonWithTheFieldsGrafanaNeeds() {
     assertThat(dashboards).extracting(Dashboard::name).containsExactlyElementsOf(EXPECTED);
     Set<String> uids = new HashSet<>();
     Set<String> titles = new HashSet<>();

@@ -153,6 +153,10 @@ final class DemoTraffic {
             .setAttribute(SpanAttributes.CLIENT_PATH, random.nextInt(5) == 0 ? "vpn" : "direct")
             .setAttribute(SpanAttributes.NETWORK_PROTOCOL_NAME, "http")
             .setAttribute(SpanAttributes.NETWORK_PROTOCOL_VERSION, "2")
+            // from the start time, not the random stream: the draws of the other values stay
+            .setAttribute(
+                SpanAttributes.NETWORK_CONNECTION_TYPE,
+                (clientStart / 1_000) % 3 == 0 ? "cell" : "wifi")
             .startSpan();
     Span gateway =
         tracer
@@ -160,6 +164,9 @@ final class DemoTraffic {
             .setSpanKind(SpanKind.SERVER)
             .setParent(Context.root().with(client))
             .setStartTimestamp(gatewayStart, TimeUnit.MICROSECONDS)
+            .setAttribute(
+                SpanAttributes.CLOUD_REGION,
+                (clientStart / 1_000) % 2 == 0 ? "eu-west-1" : "us-east-1")
             .startSpan();
     Context inGateway = Context.root().with(gateway);
 
