@@ -22,8 +22,9 @@ import java.util.List;
  * Version 3 added the class rule decision of each request; version 4 added each request's bytes
  * (for the per-trace cap) and the recently completed traces ({@link RecentTraces}); version 5 added
  * the admission and degradation a gateway reported; version 6 adds the breakdown dimensions of each
- * key span (connection type, service, model, region). Versions 2 to 5 still read (without what came
- * later: those dimensions then unknown), so a checkpoint written before an upgrade restores.
+ * key span (connection type, service, model, region); version 7 adds the service of each request's
+ * slowest retrieval. Versions 2 to 6 still read (without what came later: those dimensions then
+ * unknown), so a checkpoint written before an upgrade restores.
  *
  * <p>Hostile bytes are refused with an {@link IllegalArgumentException}, never anything else: every
  * count is checked against the bytes that remain before anything is allocated for it, so a corrupt
@@ -33,7 +34,10 @@ import java.util.List;
  */
 final class AssemblySnapshotCodec {
 
-  static final byte VERSION = 6;
+  static final byte VERSION = 7;
+
+  /** The version before the retrieval's backend: still read. */
+  static final byte VERSION_6 = 6;
 
   /** The version before the key spans' breakdown dimensions: still read. */
   static final byte VERSION_5 = 5;
@@ -144,6 +148,7 @@ final class AssemblySnapshotCodec {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
       byte version = in.readByte();
       if (version != VERSION
+          && version != VERSION_6
           && version != VERSION_5
           && version != VERSION_4
           && version != VERSION_3
@@ -283,6 +288,8 @@ final class AssemblySnapshotCodec {
     }
     out.writeByte(p.admission.ordinal());
     out.writeByte(p.degradationLevel);
+    out.writeUTF(p.retrievalService);
+    out.writeLong(p.slowestRetrievalMicros);
   }
 
   private static PendingRequest read(DataInputStream in, byte version) throws IOException {
@@ -354,7 +361,7 @@ final class AssemblySnapshotCodec {
       k.protocolVersion = in.readUTF();
       k.protocolFallback = in.readBoolean();
       k.retransmits = in.readInt();
-      if (version >= VERSION) {
+      if (version >= VERSION_6) {
         k.connectionType = in.readUTF();
         k.service = in.readUTF();
         k.model = in.readUTF();
@@ -370,6 +377,10 @@ final class AssemblySnapshotCodec {
         throw new IOException("degradation level " + level + " out of range");
       }
       p.degradationLevel = level;
+    }
+    if (version >= VERSION) {
+      p.retrievalService = in.readUTF();
+      p.slowestRetrievalMicros = in.readLong();
     }
     return p;
   }

@@ -58,6 +58,13 @@ final class PendingRequest {
   int retrievalMisses;
   int retrievalFallbacks;
   long retrievalMicros;
+
+  /** {@code service.name} of the slowest retrieval so far, empty when none reported one. */
+  String retrievalService = "";
+
+  /** Duration of that slowest retrieval, -1 before the first. */
+  long slowestRetrievalMicros = -1;
+
   int toolCalls;
   long toolMinStartMicros = Long.MAX_VALUE;
   long toolMaxEndMicros = Long.MIN_VALUE;
@@ -126,14 +133,18 @@ final class PendingRequest {
       case UNSPECIFIED -> keySpans.add(KeySpan.of(s, SpanRole.byOperation(s.operation())));
       case RETRIEVAL ->
           foldRetrieval(
-              s.startEpochMicros(), s.endEpochMicros(), s.retrievalHit(), s.retrievalFallback());
+              s.startEpochMicros(),
+              s.endEpochMicros(),
+              s.retrievalHit(),
+              s.retrievalFallback(),
+              s.service());
       case TOOL -> foldTool(s.startEpochMicros(), s.endEpochMicros(), s.error());
       case POLICY -> policyMicros += s.endEpochMicros() - s.startEpochMicros();
       case INTERNAL -> internalMicros += s.endEpochMicros() - s.startEpochMicros();
     }
   }
 
-  void foldRetrieval(long start, long end, boolean hit, boolean fallback) {
+  void foldRetrieval(long start, long end, boolean hit, boolean fallback, String service) {
     retrievals++;
     if (!hit) {
       retrievalMisses++;
@@ -142,6 +153,10 @@ final class PendingRequest {
       retrievalFallbacks++;
     }
     retrievalMicros += end - start;
+    if (end - start > slowestRetrievalMicros) {
+      slowestRetrievalMicros = end - start;
+      retrievalService = service;
+    }
   }
 
   void foldTool(long start, long end, boolean error) {
@@ -190,7 +205,8 @@ final class PendingRequest {
         k.role = k.operationRole;
         switch (k.role) {
           case RETRIEVAL ->
-              foldRetrieval(k.startMicros, k.endMicros, k.retrievalHit, k.retrievalFallback);
+              foldRetrieval(
+                  k.startMicros, k.endMicros, k.retrievalHit, k.retrievalFallback, k.service);
           case TOOL -> foldTool(k.startMicros, k.endMicros, k.error);
           case INTERNAL -> internalMicros += k.endMicros - k.startMicros;
           default -> {}
@@ -317,7 +333,8 @@ final class PendingRequest {
         client == null ? "" : client.connectionType,
         gateway == null ? "" : gateway.region,
         firstNonEmpty(model, gateway, client),
-        model == null ? "" : model.service);
+        model == null ? "" : model.service,
+        retrievalService);
   }
 
   /** The first non-empty {@code gen_ai.request.model} of these spans (any may be null). */

@@ -55,6 +55,8 @@ import dev.tierscope.core.span.TraceId;
  *     empty when unknown
  * @param service {@code service.name} of the model span (the backend that served the model call),
  *     empty when unknown
+ * @param retrievalService {@code service.name} of the request's slowest retrieval span (the
+ *     retriever that served it), empty without a retrieval or when unknown
  */
 public record RequestSummary(
     TraceId traceId,
@@ -94,7 +96,8 @@ public record RequestSummary(
     String connectionType,
     String region,
     String model,
-    String service) {
+    String service,
+    String retrievalService) {
 
   public RequestSummary {
     classRule = classRule == null ? "" : classRule;
@@ -103,6 +106,89 @@ public record RequestSummary(
     region = region == null ? "" : region;
     model = model == null ? "" : model;
     service = service == null ? "" : service;
+    retrievalService = retrievalService == null ? "" : retrievalService;
+  }
+
+  /** A summary without the retrieval's backend (unknown). */
+  public RequestSummary(
+      TraceId traceId,
+      String tenant,
+      String trafficClass,
+      boolean classUnknown,
+      String workflow,
+      long eventTimeEpochMicros,
+      long e2eMicros,
+      long ttftMicros,
+      Vantage ttftVantage,
+      long edgeMicros,
+      long meshMicros,
+      long modelMicros,
+      long modelQueueMicros,
+      boolean streamed,
+      StreamOutcome streamOutcome,
+      int toolCalls,
+      long toolchainMicros,
+      boolean toolchainFailed,
+      int retrievals,
+      int retrievalMisses,
+      int retrievalFallbacks,
+      long inputTokens,
+      long outputTokens,
+      String clientPath,
+      String protocolVersion,
+      boolean protocolFallback,
+      int retransmits,
+      MeshRole dominantMeshRole,
+      boolean partial,
+      String classRule,
+      boolean classFallback,
+      boolean tenantAuthenticated,
+      Admission admission,
+      int degradationLevel,
+      String connectionType,
+      String region,
+      String model,
+      String service) {
+    this(
+        traceId,
+        tenant,
+        trafficClass,
+        classUnknown,
+        workflow,
+        eventTimeEpochMicros,
+        e2eMicros,
+        ttftMicros,
+        ttftVantage,
+        edgeMicros,
+        meshMicros,
+        modelMicros,
+        modelQueueMicros,
+        streamed,
+        streamOutcome,
+        toolCalls,
+        toolchainMicros,
+        toolchainFailed,
+        retrievals,
+        retrievalMisses,
+        retrievalFallbacks,
+        inputTokens,
+        outputTokens,
+        clientPath,
+        protocolVersion,
+        protocolFallback,
+        retransmits,
+        dominantMeshRole,
+        partial,
+        classRule,
+        classFallback,
+        tenantAuthenticated,
+        admission,
+        degradationLevel,
+        connectionType,
+        region,
+        model,
+        service,
+        "");
   }
 
   /**
@@ -179,6 +265,7 @@ public record RequestSummary(
         tenantAuthenticated,
         admission,
         degradationLevel,
+        "",
         "",
         "",
         "",

@@ -8,8 +8,8 @@ import java.util.Set;
 /**
  * A dimension the windows are broken down by: where a request came from (client path, connection
  * type, protocol version), where it entered (region or point of presence) and what served it
- * (model, backend service). The one place that says which span attribute each dimension comes from
- * and which values it can take.
+ * (model, backend service, retrieval backend). The one place that says which span attribute each
+ * dimension comes from and which values it can take.
  *
  * <p>Why bounded: every value becomes a stored row per window. The edge dimensions have closed sets
  * (a value outside the set counts as {@value #OTHER}); region, model and service are free text and
@@ -33,7 +33,12 @@ public enum Dimension {
   /** {@code gen_ai.request.model} of the model span (else of the gateway, else the client span). */
   MODEL("model", null),
   /** {@code service.name} of the model span: the backend that served the model call. */
-  SERVICE("service", null);
+  SERVICE("service", null),
+  /**
+   * {@code service.name} of the retrieval span: the retriever that served the request's retrieval
+   * (of several, the slowest); {@value #UNKNOWN} for a request without one.
+   */
+  RETRIEVAL_SERVICE("retrievalService", null);
 
   /** The value of a request that did not report the dimension. */
   public static final String UNKNOWN = "unknown";
@@ -101,6 +106,7 @@ public enum Dimension {
           case REGION -> r.region();
           case MODEL -> r.model();
           case SERVICE -> r.service();
+          case RETRIEVAL_SERVICE -> r.retrievalService();
         };
     return normalize(raw);
   }

@@ -255,6 +255,9 @@ public final class WindowAggregator {
         new CappedDimension("model", caps.models(), windowMillis);
     sliceCaps[Dimension.SERVICE.ordinal()] =
         new CappedDimension("service", caps.services(), windowMillis);
+    // Retrievers are backend services too: the same cap, counted on its own.
+    sliceCaps[Dimension.RETRIEVAL_SERVICE.ordinal()] =
+        new CappedDimension("retrieval_service", caps.services(), windowMillis);
   }
 
   /** Window start (epoch milliseconds) of an event time in epoch microseconds. */

@@ -111,7 +111,16 @@ class RequestAssemblerSnapshotTest {
   void aVersion4SnapshotWrittenBeforeAdmissionControlStillRestores() {
     RequestAssembler before = new RequestAssembler(CONFIG);
     before.add(client(1).at(0, 50_000).admission(Admission.SHED, 0).build());
-    byte[] v6 = before.snapshot();
+    byte[] v7 = before.snapshot();
+    // v7 -> v6: the request's slowest retrieval (its service, an empty string of 2 bytes, and its
+    // duration, -1 in 8 bytes) goes; it follows the request's admission and degradation level and
+    // comes before the evicted count and the recent traces' count (4 bytes each).
+    assertThat(Arrays.copyOfRange(v7, v7.length - 18, v7.length - 8))
+        .containsExactly(0, 0, -1, -1, -1, -1, -1, -1, -1, -1);
+    byte[] v6 = new byte[v7.length - 10];
+    System.arraycopy(v7, 0, v6, 0, v7.length - 18);
+    System.arraycopy(v7, v7.length - 8, v6, v7.length - 18, 8);
+    v6[0] = AssemblySnapshotCodec.VERSION_6;
     // v6 -> v5: the key span's four breakdown strings (empty, 2 bytes each) go; they end the key
     // span, before the request's admission and degradation level (2 bytes) and the two counts
     assertThat(Arrays.copyOfRange(v6, v6.length - 18, v6.length - 10)).containsOnly((byte) 0);
@@ -138,8 +147,12 @@ class RequestAssemblerSnapshotTest {
     fromV5.restore(v5);
     assertThat(Assemble.complete(fromV5, CONFIG).admission()).isEqualTo(Admission.SHED);
 
+    RequestAssembler fromV6 = new RequestAssembler(CONFIG);
+    fromV6.restore(v6);
+    assertThat(Assemble.complete(fromV6, CONFIG).admission()).isEqualTo(Admission.SHED);
+
     RequestAssembler current = new RequestAssembler(CONFIG);
-    current.restore(v6);
+    current.restore(v7);
     assertThat(Assemble.complete(current, CONFIG).admission()).isEqualTo(Admission.SHED);
   }
 

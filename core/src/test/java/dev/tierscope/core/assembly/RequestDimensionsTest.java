@@ -52,6 +52,42 @@ class RequestDimensionsTest {
   }
 
   @Test
+  void theRetrievalServiceIsTheServiceOfTheSlowestRetrievalSpan() {
+    RequestSummary r =
+        summaryOf(
+            List.of(
+                client(1).at(0, 3_000_000).firstTokenAt(900_000).build(),
+                server(2, 1).at(100_000, 2_950_000).firstTokenAt(750_000).build(),
+                span(3)
+                    .parent(2)
+                    .role(SpanRole.RETRIEVAL)
+                    .at(110_000, 150_000)
+                    .dimensions("", "retriever-a", "", "us-east-1")
+                    .build(),
+                span(4)
+                    .parent(2)
+                    .role(SpanRole.RETRIEVAL)
+                    .at(150_000, 310_000)
+                    .dimensions("", "retriever-b", "", "eu-central-1")
+                    .build(),
+                span(5)
+                    .parent(2)
+                    .role(SpanRole.MODEL)
+                    .kind(SpanKind.CLIENT)
+                    .operation("chat")
+                    .at(320_000, 2_900_000)
+                    .firstTokenAt(700_000)
+                    .dimensions("", "vllm", "llama", "")
+                    .build()));
+    assertThat(r.retrievals()).isEqualTo(2);
+    assertThat(Dimension.RETRIEVAL_SERVICE.valueOf(r)).isEqualTo("retriever-b");
+    assertThat(Dimension.SERVICE.valueOf(r)).isEqualTo("vllm");
+    RequestSummary none =
+        summaryOf(List.of(client(1).at(0, 3_000_000).firstTokenAt(900_000).build()));
+    assertThat(Dimension.RETRIEVAL_SERVICE.valueOf(none)).isEqualTo(Dimension.UNKNOWN);
+  }
+
+  @Test
   void theDimensionsSurviveASnapshotOfTheOpenRequest() {
     AssemblyConfig config = Assemble.config("standard_interactive");
     RequestAssembler before = new RequestAssembler(config);
@@ -78,6 +114,13 @@ class RequestDimensionsTest {
             .firstTokenAt(700_000)
             .dimensions("", "vllm-eu", "llama-3-70b", "")
             .build());
+    before.add(
+        span(4)
+            .parent(2)
+            .role(SpanRole.RETRIEVAL)
+            .at(120_000, 300_000)
+            .dimensions("", "retriever-eu", "", "eu-central-1")
+            .build());
 
     RequestAssembler after = new RequestAssembler(config);
     after.restore(before.snapshot());
@@ -87,6 +130,7 @@ class RequestDimensionsTest {
     assertThat(r.region()).isEqualTo("fra-pop");
     assertThat(r.model()).isEqualTo("llama-3-70b");
     assertThat(r.service()).isEqualTo("vllm-eu");
+    assertThat(r.retrievalService()).isEqualTo("retriever-eu");
     assertThat(r.clientPath()).isEqualTo("sase");
     assertThat(r.protocolVersion()).isEqualTo("3");
   }
@@ -139,6 +183,12 @@ class RequestDimensionsTest {
     assertThat(Dimension.fromId("nope")).isNull();
     assertThat(Dimension.ids())
         .containsExactly(
-            "clientPath", "connectionType", "protocolVersion", "region", "model", "service");
+            "clientPath",
+            "connectionType",
+            "protocolVersion",
+            "region",
+            "model",
+            "service",
+            "retrievalService");
   }
 }

@@ -41,6 +41,7 @@ public final class SummaryBuilder {
   private String region = "";
   private String model = "";
   private String service = "";
+  private String retrievalService = "";
   private boolean protocolFallback;
   private int retransmits;
   private MeshRole dominantMeshRole = MeshRole.NONE;
@@ -147,6 +148,12 @@ public final class SummaryBuilder {
     return this;
   }
 
+  /** {@code service.name} of the request's (slowest) retrieval span. */
+  public SummaryBuilder retrievalService(String service) {
+    this.retrievalService = service;
+    return this;
+  }
+
   public SummaryBuilder transport(String clientPath, boolean protocolFallback, int retransmits) {
     this.clientPath = clientPath;
     this.protocolFallback = protocolFallback;
@@ -209,6 +216,7 @@ public final class SummaryBuilder {
         connectionType,
         region,
         model,
-        service);
+        service,
+        retrievalService);
   }
 }
