@@ -1,6 +1,7 @@
 package dev.tierscope.accuracy;
 
 import dev.tierscope.core.attribution.AttributionCalculator;
+import dev.tierscope.core.attribution.AttributionSettings;
 import dev.tierscope.core.attribution.RequestAttribution;
 import dev.tierscope.core.attribution.Tier;
 import dev.tierscope.core.classes.TrafficClass;
@@ -303,7 +304,12 @@ public final class AccuracySweep {
           "seed " + seed + ": " + pipeline.lostSpans() + " spans were not assembled");
     }
 
-    AttributionCalculator calculator = new AttributionCalculator(pipeline.store(), margin);
+    // With the breakdowns, as the API has them: the evidence may name a backend.
+    AttributionCalculator calculator =
+        new AttributionCalculator(
+            pipeline.store(),
+            pipeline.store(),
+            AttributionSettings.defaults().withRegressionMargin(margin));
     TrafficClass cls = classes.get(CLASS);
     List<Outcome> out = new ArrayList<>();
     for (int i = 0; i < config.scenarios().size(); i++) {

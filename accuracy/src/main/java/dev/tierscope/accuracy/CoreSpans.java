@@ -6,6 +6,7 @@ import dev.tierscope.core.span.SpanRole;
 import dev.tierscope.core.span.StreamOutcome;
 import dev.tierscope.core.span.TraceId;
 import dev.tierscope.sdk.Outcome;
+import dev.tierscope.simulator.Backend;
 import dev.tierscope.simulator.SimulatedRequest;
 import dev.tierscope.simulator.SimulatedRequest.ModelCall;
 import dev.tierscope.simulator.SimulatedRequest.Retrieval;
@@ -64,6 +65,7 @@ final class CoreSpans {
     spans.add(
         span(trace, gateway, client, SpanRole.GATEWAY, SpanKind.SERVER)
             .service(GATEWAY_SERVICE)
+            .region(Backend.PRIMARY_REGION)
             .trafficClass(cls)
             .workflow(workflow)
             .startEpochNanos(nanos(r.gatewayStartMicros()))
@@ -119,6 +121,7 @@ final class CoreSpans {
     Span.Builder model =
         span(trace, id, gateway, SpanRole.MODEL, SpanKind.CLIENT)
             .service(m.backend().service())
+            .region(m.backend().region())
             .operation("chat")
             .startEpochNanos(nanos(m.startMicros()))
             .endEpochNanos(nanos(m.endMicros()))

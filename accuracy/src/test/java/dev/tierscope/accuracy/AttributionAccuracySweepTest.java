@@ -2,6 +2,8 @@ package dev.tierscope.accuracy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tierscope.simulator.Backend;
+import dev.tierscope.simulator.FaultKind;
 import java.util.List;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,6 +60,27 @@ class AttributionAccuracySweepTest {
       soft.assertThat(r.accuracy()).as(what).isGreaterThanOrEqualTo(target);
     }
     soft.assertAll();
+  }
+
+  @Test
+  void aFailoverAttributedToItsTierNamesTheStandbyAndNothingElseNamesABackend() {
+    long failovers = 0;
+    for (Outcome o : outcomes) {
+      boolean failover = o.scenario().kinds().stream().anyMatch(FaultKind::failover);
+      List<String> evidence = o.attribution().evidence();
+      String what = o.line() + " " + evidence;
+      if (failover && o.correct()) {
+        failovers++;
+        String standby =
+            o.scenario().kinds().get(0) == FaultKind.MODEL_FAILOVER
+                ? Backend.MODEL_SECONDARY.service()
+                : Backend.RETRIEVAL_SECONDARY.service();
+        assertThat(evidence).as(what).anyMatch(e -> e.contains(" served by " + standby + " "));
+      } else if (!failover) {
+        assertThat(evidence).as(what).noneMatch(e -> e.contains(" served by "));
+      }
+    }
+    assertThat(failovers).isGreaterThan(0);
   }
 
   @Test

@@ -1,7 +1,9 @@
 package dev.tierscope.api.attribution;
 
 import dev.tierscope.core.attribution.AttributionCalculator;
+import dev.tierscope.core.store.SliceReader;
 import dev.tierscope.core.store.WindowReader;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -13,7 +15,11 @@ class AttributionConfiguration {
 
   @Bean
   AttributionCalculator attributionCalculator(
-      WindowReader reader, AttributionProperties properties) {
-    return new AttributionCalculator(reader, properties.settings());
+      WindowReader reader, ObjectProvider<SliceReader> slices, AttributionProperties properties) {
+    // The breakdowns let the evidence name the backend (model runtime, retriever) that explains a
+    // regression; the window reader reads them too when it is the PostgreSQL or in-memory one.
+    SliceReader sliceReader =
+        slices.getIfAvailable(() -> reader instanceof SliceReader s ? s : null);
+    return new AttributionCalculator(reader, sliceReader, properties.settings());
   }
 }

@@ -2,10 +2,13 @@ package dev.tierscope.core.attribution;
 
 import dev.tierscope.core.attribution.Sample.Moments;
 import dev.tierscope.core.classes.TrafficClass;
+import dev.tierscope.core.store.SliceReader;
 import dev.tierscope.core.store.WindowReader;
 import dev.tierscope.core.window.Counter;
 import dev.tierscope.core.window.CounterKey;
+import dev.tierscope.core.window.Dimension;
 import dev.tierscope.core.window.Metric;
+import dev.tierscope.core.window.Slice;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,7 +48,11 @@ import org.HdrHistogram.Histogram;
  * <p>Evidence compares the sub-signals of tail requests in the range (client path, protocol
  * fallback, retransmits, dominant mesh role, queue share of model time) with the baseline's tail
  * requests when there are enough of them, else with all baseline requests, and reports those that
- * moved, for every found tier.
+ * moved, for every found tier. With a {@link SliceReader}, a found model or mesh tier is also
+ * checked for a backend that explains it ({@link #backendEvidence}): the model runtime ({@link
+ * Dimension#SERVICE}) or the retriever ({@link Dimension#RETRIEVAL_SERVICE}) whose requests carry
+ * at least half of the tier's growth, because traffic moved to it (a failover) or because it alone
+ * slowed down; the evidence then names it.
  *
  * <pre>{@code
  * Attribution a = new AttributionCalculator(reader, AttributionSettings.defaults())
@@ -96,11 +103,21 @@ public final class AttributionCalculator {
   private static final long BOOTSTRAP_SEED = 0x7165_7273_636f_7065L;
 
   private final WindowReader reader;
+  private final SliceReader slices;
   private final AttributionSettings settings;
   private final ShiftTest test;
 
   public AttributionCalculator(WindowReader reader, AttributionSettings settings) {
+    this(reader, null, settings);
+  }
+
+  /**
+   * @param slices the breakdowns, for the evidence that names a backend; null: no such evidence
+   */
+  public AttributionCalculator(
+      WindowReader reader, SliceReader slices, AttributionSettings settings) {
     this.reader = reader;
+    this.slices = slices;
     this.settings = settings;
     this.test = new ShiftTest(settings);
   }
@@ -134,7 +151,186 @@ public final class AttributionCalculator {
       base = read(tenant, cls, baselineFrom, baselineTo);
       cur = read(tenant, cls, from, to);
     }
-    return attribute(cls, from, to, baselineFrom, baselineTo, base, cur);
+    Attribution a = attribute(cls, from, to, baselineFrom, baselineTo, base, cur);
+    if (slices == null) {
+      return a;
+    }
+    List<String> evidence = new ArrayList<>(a.evidence());
+    boolean added = false;
+    for (TierFinding f : a.found()) {
+      Dimension d = backendDimension(f.tier());
+      if (d == null) {
+        continue;
+      }
+      List<Map<String, Slice>> s =
+          baselineTo.equals(from)
+              ? slices.slicesPerInterval(tenant, cls.name(), d, List.of(baselineFrom, from, to))
+              : List.of(
+                  slices
+                      .slicesPerInterval(tenant, cls.name(), d, List.of(baselineFrom, baselineTo))
+                      .get(0),
+                  slices.slicesPerInterval(tenant, cls.name(), d, List.of(from, to)).get(0));
+      String sentence = backendEvidence(f.tier(), s.get(0), s.get(1));
+      if (sentence != null) {
+        // Right after the tier's own growth line.
+        int at = evidence.size();
+        for (int i = 0; i < evidence.size(); i++) {
+          if (evidence.get(i).startsWith(f.tier().id() + ": p95 ")) {
+            at = i + 1;
+          }
+        }
+        evidence.add(at, sentence);
+        added = true;
+      }
+    }
+    if (!added) {
+      return a;
+    }
+    return new Attribution(
+        a.trafficClass(),
+        a.from(),
+        a.to(),
+        a.baselineFrom(),
+        a.baselineTo(),
+        a.verdict(),
+        a.confidence(),
+        a.found(),
+        a.byTier(),
+        a.shares(),
+        a.growthMicros(),
+        a.ttftP95BaselineMicros(),
+        a.ttftP95CurrentMicros(),
+        a.tiers(),
+        a.requests(),
+        a.baselineRequests(),
+        a.tailRequests(),
+        evidence);
+  }
+
+  /** The breakdown that names a tier's backends: none for the edge. */
+  static Dimension backendDimension(Tier tier) {
+    return switch (tier) {
+      case MODEL -> Dimension.SERVICE;
+      case MESH -> Dimension.RETRIEVAL_SERVICE;
+      case EDGE -> null;
+    };
+  }
+
+  /**
+   * The backend that explains a found tier's growth, as one sentence, or null when none does.
+   *
+   * <p>The tier's mean component per request splits exactly over the backends' requests: {@code
+   * growth = sum over backends b of (sum_b now / n now - sum_b before / n before)}, with {@code n}
+   * all requests with the component (those without a retrieval included, under {@code unknown}). A
+   * backend explains the growth when its term carries at least half of it and it stands out:
+   * traffic moved to it (its share of the calls grew by {@link #SHARE_MOVED} or more), or its own
+   * mean grew at least twice as much as the other backends' together. Needs two named backends in
+   * the range and the baseline together: with one, there is nothing to tell apart.
+   */
+  static String backendEvidence(Tier tier, Map<String, Slice> base, Map<String, Slice> cur) {
+    Metric m = tier.metric();
+    Map<String, double[]> by = new TreeMap<>(); // value -> {n now, sum now, n before, sum before}
+    double[] total = new double[4];
+    collect(cur, m, by, total, 0);
+    collect(base, m, by, total, 2);
+    if (total[0] == 0 || total[2] == 0) {
+      return null;
+    }
+    double growth = total[1] / total[0] - total[3] / total[2];
+    double[] calls = new double[4];
+    int named = 0;
+    for (Map.Entry<String, double[]> e : by.entrySet()) {
+      if (isBackend(e.getKey())) {
+        named++;
+        for (int i = 0; i < 4; i++) {
+          calls[i] += e.getValue()[i];
+        }
+      }
+    }
+    if (growth <= 0 || named < 2 || calls[0] == 0) {
+      return null;
+    }
+    String best = null;
+    double bestTerm = 0;
+    for (Map.Entry<String, double[]> e : by.entrySet()) {
+      double[] v = e.getValue();
+      double term = v[1] / total[0] - v[3] / total[2];
+      if (isBackend(e.getKey()) && term > bestTerm) {
+        best = e.getKey();
+        bestTerm = term;
+      }
+    }
+    if (best == null || bestTerm < 0.5 * growth) {
+      return null;
+    }
+    double[] v = by.get(best);
+    double shareNow = v[0] / calls[0];
+    double shareBefore = calls[2] == 0 ? 0 : v[2] / calls[2];
+    String what = tier == Tier.MODEL ? "model calls" : "retrievals";
+    String requestsWith = tier == Tier.MODEL ? "per request" : "per request with a retrieval";
+    double meanNow = v[1] / v[0];
+    if (shareNow - shareBefore >= SHARE_MOVED) {
+      double beforeAll = calls[2] == 0 ? total[3] / total[2] : calls[3] / calls[2];
+      return String.format(
+          Locale.ROOT,
+          "%s: %s of %s served by %s vs %s in baseline: %s time %s per request there vs %s %s in"
+              + " baseline",
+          tier.id(),
+          pct(shareNow),
+          what,
+          best,
+          pct(shareBefore),
+          tier.id(),
+          ms(Math.round(meanNow)),
+          ms(Math.round(beforeAll)),
+          requestsWith);
+    }
+    if (v[2] == 0) {
+      return null;
+    }
+    double ownGrowth = meanNow - v[3] / v[2];
+    double restNow = calls[0] - v[0];
+    double restBefore = calls[2] - v[2];
+    double restGrowth =
+        restNow == 0 || restBefore == 0
+            ? 0
+            : (calls[1] - v[1]) / restNow - (calls[3] - v[3]) / restBefore;
+    if (ownGrowth <= 0 || ownGrowth < 2 * Math.max(0, restGrowth)) {
+      return null;
+    }
+    return String.format(
+        Locale.ROOT,
+        "%s: %s time of the requests served by %s %s vs %s in baseline (%s of %s), the other"
+            + " backends' %s",
+        tier.id(),
+        tier.id(),
+        best,
+        ms(Math.round(meanNow)),
+        ms(Math.round(v[3] / v[2])),
+        pct(shareNow),
+        what,
+        signedMs(Math.round(restGrowth)));
+  }
+
+  private static boolean isBackend(String value) {
+    return !value.equals(Dimension.UNKNOWN) && !value.equals(Dimension.OTHER);
+  }
+
+  private static void collect(
+      Map<String, Slice> slices, Metric m, Map<String, double[]> by, double[] total, int at) {
+    for (Map.Entry<String, Slice> e : slices.entrySet()) {
+      Histogram h = e.getValue().histograms().get(m);
+      if (h == null || h.getTotalCount() == 0) {
+        continue;
+      }
+      double n = h.getTotalCount();
+      double sum = h.getMean() * n;
+      double[] v = by.computeIfAbsent(e.getKey(), k -> new double[4]);
+      v[at] += n;
+      v[at + 1] += sum;
+      total[at] += n;
+      total[at + 1] += sum;
+    }
   }
 
   private Range read(String tenant, TrafficClass cls, Instant from, Instant to) {
