@@ -40,7 +40,8 @@ import org.springframework.util.unit.DataSize;
  * @param maxRegionsPerWindow distinct regions (the {@code region} breakdown) per window, tenant and
  *     consumer loop; the excess is counted under {@code __overflow__}
  * @param maxModelsPerWindow distinct models (the {@code model} breakdown), likewise
- * @param maxServicesPerWindow distinct backend services (the {@code service} breakdown), likewise
+ * @param maxServicesPerWindow distinct backend services (the {@code service} breakdown, and apart
+ *     from it the {@code retrievalService} one), likewise
  * @param restartBackoff wait before restarting a consumer loop that stopped, doubled per restart
  * @param maxRestartBackoff the longest wait between restarts
  */

@@ -115,6 +115,8 @@ class SimulatorIngestIT {
       assertThat(client.getService()).isEqualTo(TierscopeSink.CLIENT_SERVICE);
       assertThat(gateway.getService()).isEqualTo(TierscopeSink.GATEWAY_SERVICE);
       assertThat(model.getService()).isEqualTo(r.model().backend().service());
+      assertThat(model.getRegion()).isEqualTo(r.model().backend().region());
+      assertThat(gateway.getRegion()).isEqualTo(Backend.PRIMARY_REGION);
       assertThat(gateway.getParentSpanId()).isEqualTo(client.getSpanId());
       assertThat(model.getParentSpanId()).isEqualTo(gateway.getSpanId());
 
@@ -147,6 +149,7 @@ class SimulatorIngestIT {
         assertThat(retrieval.getRetrievalHit()).isEqualTo(r.retrieval().hit());
         assertThat(retrieval.getRetrievalFallback()).isEqualTo(r.retrieval().fallback());
         assertThat(retrieval.getService()).isEqualTo(r.retrieval().backend().service());
+        assertThat(retrieval.getRegion()).isEqualTo(r.retrieval().backend().region());
         assertThat(retrieval.getParentSpanId()).isEqualTo(gateway.getSpanId());
       }
     }

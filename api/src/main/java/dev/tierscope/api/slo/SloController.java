@@ -55,7 +55,7 @@ class SloController {
 
   private static final String BREAKDOWN_DOC =
       "One dimension to break the class down by, one entry per value: clientPath, connectionType,"
-          + " protocolVersion, region, model or service";
+          + " protocolVersion, region, model, service or retrievalService";
 
   private static final String FILTER_DOC =
       "<dimension>:<value>, e.g. model:gpt-4o: only that value's entry (of the breakdown's"
