@@ -288,7 +288,7 @@ final class AssemblySnapshotCodec {
     }
     out.writeByte(p.admission.ordinal());
     out.writeByte(p.degradationLevel);
-    out.writeUTF(p.retrievalService);
+    writeUtf(out, p.retrievalService);
     out.writeLong(p.slowestRetrievalMicros);
   }
 
