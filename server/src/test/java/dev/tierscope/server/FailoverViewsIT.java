@@ -144,10 +144,14 @@ class FailoverViewsIT {
     return out;
   }
 
-  /** HdrHistogram's percentile rank (round half up, at least 1) on the exact TTFTs, in ms. */
+  /**
+   * HdrHistogram's percentile on the exact TTFTs, in ms: the value of rank {@code ceil(p * n)} (at
+   * least 1), as {@code getValueAtPercentile} counts it.
+   */
   private static double percentileMs(List<SimulatedRequest> requests, double percentile) {
     long[] v = requests.stream().mapToLong(SimulatedRequest::ttftMicros).sorted().toArray();
-    int rank = (int) Math.max(1, (long) (percentile / 100 * v.length + 0.5));
+    double below = Math.nextAfter(percentile, Double.NEGATIVE_INFINITY);
+    int rank = (int) Math.max(1, (long) Math.ceil(below / 100 * v.length));
     return v[rank - 1] / 1000.0;
   }
 
