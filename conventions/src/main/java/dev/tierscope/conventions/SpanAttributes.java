@@ -43,6 +43,20 @@ public final class SpanAttributes {
   public static final String GEN_AI_REQUEST_STREAM = "gen_ai.request.stream";
   public static final String STREAM_OUTCOME = "tierscope.stream.outcome";
 
+  // Stream continuity (no OpenTelemetry span attribute or event exists for these: OpenTelemetry
+  // has only the metric gen_ai.client.operation.time_per_output_chunk).
+  /** The largest gap between two consecutive chunks of the stream, milliseconds (double). */
+  public static final String STREAM_MAX_GAP_MS = "tierscope.stream.max_gap_ms";
+
+  /** How many gaps between consecutive chunks were longer than the stall threshold (int). */
+  public static final String STREAM_STALLS = "tierscope.stream.stalls";
+
+  /** Why an interrupted stream broke: one of {@link InterruptionCauses}. */
+  public static final String STREAM_INTERRUPTION_CAUSE = "tierscope.stream.interruption_cause";
+
+  /** A span event per received chunk, at the chunk's arrival; gaps are computed from them. */
+  public static final String STREAM_CHUNK_EVENT = "tierscope.stream.chunk";
+
   // Retrieval.
   public static final String RETRIEVAL_HIT = "tierscope.retrieval.hit";
   public static final String RETRIEVAL_FALLBACK = "tierscope.retrieval.fallback";
@@ -110,6 +124,23 @@ public final class SpanAttributes {
     public static final String COMPLETED = "completed";
     public static final String INTERRUPTED = "interrupted";
     public static final String CANCELLED = "cancelled";
+  }
+
+  /** Values of {@link #STREAM_INTERRUPTION_CAUSE}. */
+  public static final class InterruptionCauses {
+    private InterruptionCauses() {}
+
+    /** A proxy or load balancer cut a connection it thought idle (or too long). */
+    public static final String IDLE_TIMEOUT = "idle_timeout";
+
+    /** The upstream (model server, gateway) reset the stream. */
+    public static final String UPSTREAM_RESET = "upstream_reset";
+
+    /** The network between client and server failed (connection lost, TLS error). */
+    public static final String NETWORK = "network";
+
+    /** The server answered an error in the middle of the stream. */
+    public static final String SERVER_ERROR = "server_error";
   }
 
   /** The default traffic classes. */

@@ -59,7 +59,8 @@ class IngestConfiguration {
         p.maxAttributesPerSpan(),
         p.unknownClass(),
         new SpanTimeBounds(p.maxFutureSkew(), p.maxAge()),
-        Clock.systemUTC());
+        Clock.systemUTC(),
+        p.stallThreshold());
   }
 
   @Bean(destroyMethod = "close")

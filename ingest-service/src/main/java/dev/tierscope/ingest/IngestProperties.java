@@ -32,6 +32,9 @@ import org.springframework.util.unit.DataSize;
  *     ::} for every interface)
  * @param grpcSslBundle the Spring Boot SSL bundle ({@code spring.ssl.bundle.*}) whose key and
  *     certificate make OTLP/gRPC speak TLS; plaintext when unset
+ * @param stallThreshold a gap between two chunk events of a stream longer than this counts as a
+ *     stall, for spans that send {@code tierscope.stream.chunk} events instead of stating {@code
+ *     tierscope.stream.stalls}; 1 ms to 10 min
  */
 @ConfigurationProperties("tierscope.ingest")
 public record IngestProperties(
@@ -46,7 +49,8 @@ public record IngestProperties(
     @DefaultValue("true") boolean grpcEnabled,
     @DefaultValue("4317") int grpcPort,
     @DefaultValue("127.0.0.1") String grpcAddress,
-    String grpcSslBundle) {
+    String grpcSslBundle,
+    @DefaultValue("1s") Duration stallThreshold) {
 
   public IngestProperties {
     require(
@@ -73,6 +77,10 @@ public record IngestProperties(
         grpcAddress != null && !grpcAddress.isBlank(),
         "grpc-address",
         "must be an address (0.0.0.0 for every interface)");
+    require(
+        stallThreshold.toMillis() >= 1 && stallThreshold.compareTo(Duration.ofMinutes(10)) <= 0,
+        "stall-threshold",
+        "must be between 1ms and 10m, got " + stallThreshold);
     grpcSslBundle = grpcSslBundle == null || grpcSslBundle.isBlank() ? null : grpcSslBundle;
   }
 

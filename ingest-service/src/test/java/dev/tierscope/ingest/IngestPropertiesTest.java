@@ -29,6 +29,34 @@ class IngestPropertiesTest {
         .hasMessage("tierscope.ingest.max-age must be at least 1ms, got PT-1S");
   }
 
+  @Test
+  void refusesAStallThresholdOutsideOneMillisecondToTenMinutes() {
+    assertThatThrownBy(() -> withStallThreshold(Duration.ZERO))
+        .hasMessage("tierscope.ingest.stall-threshold must be between 1ms and 10m, got PT0S");
+    assertThatThrownBy(() -> withStallThreshold(Duration.ofMinutes(11)))
+        .hasMessage("tierscope.ingest.stall-threshold must be between 1ms and 10m, got PT11M");
+    org.assertj.core.api.Assertions.assertThat(
+            withStallThreshold(Duration.ofMillis(250)).stallThreshold())
+        .isEqualTo(Duration.ofMillis(250));
+  }
+
+  private static IngestProperties withStallThreshold(Duration stallThreshold) {
+    return new IngestProperties(
+        DataSize.ofMegabytes(16),
+        128,
+        Duration.ofMinutes(5),
+        Duration.ofDays(2),
+        UnknownClassPolicy.ACCEPT,
+        Duration.ofSeconds(5),
+        DataSize.ofMegabytes(24),
+        Duration.ofSeconds(5),
+        true,
+        4317,
+        "127.0.0.1",
+        null,
+        stallThreshold);
+  }
+
   private static IngestProperties props(Duration retryAfter, int grpcPort) {
     return props(retryAfter, grpcPort, Duration.ofMinutes(5), Duration.ofDays(2), "127.0.0.1");
   }
@@ -59,6 +87,7 @@ class IngestPropertiesTest {
         true,
         grpcPort,
         grpcAddress,
-        null);
+        null,
+        Duration.ofSeconds(1));
   }
 }

@@ -104,6 +104,11 @@ public enum SpanBytesDecoder {
   private static final int TENANT_AUTHENTICATED =
       SpanEvent.TENANT_AUTHENTICATED_FIELD_NUMBER << 3 | VARINT;
   private static final int REGION = SpanEvent.REGION_FIELD_NUMBER << 3 | LEN;
+  private static final int STREAM_MAX_GAP_MICROS =
+      SpanEvent.STREAM_MAX_GAP_MICROS_FIELD_NUMBER << 3 | VARINT;
+  private static final int STREAM_STALLS = SpanEvent.STREAM_STALLS_FIELD_NUMBER << 3 | VARINT;
+  private static final int INTERRUPTION_CAUSE =
+      SpanEvent.INTERRUPTION_CAUSE_FIELD_NUMBER << 3 | VARINT;
   // A map entry is a message of key (1) and value (2), both strings.
   private static final int ENTRY_KEY = 1 << 3 | LEN;
   private static final int ENTRY_VALUE = 2 << 3 | LEN;
@@ -177,6 +182,9 @@ public enum SpanBytesDecoder {
         case RULE_ATTRIBUTES -> readRuleAttribute(in, b);
         case TENANT_AUTHENTICATED -> b.tenantAuthenticated(in.readBool());
         case REGION -> b.region(readString(in, buffer));
+        case STREAM_MAX_GAP_MICROS -> b.streamMaxGapMicros(in.readInt64());
+        case STREAM_STALLS -> b.streamStalls(in.readInt32());
+        case INTERRUPTION_CAUSE -> b.interruptionCause(WireEnums.cause(in.readEnum()));
         default -> {
           // As the generated parser: an unknown field (or a known one with another wire type) is
           // skipped; an end-group tag ends the message.

@@ -18,8 +18,9 @@ import dev.tierscope.wire.v1.SpanEvent;
  * producer.send(new ProducerRecord<>(topic, span.traceId().toBytes(), value));
  * }</pre>
  *
- * <p>The translation: {@link Span#ABSENT} first token is 0 on the wire, an absent queue time is an
- * unset optional field, roles, kinds and outcomes map through one table. Nothing is decided here.
+ * <p>The translation: {@link Span#ABSENT} first token is 0 on the wire, an absent queue time (and
+ * an absent largest gap or stall count) is an unset optional field, roles, kinds and outcomes map
+ * through one table. Nothing is decided here.
  */
 public enum SpanBytesEncoder {
   /** {@code tierscope.v1.SpanEvent}, the value of topic {@code tierscope.spans.v1}. */
@@ -83,6 +84,17 @@ public enum SpanBytesEncoder {
     }
     if (!span.ruleAttributes().isEmpty()) {
       e.putAllRuleAttributes(span.ruleAttributes());
+    }
+    if (span.hasStreamMaxGap()) {
+      e.setStreamMaxGapMicros(span.streamMaxGapMicros());
+    }
+    if (span.streamStalls() >= 0) {
+      e.setStreamStalls(span.streamStalls());
+    }
+    // Unknown is what an interrupted span without a cause reads as: not written.
+    if (span.interruptionCause().ordinal()
+        > dev.tierscope.core.span.InterruptionCause.UNKNOWN.ordinal()) {
+      e.setInterruptionCause(WireEnums.toWire(span.interruptionCause()));
     }
     return e.build();
   }

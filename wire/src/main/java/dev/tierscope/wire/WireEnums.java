@@ -1,6 +1,7 @@
 package dev.tierscope.wire;
 
 import dev.tierscope.core.span.Admission;
+import dev.tierscope.core.span.InterruptionCause;
 import dev.tierscope.core.span.SpanKind;
 import dev.tierscope.core.span.SpanRole;
 import dev.tierscope.core.span.StreamOutcome;
@@ -31,6 +32,10 @@ final class WireEnums {
   private static final EnumMap<Admission, dev.tierscope.wire.v1.Admission> ADMISSION_TO_WIRE =
       new EnumMap<>(Admission.class);
   private static final Admission[] ADMISSION_FROM_WIRE;
+
+  private static final EnumMap<InterruptionCause, dev.tierscope.wire.v1.InterruptionCause>
+      CAUSE_TO_WIRE = new EnumMap<>(InterruptionCause.class);
+  private static final InterruptionCause[] CAUSE_FROM_WIRE;
 
   static {
     ROLE_TO_WIRE.put(SpanRole.UNSPECIFIED, Role.ROLE_UNSPECIFIED);
@@ -66,6 +71,35 @@ final class WireEnums {
     ADMISSION_TO_WIRE.put(Admission.DEFERRED, dev.tierscope.wire.v1.Admission.ADMISSION_DEFERRED);
     ADMISSION_TO_WIRE.put(Admission.SHED, dev.tierscope.wire.v1.Admission.ADMISSION_SHED);
     ADMISSION_FROM_WIRE = inverse(ADMISSION_TO_WIRE, new Admission[0], Admission.NONE);
+
+    CAUSE_TO_WIRE.put(
+        InterruptionCause.NONE,
+        dev.tierscope.wire.v1.InterruptionCause.INTERRUPTION_CAUSE_UNSPECIFIED);
+    CAUSE_TO_WIRE.put(
+        InterruptionCause.UNKNOWN,
+        dev.tierscope.wire.v1.InterruptionCause.INTERRUPTION_CAUSE_UNKNOWN);
+    CAUSE_TO_WIRE.put(
+        InterruptionCause.IDLE_TIMEOUT,
+        dev.tierscope.wire.v1.InterruptionCause.INTERRUPTION_CAUSE_IDLE_TIMEOUT);
+    CAUSE_TO_WIRE.put(
+        InterruptionCause.UPSTREAM_RESET,
+        dev.tierscope.wire.v1.InterruptionCause.INTERRUPTION_CAUSE_UPSTREAM_RESET);
+    CAUSE_TO_WIRE.put(
+        InterruptionCause.NETWORK,
+        dev.tierscope.wire.v1.InterruptionCause.INTERRUPTION_CAUSE_NETWORK);
+    CAUSE_TO_WIRE.put(
+        InterruptionCause.SERVER_ERROR,
+        dev.tierscope.wire.v1.InterruptionCause.INTERRUPTION_CAUSE_SERVER_ERROR);
+    CAUSE_FROM_WIRE = inverse(CAUSE_TO_WIRE, new InterruptionCause[0], InterruptionCause.NONE);
+  }
+
+  static dev.tierscope.wire.v1.InterruptionCause toWire(InterruptionCause cause) {
+    return CAUSE_TO_WIRE.get(cause);
+  }
+
+  /** A cause this version does not know reads as unspecified (unknown, on an interrupted span). */
+  static InterruptionCause cause(int wireNumber) {
+    return lookup(CAUSE_FROM_WIRE, wireNumber, InterruptionCause.NONE);
   }
 
   static dev.tierscope.wire.v1.Admission toWire(Admission admission) {

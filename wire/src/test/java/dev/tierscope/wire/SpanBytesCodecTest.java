@@ -79,6 +79,39 @@ class SpanBytesCodecTest {
   }
 
   @Test
+  void carriesStreamContinuityAndLeavesWhatWasNotReportedUnset() throws Exception {
+    Span reported =
+        base()
+            .streamed(true)
+            .streamOutcome(StreamOutcome.INTERRUPTED)
+            .streamMaxGapMicros(0)
+            .streamStalls(0)
+            .interruptionCause(dev.tierscope.core.span.InterruptionCause.IDLE_TIMEOUT)
+            .build();
+    SpanEvent e = SpanEvent.parseFrom(SpanBytesEncoder.SPAN_EVENT_V1.encode(reported));
+    assertThat(e.hasStreamMaxGapMicros()).as("a present 0").isTrue();
+    assertThat(e.hasStreamStalls()).isTrue();
+    assertThat(e.getInterruptionCause())
+        .isEqualTo(dev.tierscope.wire.v1.InterruptionCause.INTERRUPTION_CAUSE_IDLE_TIMEOUT);
+    assertThat(SpanBytesDecoder.SPAN_EVENT_V1.decode(e.toByteArray())).isEqualTo(reported);
+
+    Span unreported = base().streamed(true).streamOutcome(StreamOutcome.INTERRUPTED).build();
+    SpanEvent u = SpanEvent.parseFrom(SpanBytesEncoder.SPAN_EVENT_V1.encode(unreported));
+    assertThat(u.hasStreamMaxGapMicros()).isFalse();
+    assertThat(u.hasStreamStalls()).isFalse();
+    assertThat(u.getInterruptionCauseValue()).as("unknown is not written").isZero();
+    Span back = SpanBytesDecoder.SPAN_EVENT_V1.decode(u.toByteArray());
+    assertThat(back.interruptionCause())
+        .isEqualTo(dev.tierscope.core.span.InterruptionCause.UNKNOWN);
+    assertThat(back.streamStalls()).isEqualTo(-1);
+    for (dev.tierscope.core.span.InterruptionCause c :
+        dev.tierscope.core.span.InterruptionCause.values()) {
+      assertThat(WireEnums.cause(WireEnums.toWire(c).getNumber())).isEqualTo(c);
+    }
+    assertThat(WireEnums.cause(42)).isEqualTo(dev.tierscope.core.span.InterruptionCause.NONE);
+  }
+
+  @Test
   void readsAWireValueThisVersionDoesNotKnowAsUnspecified() {
     byte[] bytes =
         SpanEvent.newBuilder(SpanEvent.newBuilder().build())
@@ -196,6 +229,7 @@ class SpanBytesCodecTest {
     if (r.nextBoolean()) {
       b.degradationLevel(r.nextInt(5) - 1); // -1 and 4 are out of range: absent
     }
+    SpanBytesDecoderDifferentialTest.randomContinuity(r, b);
     return b.build();
   }
 

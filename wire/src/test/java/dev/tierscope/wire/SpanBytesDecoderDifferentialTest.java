@@ -99,6 +99,13 @@ class SpanBytesDecoderDifferentialTest {
     }
     e.getRuleAttributesMap().forEach(b::ruleAttribute);
     b.tenantAuthenticated(e.getTenantAuthenticated());
+    if (e.hasStreamMaxGapMicros()) {
+      b.streamMaxGapMicros(e.getStreamMaxGapMicros());
+    }
+    if (e.hasStreamStalls()) {
+      b.streamStalls(e.getStreamStalls());
+    }
+    b.interruptionCause(WireEnums.cause(e.getInterruptionCauseValue()));
     return b.build();
   }
 
@@ -242,6 +249,20 @@ class SpanBytesDecoderDifferentialTest {
       b.ruleAttribute(WORDS[r.nextInt(WORDS.length)], WORDS[r.nextInt(WORDS.length)]);
     }
     b.tenantAuthenticated(r.nextInt(4) == 0);
+    randomContinuity(r, b);
     return b.build();
+  }
+
+  /** Stream continuity: a gap and stalls or not, any cause (kept for interruptions only). */
+  static void randomContinuity(SplittableRandom r, Span.Builder b) {
+    if (r.nextBoolean()) {
+      b.streamMaxGapMicros(r.nextLong(120_000_000));
+    }
+    if (r.nextBoolean()) {
+      b.streamStalls(r.nextInt(20));
+    }
+    b.interruptionCause(
+        dev.tierscope.core.span.InterruptionCause.values()[
+            r.nextInt(dev.tierscope.core.span.InterruptionCause.values().length)]);
   }
 }

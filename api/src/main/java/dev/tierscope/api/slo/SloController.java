@@ -159,7 +159,9 @@ class SloController {
               description =
                   "ttft, edge, mesh, model, modelQueue, toolchainLatency, streamInterruption,"
                       + " retrievalFallback, admission, e2e, retrievalsPerRequest,"
-                      + " toolCallsPerRequest or missToFallback")
+                      + " toolCallsPerRequest, missToFallback, streamMaxGap, streamStalls,"
+                      + " streamCutIdleTimeout, streamCutUpstreamReset, streamCutNetwork,"
+                      + " streamCutServerError, streamCutUnknown or streamCutCancelled")
           @RequestParam("sli")
           String sli,
       @Parameter(
@@ -168,7 +170,7 @@ class SloController {
                       + " toolchainLatency; rate for streamInterruption; ratio for"
                       + " retrievalFallback; shedRate, deferredRate, degradedRate and count"
                       + " (requests) for admission; mean for retrievalsPerRequest and"
-                      + " toolCallsPerRequest; ratio, count and budget for missToFallback")
+                      + " toolCallsPerRequest; ratio, count and budget for missToFallback; rate (stalled streams / streams that reported stalls) and count (stalls) for streamStalls")
           @RequestParam("stat")
           String stat,
       @Parameter(description = ApiDocs.FROM) @RequestParam("from") String from,

@@ -28,8 +28,50 @@ record SloResponse(
     Components components,
     Classification classification,
     Admission admission,
+    Streams streams,
     @JsonInclude(JsonInclude.Include.NON_NULL) String breakdown,
     @JsonInclude(JsonInclude.Include.NON_NULL) List<Entry> entries) {
+
+  /**
+   * Stream continuity of the range's streams (docs/span-conventions.md, "Streams").
+   *
+   * @param streams streamed requests
+   * @param maxGap per stream that reported it, the largest gap between consecutive chunks
+   * @param stalls gaps above the stall threshold
+   * @param interruptions interrupted streams per cause ({@code idle_timeout}, {@code
+   *     upstream_reset}, {@code network}, {@code server_error}, {@code unknown}), each with the
+   *     time into the stream at which they broke; only causes that occurred
+   * @param cancelled streams the user cancelled (not interruptions), with the time into the stream
+   */
+  public record Streams(
+      long streams,
+      Distribution maxGap,
+      Stalls stalls,
+      Map<String, Distribution> interruptions,
+      Distribution cancelled) {}
+
+  /**
+   * @param reported streams that reported their stalls
+   * @param stalledStreams streams with at least one stall
+   * @param stalls stalls summed over streams
+   * @param stalledRate stalledStreams / reported (0 without reports)
+   */
+  public record Stalls(long reported, long stalledStreams, long stalls, double stalledRate) {}
+
+  /** A count with exact percentiles (merged histograms), milliseconds. */
+  public record Distribution(
+      long count, double p50Ms, double p90Ms, double p95Ms, double p99Ms, double maxMs) {
+
+    static Distribution of(long count, LatencyStats s) {
+      return new Distribution(
+          count,
+          ms(s.p50Micros()),
+          ms(s.p90Micros()),
+          ms(s.p95Micros()),
+          ms(s.p99Micros()),
+          ms(s.maxMicros()));
+    }
+  }
 
   /**
    * What gateways did with the range's requests under admission control ({@code
@@ -157,6 +199,7 @@ record SloResponse(
             r.classification().fallback(),
             r.classification().unknownClass()),
         admission(r),
+        streams(r),
         breakdown,
         byValue == null
             ? null
@@ -169,6 +212,20 @@ record SloResponse(
                             slis(e.getValue()),
                             components(e.getValue())))
                 .toList());
+  }
+
+  private static Streams streams(SloReport r) {
+    SloReport.Continuity c = r.continuity();
+    Map<String, Distribution> byCause = new java.util.TreeMap<>();
+    c.interruptionsByCause()
+        .forEach(
+            (cause, cut) -> byCause.put(cause, Distribution.of(cut.count(), cut.timeIntoStream())));
+    return new Streams(
+        r.streams().streams(),
+        Distribution.of(c.maxGap().count(), c.maxGap()),
+        new Stalls(c.stallReports(), c.stalledStreams(), c.stalls(), c.stalledRate()),
+        byCause,
+        Distribution.of(c.cancelled().count(), c.cancelled().timeIntoStream()));
   }
 
   private static Admission admission(SloReport r) {

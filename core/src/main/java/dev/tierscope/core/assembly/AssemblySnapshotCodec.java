@@ -1,6 +1,7 @@
 package dev.tierscope.core.assembly;
 
 import dev.tierscope.core.span.Admission;
+import dev.tierscope.core.span.InterruptionCause;
 import dev.tierscope.core.span.SpanKind;
 import dev.tierscope.core.span.SpanRole;
 import dev.tierscope.core.span.StreamOutcome;
@@ -21,10 +22,12 @@ import java.util.List;
  * <p>Versioned by its first byte; a reader refuses versions it does not know rather than guess.
  * Version 3 added the class rule decision of each request; version 4 added each request's bytes
  * (for the per-trace cap) and the recently completed traces ({@link RecentTraces}); version 5 added
- * the admission and degradation a gateway reported; version 6 adds the breakdown dimensions of each
- * key span (connection type, service, model, region); version 7 adds the service of each request's
- * slowest retrieval. Versions 2 to 6 still read (without what came later: those dimensions then
- * unknown), so a checkpoint written before an upgrade restores.
+ * the admission and degradation a gateway reported; version 6 added the breakdown dimensions of
+ * each key span (connection type, service, model, region); version 7 added the service of each
+ * request's slowest retrieval; version 8 adds each key span's stream continuity (largest gap,
+ * stalls, interruption cause), after everything version 7 wrote. Versions 2 to 7 still read
+ * (without what came later: those dimensions then unknown, no continuity), so a checkpoint written
+ * before an upgrade restores.
  *
  * <p>Hostile bytes are refused with an {@link IllegalArgumentException}, never anything else: every
  * count is checked against the bytes that remain before anything is allocated for it, so a corrupt
@@ -34,7 +37,10 @@ import java.util.List;
  */
 final class AssemblySnapshotCodec {
 
-  static final byte VERSION = 7;
+  static final byte VERSION = 8;
+
+  /** The version before stream continuity: still read. */
+  static final byte VERSION_7 = 7;
 
   /** The version before the retrieval's backend: still read. */
   static final byte VERSION_6 = 6;
@@ -148,6 +154,7 @@ final class AssemblySnapshotCodec {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
       byte version = in.readByte();
       if (version != VERSION
+          && version != VERSION_7
           && version != VERSION_6
           && version != VERSION_5
           && version != VERSION_4
@@ -290,6 +297,11 @@ final class AssemblySnapshotCodec {
     out.writeByte(p.degradationLevel);
     writeUtf(out, p.retrievalService);
     out.writeLong(p.slowestRetrievalMicros);
+    for (KeySpan k : p.keySpans) {
+      out.writeLong(k.maxGapMicros);
+      out.writeInt(k.stalls);
+      out.writeByte(k.cause.ordinal());
+    }
   }
 
   private static PendingRequest read(DataInputStream in, byte version) throws IOException {
@@ -378,9 +390,20 @@ final class AssemblySnapshotCodec {
       }
       p.degradationLevel = level;
     }
-    if (version >= VERSION) {
+    if (version >= VERSION_7) {
       p.retrievalService = in.readUTF();
       p.slowestRetrievalMicros = in.readLong();
+    }
+    if (version >= VERSION) {
+      InterruptionCause[] causes = InterruptionCause.values();
+      for (KeySpan k : p.keySpans) {
+        k.maxGapMicros = in.readLong();
+        k.stalls = in.readInt();
+        k.cause = causes[ordinal(in, causes.length)];
+        if (k.maxGapMicros < -1 || k.stalls < -1) {
+          throw new IOException("stream continuity out of range");
+        }
+      }
     }
     return p;
   }

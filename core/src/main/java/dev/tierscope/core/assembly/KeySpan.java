@@ -1,5 +1,6 @@
 package dev.tierscope.core.assembly;
 
+import dev.tierscope.core.span.InterruptionCause;
 import dev.tierscope.core.span.Span;
 import dev.tierscope.core.span.SpanKind;
 import dev.tierscope.core.span.SpanRole;
@@ -37,6 +38,14 @@ final class KeySpan {
   String model = "";
   String region = "";
 
+  /** Largest gap between chunks, microseconds; -1 when not reported. */
+  long maxGapMicros = -1;
+
+  /** Stalls; -1 when not reported. */
+  int stalls = -1;
+
+  InterruptionCause cause = InterruptionCause.NONE;
+
   static KeySpan of(Span s, SpanRole operationRole) {
     KeySpan k = new KeySpan();
     k.spanId = s.spanId();
@@ -61,6 +70,9 @@ final class KeySpan {
     k.service = s.service();
     k.model = s.model();
     k.region = s.region();
+    k.maxGapMicros = s.streamMaxGapMicros();
+    k.stalls = s.streamStalls();
+    k.cause = s.interruptionCause();
     return k;
   }
 

@@ -3,6 +3,7 @@ package dev.tierscope.core.assembly;
 import dev.tierscope.core.classes.ClassRule;
 import dev.tierscope.core.classes.ClassRules;
 import dev.tierscope.core.span.Admission;
+import dev.tierscope.core.span.InterruptionCause;
 import dev.tierscope.core.span.Span;
 import dev.tierscope.core.span.SpanKind;
 import dev.tierscope.core.span.SpanRole;
@@ -258,18 +259,53 @@ final class PendingRequest {
 
     KeySpan outcomeSpan = client != null ? client : gateway != null ? gateway : model;
     StreamOutcome outcome = StreamOutcome.NONE;
+    // The span whose report decided a broken stream: its end is where the stream broke.
+    KeySpan brokeAt = null;
     if (streamed) {
       outcome = StreamOutcome.COMPLETED;
       // An explicit non-completed outcome anywhere wins: the client reports what the user saw,
       // but a gateway that saw the upstream break reports it too.
       if (outcomeSpan != null && outcomeSpan.outcome != StreamOutcome.NONE) {
         outcome = outcomeSpan.outcome;
+        brokeAt = outcome == StreamOutcome.COMPLETED ? null : outcomeSpan;
       }
       for (KeySpan k : keySpans) {
         if (k.outcome == StreamOutcome.INTERRUPTED || k.outcome == StreamOutcome.CANCELLED) {
           if (outcome == StreamOutcome.COMPLETED) {
             outcome = k.outcome;
+            brokeAt = k;
           }
+        }
+      }
+    }
+    InterruptionCause cause = InterruptionCause.NONE;
+    if (outcome == StreamOutcome.INTERRUPTED) {
+      cause = brokeAt == null ? InterruptionCause.UNKNOWN : brokeAt.cause;
+      // The client may see only that the stream broke; a gateway may know why. (NONE: a key span
+      // restored from a snapshot older than causes.)
+      for (KeySpan k : keySpans) {
+        if ((cause == InterruptionCause.UNKNOWN || cause == InterruptionCause.NONE)
+            && k.outcome == StreamOutcome.INTERRUPTED
+            && k.cause != InterruptionCause.UNKNOWN
+            && k.cause != InterruptionCause.NONE) {
+          cause = k.cause;
+        }
+      }
+      if (cause == InterruptionCause.NONE) {
+        cause = InterruptionCause.UNKNOWN;
+      }
+    }
+    long cutAfter = brokeAt == null ? -1 : Math.max(0, brokeAt.endMicros - brokeAt.startMicros);
+    // Continuity as the outermost span that measured it saw it (the user's view first).
+    long maxGap = -1;
+    int stalls = -1;
+    if (streamed) {
+      for (KeySpan k : new KeySpan[] {client, gateway, model}) {
+        if (k != null && maxGap < 0 && k.maxGapMicros >= 0) {
+          maxGap = k.maxGapMicros;
+        }
+        if (k != null && stalls < 0 && k.stalls >= 0) {
+          stalls = k.stalls;
         }
       }
     }
@@ -334,7 +370,11 @@ final class PendingRequest {
         gateway == null ? "" : gateway.region,
         firstNonEmpty(model, gateway, client),
         model == null ? "" : model.service,
-        retrievalService);
+        retrievalService,
+        maxGap,
+        stalls,
+        cause,
+        cutAfter);
   }
 
   /** The first non-empty {@code gen_ai.request.model} of these spans (any may be null). */

@@ -1,6 +1,7 @@
 package dev.tierscope.core.assembly;
 
 import dev.tierscope.core.span.Admission;
+import dev.tierscope.core.span.InterruptionCause;
 import dev.tierscope.core.span.StreamOutcome;
 import dev.tierscope.core.span.TraceId;
 
@@ -57,6 +58,13 @@ import dev.tierscope.core.span.TraceId;
  *     empty when unknown
  * @param retrievalService {@code service.name} of the request's slowest retrieval span (the
  *     retriever that served it), empty without a retrieval or when unknown
+ * @param streamMaxGapMicros the largest gap between consecutive chunks of the stream, -1 when no
+ *     span reported one (or not streamed)
+ * @param streamStalls gaps longer than the stall threshold, -1 when no span reported them
+ * @param interruptionCause why the stream broke; {@link InterruptionCause#NONE} unless {@code
+ *     streamOutcome} is {@link StreamOutcome#INTERRUPTED}
+ * @param streamCutAfterMicros for an interrupted or cancelled stream, the time into the stream at
+ *     which it broke: the reporting span's start to its end; -1 otherwise
  */
 public record RequestSummary(
     TraceId traceId,
@@ -97,7 +105,11 @@ public record RequestSummary(
     String region,
     String model,
     String service,
-    String retrievalService) {
+    String retrievalService,
+    long streamMaxGapMicros,
+    int streamStalls,
+    InterruptionCause interruptionCause,
+    long streamCutAfterMicros) {
 
   public RequestSummary {
     classRule = classRule == null ? "" : classRule;
@@ -107,9 +119,10 @@ public record RequestSummary(
     model = model == null ? "" : model;
     service = service == null ? "" : service;
     retrievalService = retrievalService == null ? "" : retrievalService;
+    interruptionCause = interruptionCause == null ? InterruptionCause.NONE : interruptionCause;
   }
 
-  /** A summary without the retrieval's backend (unknown). */
+  /** A summary without the retrieval's backend (unknown) and without stream continuity. */
   public RequestSummary(
       TraceId traceId,
       String tenant,
@@ -188,12 +201,18 @@ public record RequestSummary(
         region,
         model,
         service,
-        "");
+        "",
+        -1,
+        -1,
+        streamOutcome == StreamOutcome.INTERRUPTED
+            ? InterruptionCause.UNKNOWN
+            : InterruptionCause.NONE,
+        -1);
   }
 
   /**
    * A summary without the breakdown dimensions beyond client path and protocol version (connection
-   * type, region, model, service unknown).
+   * type, region, model, service unknown) and without stream continuity.
    */
   public RequestSummary(
       TraceId traceId,
@@ -269,7 +288,13 @@ public record RequestSummary(
         "",
         "",
         "",
-        "");
+        "",
+        -1,
+        -1,
+        streamOutcome == StreamOutcome.INTERRUPTED
+            ? InterruptionCause.UNKNOWN
+            : InterruptionCause.NONE,
+        -1);
   }
 
   /** A summary whose tenant no authenticated caller vouches for, without admission control. */

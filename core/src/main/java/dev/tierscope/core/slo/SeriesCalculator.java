@@ -206,6 +206,13 @@ public final class SeriesCalculator {
       }
       return (double) n / requests;
     }
+    if (signal == Signal.STREAM_STALLS) {
+      if (stat == Signal.Stat.COUNT) {
+        return (double) Sli.count(counters, Counter.STALLS);
+      }
+      long reports = Sli.count(counters, Counter.STALL_REPORTS);
+      return reports == 0 ? null : (double) Sli.count(counters, Counter.STALLED_STREAMS) / reports;
+    }
     if (signal == Signal.MISS_TO_FALLBACK) {
       return missToFallback(cls, stat, counters);
     }

@@ -30,7 +30,21 @@ public enum Signal {
    * Retrieval misses and how many a fallback served: {@code ratio} is fallbacks / misses, {@code
    * count} the misses, {@code budget} the fallbacks over those the class's objective allows.
    */
-  MISS_TO_FALLBACK("missToFallback", null, null);
+  MISS_TO_FALLBACK("missToFallback", null, null),
+  /** Per stream, the largest gap between consecutive chunks. */
+  STREAM_MAX_GAP("streamMaxGap", Metric.STREAM_MAX_GAP, null),
+  /**
+   * Streams with a stall over streams that reported stalls ({@code rate}); stalls ({@code count}).
+   */
+  STREAM_STALLS("streamStalls", null, null),
+  /** The time into the stream at which interrupted streams broke, per cause. */
+  STREAM_CUT_IDLE_TIMEOUT("streamCutIdleTimeout", Metric.STREAM_CUT_IDLE_TIMEOUT, null),
+  STREAM_CUT_UPSTREAM_RESET("streamCutUpstreamReset", Metric.STREAM_CUT_UPSTREAM_RESET, null),
+  STREAM_CUT_NETWORK("streamCutNetwork", Metric.STREAM_CUT_NETWORK, null),
+  STREAM_CUT_SERVER_ERROR("streamCutServerError", Metric.STREAM_CUT_SERVER_ERROR, null),
+  STREAM_CUT_UNKNOWN("streamCutUnknown", Metric.STREAM_CUT_UNKNOWN, null),
+  /** The time into the stream at which users cancelled (not interruptions). */
+  STREAM_CUT_CANCELLED("streamCutCancelled", Metric.STREAM_CUT_CANCELLED, null);
 
   /** A statistic of one step. */
   public enum Stat {
@@ -119,8 +133,19 @@ public enum Signal {
     return switch (this) {
       case TTFT, TOOLCHAIN_LATENCY ->
           EnumSet.of(Stat.P50, Stat.P90, Stat.P95, Stat.P99, Stat.MAX, Stat.COUNT, Stat.RATIO);
-      case EDGE, MESH, MODEL, MODEL_QUEUE ->
+      case EDGE,
+          MESH,
+          MODEL,
+          MODEL_QUEUE,
+          STREAM_MAX_GAP,
+          STREAM_CUT_IDLE_TIMEOUT,
+          STREAM_CUT_UPSTREAM_RESET,
+          STREAM_CUT_NETWORK,
+          STREAM_CUT_SERVER_ERROR,
+          STREAM_CUT_UNKNOWN,
+          STREAM_CUT_CANCELLED ->
           EnumSet.of(Stat.P50, Stat.P90, Stat.P95, Stat.P99, Stat.MAX, Stat.COUNT);
+      case STREAM_STALLS -> EnumSet.of(Stat.RATE, Stat.COUNT);
       case STREAM_INTERRUPTION -> EnumSet.of(Stat.RATE, Stat.COUNT);
       case RETRIEVAL_FALLBACK -> EnumSet.of(Stat.RATIO, Stat.COUNT);
       case ADMISSION ->
@@ -152,6 +177,9 @@ public enum Signal {
   Set<Counter> counters(Stat stat) {
     if (this == ADMISSION) {
       return EnumSet.of(Counter.REQUESTS, Counter.ADMISSION, Counter.DEGRADED);
+    }
+    if (this == STREAM_STALLS) {
+      return EnumSet.of(Counter.STALL_REPORTS, Counter.STALLED_STREAMS, Counter.STALLS);
     }
     if (this == MISS_TO_FALLBACK) {
       return EnumSet.of(Counter.RETRIEVALS, Counter.RETRIEVAL_MISSES, Counter.RETRIEVAL_FALLBACKS);

@@ -4,6 +4,7 @@ import dev.tierscope.core.classes.ClassObjectives;
 import dev.tierscope.core.classes.Indicator;
 import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.query.LatencyStats;
+import dev.tierscope.core.span.InterruptionCause;
 import dev.tierscope.core.store.SliceReader;
 import dev.tierscope.core.store.WindowReader;
 import dev.tierscope.core.window.Counter;
@@ -42,7 +43,14 @@ public final class SloCalculator {
           Metric.EDGE,
           Metric.MESH,
           Metric.MODEL,
-          Metric.MODEL_QUEUE);
+          Metric.MODEL_QUEUE,
+          Metric.STREAM_MAX_GAP,
+          Metric.STREAM_CUT_IDLE_TIMEOUT,
+          Metric.STREAM_CUT_UPSTREAM_RESET,
+          Metric.STREAM_CUT_NETWORK,
+          Metric.STREAM_CUT_SERVER_ERROR,
+          Metric.STREAM_CUT_UNKNOWN,
+          Metric.STREAM_CUT_CANCELLED);
 
   /** Counters a report reads. */
   public static final Set<Counter> COUNTERS =
@@ -60,7 +68,11 @@ public final class SloCalculator {
           Counter.CLASS_FALLBACK,
           Counter.CLASS_UNKNOWN,
           Counter.ADMISSION,
-          Counter.DEGRADED);
+          Counter.DEGRADED,
+          Counter.STALL_REPORTS,
+          Counter.STALLED_STREAMS,
+          Counter.STALLS,
+          Counter.INTERRUPTION_CAUSE);
 
   private final WindowReader reader;
   private final SliceReader slices;
@@ -191,7 +203,31 @@ public final class SloCalculator {
         components(cls, h),
         classification(c),
         events(h, c, o),
-        admission(c));
+        admission(c),
+        continuity(h, c));
+  }
+
+  private static SloReport.Continuity continuity(
+      Map<Metric, Histogram> h, Map<CounterKey, Long> c) {
+    Map<String, SloReport.Cut> byCause = new TreeMap<>();
+    for (InterruptionCause cause : InterruptionCause.values()) {
+      if (cause == InterruptionCause.NONE) {
+        continue;
+      }
+      long n = dimension(c, Counter.INTERRUPTION_CAUSE, cause.id());
+      if (n > 0) {
+        byCause.put(
+            cause.id(), new SloReport.Cut(n, LatencyStats.of(h.get(Metric.streamCut(cause)))));
+      }
+    }
+    return new SloReport.Continuity(
+        LatencyStats.of(h.get(Metric.STREAM_MAX_GAP)),
+        Sli.count(c, Counter.STALL_REPORTS),
+        Sli.count(c, Counter.STALLED_STREAMS),
+        Sli.count(c, Counter.STALLS),
+        byCause,
+        new SloReport.Cut(
+            Sli.count(c, Counter.CANCELLED), LatencyStats.of(h.get(Metric.STREAM_CUT_CANCELLED))));
   }
 
   private static SloReport.Admission admission(Map<CounterKey, Long> c) {

@@ -25,6 +25,7 @@ import java.util.Map;
  * @param classification how the range's requests got their class
  * @param events good and total events of each SLI, as its error budget counts them
  * @param admission what gateways reported doing with the range's requests (admission control)
+ * @param continuity stream continuity: gaps between chunks, stalls, where and why streams broke
  */
 public record SloReport(
     String trafficClass,
@@ -42,7 +43,8 @@ public record SloReport(
     Map<Indicator, LatencySli> componentObjectives,
     Classification classification,
     Map<Sli, EventCounts> events,
-    Admission admission) {
+    Admission admission,
+    Continuity continuity) {
 
   public SloReport {
     componentObjectives = Map.copyOf(componentObjectives);
@@ -76,6 +78,46 @@ public record SloReport(
       return requests == 0 ? 0 : (double) n / requests;
     }
   }
+
+  /**
+   * Stream continuity of the range's streams (SPAN-CONVENTIONS.md, "Streams").
+   *
+   * @param maxGap per stream that reported it, the largest gap between consecutive chunks
+   *     (microseconds)
+   * @param stallReports streams that reported their stalls
+   * @param stalledStreams streams with at least one stall
+   * @param stalls stalls summed over streams
+   * @param interruptionsByCause interrupted streams per cause ({@code idle_timeout}, {@code
+   *     upstream_reset}, {@code network}, {@code server_error}, {@code unknown}; only causes with
+   *     interruptions): how many, and the time into the stream at which they broke (microseconds)
+   * @param cancelled streams the user cancelled (not interruptions): how many (of those that were
+   *     cut where a span ended) and the time into the stream
+   */
+  public record Continuity(
+      LatencyStats maxGap,
+      long stallReports,
+      long stalledStreams,
+      long stalls,
+      Map<String, Cut> interruptionsByCause,
+      Cut cancelled) {
+
+    public Continuity {
+      interruptionsByCause = Map.copyOf(interruptionsByCause);
+    }
+
+    /** Streams with a stall over the streams that reported stalls; 0 without any. */
+    public double stalledRate() {
+      return stallReports == 0 ? 0 : (double) stalledStreams / stallReports;
+    }
+  }
+
+  /**
+   * Streams that broke for one reason.
+   *
+   * @param count how many (the counter; the histogram may hold fewer when a cut was not measured)
+   * @param timeIntoStream when into the stream they broke, microseconds
+   */
+  public record Cut(long count, LatencyStats timeIntoStream) {}
 
   /**
    * How requests were classified: by a class rule (per rule name), or not at all (the fallback

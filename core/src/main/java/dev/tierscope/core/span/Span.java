@@ -71,6 +71,13 @@ import java.util.Map;
  *     region or point of presence it runs in; empty when absent
  * @param tenantAuthenticated the tenant is the caller's identity (a receiver with authentication
  *     set it from the token or a trusted proxy), not a free attribute: caps never fold it
+ * @param streamMaxGapMicros the largest gap between two consecutive chunks of the stream,
+ *     microseconds; {@link #ABSENT} (any negative value becomes it) when not reported
+ * @param streamStalls gaps between consecutive chunks longer than the stall threshold; -1 (any
+ *     negative value becomes it) when not reported
+ * @param interruptionCause why the stream broke: {@link InterruptionCause#NONE} unless the outcome
+ *     is {@link StreamOutcome#INTERRUPTED}, then never NONE ({@link InterruptionCause#UNKNOWN} when
+ *     not reported)
  * @param ruleAttributes root spans only: the values (as text) of the span and resource attributes
  *     that the configured class rules read, span value first; empty otherwise (at most {@link
  *     #MAX_RULE_ATTRIBUTES}, each value at most {@link #MAX_RULE_VALUE_CHARS} characters)
@@ -109,7 +116,10 @@ public record Span(
     int degradationLevel,
     String region,
     Map<String, String> ruleAttributes,
-    boolean tenantAuthenticated) {
+    boolean tenantAuthenticated,
+    long streamMaxGapMicros,
+    int streamStalls,
+    InterruptionCause interruptionCause) {
 
   /** Rule attributes a span keeps at most; the rest are dropped (a writer other than ours). */
   public static final int MAX_RULE_ATTRIBUTES = 64;
@@ -119,6 +129,12 @@ public record Span(
 
   /** The value of a number that was not reported (first token, model queue time). */
   public static final long ABSENT = -1;
+
+  /**
+   * The stall threshold when none is configured: a gap between chunks longer than this is a stall
+   * (1 second, microseconds).
+   */
+  public static final long DEFAULT_STALL_THRESHOLD_MICROS = 1_000_000;
 
   /** Highest degradation level ({@code tierscope.degradation}); higher values are not reported. */
   public static final int MAX_DEGRADATION = 3;
@@ -149,7 +165,8 @@ public record Span(
         || protocolVersion == null
         || connectionType == null
         || admission == null
-        || region == null) {
+        || region == null
+        || interruptionCause == null) {
       throw new NullPointerException("span components must not be null; use \"\" for absent");
     }
     if (tenant.isEmpty()) {
@@ -169,6 +186,18 @@ public record Span(
     }
     if (degradationLevel < 0 || degradationLevel > MAX_DEGRADATION) {
       degradationLevel = (int) ABSENT;
+    }
+    if (streamMaxGapMicros < 0) {
+      streamMaxGapMicros = ABSENT;
+    }
+    if (streamStalls < 0) {
+      streamStalls = (int) ABSENT;
+    }
+    // A cause belongs to an interruption only, and an interruption always has one.
+    if (streamOutcome != StreamOutcome.INTERRUPTED) {
+      interruptionCause = InterruptionCause.NONE;
+    } else if (interruptionCause == InterruptionCause.NONE) {
+      interruptionCause = InterruptionCause.UNKNOWN;
     }
   }
 
@@ -217,7 +246,10 @@ public record Span(
         degradationLevel,
         region,
         ruleAttributes,
-        tenantAuthenticated);
+        tenantAuthenticated,
+        streamMaxGapMicros,
+        streamStalls,
+        interruptionCause);
   }
 
   /** True for the root span of the trace. */
@@ -243,6 +275,11 @@ public record Span(
   /** True when the span reported its first token. */
   public boolean hasFirstToken() {
     return firstTokenEpochNanos != ABSENT;
+  }
+
+  /** True when the span reported the largest gap between its chunks. */
+  public boolean hasStreamMaxGap() {
+    return streamMaxGapMicros != ABSENT;
   }
 
   /** True when the span reported a model queue time. */
@@ -314,6 +351,14 @@ public record Span(
    *       counts as absent.
    *   <li><b>Stream outcome:</b> {@link #streamOutcome} states it; left unstated (or null), it is
    *       {@link StreamOutcome#derived}.
+   *   <li><b>Stream continuity:</b> {@link #streamMaxGapMillis} and {@link #streamStalls} state the
+   *       largest gap between chunks and the stalls (the instrumentation measured them); each one
+   *       left unstated is computed from the chunk instants ({@link #chunkEvent}, a {@code
+   *       first_token} event, a dialect's chunk events) when there are at least two: the gaps
+   *       between consecutive instants in time order, a stall being a gap longer than {@link
+   *       #stallThresholdMicros} ({@link #DEFAULT_STALL_THRESHOLD_MICROS} unless set). The
+   *       interruption cause is kept for an interrupted stream only ({@link
+   *       InterruptionCause#UNKNOWN} when not stated).
    *   <li><b>Absent values:</b> a tenant that is empty becomes {@value #DEFAULT_TENANT}; null
    *       strings become empty; negative token counts and retransmits become 0; a negative queue
    *       time becomes 0 (reported, but meaningless).
@@ -370,6 +415,13 @@ public record Span(
     private String region = "";
     private Map<String, String> ruleAttributes = Map.of();
     private boolean tenantAuthenticated;
+    private long statedMaxGapMicros = ABSENT;
+    private int statedStalls = (int) ABSENT;
+    private InterruptionCause interruptionCause = InterruptionCause.NONE;
+    private long stallThresholdMicros = DEFAULT_STALL_THRESHOLD_MICROS;
+    // Chunk instants (epoch nanos) in arrival order; sorted once at build().
+    private long[] chunks;
+    private int chunkCount;
     private int normalized;
     // GenAI dialects (GenAiDialects): used only where the conventions left the fact unreported.
     private boolean streamedStated;
@@ -526,6 +578,88 @@ public record Span(
       if (eventFirstToken == ABSENT && epochNanos >= startEpochNanos) {
         eventFirstToken = epochNanos;
       }
+      addChunk(epochNanos);
+      return this;
+    }
+
+    /**
+     * A {@code tierscope.stream.chunk} span event, epoch nanoseconds: one received chunk. The gaps
+     * between consecutive chunks give the largest gap and the stalls when the span does not state
+     * them.
+     */
+    public Builder chunkEvent(long epochNanos) {
+      addChunk(epochNanos);
+      return this;
+    }
+
+    private void addChunk(long epochNanos) {
+      if (chunks == null) {
+        chunks = new long[16];
+      } else if (chunkCount == chunks.length) {
+        chunks = java.util.Arrays.copyOf(chunks, chunkCount * 2);
+      }
+      chunks[chunkCount++] = epochNanos;
+    }
+
+    /**
+     * The gap between chunks above which a gap is a stall, microseconds (the ingest's {@code
+     * tierscope.ingest.stall-threshold}); used only for stalls computed from chunk events.
+     *
+     * @throws IllegalArgumentException when not positive
+     */
+    public Builder stallThresholdMicros(long micros) {
+      if (micros <= 0) {
+        throw new IllegalArgumentException("stall threshold must be positive, was " + micros);
+      }
+      this.stallThresholdMicros = micros;
+      return this;
+    }
+
+    /**
+     * States the largest gap between chunks, microseconds, as already decided (e.g. read back from
+     * Kafka); negative means not reported, over {@link SpanLimits#MAX_DURATION_MICROS} counts as
+     * not reported.
+     */
+    public Builder streamMaxGapMicros(long micros) {
+      this.statedMaxGapMicros = gap(micros);
+      return this;
+    }
+
+    /**
+     * {@code tierscope.stream.max_gap_ms}: the largest gap between chunks in milliseconds, rounded
+     * to microseconds; negative or unreadable (NaN) counts as not reported.
+     */
+    public Builder streamMaxGapMillis(double millis) {
+      this.statedMaxGapMicros =
+          !(millis >= 0)
+              ? ABSENT
+              : gap(millis * 1000 >= 0x1p63 ? Long.MAX_VALUE : Math.round(millis * 1000));
+      return this;
+    }
+
+    private long gap(long micros) {
+      if (micros < 0) {
+        return ABSENT;
+      }
+      if (micros > SpanLimits.MAX_DURATION_MICROS) {
+        normalized |= SpanField.STREAM_GAP.bit();
+        return ABSENT;
+      }
+      return micros;
+    }
+
+    /**
+     * {@code tierscope.stream.stalls}: gaps longer than the instrumentation's stall threshold;
+     * negative counts as not reported, beyond {@code int} as its maximum.
+     */
+    public Builder streamStalls(long stalls) {
+      this.statedStalls = stalls < 0 ? (int) ABSENT : (int) Math.min(Integer.MAX_VALUE, stalls);
+      return this;
+    }
+
+    /** {@code tierscope.stream.interruption_cause}; null is not reported. */
+    public Builder interruptionCause(InterruptionCause cause) {
+      this.interruptionCause = cause == null ? InterruptionCause.NONE : cause;
       return this;
     }
 
@@ -811,6 +945,8 @@ public record Span(
         dialectFirstTokenIsOffset = false;
         dialectFirstTokenRank = rank;
       }
+      // The dialects' events are one per chunk (OpenLLMetry): they give the gaps too.
+      addChunk(epochNanos);
       return this;
     }
 
@@ -921,6 +1057,28 @@ public record Span(
           outputTokensStated || dialectOutputTokens < 0
               ? outputTokens
               : tokens(dialectOutputTokens);
+      long maxGapNow = statedMaxGapMicros;
+      int stallsNow = statedStalls;
+      if (chunkCount >= 2 && (maxGapNow == ABSENT || stallsNow < 0)) {
+        java.util.Arrays.sort(chunks, 0, chunkCount);
+        long largest = 0;
+        int stalled = 0;
+        for (int i = 1; i < chunkCount; i++) {
+          long d = chunks[i] - chunks[i - 1];
+          // Sorted, so only an overflow (instants a lifetime apart) is negative: beyond belief.
+          long g = d < 0 ? Long.MAX_VALUE : d / 1_000;
+          largest = Math.max(largest, g);
+          if (g > stallThresholdMicros) {
+            stalled++;
+          }
+        }
+        if (maxGapNow == ABSENT) {
+          maxGapNow = gap(largest);
+        }
+        if (stallsNow < 0) {
+          stallsNow = stalled;
+        }
+      }
       SpanRole roleNow =
           role != null
               ? role
@@ -963,7 +1121,10 @@ public record Span(
           degradationLevel,
           region,
           root ? ruleAttributes : Map.of(),
-          tenantAuthenticated);
+          tenantAuthenticated,
+          maxGapNow,
+          stallsNow,
+          interruptionCause);
     }
 
     private long firstToken() {

@@ -25,7 +25,9 @@ public enum SpanField {
   /** A model queue time over {@link SpanLimits#MAX_DURATION_MICROS}. */
   MODEL_QUEUE("model_queue", SpanAttributes.MODEL_QUEUE_MS),
   /** A first token more than {@link SpanLimits#MAX_DURATION_MICROS} after the start. */
-  FIRST_TOKEN("first_token", SpanAttributes.FIRST_TOKEN_EVENT);
+  FIRST_TOKEN("first_token", SpanAttributes.FIRST_TOKEN_EVENT),
+  /** A largest gap between chunks over {@link SpanLimits#MAX_DURATION_MICROS}. */
+  STREAM_GAP("stream_gap", SpanAttributes.STREAM_MAX_GAP_MS);
 
   private final String key;
   private final String attribute;

@@ -67,7 +67,20 @@ public enum Counter {
   /** Requests per admission decision (the dimension: admitted, deferred, shed). */
   ADMISSION("admission"),
   /** Requests served degraded, per level (the dimension: 1, 2, 3). */
-  DEGRADED("degraded");
+  DEGRADED("degraded"),
+
+  // Stream continuity (streamed requests only).
+  /** Streams that reported their stalls (the denominator of the stall rate). */
+  STALL_REPORTS("stall_reports"),
+  /** Streams with at least one stall. */
+  STALLED_STREAMS("stalled_streams"),
+  /** Stalls (gaps between chunks above the stall threshold), summed over streams. */
+  STALLS("stalls"),
+  /**
+   * Interrupted streams per cause (the dimension: idle_timeout, upstream_reset, network,
+   * server_error, unknown); they add up to {@link #INTERRUPTED}. Cancels are not among them.
+   */
+  INTERRUPTION_CAUSE("interruption_cause");
 
   private final String id;
 

@@ -314,8 +314,19 @@ public final class WindowAggregator {
       add(w, Counter.STREAMS, "", 1);
       if (r.streamOutcome() == StreamOutcome.INTERRUPTED) {
         add(w, Counter.INTERRUPTED, "", 1);
+        add(w, Counter.INTERRUPTION_CAUSE, r.interruptionCause().id(), 1);
+        recordValue(w, Metric.streamCut(r.interruptionCause()), r.streamCutAfterMicros());
       } else if (r.streamOutcome() == StreamOutcome.CANCELLED) {
         add(w, Counter.CANCELLED, "", 1);
+        recordValue(w, Metric.STREAM_CUT_CANCELLED, r.streamCutAfterMicros());
+      }
+      recordValue(w, Metric.STREAM_MAX_GAP, r.streamMaxGapMicros());
+      if (r.streamStalls() >= 0) {
+        add(w, Counter.STALL_REPORTS, "", 1);
+        if (r.streamStalls() > 0) {
+          add(w, Counter.STALLED_STREAMS, "", 1);
+          add(w, Counter.STALLS, "", r.streamStalls());
+        }
       }
     }
     if (r.retrievals() > 0) {

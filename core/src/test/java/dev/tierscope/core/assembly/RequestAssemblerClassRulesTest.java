@@ -166,7 +166,7 @@ class RequestAssemblerClassRulesTest {
   void snapshotsOfVersions2To6StillRestore() {
     RequestAssembler before = new RequestAssembler(CONFIG);
     before.add(client(1).at(0, 50_000).build());
-    byte[] v7 = before.snapshot();
+    byte[] v7 = SnapshotVersions.v8ToV7(before.snapshot(), 1);
     // v7 -> v6: the request's slowest retrieval (its service, an empty string of 2 bytes, and its
     // duration, -1 in 8 bytes) goes; it follows the request's admission and degradation level and
     // comes before the evicted count and the recent traces' count (4 bytes each).

@@ -329,6 +329,9 @@ class RequestAssemblerHostileTest {
         s.degradationLevel(),
         s.region(),
         Map.of(),
-        false);
+        false,
+        s.streamMaxGapMicros(),
+        s.streamStalls(),
+        s.interruptionCause());
   }
 }

@@ -320,7 +320,10 @@ class SpanTest {
                       (int) Span.ABSENT,
                       "",
                       java.util.Map.of(),
-                      false))
+                      false,
+                      Span.ABSENT,
+                      (int) Span.ABSENT,
+                      InterruptionCause.NONE))
           .isInstanceOfSatisfying(
               InvalidSpanException.class,
               e -> assertThat(e.defect()).isEqualTo(SpanDefect.END_BEFORE_START));
@@ -570,7 +573,10 @@ class SpanTest {
           s.degradationLevel(),
           s.region(),
           s.ruleAttributes(),
-          s.tenantAuthenticated());
+          s.tenantAuthenticated(),
+          s.streamMaxGapMicros(),
+          s.streamStalls(),
+          s.interruptionCause());
     }
   }
 

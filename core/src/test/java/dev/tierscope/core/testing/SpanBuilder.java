@@ -45,6 +45,9 @@ public final class SpanBuilder {
   private String service = "";
   private String model = "";
   private String region = "";
+  private long maxGapMicros = -1;
+  private long stalls = -1;
+  private dev.tierscope.core.span.InterruptionCause cause;
 
   private SpanBuilder() {}
 
@@ -200,6 +203,19 @@ public final class SpanBuilder {
     return this;
   }
 
+  /** The largest gap between chunks and the stalls, as an SDK states them (-1: not reported). */
+  public SpanBuilder continuity(long maxGapMicros, long stalls) {
+    this.maxGapMicros = maxGapMicros;
+    this.stalls = stalls;
+    return this;
+  }
+
+  /** {@code tierscope.stream.interruption_cause}. */
+  public SpanBuilder cause(dev.tierscope.core.span.InterruptionCause cause) {
+    this.cause = cause;
+    return this;
+  }
+
   public Span build() {
     Span.Builder b =
         Span.builder()
@@ -238,6 +254,7 @@ public final class SpanBuilder {
     }
     attributes.forEach(b::ruleAttribute);
     b.tenantAuthenticated(tenantAuthenticated);
+    b.streamMaxGapMicros(maxGapMicros).streamStalls(stalls).interruptionCause(cause);
     return b.build();
   }
 

@@ -47,6 +47,10 @@ public final class SummaryBuilder {
   private MeshRole dominantMeshRole = MeshRole.NONE;
   private boolean partial;
   private boolean tenantAuthenticated;
+  private long streamMaxGapMicros = -1;
+  private int streamStalls = -1;
+  private dev.tierscope.core.span.InterruptionCause interruptionCause;
+  private long streamCutAfterMicros = -1;
 
   private SummaryBuilder() {}
 
@@ -166,6 +170,31 @@ public final class SummaryBuilder {
     return this;
   }
 
+  /** The largest gap between chunks and the stalls (-1: not reported). */
+  public SummaryBuilder continuity(long maxGapMicros, int stalls) {
+    this.streamMaxGapMicros = maxGapMicros;
+    this.streamStalls = stalls;
+    return this;
+  }
+
+  /** An interrupted stream, broken {@code cutAfterMicros} into it for {@code cause}. */
+  public SummaryBuilder interrupted(
+      dev.tierscope.core.span.InterruptionCause cause, long cutAfterMicros) {
+    this.streamed = true;
+    this.streamOutcome = StreamOutcome.INTERRUPTED;
+    this.interruptionCause = cause;
+    this.streamCutAfterMicros = cutAfterMicros;
+    return this;
+  }
+
+  /** A stream the user cancelled {@code cutAfterMicros} into it. */
+  public SummaryBuilder cancelled(long cutAfterMicros) {
+    this.streamed = true;
+    this.streamOutcome = StreamOutcome.CANCELLED;
+    this.streamCutAfterMicros = cutAfterMicros;
+    return this;
+  }
+
   public SummaryBuilder partial() {
     this.partial = true;
     return this;
@@ -217,6 +246,14 @@ public final class SummaryBuilder {
         region,
         model,
         service,
-        retrievalService);
+        retrievalService,
+        streamMaxGapMicros,
+        streamStalls,
+        interruptionCause != null
+            ? interruptionCause
+            : streamOutcome == StreamOutcome.INTERRUPTED
+                ? dev.tierscope.core.span.InterruptionCause.UNKNOWN
+                : dev.tierscope.core.span.InterruptionCause.NONE,
+        streamCutAfterMicros);
   }
 }

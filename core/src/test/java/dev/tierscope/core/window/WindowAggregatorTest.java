@@ -428,6 +428,52 @@ class WindowAggregatorTest {
   }
 
   @Test
+  void streamContinuityIsRecordedPerClassWithCancelsApartFromInterruptions() {
+    windows.record(
+        request().traceId(1).continuity(2_500_000, 2).stream(StreamOutcome.COMPLETED).build());
+    windows.record(
+        request().traceId(2).continuity(300_000, 0).stream(StreamOutcome.COMPLETED).build());
+    windows.record(
+        request()
+            .traceId(3)
+            .continuity(1_200_000, 1)
+            .interrupted(dev.tierscope.core.span.InterruptionCause.IDLE_TIMEOUT, 60_000_000)
+            .build());
+    windows.record(
+        request()
+            .traceId(4)
+            .interrupted(dev.tierscope.core.span.InterruptionCause.IDLE_TIMEOUT, 60_000_000)
+            .build());
+    windows.record(request().traceId(5).stream(StreamOutcome.INTERRUPTED).build());
+    windows.record(request().traceId(6).cancelled(7_000_000).build());
+    // Not streamed: continuity it may carry is not a stream's.
+    windows.record(request().traceId(7).continuity(9_000_000, 9).build());
+
+    WindowDelta d = windows.drain().get(0);
+    assertThat(d.counters())
+        .contains(
+            entry(CounterKey.of(Counter.STREAMS), 6L),
+            entry(CounterKey.of(Counter.INTERRUPTED), 3L),
+            entry(CounterKey.of(Counter.CANCELLED), 1L),
+            entry(CounterKey.of(Counter.STALL_REPORTS), 3L),
+            entry(CounterKey.of(Counter.STALLED_STREAMS), 2L),
+            entry(CounterKey.of(Counter.STALLS), 3L),
+            entry(new CounterKey(Counter.INTERRUPTION_CAUSE, "idle_timeout"), 2L),
+            entry(new CounterKey(Counter.INTERRUPTION_CAUSE, "unknown"), 1L))
+        .doesNotContainKey(new CounterKey(Counter.INTERRUPTION_CAUSE, ""));
+    Histogram gaps = d.histograms().get(Metric.STREAM_MAX_GAP);
+    assertThat(gaps.getTotalCount()).isEqualTo(3);
+    assertThat(gaps.getMaxValue()).isBetween(2_475_000L, 2_525_000L);
+    Histogram idle = d.histograms().get(Metric.STREAM_CUT_IDLE_TIMEOUT);
+    assertThat(idle.getTotalCount()).isEqualTo(2);
+    assertThat(idle.getValueAtPercentile(50)).isEqualTo(idle.getMaxValue());
+    assertThat(d.histograms().get(Metric.STREAM_CUT_CANCELLED).getTotalCount()).isEqualTo(1);
+    assertThat(d.histograms())
+        .as("no cut recorded where none was measured")
+        .doesNotContainKey(Metric.STREAM_CUT_UNKNOWN);
+  }
+
+  @Test
   void counterAndMetricIdsRoundTrip() {
     for (Counter c : Counter.values()) {
       assertThat(Counter.fromId(c.id())).isEqualTo(c);

@@ -6,6 +6,7 @@ import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.classes.TrafficClasses;
 import dev.tierscope.core.span.Admission;
 import dev.tierscope.core.span.GenAiDialects;
+import dev.tierscope.core.span.InterruptionCause;
 import dev.tierscope.core.span.SpanDefect;
 import dev.tierscope.core.span.SpanField;
 import dev.tierscope.core.span.SpanKind;
@@ -22,6 +23,7 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -125,6 +127,7 @@ public final class OtlpSpanNormalizer {
   private final UnknownClassPolicy unknownClassPolicy;
   private final SpanTimeBounds timeBounds;
   private final Clock clock;
+  private final long stallThresholdMicros;
 
   /**
    * A normalizer with {@link #DEFAULT_MAX_ATTRIBUTES_PER_SPAN}, accepting unknown classes, with the
@@ -157,6 +160,36 @@ public final class OtlpSpanNormalizer {
       UnknownClassPolicy unknownClassPolicy,
       SpanTimeBounds timeBounds,
       Clock clock) {
+    this(
+        classes,
+        maxAttributesPerSpan,
+        unknownClassPolicy,
+        timeBounds,
+        clock,
+        Duration.ofNanos(dev.tierscope.core.span.Span.DEFAULT_STALL_THRESHOLD_MICROS * 1_000));
+  }
+
+  /**
+   * @param classes the closed set that {@code tierscope.class} values are resolved against
+   * @param maxAttributesPerSpan a span with more attributes than this is rejected; at least 1
+   * @param unknownClassPolicy what happens to a span whose class is not configured
+   * @param timeBounds how far from {@code clock} a span's times may lie
+   * @param clock the receiver's clock that spans are judged against
+   * @param stallThreshold a gap between chunk events longer than this is a stall (for spans that
+   *     send chunk events instead of {@code tierscope.stream.stalls}); at least 1 ms
+   */
+  public OtlpSpanNormalizer(
+      TrafficClasses classes,
+      int maxAttributesPerSpan,
+      UnknownClassPolicy unknownClassPolicy,
+      SpanTimeBounds timeBounds,
+      Clock clock,
+      Duration stallThreshold) {
+    if (stallThreshold == null || stallThreshold.toMillis() < 1) {
+      throw new IllegalArgumentException(
+          "stallThreshold must be at least 1ms, got " + stallThreshold);
+    }
+    this.stallThresholdMicros = stallThreshold.toNanos() / 1_000;
     if (classes == null) {
       throw new IllegalArgumentException("traffic classes must be configured");
     }
@@ -517,6 +550,7 @@ public final class OtlpSpanNormalizer {
     String genAiWorkflow = null;
     String spanTenant = null;
     String spanRegion = null;
+    out.stallThresholdMicros(stallThresholdMicros);
 
     for (KeyValue kv : span.getAttributesList()) {
       AnyValue v = kv.getValue();
@@ -535,6 +569,10 @@ public final class OtlpSpanNormalizer {
         case SpanAttributes.GEN_AI_REQUEST_STREAM -> out.streamed(isTrue(asBoolean(v)));
         case SpanAttributes.STREAM_OUTCOME ->
             out.streamOutcome(StreamOutcome.fromAttribute(asString(v)));
+        case SpanAttributes.STREAM_MAX_GAP_MS -> out.streamMaxGapMillis(asDouble(v));
+        case SpanAttributes.STREAM_STALLS -> out.streamStalls(asLong(v));
+        case SpanAttributes.STREAM_INTERRUPTION_CAUSE ->
+            out.interruptionCause(InterruptionCause.fromAttribute(asString(v)));
         case SpanAttributes.RETRIEVAL_HIT -> out.retrievalHit(isTrue(asBoolean(v)));
         case SpanAttributes.RETRIEVAL_FALLBACK -> out.retrievalFallback(isTrue(asBoolean(v)));
         case SpanAttributes.GEN_AI_TOOL_NAME -> out.toolName(asString(v));
@@ -608,6 +646,8 @@ public final class OtlpSpanNormalizer {
       Span.Event event = span.getEvents(i);
       if (SpanAttributes.FIRST_TOKEN_EVENT.equals(event.getName())) {
         out.firstTokenEvent(event.getTimeUnixNano());
+      } else if (SpanAttributes.STREAM_CHUNK_EVENT.equals(event.getName())) {
+        out.chunkEvent(event.getTimeUnixNano());
       } else {
         GenAiDialects.Mapping dialect = GenAiDialects.event(event.getName());
         if (dialect != null) {
