@@ -81,6 +81,46 @@ public final class ModelSpan extends TierSpan<ModelSpan> {
     return this;
   }
 
+  /**
+   * Records that a chunk of the stream arrived now; the first one is also the first token. With at
+   * least two chunks the span reports the largest gap between consecutive chunks and the stalls
+   * (gaps longer than the stall threshold) when it ends.
+   */
+  public ModelSpan chunk() {
+    return chunk(null);
+  }
+
+  /** Records a chunk at {@code at} (now when null); the first one is also the first token. */
+  public ModelSpan chunk(Instant at) {
+    Instant when = at == null ? Instant.now() : at;
+    firstToken(when);
+    addChunk(when);
+    return this;
+  }
+
+  /**
+   * The largest gap between consecutive chunks and the stalls, when the caller measured them itself
+   * (instead of calling {@link #chunk()} per chunk); a null gap or negative count is ignored.
+   */
+  public ModelSpan streamGaps(java.time.Duration maxGap, long stalls) {
+    gaps(maxGap, stalls);
+    return this;
+  }
+
+  /**
+   * Ends the stream now as interrupted ({@link Outcome#INTERRUPTED}) for {@code cause}: the time
+   * into the stream is this span's start to now.
+   */
+  public void interrupted(InterruptionCause cause) {
+    interrupted(cause, null);
+  }
+
+  /** Ends the stream at {@code end} (now when null) as interrupted for {@code cause}. */
+  public void interrupted(InterruptionCause cause, Instant end) {
+    cause(cause);
+    end(Outcome.INTERRUPTED, end);
+  }
+
   /** Ends the call now with {@code outcome}. */
   public void end(Outcome outcome) {
     end(outcome, null);

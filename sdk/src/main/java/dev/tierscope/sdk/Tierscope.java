@@ -123,6 +123,7 @@ public final class Tierscope implements AutoCloseable {
   private final String endpoint;
   private final Duration closeTimeout;
   private final String tenant;
+  private final long stallThresholdNanos;
   private volatile boolean closed;
 
   private Tierscope(
@@ -132,7 +133,9 @@ public final class Tierscope implements AutoCloseable {
       String serviceName,
       String endpoint,
       Duration closeTimeout,
-      String tenant) {
+      String tenant,
+      Duration stallThreshold) {
+    this.stallThresholdNanos = stallThreshold.toNanos();
     this.ownSdk = ownSdk;
     this.shared = shared;
     this.tracer = (ownSdk != null ? ownSdk : shared).getTracer(INSTRUMENTATION_SCOPE);
@@ -149,11 +152,13 @@ public final class Tierscope implements AutoCloseable {
       String serviceName,
       String endpoint,
       Duration closeTimeout,
-      String tenant) {
-    return new Tierscope(sdk, null, counters, serviceName, endpoint, closeTimeout, tenant);
+      String tenant,
+      Duration stallThreshold) {
+    return new Tierscope(
+        sdk, null, counters, serviceName, endpoint, closeTimeout, tenant, stallThreshold);
   }
 
-  static Tierscope shared(OpenTelemetry openTelemetry, String tenant) {
+  static Tierscope shared(OpenTelemetry openTelemetry, String tenant, Duration stallThreshold) {
     return new Tierscope(
         null,
         openTelemetry,
@@ -161,7 +166,13 @@ public final class Tierscope implements AutoCloseable {
         null,
         "the application's OpenTelemetry",
         Duration.ZERO,
-        tenant);
+        tenant,
+        stallThreshold);
+  }
+
+  /** A gap between chunks longer than this is a stall ({@link TierscopeBuilder#stallThreshold}). */
+  long stallThresholdNanos() {
+    return stallThresholdNanos;
   }
 
   /**

@@ -59,6 +59,9 @@ public final class TierscopeBuilder {
   /** Default export timeout of the OpenTelemetry SDKs. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
+  /** The default {@link #stallThreshold}. */
+  static final Duration DEFAULT_STALL_THRESHOLD = Duration.ofSeconds(1);
+
   /** Default bound of the export queue, in spans (the OpenTelemetry default). */
   public static final int DEFAULT_MAX_QUEUE_SIZE = 2048;
 
@@ -107,6 +110,7 @@ public final class TierscopeBuilder {
   private String compression;
   private String serviceName;
   private String tenant;
+  private Duration stallThreshold = DEFAULT_STALL_THRESHOLD;
   private final Map<String, String> resourceAttributes = new LinkedHashMap<>();
   private Integer maxQueueSize;
   private Integer maxExportBatchSize;
@@ -150,6 +154,17 @@ public final class TierscopeBuilder {
   public TierscopeBuilder tenant(String tenant) {
     // Blank means unset, as an empty property or variable does.
     this.tenant = tenant == null || tenant.isBlank() ? null : tenant.trim();
+    return this;
+  }
+
+  /**
+   * A gap between two chunks of a stream ({@code chunk()} on a request or model span) longer than
+   * this counts as a stall ({@code tierscope.stream.stalls}); default 1 s, the ingest's default
+   * {@code tierscope.ingest.stall-threshold}. Between 1 ms and 10 minutes; {@link #build()} fails
+   * otherwise.
+   */
+  public TierscopeBuilder stallThreshold(Duration threshold) {
+    this.stallThreshold = threshold;
     return this;
   }
 
@@ -292,6 +307,12 @@ public final class TierscopeBuilder {
    * @throws IllegalArgumentException naming the setting when one is invalid
    */
   public Tierscope build() {
+    require(
+        stallThreshold != null
+            && stallThreshold.toMillis() >= 1
+            && stallThreshold.compareTo(Duration.ofMinutes(10)) <= 0,
+        "stallThreshold",
+        "must be between 1ms and 10m, got " + stallThreshold);
     if (openTelemetry != null || globalOpenTelemetry) {
       return buildShared();
     }
@@ -327,7 +348,8 @@ public final class TierscopeBuilder {
         standalone.service,
         standalone.target,
         standalone.timeout.plusSeconds(1),
-        tenant);
+        tenant,
+        stallThreshold);
   }
 
   private Tierscope buildShared() {
@@ -345,7 +367,7 @@ public final class TierscopeBuilder {
               + " the application did not call GlobalOpenTelemetry.set)");
       otel = GlobalOpenTelemetry.get();
     }
-    return Tierscope.shared(otel, tenant);
+    return Tierscope.shared(otel, tenant, stallThreshold);
   }
 
   /** The state of one standalone build: the configuration it resolved and its counters. */

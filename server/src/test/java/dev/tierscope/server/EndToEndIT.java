@@ -66,7 +66,22 @@ class EndToEndIT {
 
     /** Requests per degradation level the gateway reported (all were admitted). */
     final long[] degradation = new long[4];
+
+    /** Stream continuity as the client spans reported it (attributes or chunk events). */
+    final List<Long> maxGap = new ArrayList<>();
+
+    long stallReports;
+    long stalledStreams;
+    long stalls;
+
+    /** Interrupted streams per cause: the time into the stream at which each broke. */
+    final Map<String, List<Long>> cuts = new HashMap<>();
+
+    final List<Long> cancels = new ArrayList<>();
   }
+
+  /** A fixed idle timeout of a proxy: every stream it cuts breaks 10 s in. */
+  private static final long IDLE_TIMEOUT_MICROS = 10_000_000;
 
   @Test
   void apiPercentilesPerClassMatchExactPercentilesOfWhatWasSent() throws Exception {
@@ -125,7 +140,39 @@ class EndToEndIT {
       }
       assertThat(json.read("$.admission.degradedRate", Double.class))
           .isCloseTo((double) (t.ttft.size() - t.degradation[0]) / t.ttft.size(), within(1e-9));
+      assertContinuity(json, t);
     }
+  }
+
+  /** Stream continuity (issue 19 point 2): counts exact, percentiles within 1%. */
+  private static void assertContinuity(DocumentContext json, Truth t) {
+    assertThat(json.read("$.streams.maxGap.count", Long.class)).isEqualTo(t.maxGap.size());
+    assertPercentile(json, "$.streams.maxGap.p50Ms", t.maxGap, 50);
+    assertPercentile(json, "$.streams.maxGap.p95Ms", t.maxGap, 95);
+    assertPercentile(json, "$.streams.maxGap.p99Ms", t.maxGap, 99);
+    assertThat(json.read("$.streams.stalls.reported", Long.class)).isEqualTo(t.stallReports);
+    assertThat(json.read("$.streams.stalls.stalledStreams", Long.class))
+        .isEqualTo(t.stalledStreams);
+    assertThat(json.read("$.streams.stalls.stalls", Long.class)).isEqualTo(t.stalls);
+    long interrupted = t.cuts.values().stream().mapToLong(List::size).sum();
+    assertThat(json.read("$.slis.streamInterruption.interrupted", Long.class))
+        .isEqualTo(interrupted);
+    assertThat(json.read("$.slis.streamInterruption.cancelled", Long.class))
+        .isEqualTo(t.cancels.size());
+    assertThat(json.read("$.streams.interruptions", Map.class).keySet())
+        .containsExactlyInAnyOrderElementsOf(t.cuts.keySet());
+    t.cuts.forEach(
+        (cause, cuts) -> {
+          String at = "$.streams.interruptions." + cause;
+          assertThat(json.read(at + ".count", Long.class)).as(cause).isEqualTo(cuts.size());
+          assertPercentile(json, at + ".p50Ms", cuts, 50);
+          assertPercentile(json, at + ".p99Ms", cuts, 99);
+        });
+    // The idle timeout is one spike: every cut at one duration.
+    assertThat(json.read("$.streams.interruptions.idle_timeout.p50Ms", Double.class))
+        .isEqualTo(json.read("$.streams.interruptions.idle_timeout.maxMs", Double.class));
+    assertThat(json.read("$.streams.cancelled.count", Long.class)).isEqualTo(t.cancels.size());
+    assertPercentile(json, "$.streams.cancelled.p90Ms", t.cancels, 90);
   }
 
   private static void assertPercentile(
@@ -223,9 +270,60 @@ class EndToEndIT {
       gateway.addEvent("first_token", gatewayFirst, TimeUnit.MICROSECONDS);
       gateway.end(gatewayFirst + streamMicros, TimeUnit.MICROSECONDS);
       client.addEvent("first_token", clientFirst, TimeUnit.MICROSECONDS);
-      client.end(clientFirst + streamMicros, TimeUnit.MICROSECONDS);
-
       Truth t = truth.get(cls);
+      long clientEnd = clientFirst + streamMicros;
+      // Continuity: a third state it as an SDK does, a third sends chunk events, a third nothing.
+      int mode = (i / CLASSES.length) % 3;
+      if (mode == 0) {
+        long gap = (long) lognormal(random, 80_000, 1.1);
+        long stalls = random.nextInt(10) < 7 ? 0 : 1 + random.nextInt(3);
+        client.setAttribute("tierscope.stream.max_gap_ms", gap / 1000.0);
+        client.setAttribute("tierscope.stream.stalls", stalls);
+        t.maxGap.add(gap);
+        t.stallReports++;
+        t.stalledStreams += stalls > 0 ? 1 : 0;
+        t.stalls += stalls;
+      } else if (mode == 1) {
+        long at = clientFirst;
+        long maxGap = 0;
+        long stalls = 0;
+        for (int c = 8 + random.nextInt(20); c > 0; c--) {
+          long gap = (long) lognormal(random, 60_000, 1.0);
+          at += gap;
+          client.addEvent("tierscope.stream.chunk", at, TimeUnit.MICROSECONDS);
+          maxGap = Math.max(maxGap, gap);
+          stalls += gap > 1_000_000 ? 1 : 0; // the ingest's default stall threshold, 1 s
+        }
+        clientEnd = Math.max(clientEnd, at);
+        t.maxGap.add(maxGap);
+        t.stallReports++;
+        t.stalledStreams += stalls > 0 ? 1 : 0;
+        t.stalls += stalls;
+      }
+      switch (i % 20) {
+        case 7 -> {
+          client.setAttribute("tierscope.stream.outcome", "interrupted");
+          client.setAttribute("tierscope.stream.interruption_cause", "idle_timeout");
+          clientEnd = clientStart + IDLE_TIMEOUT_MICROS;
+          t.cuts.computeIfAbsent("idle_timeout", k -> new ArrayList<>()).add(IDLE_TIMEOUT_MICROS);
+        }
+        case 13 -> {
+          client.setAttribute("tierscope.stream.outcome", "interrupted");
+          client.setAttribute("tierscope.stream.interruption_cause", "network");
+          t.cuts.computeIfAbsent("network", k -> new ArrayList<>()).add(clientEnd - clientStart);
+        }
+        case 17 -> {
+          client.setAttribute("tierscope.stream.outcome", "interrupted");
+          t.cuts.computeIfAbsent("unknown", k -> new ArrayList<>()).add(clientEnd - clientStart);
+        }
+        case 3 -> {
+          client.setAttribute("tierscope.stream.outcome", "cancelled");
+          t.cancels.add(clientEnd - clientStart);
+        }
+        default -> {}
+      }
+      client.end(clientEnd, TimeUnit.MICROSECONDS);
+
       long ttftGateway = gatewayFirst - gatewayStart;
       t.ttft.add(clientFirst - clientStart);
       t.edge.add((clientFirst - clientStart) - ttftGateway);

@@ -191,6 +191,16 @@ public final class GroundTruthWriter implements RequestSink {
     json.writeNumberProperty("inputTokens", r.refused() ? 0 : r.model().inputTokens());
     json.writeNumberProperty("outputTokens", r.refused() ? 0 : r.model().outputTokens());
     json.writeStringProperty("outcome", r.refused() ? "refused" : r.outcome().streamOutcome());
+    if (r.maxGapMicros() >= 0) {
+      json.writeNumberProperty("maxGapMicros", r.maxGapMicros());
+      json.writeNumberProperty("stalls", r.stalls());
+    }
+    if (r.interruptionCause() != null) {
+      json.writeStringProperty("interruptionCause", r.interruptionCause().value());
+    }
+    if (r.cutAfterMicros() >= 0) {
+      json.writeNumberProperty("cutAfterMicros", r.cutAfterMicros());
+    }
     if (r.admission() != null) {
       json.writeStringProperty("admission", r.admission().value());
       json.writeNumberProperty("degradation", r.degradationLevel());

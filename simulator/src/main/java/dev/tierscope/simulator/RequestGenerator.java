@@ -1,6 +1,7 @@
 package dev.tierscope.simulator;
 
 import dev.tierscope.sdk.ClientPath;
+import dev.tierscope.sdk.InterruptionCause;
 import dev.tierscope.sdk.Outcome;
 import dev.tierscope.sdk.TrafficClass;
 import dev.tierscope.simulator.SimulatedRequest.Retrieval;
@@ -36,8 +37,13 @@ import java.util.SplittableRandom;
  *       a retrieval), see {@link Backend};
  *   <li>streaming: output tokens LN(250) chat, LN(300) RAG, LN(200) agent, LN(800) batch, each
  *       after an inter-token gap of LN(22 ms, 0.25) (LN(35 ms, 0.25) batch), token by token; the
- *       gateway relays each token in LN(2 ms, 0.5); 0.3% of streams break, 1% are cancelled by the
- *       user.
+ *       gateway relays each token in LN(2 ms, 0.5); 0.3% of streams break (the runtime resets 50%
+ *       of them, the network 30%, a server error 20%), 1% are cancelled by the user;
+ *   <li>stream continuity: the largest gap is the largest inter-token gap; 1.5% of the streams that
+ *       complete stall on the client path once for LN(2 s, 0.35), 0.3% twice (a stall is a gap over
+ *       the SDK's 1 s threshold; it delays the client's end, not the model); with an idle timeout
+ *       ({@link SimulationConfig#idleTimeout}) a proxy cuts every stream still running at that time
+ *       after the client sent it.
  * </ul>
  *
  * <p>The faults and what they add are described on {@link FaultKind}.
@@ -73,23 +79,33 @@ final class RequestGenerator {
   private static final double BASE_H3_FALLBACK = 0.01;
   private static final double BASE_INTERRUPTION = 0.003;
   private static final double CANCEL_RATE = 0.01;
+  private static final double STALL_RATE = 0.015;
+  private static final double DOUBLE_STALL_RATE = 0.003;
+  private static final Lognormal STALL = Lognormal.ofMillis(2_000, 0.35);
+  private static final long STALL_THRESHOLD_MICROS = 1_000_000;
 
   private final long seed;
   private final long idSeed;
   private final ClientPopulation clients;
+  private final long idleTimeoutMicros;
 
   RequestGenerator(long seed, ClientPopulation clients) {
-    this(seed, seed, clients);
+    this(seed, seed, clients, 0);
+  }
+
+  RequestGenerator(long seed, long idSeed, ClientPopulation clients) {
+    this(seed, idSeed, clients, 0);
   }
 
   /**
    * @param idSeed seed of the trace ids only (the seed unless two runs of the same traffic must not
    *     share trace ids)
    */
-  RequestGenerator(long seed, long idSeed, ClientPopulation clients) {
+  RequestGenerator(long seed, long idSeed, ClientPopulation clients, long idleTimeoutMicros) {
     this.seed = seed;
     this.idSeed = idSeed;
     this.clients = clients;
+    this.idleTimeoutMicros = idleTimeoutMicros;
   }
 
   SimulatedRequest generate(
@@ -320,8 +336,37 @@ final class RequestGenerator {
     }
     Lognormal itl = batch ? ITL_BATCH : ITL_INTERACTIVE;
     long decode = 0;
+    long maxGap = -1;
     for (long t = 1; t < tokens; t++) {
-      decode += itl.sample(stream);
+      long gap = itl.sample(stream);
+      decode += gap;
+      maxGap = Math.max(maxGap, gap);
+    }
+    // ---- continuity: stalls on the client path, why a stream breaks
+    SplittableRandom continuity = Rng.stream(seed, index, Rng.CONTINUITY);
+    double stallDraw = continuity.nextDouble();
+    int stallCount =
+        outcome != Outcome.COMPLETED || tokens < 2
+            ? 0
+            : stallDraw < DOUBLE_STALL_RATE ? 2 : stallDraw < STALL_RATE ? 1 : 0;
+    long stallMicros = 0;
+    long maxStall = -1;
+    int stalls = 0;
+    for (int s = 0; s < stallCount; s++) {
+      long stall = STALL.sample(continuity);
+      stallMicros += stall;
+      maxStall = Math.max(maxStall, stall);
+      stalls += stall > STALL_THRESHOLD_MICROS ? 1 : 0;
+    }
+    double causeDraw = continuity.nextDouble();
+    InterruptionCause cause = null;
+    if (outcome == Outcome.INTERRUPTED) {
+      cause =
+          k > 0
+              ? InterruptionCause.UPSTREAM_RESET
+              : causeDraw < 0.5
+                  ? InterruptionCause.UPSTREAM_RESET
+                  : causeDraw < 0.8 ? InterruptionCause.NETWORK : InterruptionCause.SERVER_ERROR;
     }
     return new RequestPlan(
         index,
@@ -352,7 +397,13 @@ final class RequestGenerator {
         relayLast,
         down,
         downTail,
-        faults);
+        faults,
+        maxGap,
+        maxStall,
+        stallMicros,
+        stalls,
+        cause,
+        idleTimeoutMicros);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.tierscope.simulator;
 
 import dev.tierscope.sdk.Admission;
+import dev.tierscope.sdk.InterruptionCause;
 import dev.tierscope.sdk.Outcome;
 import dev.tierscope.sdk.TrafficClass;
 import dev.tierscope.simulator.SimulatedRequest.ModelCall;
@@ -68,6 +69,24 @@ final class RequestPlan {
   final long downTailMicros;
   final List<FaultWindow> faults;
 
+  /** The largest inter-token gap of the stream at level 0, -1 for a single token. */
+  final long maxGapMicros;
+
+  /** The longest stall on the client path, -1 without one. */
+  final long maxStallMicros;
+
+  /** The stalls' total, added to the client's end. */
+  final long stallMicros;
+
+  /** Stalls longer than the SDK's stall threshold. */
+  final int stalls;
+
+  /** Why the planned interruption happens; null unless {@link #outcome} is interrupted. */
+  final InterruptionCause cause;
+
+  /** A proxy cuts the client's stream this long after its start; 0 for no such proxy. */
+  final long idleTimeoutMicros;
+
   RequestPlan(
       long index,
       String traceId,
@@ -97,7 +116,13 @@ final class RequestPlan {
       long relayLastMicros,
       long downMicros,
       long downTailMicros,
-      List<FaultWindow> faults) {
+      List<FaultWindow> faults,
+      long maxGapMicros,
+      long maxStallMicros,
+      long stallMicros,
+      int stalls,
+      InterruptionCause cause,
+      long idleTimeoutMicros) {
     this.index = index;
     this.traceId = traceId;
     this.trafficClass = trafficClass;
@@ -127,6 +152,12 @@ final class RequestPlan {
     this.downMicros = downMicros;
     this.downTailMicros = downTailMicros;
     this.faults = faults;
+    this.maxGapMicros = maxGapMicros;
+    this.maxStallMicros = maxStallMicros;
+    this.stallMicros = stallMicros;
+    this.stalls = stalls;
+    this.cause = cause;
+    this.idleTimeoutMicros = idleTimeoutMicros;
   }
 
   /** The model time of a request served at {@code level} (prefill and stream scaled). */
@@ -154,7 +185,8 @@ final class RequestPlan {
       long serviceStartMicros, long queueMicros, Admission admission, int level) {
     long modelFirst = serviceStartMicros + prefillMicros(level) + modelNetworkMicros;
     long modelEnd = modelFirst + Math.round(decodeMicros * factor(level));
-    return served(queueMicros, modelFirst, modelEnd, tokens, outcome, admission, level);
+    return served(
+        queueMicros, modelFirst, modelEnd, tokens, outcome, cause, admission, level, true);
   }
 
   /**
@@ -177,8 +209,10 @@ final class RequestPlan {
         Math.max(modelFirst, atMicros),
         tokensDelivered,
         Outcome.INTERRUPTED,
+        InterruptionCause.UPSTREAM_RESET,
         admission,
-        level);
+        level,
+        false);
   }
 
   private SimulatedRequest served(
@@ -187,12 +221,28 @@ final class RequestPlan {
       long modelEnd,
       long outputTokens,
       Outcome out,
+      InterruptionCause why,
       Admission admission,
-      int level) {
+      int level,
+      boolean withStalls) {
     long gatewayFirst = modelFirst + relayFirstMicros;
     long gatewayEnd = Math.max(modelEnd + relayLastMicros, gatewayFirst);
     long clientFirst = gatewayFirst + downMicros;
-    long clientEnd = gatewayEnd + Math.max(downMicros, downTailMicros);
+    long clientEnd =
+        gatewayEnd + Math.max(downMicros, downTailMicros) + (withStalls ? stallMicros : 0);
+    long gap = maxGapMicros < 0 || outputTokens < 2 ? -1 : Math.round(maxGapMicros * factor(level));
+    long maxGap = withStalls ? Math.max(gap, maxStallMicros) : gap;
+    int stallCount = withStalls ? stalls : 0;
+    Outcome clientOutcome = out;
+    InterruptionCause clientCause = out == Outcome.INTERRUPTED ? why : null;
+    if (idleTimeoutMicros > 0
+        && clientEnd - startMicros > idleTimeoutMicros
+        && clientFirst - startMicros < idleTimeoutMicros) {
+      // The proxy's timer does not care what the stream was doing: cut at one duration.
+      clientEnd = startMicros + idleTimeoutMicros;
+      clientOutcome = Outcome.INTERRUPTED;
+      clientCause = InterruptionCause.IDLE_TIMEOUT;
+    }
     ModelCall call =
         new ModelCall(
             model,
@@ -223,10 +273,13 @@ final class RequestPlan {
         retrieval,
         tools,
         call,
-        out,
+        clientOutcome,
         faults,
         admission,
-        level);
+        level,
+        maxGap,
+        stallCount,
+        clientCause);
   }
 
   /**
@@ -266,6 +319,9 @@ final class RequestPlan {
         Outcome.FAILED,
         faults,
         admission,
-        0);
+        0,
+        -1,
+        0,
+        null);
   }
 }

@@ -21,6 +21,10 @@ final class Rng {
   static final long IDS = 7;
   static final long CLIENTS = 8;
   static final long PICK = 9;
+
+  /** Stalls on the client path and why a stream breaks (drawn apart: the baseline stays). */
+  static final long CONTINUITY = 10;
+
   private static final long FAULT_BASE = 100;
 
   private Rng() {}

@@ -1,6 +1,7 @@
 package dev.tierscope.simulator;
 
 import dev.tierscope.sdk.Admission;
+import dev.tierscope.sdk.InterruptionCause;
 import dev.tierscope.sdk.Outcome;
 import dev.tierscope.sdk.TrafficClass;
 import java.util.List;
@@ -41,6 +42,11 @@ import java.util.List;
  * @param admission what the gateway did with it under admission control (admitted, deferred, shed),
  *     or null without admission control
  * @param degradationLevel the degradation level it was served with, 0 to 3
+ * @param maxGapMicros the largest gap between consecutive chunks the client saw, -1 without two
+ *     chunks
+ * @param stalls gaps the client saw longer than the SDK's stall threshold (1 s)
+ * @param interruptionCause why the client's stream broke; null unless {@code outcome} is
+ *     interrupted
  */
 public record SimulatedRequest(
     long index,
@@ -64,7 +70,10 @@ public record SimulatedRequest(
     Outcome outcome,
     List<FaultWindow> faults,
     Admission admission,
-    int degradationLevel) {
+    int degradationLevel,
+    long maxGapMicros,
+    int stalls,
+    InterruptionCause interruptionCause) {
 
   public SimulatedRequest {
     tools = List.copyOf(tools);
@@ -125,6 +134,16 @@ public record SimulatedRequest(
       long outputTokens,
       Outcome outcome,
       Backend backend) {}
+
+  /**
+   * For an interrupted or cancelled stream, the time into the stream at which the client saw it
+   * break (its span's start to its end); -1 otherwise.
+   */
+  public long cutAfterMicros() {
+    return outcome == Outcome.INTERRUPTED || outcome == Outcome.CANCELLED
+        ? clientEndMicros - clientStartMicros
+        : -1;
+  }
 
   /** Client-observed time to first token; -1 for a refused request. */
   public long ttftMicros() {

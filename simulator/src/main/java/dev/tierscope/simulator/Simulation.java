@@ -79,7 +79,8 @@ public final class Simulation {
         new RequestGenerator(
             config.seed(),
             config.idSeed(),
-            ClientPopulation.generate(config.seed(), config.clients()));
+            ClientPopulation.generate(config.seed(), config.clients()),
+            config.idleTimeout().toNanos() / 1_000);
   }
 
   /** Runs {@code config} from {@code clock.instant()} into {@code sink}; see {@link #run()}. */

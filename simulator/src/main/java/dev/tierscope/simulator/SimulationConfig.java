@@ -29,6 +29,10 @@ import java.util.Map;
  * @param surge a surge of the rate and the class mix, or null
  * @param idSeed seed of the trace ids (the seed, unless two runs of the same traffic go to one
  *     Tierscope: then they need different trace ids)
+ * @param idleTimeout a proxy in front of the gateway cuts every stream still running this long
+ *     after the client sent it (a CRUD-era idle or response timeout): the client sees it
+ *     interrupted, cause {@code idle_timeout}, at exactly this time into the stream; {@link
+ *     Duration#ZERO} for none
  */
 public record SimulationConfig(
     long seed,
@@ -44,7 +48,8 @@ public record SimulationConfig(
     int clients,
     int modelCapacity,
     SurgeWindow surge,
-    long idSeed) {
+    long idSeed,
+    Duration idleTimeout) {
 
   public SimulationConfig {
     require(requestsPerSecond > 0 && Double.isFinite(requestsPerSecond), "rate must be positive");
@@ -58,6 +63,8 @@ public record SimulationConfig(
     require(duration != null && !duration.isNegative(), "duration must be >= 0");
     require(faults != null, "fault schedule must be set (FaultSchedule.none() for none)");
     require(modelCapacity >= 0, "model capacity must be >= 0 (0 = no limit)");
+    idleTimeout = idleTimeout == null ? Duration.ZERO : idleTimeout;
+    require(!idleTimeout.isNegative(), "idle timeout must be >= 0 (0 = none)");
     classMix = weights(classMix, "class mix");
     EnumMap<TrafficClass, Map<Workflow, Double>> wm = new EnumMap<>(TrafficClass.class);
     for (TrafficClass c : TrafficClass.values()) {
@@ -213,6 +220,7 @@ public record SimulationConfig(
     private int modelCapacity;
     private SurgeWindow surge;
     private Long idSeed;
+    private Duration idleTimeout = Duration.ZERO;
 
     private Builder() {}
 
@@ -287,6 +295,12 @@ public record SimulationConfig(
     }
 
     /** A surge, or null for none. */
+    /** A proxy's fixed idle timeout cutting long streams (see the record); zero for none. */
+    public Builder idleTimeout(Duration idleTimeout) {
+      this.idleTimeout = idleTimeout;
+      return this;
+    }
+
     public Builder surge(SurgeWindow surge) {
       this.surge = surge;
       return this;
@@ -307,7 +321,8 @@ public record SimulationConfig(
           clients,
           modelCapacity,
           surge,
-          idSeed == null ? seed : idSeed);
+          idSeed == null ? seed : idSeed,
+          idleTimeout);
     }
   }
 }

@@ -175,7 +175,14 @@ public final class TierscopeSink implements RequestSink {
     gw.firstToken(Simulation.instant(r.gatewayFirstTokenMicros()));
     gw.end(r.outcome(), Simulation.instant(r.gatewayEndMicros()));
     client.firstToken(Simulation.instant(r.clientFirstTokenMicros()));
-    client.end(r.outcome(), Simulation.instant(r.clientEndMicros()));
+    if (r.maxGapMicros() >= 0) {
+      client.streamGaps(Duration.ofNanos(r.maxGapMicros() * 1_000), r.stalls());
+    }
+    if (r.interruptionCause() != null) {
+      client.interrupted(r.interruptionCause(), Simulation.instant(r.clientEndMicros()));
+    } else {
+      client.end(r.outcome(), Simulation.instant(r.clientEndMicros()));
+    }
   }
 
   /** Waits (bounded) while an SDK queue is above its high-water mark. */

@@ -9,6 +9,7 @@ import dev.tierscope.core.classes.TrafficClass;
 import dev.tierscope.core.classes.TrafficClasses;
 import dev.tierscope.core.slo.EventCounts;
 import dev.tierscope.core.slo.Sli;
+import dev.tierscope.core.span.InterruptionCause;
 import dev.tierscope.core.store.ClassTotals;
 import dev.tierscope.core.store.TenantScope;
 import dev.tierscope.core.store.TotalsReader;
@@ -86,7 +87,31 @@ public final class SloExporter {
               Metric.TOOLCHAIN,
               "Tool-chain latency, first tool call start to last tool call end (failed chains"
                   + " too).",
-              true));
+              true),
+          new Latency(
+              "tierscope_stream_max_gap_seconds",
+              Metric.STREAM_MAX_GAP,
+              "Per stream that reported it, the largest gap between two consecutive chunks.",
+              false));
+
+  /**
+   * Bucket edges of the time into a stream at which it broke, microseconds: 1 s to 10 min, so that
+   * a proxy's fixed timeout (30 s, 60 s, ...) falls into one bucket.
+   */
+  static final long[] STREAM_CUT_EDGES_MICROS = {
+    1_000_000,
+    2_000_000,
+    5_000_000,
+    10_000_000,
+    15_000_000,
+    30_000_000,
+    45_000_000,
+    60_000_000,
+    90_000_000,
+    120_000_000,
+    300_000_000,
+    600_000_000
+  };
 
   private final TotalsReader totals;
   private final TrafficClasses classes;
@@ -202,11 +227,103 @@ public final class SloExporter {
     out.add(good.build());
     out.add(requests.build());
     histograms.forEach(b -> out.add(b.build()));
+    out.addAll(streamContinuity(all));
     out.addAll(objectives());
     if (budgetGauges) {
       out.addAll(budgetGauges(all, at));
     }
     return new MetricSnapshots(out);
+  }
+
+  /**
+   * Stream continuity per (tenant, class): stalls, interruptions per cause and when into the stream
+   * streams broke (cancels apart, {@code cause="cancelled"} is never an interruption).
+   */
+  private List<MetricSnapshot> streamContinuity(List<ClassTotals> all) {
+    CounterSnapshot.Builder stalls =
+        CounterSnapshot.builder()
+            .name("tierscope_stream_stalls")
+            .help("Gaps between consecutive chunks longer than the stall threshold, summed.");
+    CounterSnapshot.Builder stalled =
+        CounterSnapshot.builder()
+            .name("tierscope_stream_stalled_streams")
+            .help("Streams with at least one stall.");
+    CounterSnapshot.Builder reports =
+        CounterSnapshot.builder()
+            .name("tierscope_stream_stall_reports")
+            .help("Streams that reported their stalls (the denominator of a stall rate).");
+    CounterSnapshot.Builder interruptions =
+        CounterSnapshot.builder()
+            .name("tierscope_stream_interruptions")
+            .help(
+                "Interrupted streams per cause (idle_timeout, upstream_reset, network,"
+                    + " server_error, unknown); user cancels are not among them.");
+    HistogramSnapshot.Builder cuts =
+        HistogramSnapshot.builder()
+            .name("tierscope_stream_cut_seconds")
+            .help(
+                "Time into the stream at which it broke, per interruption cause, and for user"
+                    + " cancels (cause=\"cancelled\", not an interruption).")
+            .unit(Unit.SECONDS);
+    for (ClassTotals t : all) {
+      if (classes.get(t.trafficClass()) == null) {
+        continue;
+      }
+      long created = t.since().toEpochMilli();
+      Labels labels = Labels.of("tenant", t.tenant(), "class", t.trafficClass());
+      counter(stalls, labels, t, CounterKey.of(Counter.STALLS), created);
+      counter(stalled, labels, t, CounterKey.of(Counter.STALLED_STREAMS), created);
+      counter(reports, labels, t, CounterKey.of(Counter.STALL_REPORTS), created);
+      for (InterruptionCause cause : InterruptionCause.values()) {
+        if (cause == InterruptionCause.NONE) {
+          continue;
+        }
+        Labels byCause = labels.add("cause", cause.id());
+        long n =
+            t.counters().getOrDefault(new CounterKey(Counter.INTERRUPTION_CAUSE, cause.id()), 0L);
+        if (n > 0) {
+          interruptions.dataPoint(
+              CounterSnapshot.CounterDataPointSnapshot.builder()
+                  .labels(byCause)
+                  .value(n)
+                  .createdTimestampMillis(created)
+                  .build());
+        }
+        cut(cuts, byCause, t.histograms().get(Metric.streamCut(cause)), created);
+      }
+      cut(
+          cuts,
+          labels.add("cause", "cancelled"),
+          t.histograms().get(Metric.STREAM_CUT_CANCELLED),
+          created);
+    }
+    return List.of(
+        stalls.build(), stalled.build(), reports.build(), interruptions.build(), cuts.build());
+  }
+
+  private static void counter(
+      CounterSnapshot.Builder b, Labels labels, ClassTotals t, CounterKey key, long created) {
+    Long n = t.counters().get(key);
+    if (n != null && n > 0) {
+      b.dataPoint(
+          CounterSnapshot.CounterDataPointSnapshot.builder()
+              .labels(labels)
+              .value(n)
+              .createdTimestampMillis(created)
+              .build());
+    }
+  }
+
+  private static void cut(HistogramSnapshot.Builder b, Labels labels, Histogram h, long created) {
+    if (h == null || h.getTotalCount() == 0) {
+      return;
+    }
+    b.dataPoint(
+        HistogramSnapshot.HistogramDataPointSnapshot.builder()
+            .labels(labels)
+            .classicHistogramBuckets(buckets(h, STREAM_CUT_EDGES_MICROS))
+            .createdTimestampMillis(created)
+            .build());
   }
 
   /** Objective and threshold of every configured class: what the rule file compares against. */

@@ -166,6 +166,15 @@ public final class SimulatorCommand implements Callable<Integer> {
   String modelCapacity;
 
   @Option(
+      names = "--idle-timeout",
+      paramLabel = "DURATION",
+      description =
+          "A proxy in front of the gateway cuts every stream still running this long after the"
+              + " client sent it (a CRUD-era idle timeout, e.g. 30s): interrupted, cause"
+              + " idle_timeout, all at one duration into the stream. Default: none.")
+  String idleTimeout;
+
+  @Option(
       names = "--surge",
       paramLabel = "START+DURATION*MULTIPLIER",
       description = "A surge of the rate, e.g. 5m+5m*3.")
@@ -594,6 +603,9 @@ public final class SimulatorCommand implements Callable<Integer> {
       }
     } else if (surgeMix != null) {
       throw usage("--surge-mix needs --surge");
+    }
+    if (idleTimeout != null) {
+      b.idleTimeout(parseDuration(idleTimeout, "--idle-timeout"));
     }
     try {
       if (modelCapacity != null) {
