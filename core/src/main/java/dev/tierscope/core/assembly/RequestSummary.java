@@ -119,7 +119,13 @@ public record RequestSummary(
     model = model == null ? "" : model;
     service = service == null ? "" : service;
     retrievalService = retrievalService == null ? "" : retrievalService;
-    interruptionCause = interruptionCause == null ? InterruptionCause.NONE : interruptionCause;
+    // A cause belongs to an interruption only, and an interruption always has one (the windows
+    // file it by cause).
+    if (streamOutcome != StreamOutcome.INTERRUPTED) {
+      interruptionCause = InterruptionCause.NONE;
+    } else if (interruptionCause == null || interruptionCause == InterruptionCause.NONE) {
+      interruptionCause = InterruptionCause.UNKNOWN;
+    }
   }
 
   /** A summary without the retrieval's backend (unknown) and without stream continuity. */

@@ -474,6 +474,19 @@ class WindowAggregatorTest {
   }
 
   @Test
+  void anInterruptionWithoutACauseIsFiledUnknownNeverBreaksRecording() {
+    windows.record(
+        request()
+            .traceId(1)
+            .interrupted(dev.tierscope.core.span.InterruptionCause.NONE, 2_000_000)
+            .build());
+    WindowDelta d = windows.drain().get(0);
+    assertThat(d.counters())
+        .contains(entry(new CounterKey(Counter.INTERRUPTION_CAUSE, "unknown"), 1L));
+    assertThat(d.histograms().get(Metric.STREAM_CUT_UNKNOWN).getTotalCount()).isEqualTo(1);
+  }
+
+  @Test
   void counterAndMetricIdsRoundTrip() {
     for (Counter c : Counter.values()) {
       assertThat(Counter.fromId(c.id())).isEqualTo(c);
