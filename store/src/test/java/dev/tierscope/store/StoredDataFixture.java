@@ -51,12 +51,6 @@ import org.HdrHistogram.Histogram;
  */
 final class StoredDataFixture {
 
-  /**
-   * The metrics the answers list (those version 2 stored); metrics added later have no rows in data
-   * written then, so listing them would only add empty lines.
-   */
-  static final java.util.Set<Metric> ANSWERED_METRICS = EnumSet.range(Metric.TTFT, Metric.E2E);
-
   static final Instant T0 = Instant.parse("2026-11-20T09:00:00Z");
   static final String TENANT = "acme";
   static final String GROUP = "tierscope-aggregator";
@@ -181,7 +175,7 @@ final class StoredDataFixture {
               reader.countersPerInterval(tenant, cls, EnumSet.allOf(Counter.class), b);
           for (int i = 0; i + 1 < b.size(); i++) {
             String where = tenant + " " + cls + " [" + b.get(i) + ", " + b.get(i + 1) + ")";
-            for (Metric m : ANSWERED_METRICS) {
+            for (Metric m : Metric.values()) {
               Histogram x = h.get(i).get(m);
               out.append(
                   String.format(
