@@ -42,10 +42,10 @@ public class TierscopeSdkAutoConfiguration {
     if (mode != TierscopeSdkProperties.Mode.STANDALONE) {
       OpenTelemetry application = openTelemetry.getIfUnique();
       if (application != null) {
-        return Tierscope.builder().openTelemetry(application).tenant(properties.tenant()).build();
+        return common(Tierscope.builder().openTelemetry(application), properties).build();
       }
       if (GlobalOpenTelemetry.isSet()) {
-        return Tierscope.builder().globalOpenTelemetry().tenant(properties.tenant()).build();
+        return common(Tierscope.builder().globalOpenTelemetry(), properties).build();
       }
       if (mode == TierscopeSdkProperties.Mode.APPLICATION) {
         throw new IllegalStateException(
@@ -56,9 +56,19 @@ public class TierscopeSdkAutoConfiguration {
     return standalone(properties, environment);
   }
 
+  /** The settings of every mode: the tenant and the stall threshold. */
+  private static TierscopeBuilder common(TierscopeBuilder b, TierscopeSdkProperties properties) {
+    b.tenant(properties.tenant());
+    if (properties.stallThreshold() != null) {
+      // build() refuses a threshold outside 1 ms to 10 min, naming it: start-up fails.
+      b.stallThreshold(properties.stallThreshold());
+    }
+    return b;
+  }
+
   private static Tierscope standalone(TierscopeSdkProperties properties, Environment environment) {
     TierscopeSdkProperties.Standalone s = properties.standalone();
-    TierscopeBuilder b = Tierscope.builder().tenant(properties.tenant());
+    TierscopeBuilder b = common(Tierscope.builder(), properties);
     if (s.endpoint() != null) {
       b.endpoint(s.endpoint());
     }

@@ -1,5 +1,6 @@
 package dev.tierscope.sdk.spring;
 
+import java.time.Duration;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -10,6 +11,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param enabled whether the starter wires anything (default true)
  * @param mode where the SDK's spans go (default {@code auto})
  * @param tenant the service's tenant ({@code tierscope.tenant}); unset: Tierscope's {@code default}
+ * @param stallThreshold a gap between two chunks of a stream longer than this is a stall ({@code
+ *     tierscope.stream.stalls}); unset: the SDK's 1 s, the ingest's default; 1 ms to 10 min
  * @param baggage the Baggage span processor
  * @param standalone settings of the standalone SDK, used only in that mode
  * @param springAi tags on Spring AI's observations
@@ -19,6 +22,7 @@ public record TierscopeSdkProperties(
     @DefaultValue("true") boolean enabled,
     @DefaultValue("auto") Mode mode,
     String tenant,
+    Duration stallThreshold,
     @DefaultValue Baggage baggage,
     @DefaultValue Standalone standalone,
     @DefaultValue SpringAi springAi) {

@@ -2,11 +2,25 @@ package dev.tierscope.sdk.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tierscope.conventions.SpanAttributes;
 import dev.tierscope.sdk.BaggageSpanProcessor;
+import dev.tierscope.sdk.Outcome;
+import dev.tierscope.sdk.RequestSpan;
 import dev.tierscope.sdk.Tierscope;
+import dev.tierscope.sdk.TrafficClass;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -29,6 +43,70 @@ class TierscopeSdkAutoConfigurationTest {
               assertThat(context).hasSingleBean(BaggageSpanProcessor.class);
               assertThat(context).hasSingleBean(SpringAiObservationTagger.class);
             });
+  }
+
+  @Test
+  void theStallThresholdPropertyCountsTheStallsOfTheSpans() {
+    List<SpanData> exported = new CopyOnWriteArrayList<>();
+    SpanExporter collect =
+        new SpanExporter() {
+          @Override
+          public CompletableResultCode export(Collection<SpanData> spans) {
+            exported.addAll(spans);
+            return CompletableResultCode.ofSuccess();
+          }
+
+          @Override
+          public CompletableResultCode flush() {
+            return CompletableResultCode.ofSuccess();
+          }
+
+          @Override
+          public CompletableResultCode shutdown() {
+            return CompletableResultCode.ofSuccess();
+          }
+        };
+    OpenTelemetrySdk sdk =
+        OpenTelemetrySdk.builder()
+            .setTracerProvider(
+                SdkTracerProvider.builder()
+                    .addSpanProcessor(SimpleSpanProcessor.create(collect))
+                    .build())
+            .build();
+    Instant t0 = Instant.parse("2026-12-01T10:00:00Z");
+    runner
+        .withBean(OpenTelemetry.class, () -> sdk)
+        .withPropertyValues("tierscope.sdk.stall-threshold=200ms")
+        .run(
+            context -> {
+              RequestSpan r =
+                  context
+                      .getBean(Tierscope.class)
+                      .request(TrafficClass.INTERACTIVE_PREMIUM, "chat")
+                      .name("client")
+                      .startAt(t0)
+                      .start();
+              // gaps of 150, 250 and 300 ms: two above 200 ms, none above the default 1 s
+              r.chunk(t0.plusMillis(100));
+              r.chunk(t0.plusMillis(250));
+              r.chunk(t0.plusMillis(500));
+              r.chunk(t0.plusMillis(800));
+              r.end(Outcome.COMPLETED, t0.plusMillis(900));
+            });
+    assertThat(exported).hasSize(1);
+    assertThat(
+            exported.get(0).getAttributes().get(AttributeKey.longKey(SpanAttributes.STREAM_STALLS)))
+        .isEqualTo(2);
+
+    runner
+        .withBean(OpenTelemetry.class, () -> sdk)
+        .withPropertyValues("tierscope.sdk.stall-threshold=0s")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageContaining("stallThreshold must be between 1ms and 10m"));
   }
 
   @Test
