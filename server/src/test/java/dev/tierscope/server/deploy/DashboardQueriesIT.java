@@ -1,6 +1,7 @@
 package dev.tierscope.server.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.withinPercentage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tierscope.server.TestServers;
@@ -39,6 +40,7 @@ class DashboardQueriesIT {
 
   private static TierscopeServer server;
   private static Map<String, Integer> sent;
+  private static DemoTraffic demo;
   private static Instant sentAt;
 
   /** The dashboard range of every query: the recent phase lies inside, its baseline before. */
@@ -53,7 +55,8 @@ class DashboardQueriesIT {
     server =
         TestServers.start("dashboards", Map.of("tierscope.aggregator.idle-advance-after", "2s"));
     sentAt = Instant.now();
-    sent = new DemoTraffic().send(server.otlpHttpUrl(), TENANT, sentAt);
+    demo = new DemoTraffic();
+    sent = demo.send(server.otlpHttpUrl(), TENANT, sentAt);
     awaitEveryRequest();
     from = sentAt.minus(Duration.ofMinutes(9));
     to = Instant.now();
@@ -230,6 +233,101 @@ class DashboardQueriesIT {
               assertThat(e.path("dominantTier").asText()).as(e.toString()).isEqualTo("model");
               assertThat(e.path("component").asText()).as(e.toString()).isEqualTo("queue");
             });
+  }
+
+  @Test
+  void streamContinuityPanelsShowWhatWasSent() throws Exception {
+    Dashboard overview = dashboard("slo-overview.json");
+    Query gapsAndStalls = query(overview, "Largest gap and stalls", "A");
+    Query idleTimeout = query(overview, "Time into the stream at an idle timeout", "B");
+    for (String cls : DemoTraffic.PER_PHASE.keySet()) {
+      Map<String, String> vars = variables(cls, TENANT, "1m");
+      DemoTraffic.RecentStreams truth = demo.recent.get(cls);
+      assertThat(truth.interruptions).as(cls + " sent every cause").hasSize(4);
+
+      // Over the range: the largest gap's p95 and max within HdrHistogram's 1%, stalls exact.
+      JsonNode stat = rows(gapsAndStalls, vars).get(0);
+      List<Double> gaps = truth.maxGapsMs.stream().sorted().toList();
+      double p95 = gaps.get((int) Math.ceil(0.95 * gaps.size()) - 1);
+      System.out.printf(
+          "DashboardQueriesIT %s: %d streams sent, largest gap p95 %.0f ms (panel %s), max %.0f"
+              + " ms, %d stalled with %d stalls, interrupted %s, %d cancelled%n",
+          cls,
+          gaps.size(),
+          p95,
+          stat.path("maxGap.p95Ms"),
+          gaps.get(gaps.size() - 1),
+          truth.stalledStreams,
+          truth.stalls,
+          truth.interruptions,
+          truth.cancelled);
+      assertThat(stat.path("maxGap.p95Ms").asDouble())
+          .as(cls + " largest gap p95")
+          .isCloseTo(p95, withinPercentage(1));
+      assertThat(stat.path("maxGap.maxMs").asDouble())
+          .as(cls + " largest gap max")
+          .isCloseTo(gaps.get(gaps.size() - 1), withinPercentage(1));
+      assertThat(stat.path("stalls.stalledStreams").asLong())
+          .as(cls + " streams that stalled")
+          .isEqualTo((long) truth.stalledStreams);
+      assertThat(stat.path("stalls.stalls").asLong())
+          .as(cls + " stalls")
+          .isEqualTo((long) truth.stalls);
+
+      // Per step: the interrupted streams per cause add up to what was sent, and cancels apart.
+      Map<String, String> signalOfCause =
+          Map.of(
+              "idle timeout", "idle_timeout",
+              "upstream reset", "upstream_reset",
+              "network", "network",
+              "server error", "server_error",
+              "unknown cause", "unknown");
+      for (Query q : Grafana.queries(overview)) {
+        if (!q.panel().path("title").asText().startsWith("Interrupted streams per cause")) {
+          continue;
+        }
+        String name = displayName(q);
+        long total = 0;
+        for (JsonNode point : rows(q, vars)) {
+          total += point.path("value").asLong();
+        }
+        if (name.startsWith("user cancels")) {
+          assertThat(total).as(cls + " cancels").isEqualTo((long) truth.cancelled);
+        } else {
+          assertThat(signalOfCause).as(q.where()).containsKey(name);
+          assertThat(total)
+              .as(cls + " interrupted by " + name)
+              .isEqualTo((long) truth.interruptions.getOrDefault(signalOfCause.get(name), 0));
+        }
+      }
+
+      // A fixed idle timeout is one duration: every step's maximum sits at it.
+      List<JsonNode> maxima =
+          rows(idleTimeout, vars).stream().filter(pt -> pt.path("value").isNumber()).toList();
+      assertThat(maxima).as(cls + " steps with an idle timeout").isNotEmpty();
+      assertThat(maxima)
+          .allSatisfy(
+              pt ->
+                  assertThat(pt.path("value").asDouble())
+                      .isCloseTo(
+                          (double) DemoTraffic.IDLE_TIMEOUT.toMillis(), withinPercentage(1)));
+    }
+  }
+
+  /** The display name a panel's overrides give a query's frame. */
+  private static String displayName(Query q) {
+    String ref = q.target().path("refId").asText();
+    for (JsonNode o : q.panel().path("fieldConfig").path("overrides")) {
+      if (o.path("matcher").path("id").asText().equals("byFrameRefID")
+          && o.path("matcher").path("options").asText().equals(ref)) {
+        for (JsonNode prop : o.path("properties")) {
+          if (prop.path("id").asText().equals("displayName")) {
+            return prop.path("value").asText();
+          }
+        }
+      }
+    }
+    throw new AssertionError(q.where() + " has no display name");
   }
 
   @Test

@@ -17,20 +17,23 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Traffic for the dashboards, sent as real OTLP through the OpenTelemetry Java SDK in the span
  * conventions: every class, three workflows (chat; rag with a retrieval that sometimes misses and
- * falls back; agent with two tool calls that sometimes fail), streamed answers of which a few
- * break, client paths, tokens, and a model queue. Two phases: a healthy baseline more than an hour
- * before "now", and a recent phase in which the premium class's model queue saturates (+900 ms), so
- * that its TTFT objective burns fast, a page alert fires and attribution has a regression to
- * explain.
+ * falls back; agent with two tool calls that sometimes fail), streamed answers of which a few break
+ * (each cause in turn, an idle timeout at a fixed {@link #IDLE_TIMEOUT}) or are cancelled, with
+ * their largest gap between chunks and their stalls, client paths, tokens, and a model queue. Two
+ * phases: a healthy baseline more than an hour before "now", and a recent phase in which the
+ * premium class's model queue saturates (+900 ms), so that its TTFT objective burns fast, a page
+ * alert fires and attribution has a regression to explain.
  */
 final class DemoTraffic {
 
@@ -59,9 +62,44 @@ final class DemoTraffic {
 
   static final Duration BASELINE_END = Duration.ofMinutes(61);
 
+  /** A proxy's idle timeout: streams it cuts all break this long after their start. */
+  static final Duration IDLE_TIMEOUT = Duration.ofSeconds(15);
+
+  /** The interruption causes, in the order the interrupted streams of a class take them. */
+  static final List<String> CAUSES =
+      List.of(
+          SpanAttributes.InterruptionCauses.IDLE_TIMEOUT,
+          SpanAttributes.InterruptionCauses.UPSTREAM_RESET,
+          SpanAttributes.InterruptionCauses.NETWORK,
+          SpanAttributes.InterruptionCauses.SERVER_ERROR);
+
+  /** Of every 25 streams of a class, in start order: the one that breaks, the one cancelled. */
+  private static final int OUTCOME_CYCLE = 25;
+
+  private static final int INTERRUPTED_AT = 3;
+  private static final int CANCELLED_AT = 15;
+
   private final SplittableRandom random = new SplittableRandom(7);
 
-  private record Planned(long startMicros, String cls, String workflow, boolean saturated) {}
+  /** The gaps between chunks draw from their own random stream. */
+  private final SplittableRandom gaps = new SplittableRandom(11);
+
+  private final Map<String, Integer> streamsSent = new HashMap<>();
+
+  /** What the recent phase sent per class, the ground truth of the stream-continuity panels. */
+  final Map<String, RecentStreams> recent = new TreeMap<>();
+
+  /** Stream continuity of one class's recent phase as sent. */
+  static final class RecentStreams {
+    final List<Double> maxGapsMs = new ArrayList<>();
+    int stalledStreams;
+    int stalls;
+    final Map<String, Integer> interruptions = new TreeMap<>();
+    int cancelled;
+  }
+
+  private record Planned(
+      long startMicros, String cls, String workflow, boolean saturated, boolean recent) {}
 
   /**
    * Sends both phases, relative to {@code now}, as tenant {@code tenant}.
@@ -126,7 +164,8 @@ final class DemoTraffic {
       for (int i = 0; i < n; i++) {
         long start = fromMicros + i * spacing + random.nextLong(Math.max(1, spacing / 2));
         boolean saturated = recent && e.getKey().equals(PREMIUM);
-        plan.add(new Planned(start, e.getKey(), WORKFLOWS[i % WORKFLOWS.length], saturated));
+        plan.add(
+            new Planned(start, e.getKey(), WORKFLOWS[i % WORKFLOWS.length], saturated, recent));
       }
     }
   }
@@ -227,13 +266,62 @@ final class DemoTraffic {
     model.end(modelFirst + stream, TimeUnit.MICROSECONDS);
     gateway.addEvent(SpanAttributes.FIRST_TOKEN_EVENT, gatewayFirst, TimeUnit.MICROSECONDS);
     gateway.end(gatewayFirst + stream, TimeUnit.MICROSECONDS);
-    client.setAttribute(
-        SpanAttributes.STREAM_OUTCOME,
-        random.nextInt(40) == 0
-            ? SpanAttributes.StreamOutcomes.INTERRUPTED
-            : SpanAttributes.StreamOutcomes.COMPLETED);
     client.addEvent(SpanAttributes.FIRST_TOKEN_EVENT, clientFirst, TimeUnit.MICROSECONDS);
-    client.end(clientFirst + stream + lognormal(10_000, 0.5), TimeUnit.MICROSECONDS);
+    long clientEnd = clientFirst + stream + lognormal(10_000, 0.5);
+
+    // Stream continuity, reported by the client as the SDK does: the largest gap between two
+    // chunks (log-normal around 150 ms, a few above the 1 s stall threshold, at most 4 s so that
+    // every span ends before now), the stalls, and
+    // for the one stream in 25 that breaks, its cause in turn; an idle timeout cuts it at
+    // IDLE_TIMEOUT after its start, after the stream went quiet.
+    int n = streamsSent.merge(p.cls(), 1, Integer::sum) - 1;
+    // A gap lies within the stream, from the first token to the client's end: a stall (a gap
+    // above 1 s) is a pause the client saw on top of the model's stream, so it lengthens it.
+    double maxGapMs = Math.min(Math.round(150 * Math.exp(0.9 * gaussian(gaps))) + 1, 4_000);
+    int stalls = 0;
+    if (maxGapMs > 1_000) {
+      stalls = 1 + gaps.nextInt(3);
+      clientEnd += (long) maxGapMs * 1_000 * stalls;
+    } else {
+      maxGapMs = Math.min(maxGapMs, (clientEnd - clientFirst) / 1_000);
+    }
+    String outcome = SpanAttributes.StreamOutcomes.COMPLETED;
+    String cause = null;
+    if (n % OUTCOME_CYCLE == INTERRUPTED_AT) {
+      outcome = SpanAttributes.StreamOutcomes.INTERRUPTED;
+      cause = CAUSES.get((n / OUTCOME_CYCLE) % CAUSES.size());
+      if (cause.equals(SpanAttributes.InterruptionCauses.IDLE_TIMEOUT)) {
+        long cutAt = clientStart + micros(IDLE_TIMEOUT);
+        maxGapMs = (cutAt - (clientFirst + stream)) / 1_000.0;
+        stalls += 1;
+        clientEnd = cutAt;
+      }
+      client.setAttribute(SpanAttributes.STREAM_INTERRUPTION_CAUSE, cause);
+    } else if (n % OUTCOME_CYCLE == CANCELLED_AT) {
+      outcome = SpanAttributes.StreamOutcomes.CANCELLED;
+    }
+    client.setAttribute(SpanAttributes.STREAM_OUTCOME, outcome);
+    client.setAttribute(SpanAttributes.STREAM_MAX_GAP_MS, maxGapMs);
+    client.setAttribute(SpanAttributes.STREAM_STALLS, (long) stalls);
+    client.end(clientEnd, TimeUnit.MICROSECONDS);
+
+    if (p.recent()) {
+      RecentStreams r = recent.computeIfAbsent(p.cls(), c -> new RecentStreams());
+      r.maxGapsMs.add(maxGapMs);
+      r.stalledStreams += stalls > 0 ? 1 : 0;
+      r.stalls += stalls;
+      if (cause != null) {
+        r.interruptions.merge(cause, 1, Integer::sum);
+      } else if (outcome.equals(SpanAttributes.StreamOutcomes.CANCELLED)) {
+        r.cancelled++;
+      }
+    }
+  }
+
+  private static double gaussian(SplittableRandom r) {
+    double u1 = 1.0 - r.nextDouble();
+    double u2 = r.nextDouble();
+    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
   }
 
   private long lognormal(double median, double sigma) {
