@@ -372,8 +372,21 @@ public final class PostgresCheckpointStore implements CheckpointStore {
     }
   }
 
+  /**
+   * Merges each delta's histograms into {@code window_histogram}: per window one statement locks
+   * the rows that exist (in metric id order, the same in every instance), then one batch updates
+   * them with the merged histograms and one batch inserts the new ones; an insert that finds its
+   * row taken by a concurrent instance is merged into that row under its lock ({@link #mergeOne}).
+   * Three round trips per window instead of two per histogram: the windows gained histograms (fan
+   * out, stream continuity) and the checkpoint's time went with them.
+   */
   private static void mergeHistograms(Connection c, List<WindowDelta> deltas) throws SQLException {
     try (PreparedStatement select =
+            c.prepareStatement(
+                "SELECT metric, histogram FROM window_histogram WHERE tenant = ? AND traffic_class"
+                    + " = ? AND metric = ANY (?) AND resolution_seconds = ? AND window_start = ?"
+                    + " ORDER BY metric FOR UPDATE");
+        PreparedStatement selectOne =
             c.prepareStatement(
                 "SELECT histogram FROM window_histogram WHERE tenant = ? AND traffic_class = ?"
                     + " AND metric = ? AND resolution_seconds = ? AND window_start = ? FOR UPDATE");
@@ -390,18 +403,76 @@ public final class PostgresCheckpointStore implements CheckpointStore {
                     + " updated_at = now() WHERE tenant = ? AND traffic_class = ? AND metric = ?"
                     + " AND resolution_seconds = ? AND window_start = ?")) {
       for (WindowDelta d : deltas) {
+        TreeMap<String, Metric> ordered = new TreeMap<>();
+        for (Metric m : Metric.values()) {
+          Histogram h = d.histograms().get(m);
+          if (h != null && h.getTotalCount() > 0) {
+            ordered.put(m.id(), m);
+          }
+        }
+        if (ordered.isEmpty()) {
+          continue;
+        }
         WindowKey k = d.key();
         int resolution = (int) (d.windowMillis() / 1000);
         OffsetDateTime start = timestamp(k.windowStartEpochMillis());
-        for (Metric m : Metric.values()) {
-          Histogram h = d.histograms().get(m);
-          if (h == null || h.getTotalCount() == 0) {
-            continue;
+        Map<String, byte[]> existing = new java.util.HashMap<>();
+        select.setString(1, k.tenant());
+        select.setString(2, k.trafficClass());
+        select.setArray(3, c.createArrayOf("text", ordered.keySet().toArray()));
+        select.setInt(4, resolution);
+        select.setObject(5, start);
+        try (ResultSet rs = select.executeQuery()) {
+          while (rs.next()) {
+            existing.put(rs.getString(1), rs.getBytes(2));
           }
-          mergeOne(select, insert, update, k, m, resolution, start, h);
+        }
+        List<Metric> inserted = new ArrayList<>();
+        boolean updated = false;
+        for (Metric m : ordered.values()) {
+          Histogram delta = d.histograms().get(m);
+          byte[] stored = existing.get(m.id());
+          if (stored != null) {
+            Histogram merged = HistogramCodec.decode(stored);
+            merged.add(delta);
+            setStats(update, 1, merged);
+            bindHistogramKey(update, 8, k, m, resolution, start);
+            update.addBatch();
+            updated = true;
+          } else {
+            bindHistogramKey(insert, 1, k, m, resolution, start);
+            setStats(insert, 6, delta);
+            insert.addBatch();
+            inserted.add(m);
+          }
+        }
+        if (updated) {
+          update.executeBatch();
+        }
+        if (inserted.isEmpty()) {
+          continue;
+        }
+        int[] counts = insert.executeBatch();
+        for (int i = 0; i < counts.length; i++) {
+          if (counts[i] == 0) {
+            // Another instance inserted this row since our SELECT: merge into it under its lock.
+            Metric m = inserted.get(i);
+            mergeOne(selectOne, insert, update, k, m, resolution, start, d.histograms().get(m));
+          }
         }
       }
     }
+  }
+
+  /** Binds tenant, class, metric, resolution and window start from {@code first} on. */
+  private static void bindHistogramKey(
+      PreparedStatement st, int first, WindowKey k, Metric m, int resolution, OffsetDateTime start)
+      throws SQLException {
+    st.setString(first, k.tenant());
+    st.setString(first + 1, k.trafficClass());
+    st.setString(first + 2, m.id());
+    st.setInt(first + 3, resolution);
+    st.setObject(first + 4, start);
   }
 
   private static void mergeOne(
@@ -417,11 +488,7 @@ public final class PostgresCheckpointStore implements CheckpointStore {
     // Two tries: if another instance inserts the row between our SELECT and INSERT, the INSERT
     // does nothing and the second SELECT ... FOR UPDATE finds (and locks) its row.
     for (int attempt = 0; attempt < 2; attempt++) {
-      select.setString(1, k.tenant());
-      select.setString(2, k.trafficClass());
-      select.setString(3, m.id());
-      select.setInt(4, resolution);
-      select.setObject(5, start);
+      bindHistogramKey(select, 1, k, m, resolution, start);
       byte[] existing = null;
       try (ResultSet rs = select.executeQuery()) {
         if (rs.next()) {
@@ -432,19 +499,11 @@ public final class PostgresCheckpointStore implements CheckpointStore {
         Histogram merged = HistogramCodec.decode(existing);
         merged.add(delta);
         setStats(update, 1, merged);
-        update.setString(8, k.tenant());
-        update.setString(9, k.trafficClass());
-        update.setString(10, m.id());
-        update.setInt(11, resolution);
-        update.setObject(12, start);
+        bindHistogramKey(update, 8, k, m, resolution, start);
         update.executeUpdate();
         return;
       }
-      insert.setString(1, k.tenant());
-      insert.setString(2, k.trafficClass());
-      insert.setString(3, m.id());
-      insert.setInt(4, resolution);
-      insert.setObject(5, start);
+      bindHistogramKey(insert, 1, k, m, resolution, start);
       setStats(insert, 6, delta);
       if (insert.executeUpdate() == 1) {
         return;
