@@ -468,9 +468,19 @@ public final class PostgresCheckpointStore implements CheckpointStore {
   private static void bindHistogramKey(
       PreparedStatement st, int first, WindowKey k, Metric m, int resolution, OffsetDateTime start)
       throws SQLException {
+    bindWindowRowKey(st, first, k, m.id(), resolution, start);
+  }
+
+  /**
+   * Binds tenant, class, the row's metric or dimension id, resolution and window start from {@code
+   * first} on: the key that window histograms and slices share.
+   */
+  private static void bindWindowRowKey(
+      PreparedStatement st, int first, WindowKey k, String id, int resolution, OffsetDateTime start)
+      throws SQLException {
     st.setString(first, k.tenant());
     st.setString(first + 1, k.trafficClass());
-    st.setString(first + 2, m.id());
+    st.setString(first + 2, id);
     st.setInt(first + 3, resolution);
     st.setObject(first + 4, start);
   }
@@ -728,11 +738,7 @@ public final class PostgresCheckpointStore implements CheckpointStore {
   private static void bindSliceKey(
       PreparedStatement st, int first, WindowKey k, Slice s, int resolution, OffsetDateTime start)
       throws SQLException {
-    st.setString(first, k.tenant());
-    st.setString(first + 1, k.trafficClass());
-    st.setString(first + 2, s.dimension().id());
-    st.setInt(first + 3, resolution);
-    st.setObject(first + 4, start);
+    bindWindowRowKey(st, first, k, s.dimension().id(), resolution, start);
     st.setString(first + 5, s.value());
   }
 

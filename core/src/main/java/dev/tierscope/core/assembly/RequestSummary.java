@@ -293,14 +293,7 @@ public record RequestSummary(
         "",
         "",
         "",
-        "",
-        "",
-        -1,
-        -1,
-        streamOutcome == StreamOutcome.INTERRUPTED
-            ? InterruptionCause.UNKNOWN
-            : InterruptionCause.NONE,
-        -1);
+        "");
   }
 
   /** A summary whose tenant no authenticated caller vouches for, without admission control. */
