@@ -14,11 +14,13 @@ import dev.tierscope.core.classes.TrafficClasses;
 import dev.tierscope.core.span.SpanLimits;
 import dev.tierscope.core.store.CheckpointStore;
 import dev.tierscope.core.store.InMemoryWindowStore;
+import dev.tierscope.core.store.Rollups;
 import dev.tierscope.embedded.KafkaBroker;
 import dev.tierscope.embedded.PostgresServer;
 import dev.tierscope.embedded.PostgresServers;
 import dev.tierscope.store.Migrations;
 import dev.tierscope.store.PostgresCheckpointStore;
+import dev.tierscope.store.PostgresRollups;
 import dev.tierscope.wire.SpanBytesDecoder;
 import dev.tierscope.wire.v1.Role;
 import dev.tierscope.wire.v1.SpanEvent;
@@ -130,6 +132,8 @@ public final class AggregatorBenchmark {
         c.setMaximumPoolSize(2);
         try (HikariDataSource ds = new HikariDataSource(c)) {
           Migrations.migrate(ds);
+          // the partitions of today's windows, as the aggregator's rollup job creates them
+          new PostgresRollups(ds, Rollups.Settings.defaults()).run(java.time.Instant.now());
           double postgres =
               runAggregator(
                   broker.bootstrapServers(),

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +30,13 @@ import org.HdrHistogram.Histogram;
  * each resolution is complete; finer rows updated after the last run (very late, partial requests)
  * have their coarse window recomputed on the next run.
  *
+ * <p>Retention drops whole partitions (V9: one per table, resolution and day, 30 days for the 1 h
+ * rollups) once every window in them is past retention and covered by the next resolution, so that
+ * expiring a day costs the same however many rows it holds and leaves nothing to vacuum; a window
+ * is therefore kept up to one partition span longer than its retention. Rows that had no partition
+ * (in a table's default partition) are deleted one by one. Each run first creates the partitions
+ * the next day's windows and the last two days' late ones need.
+ *
  * <pre>{@code
  * Rollups rollups = new PostgresRollups(dataSource, Rollups.Settings.defaults());
  * Rollups.Result r = rollups.run(clock.instant());
@@ -43,6 +49,15 @@ public final class PostgresRollups implements Rollups {
 
   /** The tables of windows that are rolled up and expired per resolution. */
   private static final String[] TABLES = {"window_histogram", "window_counter", "window_slice"};
+
+  /**
+   * How far back windows are still written: the ingest accepts spans up to 2 days old, and a
+   * request is counted in the window it started in.
+   */
+  static final Duration WRITE_HORIZON = Duration.ofDays(2).plusHours(1);
+
+  /** How far ahead partitions are created (the ingest accepts spans up to 5 minutes ahead). */
+  static final Duration AHEAD = Duration.ofDays(1);
 
   private final DataSource dataSource;
   private final Settings settings;
@@ -60,6 +75,7 @@ public final class PostgresRollups implements Rollups {
         return new Result(false, Map.of(), 0);
       }
       try {
+        ensurePartitions(c, now);
         Map<Integer, Integer> rolled = new LinkedHashMap<>();
         Instant fineComplete = null;
         for (int i = 1; i < settings.levels().size(); i++) {
@@ -73,8 +89,9 @@ public final class PostgresRollups implements Rollups {
           rolled.put(coarse, rollLevel(c, fine, coarse, completeBefore));
           fineComplete = completeBefore;
         }
-        long deleted = applyRetention(c, now);
-        return new Result(true, rolled, deleted);
+        int[] dropped = {0};
+        long deleted = applyRetention(c, now, dropped);
+        return new Result(true, rolled, deleted, dropped[0]);
       } finally {
         unlock(c);
       }
@@ -320,7 +337,50 @@ public final class PostgresRollups implements Rollups {
     return windows;
   }
 
-  private long applyRetention(Connection c, Instant now) throws SQLException {
+  /**
+   * Creates the partitions that windows written from {@link #WRITE_HORIZON} ago (spans up to the
+   * ingest's oldest accepted age) to {@link #AHEAD} from now fall into, for every resolution and
+   * table, except those retention would drop at once. Rows without a partition land in each table's
+   * default partition and are moved when theirs is created.
+   */
+  private void ensurePartitions(Connection c, Instant now) throws SQLException {
+    try (PreparedStatement st = c.prepareStatement("SELECT tierscope_ensure_partition(?, ?, ?)")) {
+      for (int i = 0; i < settings.levels().size(); i++) {
+        int res = settings.levels().get(i);
+        Instant from = now.minus(WRITE_HORIZON);
+        Duration keep = settings.retention().get(res);
+        if (keep != null && now.minus(keep).isAfter(from)) {
+          from = now.minus(keep);
+        }
+        // a day at a time: every partition spans whole days (the database knows how many)
+        for (Instant at = floor(from, 86_400);
+            at.isBefore(now.plus(AHEAD));
+            at = at.plusSeconds(86_400)) {
+          for (String table : TABLES) {
+            ensure(st, table, res, at);
+          }
+          if (i == 0) {
+            ensure(st, "window_exemplar", null, at);
+          }
+        }
+      }
+    }
+  }
+
+  private static void ensure(PreparedStatement st, String table, Integer res, Instant at)
+      throws SQLException {
+    st.setString(1, table);
+    if (res == null) {
+      st.setNull(2, java.sql.Types.INTEGER);
+    } else {
+      st.setInt(2, res);
+    }
+    st.setObject(3, ts(at));
+    st.execute();
+  }
+
+  private long applyRetention(Connection c, Instant now, int[] partitionsDropped)
+      throws SQLException {
     long deleted = 0;
     List<Integer> levels = settings.levels();
     for (int i = 0; i < levels.size(); i++) {
@@ -340,25 +400,46 @@ public final class PostgresRollups implements Rollups {
           cutoff = covered;
         }
       }
-      List<String> tables = new ArrayList<>(List.of(TABLES));
-      for (String table : tables) {
+      for (String table : TABLES) {
+        partitionsDropped[0] += dropPartitions(c, table, res, cutoff);
         try (PreparedStatement st =
             c.prepareStatement(
-                "DELETE FROM " + table + " WHERE resolution_seconds = ? AND window_start < ?")) {
+                "DELETE FROM "
+                    + table
+                    + "_default WHERE resolution_seconds = ? AND window_start < ?")) {
           st.setInt(1, res);
           st.setObject(2, ts(cutoff));
           deleted += st.executeUpdate();
         }
       }
       if (i == 0) {
+        partitionsDropped[0] += dropPartitions(c, "window_exemplar", null, cutoff);
         try (PreparedStatement st =
-            c.prepareStatement("DELETE FROM window_exemplar WHERE window_start < ?")) {
+            c.prepareStatement("DELETE FROM window_exemplar_default WHERE window_start < ?")) {
           st.setObject(1, ts(cutoff));
           deleted += st.executeUpdate();
         }
       }
     }
     return deleted;
+  }
+
+  /** Drops the table's partitions of the resolution that end at or before {@code before}. */
+  private static int dropPartitions(Connection c, String table, Integer res, Instant before)
+      throws SQLException {
+    try (PreparedStatement st = c.prepareStatement("SELECT tierscope_drop_partitions(?, ?, ?)")) {
+      st.setString(1, table);
+      if (res == null) {
+        st.setNull(2, java.sql.Types.INTEGER);
+      } else {
+        st.setInt(2, res);
+      }
+      st.setObject(3, ts(before));
+      try (ResultSet rs = st.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
   }
 
   private static Instant progress(Connection c, int resolution) throws SQLException {
@@ -431,7 +512,7 @@ public final class PostgresRollups implements Rollups {
     }
   }
 
-  static Instant floor(Instant t, int seconds) {
+  static Instant floor(Instant t, long seconds) {
     long s = Math.floorDiv(t.getEpochSecond(), seconds) * seconds;
     return Instant.ofEpochSecond(s);
   }

@@ -60,6 +60,12 @@ class PostgresRollupsIT extends RollupsContract {
     return new PostgresRollups(dataSource, settings);
   }
 
+  /** Retention drops whole partitions: a raw window's day goes once all of it is expired. */
+  @Override
+  protected Duration retentionGranularity() {
+    return Duration.ofDays(1);
+  }
+
   @AfterEach
   void dropSchema() throws SQLException {
     db.close();
@@ -93,9 +99,13 @@ class PostgresRollupsIT extends RollupsContract {
   }
 
   private static Rollups.Settings settings(Duration rawRetention) {
+    return settings(rawRetention, Duration.ofMinutes(3));
+  }
+
+  private static Rollups.Settings settings(Duration rawRetention, Duration delay) {
     return new Rollups.Settings(
         List.of(10, 60, 3600),
-        Duration.ofMinutes(3),
+        delay,
         Map.of(10, rawRetention, 60, Duration.ofDays(35), 3600, Duration.ofDays(400)),
         60);
   }
@@ -180,16 +190,35 @@ class PostgresRollupsIT extends RollupsContract {
   }
 
   @Test
-  void retentionDeletesOnlyRawRowsThatMinuteRollupsCover() throws Exception {
-    fillThreeHours();
+  void retentionDropsARawDayOnlyOnceMinuteRollupsCoverAllOfIt() throws Exception {
+    fillThreeHours(); // T0 is midnight: the first three hours of a day
     Histogram firstHour = ttft(10, T0, T0.plus(Duration.ofHours(1)));
-    Instant now = T0.plus(Duration.ofHours(3)).plusSeconds(600);
-    Rollups.Result r = new PostgresRollups(dataSource, settings(Duration.ofHours(1))).run(now);
+    long raw = rawRowsBefore(T0.plus(Duration.ofDays(1)));
 
-    Instant cutoff = now.minus(Duration.ofHours(1));
-    assertThat(r.rowsDeleted()).isPositive();
-    assertThat(rawRowsBefore(cutoff)).isZero();
-    assertThat(rawRowsBefore(now)).isPositive();
+    // The job runs while the day is young, with a delay that lets minutes cover only the first
+    // hour: the day's partitions are made (the rows move in), nothing is expired.
+    Rollups.Result young =
+        new PostgresRollups(dataSource, settings(Duration.ofHours(1), Duration.ofHours(2)))
+            .run(T0.plus(Duration.ofHours(3)));
+    assertThat(young.partitionsDropped()).isZero();
+    assertThat(young.rowsDeleted()).isZero();
+    assertThat(rawRowsBefore(T0.plus(Duration.ofDays(1)))).isEqualTo(raw);
+
+    // A day later the raw windows are past their hour of retention, but minutes still cover only
+    // the first hour (the delay holds them back): the day is not dropped.
+    Instant nextDay = T0.plus(Duration.ofDays(1)).plus(Duration.ofHours(2));
+    Rollups.Result held =
+        new PostgresRollups(dataSource, settings(Duration.ofHours(1), Duration.ofDays(2)))
+            .run(nextDay);
+    assertThat(held.partitionsDropped()).isZero();
+    assertThat(rawRowsBefore(T0.plus(Duration.ofDays(1)))).isEqualTo(raw);
+
+    // Once minutes cover it all, the whole day goes: histograms, counters, slices and exemplars,
+    // one partition each, and nothing is deleted row by row.
+    Rollups.Result r = new PostgresRollups(dataSource, settings(Duration.ofHours(1))).run(nextDay);
+    assertThat(r.partitionsDropped()).isEqualTo(4);
+    assertThat(r.rowsDeleted()).isZero();
+    assertThat(rawRowsBefore(nextDay)).isZero();
     assertSameHistogram(ttft(60, T0, T0.plus(Duration.ofHours(1))), firstHour);
   }
 

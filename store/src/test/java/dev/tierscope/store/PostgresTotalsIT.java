@@ -121,9 +121,9 @@ class PostgresTotalsIT extends TotalsContract {
     checkpoints.commit(group, 1, List.of(checkpoint(0, 30)), deltas);
     ClassTotals before = totals.totals(TenantScope.only(List.of(tenant))).get(0);
 
-    // A day later with retentions of minutes: everything rolls up, then every resolution is past
-    // its retention.
-    Instant later = Instant.ofEpochMilli(BASE_EPOCH_MILLIS).plus(Duration.ofDays(1));
+    // 61 days later with retentions of minutes: everything rolls up, then every resolution is past
+    // its retention, by more than a partition's span (a day, 30 days for hours).
+    Instant later = Instant.ofEpochMilli(BASE_EPOCH_MILLIS).plus(Duration.ofDays(61));
     Rollups.Settings shortLived =
         new Rollups.Settings(
             List.of(10, 60, 3600),

@@ -81,6 +81,7 @@ public class RollupConfiguration {
                           .counter("tierscope.rollup.windows", "resolution", res + "s")
                           .increment(n));
           registry.counter("tierscope.rollup.rows.deleted").increment(r.rowsDeleted());
+          registry.counter("tierscope.rollup.partitions.dropped").increment(r.partitionsDropped());
         }
       } catch (RuntimeException e) {
         registry.counter("tierscope.rollup.failed").increment();

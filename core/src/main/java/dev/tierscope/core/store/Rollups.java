@@ -36,9 +36,10 @@ public interface Rollups {
    * @param levels resolutions in seconds, finest (the raw windows) first; default 10, 60, 3600
    * @param delay a window is rolled up once it ended this long ago (at least the allowed lateness
    *     plus grace and a checkpoint)
-   * @param retention per resolution in seconds, how long its windows are kept; a finer window is
-   *     only deleted once the next resolution covers it; a resolution without an entry is kept
-   *     forever
+   * @param retention per resolution in seconds, how long its windows are kept at least; a finer
+   *     window is only deleted once the next resolution covers it; a store may delete in units of
+   *     time and keep a window up to one unit longer (PostgreSQL drops whole partitions: a day of
+   *     raw windows or minutes, 30 days of hours); a resolution without an entry is kept forever
    * @param chunkWindows coarse windows rolled up per transaction (an implementation may ignore it)
    */
   record Settings(
@@ -82,7 +83,17 @@ public interface Rollups {
    *
    * @param ran false when another instance was running the job (nothing was done)
    * @param windowsRolled coarse windows (re)computed, per target resolution in seconds
-   * @param rowsDeleted stored rows removed by retention (one per histogram, counter and exemplar)
+   * @param rowsDeleted stored rows removed one by one by retention (one per histogram, counter and
+   *     exemplar); rows that went with a whole partition are not counted here
+   * @param partitionsDropped whole partitions (spans of time of one table and resolution) that
+   *     retention dropped at once; 0 where the store has none
    */
-  record Result(boolean ran, Map<Integer, Integer> windowsRolled, long rowsDeleted) {}
+  record Result(
+      boolean ran, Map<Integer, Integer> windowsRolled, long rowsDeleted, int partitionsDropped) {
+
+    /** A run that dropped no partition. */
+    public Result(boolean ran, Map<Integer, Integer> windowsRolled, long rowsDeleted) {
+      this(ran, windowsRolled, rowsDeleted, 0);
+    }
+  }
 }
