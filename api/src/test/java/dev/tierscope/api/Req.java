@@ -47,6 +47,9 @@ final class Req {
   int retransmits;
   MeshRole role = MeshRole.NONE;
   String modelName = MODELS[(int) (MODEL_TURN.getAndIncrement() % MODELS.length)];
+  String connectionType = "";
+  String region = "";
+  String service = "";
 
   long ttft() {
     return client ? edge + mesh + model : mesh + model;
@@ -98,9 +101,9 @@ final class Req {
         false,
         dev.tierscope.core.span.Admission.NONE,
         -1,
-        "",
-        "",
+        connectionType,
+        region,
         modelName,
-        "");
+        service);
   }
 }

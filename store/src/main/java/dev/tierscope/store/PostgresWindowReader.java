@@ -10,7 +10,6 @@ import dev.tierscope.core.window.HistogramCodec;
 import dev.tierscope.core.window.Metric;
 import dev.tierscope.core.window.Slice;
 import dev.tierscope.core.window.SliceCodec;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -37,55 +36,67 @@ import org.HdrHistogram.Histogram;
  * is the cost that matters. {@link ResolutionPlan} splits each interval into segments per
  * resolution using {@code rollup_progress} (every window of a resolution starting before its {@code
  * complete_before} is complete); everything else, the ragged ends and the last minutes, is read
- * raw. Each read is one statement for all intervals and segments: the segments are passed as arrays
- * and each (segment, metric) is a LATERAL range scan of the primary key. Counter dimensions are
- * found by a loose index scan (a recursive CTE), so that the counter read too uses the full primary
- * key (tenant, class, counter, dimension, resolution, window start).
+ * raw. Each read is one statement for all intervals and segments: consecutive segments of one
+ * resolution form a run, the runs are passed as arrays and each (run, metric) is a LATERAL range
+ * scan of the primary key whose rows find their segment by {@code width_bucket}; the runs' ranges
+ * are also spelled as constants so that the planner reads only the partitions (V9) they touch.
+ * Counter dimensions are found by a loose index scan (a recursive CTE), so that the counter read
+ * too uses the full primary key (tenant, class, counter, dimension, resolution, window start).
  *
  * <p>{@code rollup_progress} is read at most once per {@code progressTtl} (it only grows; a stale
  * copy makes reads finer, never wrong); when the table does not exist, only raw windows are read.
  */
 public final class PostgresWindowReader implements WindowReader, SliceReader {
 
-  // Each (segment, metric) and (segment, counter, dimension) is its own LATERAL index range scan
-  // on the primary key; OFFSET 0 keeps the planner from flattening it into a hash join over
-  // every row of the class, which it prefers when it cannot see the ranges.
+  // Each (run, metric) and (run, counter, dimension) is its own LATERAL index range scan on the
+  // primary key, where a run is consecutive segments of one resolution (a 24 h series at 1 min
+  // steps is 1 440 segments but one run of minutes and two short runs of raw windows); each row
+  // finds its segment by width_bucket over the segments' starts. OFFSET 0 / GROUP BY keep the
+  // planner from flattening the scan into a hash join over every row of the class. {@code %s} is
+  // the runs' ranges again as constants, so that the planner prunes the partitions outside them
+  // (the LATERAL's own bounds are parameters it cannot see when planning).
   private static final String HISTOGRAMS =
-      "SELECT s.idx, s.res, m.metric, h.histogram"
-          + " FROM unnest(?::int[], ?::int[], ?::bigint[], ?::bigint[]) AS s(idx, res, lo, hi)"
-          + " CROSS JOIN unnest(?::text[]) AS m(metric)"
-          + " CROSS JOIN LATERAL (SELECT w.histogram FROM window_histogram w WHERE w.tenant = ?"
-          + " AND w.traffic_class = ? AND w.metric = m.metric AND w.resolution_seconds = s.res"
-          + " AND w.window_start >= to_timestamp(s.lo) AND w.window_start < to_timestamp(s.hi)"
-          + " OFFSET 0) h";
+      "SELECT h.seg, m.metric, h.histogram"
+          + " FROM unnest(?::text[]) AS m(metric)"
+          + " CROSS JOIN unnest(?::int[], ?::bigint[], ?::bigint[]) AS r(res, lo, hi)"
+          + " CROSS JOIN LATERAL (SELECT width_bucket(extract(epoch FROM w.window_start)::float8,"
+          + " ?::float8[]) AS seg, w.histogram FROM window_histogram w WHERE w.tenant = ?"
+          + " AND w.traffic_class = ? AND w.metric = m.metric AND w.resolution_seconds = r.res"
+          + " AND w.window_start >= to_timestamp(r.lo) AND w.window_start < to_timestamp(r.hi)"
+          + "%s OFFSET 0) h";
 
   private static final String COUNTERS =
       "WITH RECURSIVE d(counter, dim) AS ("
           + " SELECT k.counter, (SELECT min(w.dimension) FROM window_counter w WHERE w.tenant = ?"
-          + " AND w.traffic_class = ? AND w.counter = k.counter) FROM unnest(?::text[]) AS k(counter)"
+          + " AND w.traffic_class = ? AND w.counter = k.counter%s) FROM unnest(?::text[]) AS"
+          + " k(counter)"
           + " UNION ALL"
           + " SELECT d.counter, (SELECT min(w.dimension) FROM window_counter w WHERE w.tenant = ?"
-          + " AND w.traffic_class = ? AND w.counter = d.counter AND w.dimension > d.dim)"
+          + " AND w.traffic_class = ? AND w.counter = d.counter AND w.dimension > d.dim%s)"
           + " FROM d WHERE d.dim IS NOT NULL)"
-          + " SELECT s.idx, s.res, d.counter, d.dim, c.total, c.n"
-          + " FROM d CROSS JOIN unnest(?::int[], ?::int[], ?::bigint[], ?::bigint[])"
-          + " AS s(idx, res, lo, hi)"
-          + " CROSS JOIN LATERAL (SELECT sum(w.value) AS total, count(*) AS n FROM window_counter w"
+          + " SELECT c.seg, d.counter, d.dim, c.total, c.n"
+          + " FROM d CROSS JOIN unnest(?::int[], ?::bigint[], ?::bigint[]) AS r(res, lo, hi)"
+          + " CROSS JOIN LATERAL (SELECT width_bucket(extract(epoch FROM w.window_start)::float8,"
+          + " ?::float8[]) AS seg, sum(w.value) AS total, count(*) AS n FROM window_counter w"
           + " WHERE w.tenant = ? AND w.traffic_class = ? AND w.counter = d.counter"
-          + " AND w.dimension = d.dim AND w.resolution_seconds = s.res"
-          + " AND w.window_start >= to_timestamp(s.lo) AND w.window_start < to_timestamp(s.hi)"
-          + " OFFSET 0) c"
-          + " WHERE d.dim IS NOT NULL AND c.n > 0";
+          + " AND w.dimension = d.dim AND w.resolution_seconds = r.res"
+          + " AND w.window_start >= to_timestamp(r.lo) AND w.window_start < to_timestamp(r.hi)"
+          + "%s GROUP BY 1) c"
+          + " WHERE d.dim IS NOT NULL";
 
-  // Each segment is a range scan of the primary key (tenant, class, dimension, resolution, window
-  // start, value): every value of the dimension in the segment's windows.
+  // Each run is a range scan of the primary key (tenant, class, dimension, resolution, window
+  // start, value): every value of the dimension in the run's windows.
   private static final String SLICES =
-      "SELECT s.idx, s.res, w.dimension_value, w.slice"
-          + " FROM unnest(?::int[], ?::int[], ?::bigint[], ?::bigint[]) AS s(idx, res, lo, hi)"
-          + " CROSS JOIN LATERAL (SELECT w.dimension_value, w.slice FROM window_slice w"
+      "SELECT h.seg, h.dimension_value, h.slice"
+          + " FROM unnest(?::int[], ?::bigint[], ?::bigint[]) AS r(res, lo, hi)"
+          + " CROSS JOIN LATERAL (SELECT width_bucket(extract(epoch FROM w.window_start)::float8,"
+          + " ?::float8[]) AS seg, w.dimension_value, w.slice FROM window_slice w"
           + " WHERE w.tenant = ? AND w.traffic_class = ? AND w.dimension = ?"
-          + " AND w.resolution_seconds = s.res AND w.window_start >= to_timestamp(s.lo)"
-          + " AND w.window_start < to_timestamp(s.hi) OFFSET 0) w";
+          + " AND w.resolution_seconds = r.res AND w.window_start >= to_timestamp(r.lo)"
+          + " AND w.window_start < to_timestamp(r.hi)%s OFFSET 0) h";
+
+  /** Runs beyond which the pruning constants name one range per resolution instead. */
+  private static final int MAX_PRUNE_ARMS = 16;
 
   private final DataSource dataSource;
   private final int rawSeconds;
@@ -93,6 +104,7 @@ public final class PostgresWindowReader implements WindowReader, SliceReader {
   private final WindowReadMetrics metrics;
   private final Clock clock;
 
+  private volatile Map<Integer, Long> spans;
   private final Object progressLock = new Object();
   private Map<Integer, Instant> progress = Map.of();
   private Instant progressReadAt;
@@ -144,18 +156,21 @@ public final class PostgresWindowReader implements WindowReader, SliceReader {
       try (Connection c = dataSource.getConnection()) {
         List<ResolutionPlan.Segment> plan = plan(c, boundaries);
         if (!plan.isEmpty()) {
+          Runs runs = Runs.of(plan);
           Map<Integer, Long> rows = new TreeMap<>();
-          try (PreparedStatement st = c.prepareStatement(HISTOGRAMS)) {
-            int p = setSegments(c, st, 1, plan);
+          try (PreparedStatement st = c.prepareStatement(String.format(HISTOGRAMS, runs.prune()))) {
+            int p = 1;
             st.setArray(p++, c.createArrayOf("text", wanted.stream().map(Metric::id).toArray()));
+            p = runs.bind(c, st, p);
             st.setString(p++, tenant);
             st.setString(p, trafficClass);
             try (ResultSet rs = st.executeQuery()) {
               while (rs.next()) {
-                Map<Metric, Histogram> into = out.get(rs.getInt(1));
-                rows.merge(rs.getInt(2), 1L, Long::sum);
-                Metric m = Metric.fromId(rs.getString(3));
-                Histogram h = HistogramCodec.decode(rs.getBytes(4));
+                ResolutionPlan.Segment seg = runs.segment(rs.getInt(1));
+                Map<Metric, Histogram> into = out.get(seg.interval());
+                rows.merge(seg.resolutionSeconds(), 1L, Long::sum);
+                Metric m = Metric.fromId(rs.getString(2));
+                Histogram h = HistogramCodec.decode(rs.getBytes(3));
                 Histogram existing = into.get(m);
                 if (existing == null) {
                   into.put(m, h);
@@ -196,24 +211,31 @@ public final class PostgresWindowReader implements WindowReader, SliceReader {
       if (plan.isEmpty()) {
         return out;
       }
+      Runs runs = Runs.of(plan);
       Map<Integer, Long> rows = new TreeMap<>();
-      try (PreparedStatement st = c.prepareStatement(COUNTERS)) {
+      String prune = runs.prune();
+      // The loose scan reads whole partitions: a time bound inside one would make it step over
+      // every earlier row of a dimension before finding one in range.
+      String whole = runs.pruneWholePartitions(spans(c));
+      try (PreparedStatement st =
+          c.prepareStatement(String.format(COUNTERS, whole, whole, prune))) {
         st.setString(1, tenant);
         st.setString(2, trafficClass);
         st.setArray(3, c.createArrayOf("text", wanted.stream().map(Counter::id).toArray()));
         st.setString(4, tenant);
         st.setString(5, trafficClass);
-        int p = setSegments(c, st, 6, plan);
+        int p = runs.bind(c, st, 6);
         st.setString(p++, tenant);
         st.setString(p, trafficClass);
         try (ResultSet rs = st.executeQuery()) {
           while (rs.next()) {
-            out.get(rs.getInt(1))
+            ResolutionPlan.Segment seg = runs.segment(rs.getInt(1));
+            out.get(seg.interval())
                 .merge(
-                    new CounterKey(Counter.fromId(rs.getString(3)), rs.getString(4)),
-                    rs.getLong(5),
+                    new CounterKey(Counter.fromId(rs.getString(2)), rs.getString(3)),
+                    rs.getLong(4),
                     Long::sum);
-            rows.merge(rs.getInt(2), rs.getLong(6), Long::sum);
+            rows.merge(seg.resolutionSeconds(), rs.getLong(5), Long::sum);
           }
         }
       }
@@ -238,20 +260,22 @@ public final class PostgresWindowReader implements WindowReader, SliceReader {
       if (plan.isEmpty()) {
         return out;
       }
+      Runs runs = Runs.of(plan);
       Map<Integer, Long> rows = new TreeMap<>();
-      try (PreparedStatement st = c.prepareStatement(SLICES)) {
-        int p = setSegments(c, st, 1, plan);
+      try (PreparedStatement st = c.prepareStatement(String.format(SLICES, runs.prune()))) {
+        int p = runs.bind(c, st, 1);
         st.setString(p++, tenant);
         st.setString(p++, trafficClass);
         st.setString(p, dimension.id());
         try (ResultSet rs = st.executeQuery()) {
           while (rs.next()) {
-            rows.merge(rs.getInt(2), 1L, Long::sum);
-            String value = rs.getString(3);
-            Slice read = SliceCodec.decode(dimension, value, rs.getBytes(4));
-            Slice into = out.get(rs.getInt(1)).get(value);
+            ResolutionPlan.Segment seg = runs.segment(rs.getInt(1));
+            rows.merge(seg.resolutionSeconds(), 1L, Long::sum);
+            String value = rs.getString(2);
+            Slice read = SliceCodec.decode(dimension, value, rs.getBytes(3));
+            Slice into = out.get(seg.interval()).get(value);
             if (into == null) {
-              out.get(rs.getInt(1)).put(value, read);
+              out.get(seg.interval()).put(value, read);
             } else {
               into.add(read);
             }
@@ -270,31 +294,143 @@ public final class PostgresWindowReader implements WindowReader, SliceReader {
     return ResolutionPlan.plan(rawSeconds, progress(c), boundaries);
   }
 
-  /** Binds the segments as four arrays (interval, resolution, from, to) from {@code first} on. */
-  private static int setSegments(
-      Connection c, PreparedStatement st, int first, List<ResolutionPlan.Segment> plan)
-      throws SQLException {
-    Integer[] idx = new Integer[plan.size()];
-    Integer[] res = new Integer[plan.size()];
-    Long[] lo = new Long[plan.size()];
-    Long[] hi = new Long[plan.size()];
-    for (int i = 0; i < plan.size(); i++) {
-      ResolutionPlan.Segment s = plan.get(i);
-      idx[i] = s.interval();
-      res[i] = s.resolutionSeconds();
-      lo[i] = s.fromEpochSeconds();
-      hi[i] = s.toEpochSeconds();
+  /**
+   * A plan's segments in time order (they never overlap), grouped into runs: consecutive segments
+   * of one resolution where each starts where the previous ends, read by one range scan each.
+   */
+  private record Runs(
+      List<ResolutionPlan.Segment> segments, List<Integer> res, List<Long> lo, List<Long> hi) {
+
+    static Runs of(List<ResolutionPlan.Segment> plan) {
+      List<ResolutionPlan.Segment> sorted = new ArrayList<>();
+      for (ResolutionPlan.Segment s : plan) {
+        if (s.toEpochSeconds() > s.fromEpochSeconds()) {
+          sorted.add(s);
+        }
+      }
+      sorted.sort(java.util.Comparator.comparingLong(ResolutionPlan.Segment::fromEpochSeconds));
+      List<Integer> res = new ArrayList<>();
+      List<Long> lo = new ArrayList<>();
+      List<Long> hi = new ArrayList<>();
+      for (ResolutionPlan.Segment s : sorted) {
+        int last = res.size() - 1;
+        if (last >= 0
+            && res.get(last) == s.resolutionSeconds()
+            && hi.get(last) == s.fromEpochSeconds()) {
+          hi.set(last, s.toEpochSeconds());
+        } else {
+          res.add(s.resolutionSeconds());
+          lo.add(s.fromEpochSeconds());
+          hi.add(s.toEpochSeconds());
+        }
+      }
+      return new Runs(sorted, res, lo, hi);
     }
-    Array[] arrays = {
-      c.createArrayOf("int4", idx),
-      c.createArrayOf("int4", res),
-      c.createArrayOf("int8", lo),
-      c.createArrayOf("int8", hi)
-    };
-    for (int i = 0; i < arrays.length; i++) {
-      st.setArray(first + i, arrays[i]);
+
+    /** The segment of a row, from its 1-based width_bucket over the segments' starts. */
+    ResolutionPlan.Segment segment(int bucket) {
+      return segments.get(bucket - 1);
     }
-    return first + arrays.length;
+
+    /**
+     * The runs' ranges as constants ({@code AND (...)}), for the planner to prune partitions by;
+     * one range per resolution when there are many runs.
+     */
+    String prune() {
+      Map<Integer, long[]> ranges = new TreeMap<>();
+      List<String> arms = new ArrayList<>();
+      for (int i = 0; i < res.size(); i++) {
+        if (res.size() <= MAX_PRUNE_ARMS) {
+          arms.add(arm(res.get(i), lo.get(i), hi.get(i)));
+        } else {
+          long[] r = ranges.computeIfAbsent(res.get(i), k -> new long[] {Long.MAX_VALUE, 0});
+          r[0] = Math.min(r[0], lo.get(i));
+          r[1] = Math.max(r[1], hi.get(i));
+        }
+      }
+      ranges.forEach((r, b) -> arms.add(arm(r, b[0], b[1])));
+      if (arms.isEmpty()) {
+        return " AND false";
+      }
+      return " AND (" + String.join(" OR ", arms) + ")";
+    }
+
+    /**
+     * As {@link #prune}, each range widened to the partitions it touches ({@code spanSeconds}: a
+     * partition's span per resolution, aligned to the epoch).
+     */
+    String pruneWholePartitions(Map<Integer, Long> spanSeconds) {
+      Map<Integer, long[]> ranges = new TreeMap<>();
+      List<String> arms = new ArrayList<>();
+      for (int i = 0; i < res.size(); i++) {
+        Long span = spanSeconds.get(res.get(i));
+        if (span == null) {
+          return prune();
+        }
+        long from = Math.floorDiv(lo.get(i), span) * span;
+        long to = -Math.floorDiv(-hi.get(i), span) * span;
+        if (res.size() <= MAX_PRUNE_ARMS) {
+          arms.add(arm(res.get(i), from, to));
+        } else {
+          long[] r = ranges.computeIfAbsent(res.get(i), k -> new long[] {Long.MAX_VALUE, 0});
+          r[0] = Math.min(r[0], from);
+          r[1] = Math.max(r[1], to);
+        }
+      }
+      ranges.forEach((r, b) -> arms.add(arm(r, b[0], b[1])));
+      if (arms.isEmpty()) {
+        return " AND false";
+      }
+      return " AND (" + String.join(" OR ", arms) + ")";
+    }
+
+    private static String arm(int res, long lo, long hi) {
+      return "(w.resolution_seconds = "
+          + res
+          + " AND w.window_start >= timestamptz '"
+          + Instant.ofEpochSecond(lo)
+          + "' AND w.window_start < timestamptz '"
+          + Instant.ofEpochSecond(hi)
+          + "')";
+    }
+
+    /** Binds the runs (resolution, from, to) and the segments' starts from {@code first} on. */
+    int bind(Connection c, PreparedStatement st, int first) throws SQLException {
+      Double[] starts = new Double[segments.size()];
+      for (int i = 0; i < starts.length; i++) {
+        starts[i] = (double) segments.get(i).fromEpochSeconds();
+      }
+      st.setArray(first, c.createArrayOf("int4", res.toArray()));
+      st.setArray(first + 1, c.createArrayOf("int8", lo.toArray()));
+      st.setArray(first + 2, c.createArrayOf("int8", hi.toArray()));
+      st.setArray(first + 3, c.createArrayOf("float8", starts));
+      return first + 4;
+    }
+  }
+
+  /**
+   * Seconds one partition spans per resolution of the plan, from the schema's own rule ({@code
+   * tierscope_partition_span_days}), asked once per resolution; empty before V9.
+   */
+  private Map<Integer, Long> spans(Connection c) throws SQLException {
+    Map<Integer, Long> known = spans;
+    if (known == null) {
+      Map<Integer, Long> read = new HashMap<>();
+      try (PreparedStatement st =
+          c.prepareStatement(
+              "SELECT r, 86400::bigint * tierscope_partition_span_days(r)"
+                  + " FROM unnest(?::int[]) AS r")) {
+        st.setArray(1, c.createArrayOf("int4", new Integer[] {rawSeconds, 60, 3600, 86400}));
+        try (ResultSet rs = st.executeQuery()) {
+          while (rs.next()) {
+            read.put(rs.getInt(1), rs.getLong(2));
+          }
+        }
+      }
+      known = Map.copyOf(read);
+      spans = known;
+    }
+    return known;
   }
 
   /** {@code complete_before} per rollup resolution; empty without the table. */
