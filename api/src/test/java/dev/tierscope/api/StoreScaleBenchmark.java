@@ -80,7 +80,15 @@ public final class StoreScaleBenchmark {
 
   /** Retention the store keeps by default (Rollups.Settings.defaults): what 30 days leave. */
   private static final Map<Integer, Duration> KEPT =
-      Map.of(10, Duration.ofDays(2), 60, Duration.ofDays(35), 3600, Duration.ofDays(400));
+      Map.of(
+          10,
+          Duration.ofDays(2),
+          60,
+          Duration.ofDays(35),
+          3600,
+          Duration.ofDays(400),
+          86_400,
+          Duration.ofDays(400));
 
   private static final String[] TABLES = {
     "window_histogram", "window_counter", "window_slice", "window_exemplar"
@@ -196,6 +204,35 @@ public final class StoreScaleBenchmark {
     new PostgresRollups(
             ds, new Rollups.Settings(List.of(10, 60, 3600), Duration.ofMinutes(3), Map.of(), 60))
         .run(TEMPLATE_HOUR.plus(Duration.ofMinutes(70)));
+    // The template's day is its hour 24 times: its hour rows copied to the 23 other hours, rolled
+    // up by the same job into the day's rows (rolling up 24 hours of raw windows gives the same
+    // rows, in minutes instead of seconds).
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      for (String table : new String[] {"window_histogram", "window_counter", "window_slice"}) {
+        String list = String.join(", ", columns(c, table));
+        String select =
+            list.replace("window_start", "window_start + h * interval '1 hour'")
+                .replace("updated_at", "updated_at + h * interval '1 hour'");
+        s.execute(
+            "INSERT INTO "
+                + table
+                + " ("
+                + list
+                + ") SELECT "
+                + select
+                + " FROM "
+                + table
+                + " CROSS JOIN generate_series(1, 23) AS h WHERE tenant = '"
+                + TEMPLATE
+                + "' AND resolution_seconds = 3600");
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    new PostgresRollups(
+            ds, new Rollups.Settings(List.of(3600, 86_400), Duration.ofMinutes(3), Map.of(), 60))
+        .run(TEMPLATE_HOUR.plus(Duration.ofDays(1)).plus(Duration.ofMinutes(10)));
     return n;
   }
 
@@ -204,7 +241,9 @@ public final class StoreScaleBenchmark {
   /**
    * One partition to build: a table's rows of one resolution over [from, to) for every tenant.
    *
-   * @param hours whole hours of the partition the loaded range covers, from {@code from}
+   * @param units whole hours (whole days for the day rollups) of the partition the loaded range
+   *     covers, from {@code from}
+   * @param unitSeconds 3 600, or 86 400 for the day rollups
    */
   private record Target(
       String table,
@@ -213,9 +252,15 @@ public final class StoreScaleBenchmark {
       Instant lo,
       Instant hi,
       Instant from,
-      int hours,
+      int units,
+      long unitSeconds,
       long rows,
-      long bytes) {}
+      long bytes) {
+
+    double hours() {
+      return units * unitSeconds / 3600.0;
+    }
+  }
 
   /** Every partition of the loaded range, with its rows and bytes from the template's. */
   private static List<Target> targets(HikariDataSource ds, int tenants, int days)
@@ -224,20 +269,24 @@ public final class StoreScaleBenchmark {
     try (Connection c = ds.getConnection()) {
       for (String table : TABLES) {
         List<Integer> resolutions =
-            table.equals("window_exemplar") ? Arrays.asList((Integer) null) : List.of(10, 60, 3600);
+            table.equals("window_exemplar")
+                ? Arrays.asList((Integer) null)
+                : List.of(10, 60, 3600, 86_400);
         for (Integer res : resolutions) {
           Duration kept = KEPT.get(res == null ? 10 : res);
           Duration range = kept.compareTo(Duration.ofDays(days)) < 0 ? kept : Duration.ofDays(days);
           long templateRows = templateRows(c, table, res);
           double bytesPerRow = bytesPerRow(c, table, res, templateRows);
-          Instant start = NOW.minus(range);
-          while (start.isBefore(NOW)) {
+          // the template holds an hour of every resolution up to hours and a day of days: copies
+          // by the hour, and by the day for the complete days of the day rollups
+          long unit = res != null && res == 86_400 ? 86_400 : 3600;
+          Instant start = ceil(NOW.minus(range), unit);
+          Instant last = floor(NOW, unit);
+          while (start.isBefore(last)) {
             Partition p = partitionOf(c, table, res, start);
-            Instant end = p.hi.isAfter(NOW) ? NOW : p.hi;
-            int hours = (int) Duration.between(start, end).toHours();
-            // an hour rollup row per template hour, 60 minute rows, 360 raw windows: the template's
-            // rows per hour of the resolution, as many hours as the partition covers
-            long rows = templateRows * hours * tenants;
+            Instant end = p.hi.isAfter(last) ? last : p.hi;
+            int units = (int) (Duration.between(start, end).toSeconds() / unit);
+            long rows = templateRows * units * tenants;
             out.add(
                 new Target(
                     table,
@@ -246,7 +295,8 @@ public final class StoreScaleBenchmark {
                     p.lo,
                     p.hi,
                     start,
-                    hours,
+                    units,
+                    unit,
                     rows,
                     (long) (rows * bytesPerRow)));
             start = end;
@@ -279,8 +329,14 @@ public final class StoreScaleBenchmark {
   private static long templateRows(Connection c, String table, Integer res) throws SQLException {
     try (PreparedStatement st =
         c.prepareStatement(
-            "SELECT count(*) FROM " + table + " WHERE tenant = ?" + resolutionFilter(res))) {
+            "SELECT count(*) FROM "
+                + table
+                + " WHERE tenant = ? AND window_start >= ? AND window_start < ?"
+                + resolutionFilter(res))) {
       st.setString(1, TEMPLATE);
+      // the first hour (and the day row, which starts there): what every hour's copy holds
+      st.setObject(2, ts(TEMPLATE_HOUR));
+      st.setObject(3, ts(TEMPLATE_HOUR.plus(Duration.ofHours(1))));
       try (ResultSet rs = st.executeQuery()) {
         rs.next();
         return rs.getLong(1);
@@ -298,23 +354,22 @@ public final class StoreScaleBenchmark {
       return 0;
     }
     Partition p = partitionOf(c, table, res, TEMPLATE_HOUR);
+    // the template's partition holds its whole day: size and rows of all of it
     try (PreparedStatement st =
         c.prepareStatement(
-            "SELECT pg_total_relation_size(to_regclass(?)),"
-                + " (SELECT avg(pg_column_size(t.*)) FROM "
-                + table
-                + " t WHERE tenant = ?"
-                + resolutionFilter(res)
-                + ")")) {
+            "SELECT pg_total_relation_size(to_regclass(?)), count(*), avg(pg_column_size(t.*))"
+                + " FROM "
+                + p.name
+                + " t")) {
       st.setString(1, p.name);
-      st.setString(2, TEMPLATE);
       try (ResultSet rs = st.executeQuery()) {
         rs.next();
-        double measured = rs.getLong(1) / (double) rows;
-        double floor = rs.getDouble(2) + 28 + 3 * 40;
+        long all = rs.getLong(2);
+        double measured = rs.getLong(1) / (double) Math.max(1, all);
+        double floor = rs.getDouble(3) + 28 + 3 * 40;
         // a small template partition is mostly empty pages: never estimate below the floor, and
         // take the measured size when it is not dominated by them
-        return Math.max(floor, rows >= 5_000 ? measured : floor);
+        return Math.max(floor, all >= 5_000 ? measured : floor);
       }
     }
   }
@@ -390,18 +445,20 @@ public final class StoreScaleBenchmark {
                 + " FROM "
                 + t.table
                 + " x CROSS JOIN unnest(?::text[]) AS n(name)"
-                + " CROSS JOIN (SELECT ?::timestamptz - ?::timestamptz + h * interval '1 hour' AS"
-                + " shift FROM generate_series(0, ? - 1) AS h) s"
+                + " CROSS JOIN (SELECT ?::timestamptz - ?::timestamptz + h * ? * interval '1 second'"
+                + " AS shift FROM generate_series(0, ? - 1) AS h) s"
                 + " WHERE x.tenant = ? AND x.window_start >= ? AND x.window_start < ?"
                 + resolutionFilter(t.resolution))) {
       st.setArray(1, c.createArrayOf("text", tenants));
       st.setObject(2, ts(t.from));
       st.setObject(3, ts(TEMPLATE_HOUR));
-      st.setInt(4, t.hours);
-      st.setString(5, TEMPLATE);
-      // the template's hour only: its partitions, not the ones loaded so far
-      st.setObject(6, ts(TEMPLATE_HOUR));
-      st.setObject(7, ts(TEMPLATE_HOUR.plus(Duration.ofHours(1))));
+      st.setLong(4, t.unitSeconds);
+      st.setInt(5, t.units);
+      st.setString(6, TEMPLATE);
+      // the template's first hour only (its day row starts there): its partitions, not the ones
+      // loaded so far
+      st.setObject(7, ts(TEMPLATE_HOUR));
+      st.setObject(8, ts(TEMPLATE_HOUR.plus(Duration.ofHours(1))));
       long inserted = st.executeUpdate();
       if (inserted != t.rows) {
         throw new IllegalStateException(t.name + ": " + inserted + " rows, expected " + t.rows);
@@ -439,30 +496,34 @@ public final class StoreScaleBenchmark {
         Statement s = c.createStatement()) {
       for (String table : TABLES) {
         for (Integer res :
-            table.equals("window_exemplar") ? new Integer[] {null} : new Integer[] {10, 60, 3600}) {
+            table.equals("window_exemplar")
+                ? new Integer[] {null}
+                : new Integer[] {10, 60, 3600, 86_400}) {
           s.execute(
               "SELECT tierscope_drop_partitions('"
                   + table
                   + "', "
                   + (res == null ? "NULL" : res)
-                  + ", '2001-01-01T00:00:00Z')");
+                  + ", '2005-01-01T00:00:00Z')");
         }
         s.execute(
             "DELETE FROM "
                 + table
                 + " WHERE tenant = '"
                 + TEMPLATE
-                + "' AND window_start < '2001-01-01T00:00:00Z'");
+                + "' AND window_start < '2005-01-01T00:00:00Z'");
       }
       s.execute("DELETE FROM partition_checkpoint");
       s.execute("DELETE FROM rollup_progress");
       try (PreparedStatement st =
           c.prepareStatement(
               "INSERT INTO rollup_progress (resolution_seconds, complete_before, rolled_at)"
-                  + " VALUES (60, ?, ?), (3600, ?, ?)")) {
+                  + " VALUES (60, ?, ?), (3600, ?, ?), (86400, ?, ?)")) {
         for (int i = 1; i <= 4; i++) {
           st.setObject(i, ts(NOW));
         }
+        st.setObject(5, ts(floor(NOW, 86_400)));
+        st.setObject(6, ts(NOW));
         st.executeUpdate();
       }
       for (String table : TABLES) {
@@ -490,7 +551,7 @@ public final class StoreScaleBenchmark {
                   k -> new long[3]);
           a[0] += t.rows;
           a[1] += rs.getLong(1);
-          a[2] += t.hours;
+          a[2] += (long) t.hours();
         }
       }
     }
@@ -706,6 +767,14 @@ public final class StoreScaleBenchmark {
   }
 
   // --- helpers --------------------------------------------------------------------------------
+
+  private static Instant floor(Instant t, long seconds) {
+    return Instant.ofEpochSecond(Math.floorDiv(t.getEpochSecond(), seconds) * seconds);
+  }
+
+  private static Instant ceil(Instant t, long seconds) {
+    return Instant.ofEpochSecond(-Math.floorDiv(-t.getEpochSecond(), seconds) * seconds);
+  }
 
   private static String resolutionFilter(Integer res) {
     return res == null ? "" : " AND resolution_seconds = " + res;

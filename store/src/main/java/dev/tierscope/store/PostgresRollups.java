@@ -21,8 +21,8 @@ import javax.sql.DataSource;
 import org.HdrHistogram.Histogram;
 
 /**
- * {@link Rollups} on PostgreSQL: rolls raw windows up (10 s -> 1 min -> 1 h) by merging histograms
- * exactly and summing counters, and deletes rows past their retention.
+ * {@link Rollups} on PostgreSQL: rolls raw windows up (10 s -> 1 min -> 1 h -> 1 d) by merging
+ * histograms exactly and summing counters, and deletes rows past their retention.
  *
  * <p>Why recompute instead of merging deltas: a rollup row is always the merge of the finer rows
  * that exist when it is computed, so running the job twice, or from two aggregator instances

@@ -43,9 +43,17 @@ public class RollupConfiguration {
         new PostgresRollups(
             dataSource,
             new Rollups.Settings(
-                List.of(raw, 60, 3600),
+                List.of(raw, 60, 3600, 86_400),
                 p.delay(),
-                Map.of(raw, p.rawRetention(), 60, p.minuteRetention(), 3600, p.hourRetention()),
+                Map.of(
+                    raw,
+                    p.rawRetention(),
+                    60,
+                    p.minuteRetention(),
+                    3600,
+                    p.hourRetention(),
+                    86_400,
+                    p.dayRetention()),
                 60));
     return new RollupJob(rollups, p, Clock.systemUTC(), registry);
   }

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The store's rollup job: merges finer windows into coarser ones (10 s -> 1 min -> 1 h) exactly and
- * deletes windows past their retention, so that long ranges are read from few rows.
+ * The store's rollup job: merges finer windows into coarser ones (10 s -> 1 min -> 1 h -> 1 d)
+ * exactly and deletes windows past their retention, so that long ranges are read from few rows.
  *
  * <p>What a run guarantees, and what every implementation's {@link WindowReader} relies on: a
  * coarse window is the merge of the finer windows it covers, once every window of it has ended
@@ -33,7 +33,8 @@ public interface Rollups {
   /**
    * How to roll up.
    *
-   * @param levels resolutions in seconds, finest (the raw windows) first; default 10, 60, 3600
+   * @param levels resolutions in seconds, finest (the raw windows) first; default 10, 60, 3600, 86
+   *     400
    * @param delay a window is rolled up once it ended this long ago (at least the allowed lateness
    *     plus grace and a checkpoint)
    * @param retention per resolution in seconds, how long its windows are kept at least; a finer
@@ -68,12 +69,23 @@ public interface Rollups {
       retention = Map.copyOf(retention);
     }
 
-    /** 10 s, 1 min, 1 h; delay 3 min; keep 2 days of 10 s, 35 days of 1 min, 400 days of 1 h. */
+    /**
+     * 10 s, 1 min, 1 h, 1 d; delay 3 min; keep 2 days of 10 s, 35 days of 1 min, 400 days of 1 h
+     * and of 1 d.
+     */
     public static Settings defaults() {
       return new Settings(
-          List.of(10, 60, 3600),
+          List.of(10, 60, 3600, 86_400),
           Duration.ofMinutes(3),
-          Map.of(10, Duration.ofDays(2), 60, Duration.ofDays(35), 3600, Duration.ofDays(400)),
+          Map.of(
+              10,
+              Duration.ofDays(2),
+              60,
+              Duration.ofDays(35),
+              3600,
+              Duration.ofDays(400),
+              86_400,
+              Duration.ofDays(400)),
           60);
     }
   }
