@@ -69,6 +69,13 @@ final class PendingRequest {
    */
   SpanIdSet awaitedParents;
 
+  /**
+   * Slots of {@link #awaitedParents} to start with: 2 parents awaited at once (a client span and a
+   * gateway, whose children arrived first) fit without growing; the default 16 cost 96 bytes more
+   * per open request.
+   */
+  private static final int AWAITED_SLOTS = 4;
+
   /** Of {@link #awaitedParents}, the ids still not arrived: early completion waits while > 0. */
   int missingParents;
 
@@ -144,7 +151,7 @@ final class PendingRequest {
     for (long id : ids) {
       if (id != 0 && !spanIds.contains(id)) {
         if (awaitedParents == null) {
-          awaitedParents = new SpanIdSet();
+          awaitedParents = new SpanIdSet(AWAITED_SLOTS);
         }
         if (awaitedParents.add(id)) {
           missingParents++;
@@ -174,7 +181,7 @@ final class PendingRequest {
       long parent = s.parentSpanId();
       if (parent != 0 && !spanIds.contains(parent)) {
         if (awaitedParents == null) {
-          awaitedParents = new SpanIdSet();
+          awaitedParents = new SpanIdSet(AWAITED_SLOTS);
         }
         if (awaitedParents.add(parent)) {
           missingParents++;
