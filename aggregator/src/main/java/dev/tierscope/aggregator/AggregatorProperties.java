@@ -79,10 +79,11 @@ public record AggregatorProperties(
     @DefaultValue EarlyCompletion earlyCompletion) {
 
   /**
-   * {@code tierscope.aggregator.early-completion.*}: a request whose root span arrived and every
-   * span named as a parent by one of its spans arrived completes once {@code settle} of stream time
-   * passed without a new span of it, instead of {@code grace} after its root ended (core's {@code
-   * RequestAssembler}, "Early completion"). A span of it arriving later is counted late.
+   * {@code tierscope.aggregator.early-completion.*}: a request whose root span, model span, the
+   * span under a client root and every span named as a parent by one of its spans arrived completes
+   * once {@code settle} of stream time passed without a new span of it, instead of {@code grace}
+   * after its root ended (core's {@code RequestAssembler}, "Early completion"). A span of it
+   * arriving later is counted late.
    *
    * @param enabled off: every request waits for the grace, as before
    * @param settle stream time without a new span of the request before it completes early; shorter

@@ -18,9 +18,10 @@ import java.time.Duration;
  *     counted ({@link RequestAssembler.AddResult#TRACE_TOO_LARGE}), so one huge trace cannot take a
  *     partition's memory or time
  * @param maxBytesPerTrace serialized bytes (Kafka record values) one request takes, likewise
- * @param earlyCompletion complete a request before the grace once its root span and every span
- *     named as a parent by one of its spans have arrived and no span of it arrived for {@code
- *     earlySettle} of stream time; off: every complete request waits for the grace
+ * @param earlyCompletion complete a request before the grace once its root span, its model span,
+ *     the span under a client root and every span named as a parent by one of its spans have
+ *     arrived and no span of it arrived for {@code earlySettle} of stream time; off: every request
+ *     waits for the grace
  * @param earlySettle stream time without a new span of the request before it completes early;
  *     shorter than {@code grace} when early completion is on
  */

@@ -28,11 +28,12 @@ import java.util.function.Consumer;
  *
  * <p>Early completion ({@link AssemblyConfig#earlyCompletion()}): a request whose root span has
  * arrived, of which every span id named as a parent by one of its spans has arrived too (no
- * dangling parent), completes once stream time is {@link AssemblyConfig#earlySettle()} past the
- * arrival of its latest span, instead of waiting for the grace; with a parent missing the grace
- * stays the bound. A span of it that arrives afterwards (a leaf exported late: nothing names a leaf
- * as a parent) finds the trace among the recently completed ones and is counted {@link
- * AddResult#LATE}, never merged into a second request.
+ * dangling parent), and whose model span and (under a client root) the span under the client have
+ * arrived, completes once stream time is {@link AssemblyConfig#earlySettle()} past the arrival of
+ * its latest span, instead of waiting for the grace; otherwise the grace stays the bound. A span of
+ * it that arrives afterwards (a leaf exported late: nothing names a leaf as a parent) finds the
+ * trace among the recently completed ones and is counted {@link AddResult#LATE}, never merged into
+ * a second request.
  *
  * <p>Caps: at most {@link AssemblyConfig#maxInFlight()} open requests (the oldest is emitted as
  * partial), and per trace at most {@link AssemblyConfig#maxSpansPerTrace()} spans and {@link

@@ -168,12 +168,13 @@ class RequestAssemblerEarlyCompletionTest {
   @Test
   void aSpanArrivingAfterEarlyCompletionIsLateAndTheRequestCountedOnce() {
     RequestAssembler a = new RequestAssembler(ON);
+    a.add(model(1));
     a.add(gateway(1));
     a.add(clientSpan(1));
     assertThat(drainAt(a, ROOT_END + SETTLE)).isEqualTo(1);
 
-    // The model span (a leaf: nothing names it as a parent) was exported in a later batch.
-    assertThat(a.add(model(1))).isEqualTo(AddResult.LATE);
+    // A tool span (a leaf: nothing names it as a parent) was exported in a later batch.
+    assertThat(a.add(tool(1, 4, 2_000_000))).isEqualTo(AddResult.LATE);
     // An asynchronous child that ended after the root, also later than the completion.
     assertThat(a.add(tool(1, 5, ROOT_END + SETTLE + 100_000))).isEqualTo(AddResult.LATE);
 
@@ -181,7 +182,48 @@ class RequestAssemblerEarlyCompletionTest {
     assertThat(a.inFlight()).isZero();
     assertThat(drainAt(a, ROOT_END + 20 * 60_000_000L)).as("past max age: nothing more").isZero();
     assertThat(emitted).hasSize(1);
-    assertThat(emitted.get(0).modelMicros()).as("completed without its model span").isEqualTo(-1);
+    assertThat(emitted.get(0).toolCalls()).as("completed without its tool spans").isZero();
+  }
+
+  @Test
+  void aRootThatArrivesFirstDoesNotCompleteTheRequestAlone() {
+    RequestAssembler a = new RequestAssembler(ON);
+    // The client app's batch came first: its span names no parent, and nothing names it yet.
+    a.add(clientSpan(1));
+    assertThat(drainAt(a, ROOT_END + SETTLE + 500_000)).isZero();
+    // The gateway's batch: every named parent arrived, but the model span has not.
+    a.add(tool(1, 4, 2_000_000));
+    a.add(gateway(1));
+    assertThat(drainAt(a, ROOT_END + 2 * SETTLE + 500_000)).isZero();
+    // The model runtime's batch.
+    a.add(model(1));
+    assertThat(drainAt(a, ROOT_END + 3 * SETTLE + 500_000)).isEqualTo(1);
+
+    assertThat(emitted.get(0).toolCalls()).isEqualTo(1);
+    assertThat(emitted.get(0).modelMicros()).isEqualTo(500_000);
+    assertThat(a.lateSpans()).isZero();
+  }
+
+  @Test
+  void aRequestWithoutAModelSpanWaitsForTheGrace() {
+    RequestAssembler a = new RequestAssembler(ON);
+    a.add(gateway(1)); // shed at the gateway: no model call
+    a.add(clientSpan(1));
+
+    assertThat(drainAt(a, ROOT_END + 2 * SETTLE)).isZero();
+    assertThat(drainAt(a, ROOT_END + GRACE)).isEqualTo(1);
+    assertThat(a.completedEarly()).isZero();
+  }
+
+  @Test
+  void aClientCallingTheModelDirectlyCompletesEarly() {
+    RequestAssembler a = new RequestAssembler(ON);
+    a.add(clientSpan(1));
+    // No gateway: the model span is the span under the client root.
+    a.add(span(3).trace(1).parent(1).role(SpanRole.MODEL).at(200_000, 2_900_000).build());
+
+    assertThat(drainAt(a, ROOT_END + SETTLE)).isEqualTo(1);
+    assertThat(a.completedEarly()).isEqualTo(1);
   }
 
   @Test
@@ -223,6 +265,7 @@ class RequestAssemblerEarlyCompletionTest {
   @Test
   void aSnapshotWrittenWithItOffRestoresWithItOnAndWaitsForTheGrace() {
     RequestAssembler before = new RequestAssembler(OFF);
+    before.add(model(1));
     before.add(gateway(1));
     before.add(clientSpan(1));
 
