@@ -76,6 +76,8 @@ final class PendingRequest {
    */
   private static final int AWAITED_SLOTS = 4;
 
+  private static final long[] NO_IDS = new long[0];
+
   /** Of {@link #awaitedParents}, the ids still not arrived: early completion waits while > 0. */
   int missingParents;
 
@@ -167,7 +169,7 @@ final class PendingRequest {
   /** The parent ids still awaited, sorted (a snapshot writes them in a stable order). */
   long[] missingParentIds() {
     if (missingParents == 0 || awaitedParents == null) {
-      return new long[0];
+      return NO_IDS;
     }
     long[] awaited = awaitedParents.toArray();
     long[] out = new long[awaited.length];
