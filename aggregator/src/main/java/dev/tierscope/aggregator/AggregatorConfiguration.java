@@ -10,7 +10,6 @@ import dev.tierscope.aggregator.consumer.LoopSupervisor;
 import dev.tierscope.aggregator.consumer.SpanConsumerLoop;
 import dev.tierscope.aggregator.consumer.SupervisorStatus;
 import dev.tierscope.boot.SpansProperties;
-import dev.tierscope.core.assembly.AssemblyConfig;
 import dev.tierscope.core.classes.TrafficClasses;
 import dev.tierscope.core.span.SpanTimeBounds;
 import dev.tierscope.core.store.CheckpointStore;
@@ -100,15 +99,7 @@ class AggregatorConfiguration {
             p.checkpointInterval(),
             p.idleAdvanceAfter(),
             p.pollTimeout(),
-            new AssemblyConfig(
-                p.grace(),
-                p.maxAge(),
-                p.allowedLateness(),
-                p.maxInFlight(),
-                classes.fallback(),
-                classes.rules(),
-                p.maxSpansPerTrace(),
-                p.maxBytesPerTrace().toBytes()),
+            p.assemblyConfig(classes.fallback(), classes.rules()),
             classes.all().stream()
                 .collect(
                     java.util.stream.Collectors.toMap(

@@ -1,5 +1,7 @@
 package dev.tierscope.aggregator;
 
+import dev.tierscope.core.assembly.AssemblyConfig;
+import dev.tierscope.core.classes.ClassRules;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -44,6 +46,8 @@ import org.springframework.util.unit.DataSize;
  *     from it the {@code retrievalService} one), likewise
  * @param restartBackoff wait before restarting a consumer loop that stopped, doubled per restart
  * @param maxRestartBackoff the longest wait between restarts
+ * @param earlyCompletion {@code tierscope.aggregator.early-completion.*}: complete a request before
+ *     the grace once its root and every span named as a parent arrived
  */
 @ConfigurationProperties("tierscope.aggregator")
 public record AggregatorProperties(
@@ -71,7 +75,22 @@ public record AggregatorProperties(
     @DefaultValue("16") int maxModelsPerWindow,
     @DefaultValue("16") int maxServicesPerWindow,
     @DefaultValue("1s") Duration restartBackoff,
-    @DefaultValue("1m") Duration maxRestartBackoff) {
+    @DefaultValue("1m") Duration maxRestartBackoff,
+    @DefaultValue EarlyCompletion earlyCompletion) {
+
+  /**
+   * {@code tierscope.aggregator.early-completion.*}: a request whose root span, model span, the
+   * span under a client root and every span named as a parent by one of its spans arrived completes
+   * once {@code settle} of stream time passed without a new span of it, instead of {@code grace}
+   * after its root ended (core's {@code RequestAssembler}, "Early completion"). A span of it
+   * arriving later is counted late.
+   *
+   * @param enabled off: every request waits for the grace, as before
+   * @param settle stream time without a new span of the request before it completes early; shorter
+   *     than {@code grace}
+   */
+  public record EarlyCompletion(
+      @DefaultValue("true") boolean enabled, @DefaultValue("1s") Duration settle) {}
 
   public AggregatorProperties {
     if (consumers < 1) {
@@ -105,6 +124,40 @@ public record AggregatorProperties(
               + " and "
               + maxRestartBackoff);
     }
+    if (earlyCompletion == null) {
+      earlyCompletion = new EarlyCompletion(true, Duration.ofSeconds(1));
+    }
+    if (earlyCompletion.settle() == null || earlyCompletion.settle().isNegative()) {
+      throw new IllegalArgumentException(
+          "tierscope.aggregator.early-completion.settle must be >= 0, was "
+              + earlyCompletion.settle());
+    }
+    if (earlyCompletion.enabled() && earlyCompletion.settle().compareTo(grace) >= 0) {
+      throw new IllegalArgumentException(
+          "tierscope.aggregator.early-completion.settle must be shorter than"
+              + " tierscope.aggregator.grace ("
+              + grace
+              + "), was "
+              + earlyCompletion.settle()
+              + " (or set tierscope.aggregator.early-completion.enabled=false)");
+    }
+  }
+
+  /** The assembly settings of {@code tierscope.aggregator.*} (grace, caps, early completion). */
+  AssemblyConfig assemblyConfig(String fallbackClass, ClassRules rules) {
+    AssemblyConfig config =
+        new AssemblyConfig(
+            grace,
+            maxAge,
+            allowedLateness,
+            maxInFlight,
+            fallbackClass,
+            rules,
+            maxSpansPerTrace,
+            maxBytesPerTrace.toBytes());
+    return earlyCompletion.enabled()
+        ? config.withEarlyCompletion(earlyCompletion.settle())
+        : config;
   }
 
   private static void positive(Duration d, String name) {

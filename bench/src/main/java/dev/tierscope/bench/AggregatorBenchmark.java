@@ -106,6 +106,11 @@ public final class AggregatorBenchmark {
           "kafka-consumer-perf-test in this JVM: %,.0f ns CPU per record (its consuming thread)%n",
           perfCpuNanos);
 
+      AssemblyConfig assembly = assemblyConfig();
+      System.out.printf(
+          "assembly: grace %s, early completion %s%n",
+          assembly.grace(),
+          assembly.earlyCompletion() ? "on, settle " + assembly.earlySettle() : "off");
       double memory =
           runAggregator(
               broker.bootstrapServers(),
@@ -204,7 +209,7 @@ public final class AggregatorBenchmark {
         values.add(e.toByteArray());
       }
     }
-    AssemblyConfig config = AssemblyConfig.defaults();
+    AssemblyConfig config = assemblyConfig();
     long before = heapAfterGc();
     RequestAssembler assembler = new RequestAssembler(config);
     for (byte[] v : values) {
@@ -230,6 +235,17 @@ public final class AggregatorBenchmark {
         n,
         typical.getEstimatedFootprintInBytes(),
         widest.getEstimatedFootprintInBytes());
+  }
+
+  /**
+   * The assembly settings of the aggregator's defaults: early completion on with its 1 s settle
+   * ({@code -Dbench.early-completion=off} for the behaviour before issue 20 point 5).
+   */
+  static AssemblyConfig assemblyConfig() {
+    AssemblyConfig config = AssemblyConfig.defaults();
+    return "off".equals(System.getProperty("bench.early-completion", "on"))
+        ? config
+        : config.withEarlyCompletion(AssemblyConfig.DEFAULT_EARLY_SETTLE);
   }
 
   private static long heapAfterGc() {
@@ -441,7 +457,7 @@ public final class AggregatorBenchmark {
             Duration.ofSeconds(2),
             Duration.ofSeconds(2),
             Duration.ofMillis(100),
-            AssemblyConfig.defaults(),
+            assemblyConfig(),
             classes.all().stream()
                 .collect(
                     Collectors.toMap(

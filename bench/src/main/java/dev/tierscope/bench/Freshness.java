@@ -13,8 +13,11 @@ import java.util.List;
  * with the first poll at which the count reached k (rank matching). The mean of the result is exact
  * whatever order the aggregator completed the requests in (it is the difference of two sums); the
  * percentiles assume the requests are counted in about the order they were acknowledged, which
- * holds here because every request completes a fixed grace after its root span ended and all root
- * spans end just before their export. Each value is late by at most one poll interval.
+ * holds when every request completes a fixed grace after its root span ended and all root spans end
+ * just before their export (the load's default). With batched exports ({@code --batch-delay-ms})
+ * and early completion requests are counted in a looser order, so the percentiles are rank
+ * approximations (a request counted out of order takes another's value) and only the mean is exact.
+ * Each value is late by at most one poll interval.
  */
 final class Freshness {
 

@@ -35,6 +35,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * next one starts at once and the connection falls behind, which shows as an achieved rate below
  * the offered one. The exporter's retries are off, so a refused export (429, 503, a timeout) is
  * counted, not hidden.
+ *
+ * <p>With a batch delay (realistic traffic), each connection stands for one instance of three
+ * services, each exporting through its own batch span processor: the client app (the client span),
+ * the gateway (gateway, policy, retrieval and tool spans) and the model runtime (the model span).
+ * Requests end at the offered rate; each service exports the spans that ended since its last export
+ * every {@code batchDelay} (the OpenTelemetry SDK's {@code BatchSpanProcessor} schedule delay, 5 s
+ * by default), at a phase of its own, or as soon as 512 spans wait (its largest batch). So spans
+ * arrive between 0 and the delay after they end, and the spans of one request in up to three
+ * exports. A request is acknowledged with the export that carried its last span.
  */
 final class OtlpLoad implements AutoCloseable {
 
@@ -59,8 +68,12 @@ final class OtlpLoad implements AutoCloseable {
     }
   }
 
+  /** The batch span processor's largest export ({@code maxExportBatchSize}). */
+  static final int MAX_EXPORT_BATCH = 512;
+
   private final List<Connection> connections = new ArrayList<>();
   private final int requestsPerExport;
+  private final Duration batchDelay;
 
   /**
    * @param url the ingest's {@code /v1/traces}
@@ -69,7 +82,17 @@ final class OtlpLoad implements AutoCloseable {
    * @param tenant the tenant the resource names
    */
   OtlpLoad(String url, int connections, int requestsPerExport, String tenant) {
+    this(url, connections, requestsPerExport, tenant, Duration.ZERO);
+  }
+
+  /**
+   * @param batchDelay zero: each export carries whole requests whose spans end just before it;
+   *     otherwise the services' schedule delay (see the class comment), and {@code
+   *     requestsPerExport} is the requests that end together
+   */
+  OtlpLoad(String url, int connections, int requestsPerExport, String tenant, Duration batchDelay) {
     this.requestsPerExport = requestsPerExport;
+    this.batchDelay = batchDelay;
     for (int i = 0; i < connections; i++) {
       this.connections.add(new Connection(url, tenant, i));
     }
@@ -77,6 +100,9 @@ final class OtlpLoad implements AutoCloseable {
 
   /** Offers {@code spansPerSecond} for {@code duration}. */
   Step run(double spansPerSecond, Duration duration) throws InterruptedException {
+    if (!batchDelay.isZero()) {
+      return runBatched(spansPerSecond, duration);
+    }
     List<Freshness.Ack> acks = new ArrayList<>();
     AtomicLong acknowledged = new AtomicLong();
     AtomicLong refused = new AtomicLong();
@@ -127,6 +153,101 @@ final class OtlpLoad implements AutoCloseable {
     return new Step(spansPerSecond, seconds, acknowledged.get(), refused.get(), sorted);
   }
 
+  /**
+   * Offers {@code spansPerSecond} of requests ending for {@code duration}, exported by the three
+   * services of each connection on their batch schedule; then waits until every service exported
+   * what it holds (at most one batch delay more). The step's seconds are {@code duration}: the
+   * spans offered in it, not the tail of the last batches.
+   */
+  private Step runBatched(double spansPerSecond, Duration duration) throws InterruptedException {
+    List<Freshness.Ack> acks = new ArrayList<>();
+    AtomicLong acknowledged = new AtomicLong();
+    AtomicLong refused = new AtomicLong();
+    double batchesPerSecondEach =
+        spansPerSecond / (requestsPerExport * SPANS_PER_REQUEST) / connections.size();
+    long intervalNanos = (long) (1e9 / batchesPerSecondEach);
+    long delayNanos = batchDelay.toNanos();
+    long started = System.nanoTime();
+    long end = started + duration.toNanos();
+    CountDownLatch done = new CountDownLatch(connections.size());
+    for (int c = 0; c < connections.size(); c++) {
+      Connection connection = connections.get(c);
+      long first = started + intervalNanos * c / connections.size();
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  long nextEnd = first;
+                  long[] nextFlush = new long[Service.COUNT];
+                  for (int sv = 0; sv < Service.COUNT; sv++) {
+                    nextFlush[sv] = started + connection.phase(sv, delayNanos);
+                  }
+                  while (true) {
+                    boolean ending = nextEnd < end;
+                    if (!ending && connection.nothingHeld()) {
+                      break;
+                    }
+                    long next = ending ? nextEnd : Long.MAX_VALUE;
+                    for (long f : nextFlush) {
+                      next = Math.min(next, f);
+                    }
+                    long wait = next - System.nanoTime();
+                    if (wait > 0) {
+                      TimeUnit.NANOSECONDS.sleep(wait);
+                    }
+                    long now = System.nanoTime();
+                    if (ending && nextEnd <= now) {
+                      connection.end(requestsPerExport, nextFlush);
+                      nextEnd += intervalNanos;
+                    }
+                    for (int sv = 0; sv < Service.COUNT; sv++) {
+                      boolean due = nextFlush[sv] <= now;
+                      if (due || connection.held(sv) >= MAX_EXPORT_BATCH) {
+                        Connection.Exported e = connection.flush(sv);
+                        if (e.requests() > 0) {
+                          if (e.ackNanos() > 0) {
+                            acknowledged.addAndGet(e.requests());
+                            synchronized (acks) {
+                              acks.add(new Freshness.Ack(e.ackNanos(), e.requests()));
+                            }
+                          } else {
+                            refused.addAndGet(e.requests());
+                          }
+                        }
+                        if (due) {
+                          while (nextFlush[sv] <= now) {
+                            nextFlush[sv] += delayNanos;
+                          }
+                        }
+                      }
+                    }
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                } finally {
+                  done.countDown();
+                }
+              },
+              "load-" + c);
+      t.start();
+    }
+    done.await();
+    List<Freshness.Ack> sorted = new ArrayList<>(acks);
+    sorted.sort((a, b) -> Long.compare(a.nanos(), b.nanos()));
+    return new Step(
+        spansPerSecond, duration.toNanos() / 1e9, acknowledged.get(), refused.get(), sorted);
+  }
+
+  /** The three services of a connection, each with a batch span processor of its own. */
+  static final class Service {
+    static final int CLIENT = 0;
+    static final int GATEWAY = 1;
+    static final int MODEL = 2;
+    static final int COUNT = 3;
+
+    private Service() {}
+  }
+
   @Override
   public void close() {
     for (Connection c : connections) {
@@ -144,8 +265,23 @@ final class OtlpLoad implements AutoCloseable {
     private final List<SpanData> ended = new ArrayList<>();
     private long sequence;
 
+    /** What one service exported: the acknowledgement's time (0 if refused) and the requests. */
+    record Exported(long ackNanos, int requests) {}
+
+    /** Per service (batched traffic): the spans it holds, and the requests whose last they are. */
+    @SuppressWarnings("unchecked")
+    private final List<SpanData>[] held =
+        new List[] {new ArrayList<>(), new ArrayList<>(), new ArrayList<>()};
+
+    private final int[] completing = new int[Service.COUNT];
+    private final double[] phases = new double[Service.COUNT];
+
     Connection(String url, String tenant, int index) {
       this.random = new SplittableRandom(1000 + index);
+      SplittableRandom phaseRandom = new SplittableRandom(2000 + index);
+      for (int sv = 0; sv < Service.COUNT; sv++) {
+        phases[sv] = phaseRandom.nextDouble();
+      }
       this.exporter =
           OtlpHttpSpanExporter.builder()
               .setEndpoint(url)
@@ -176,6 +312,72 @@ final class OtlpLoad implements AutoCloseable {
       CompletableResultCode result = exporter.export(new ArrayList<>(ended));
       result.join(15, TimeUnit.SECONDS);
       return result.isSuccess() ? System.nanoTime() : 0;
+    }
+
+    /** This service's first export, nanoseconds after the step's start, below {@code delay}. */
+    long phase(int service, long delayNanos) {
+      return (long) (phases[service] * delayNanos);
+    }
+
+    /** True when no service holds a span. */
+    boolean nothingHeld() {
+      for (List<SpanData> h : held) {
+        if (!h.isEmpty()) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    int held(int service) {
+      return held[service].size();
+    }
+
+    /**
+     * Ends {@code requests} now; their spans wait in their services' batches. Each request is
+     * acknowledged by the service whose next export ({@code nextFlush}) comes last.
+     */
+    void end(int requests, long[] nextFlush) {
+      ended.clear();
+      long now = System.currentTimeMillis() * 1_000_000L;
+      for (int i = 0; i < requests; i++) {
+        request(now);
+      }
+      for (SpanData d : ended) {
+        held[serviceOf(d)].add(d);
+      }
+      int last = Service.CLIENT;
+      for (int sv = 1; sv < Service.COUNT; sv++) {
+        if (nextFlush[sv] > nextFlush[last]) {
+          last = sv;
+        }
+      }
+      // A service whose batch fills up exports before its schedule: a full batch is the one
+      // exception to "the last scheduled export completes the request", rare at the rates where
+      // the schedule matters (a batch of 512 spans per service instance and delay).
+      completing[last] += requests;
+    }
+
+    /** Exports what {@code service} holds (nothing to do when it holds nothing). */
+    Exported flush(int service) {
+      List<SpanData> batch = held[service];
+      int requests = completing[service];
+      completing[service] = 0;
+      if (batch.isEmpty()) {
+        return new Exported(0, requests);
+      }
+      List<SpanData> copy = new ArrayList<>(batch);
+      batch.clear();
+      CompletableResultCode result = exporter.export(copy);
+      result.join(15, TimeUnit.SECONDS);
+      return new Exported(result.isSuccess() ? System.nanoTime() : 0, requests);
+    }
+
+    private static int serviceOf(SpanData d) {
+      if (d.getParentSpanContext() == null || !d.getParentSpanContext().isValid()) {
+        return Service.CLIENT;
+      }
+      return d.getName().startsWith("chat llama") ? Service.MODEL : Service.GATEWAY;
     }
 
     /** One request whose client span ends about {@code endNanos}. */

@@ -60,7 +60,9 @@ public final class PipelineBenchmark {
       int partitions,
       long perfRecords,
       int refine,
-      Path logs) {
+      Path logs,
+      int batchDelayMillis,
+      List<String> earlyCompletion) {
 
     static Options parse(String[] args) {
       Map<String, String> m = new LinkedHashMap<>();
@@ -89,7 +91,9 @@ public final class PipelineBenchmark {
               Integer.parseInt(m.getOrDefault("partitions", "6")),
               Long.parseLong(m.getOrDefault("perf-records", "1000000")),
               Integer.parseInt(m.getOrDefault("refine", "1")),
-              Path.of(m.getOrDefault("logs", "target/pipeline-bench")));
+              Path.of(m.getOrDefault("logs", "target/pipeline-bench")),
+              Integer.parseInt(m.getOrDefault("batch-delay-ms", "0")),
+              earlyCompletion(m.getOrDefault("early-completion", "default")));
       m.keySet()
           .removeAll(
               List.of(
@@ -102,11 +106,26 @@ public final class PipelineBenchmark {
                   "partitions",
                   "perf-records",
                   "refine",
-                  "logs"));
+                  "logs",
+                  "batch-delay-ms",
+                  "early-completion"));
       if (!m.isEmpty()) {
         throw new IllegalArgumentException("unknown options " + m.keySet());
       }
       return o;
+    }
+
+    /** {@code default} (the aggregator's own setting), {@code on}, {@code off}; a list. */
+    private static List<String> earlyCompletion(String value) {
+      List<String> out = new ArrayList<>();
+      for (String e : value.split(",")) {
+        String v = e.trim();
+        if (!v.equals("default") && !v.equals("on") && !v.equals("off")) {
+          throw new IllegalArgumentException("--early-completion takes default, on, off: " + v);
+        }
+        out.add(v);
+      }
+      return out;
     }
   }
 
@@ -117,7 +136,8 @@ public final class PipelineBenchmark {
     System.out.printf(
         "whole-pipeline benchmark: %d cores, load average %s; steps of %d s at %s spans/s,"
             + " %d connections x %d requests (%d spans) per export, %s aggregator instance(s),"
-            + " %d partitions%n",
+            + " %d partitions; exporters' batch delay %d ms (0: whole requests per export);"
+            + " early completion %s%n",
         Runtime.getRuntime().availableProcessors(),
         loadAverages(),
         o.seconds(),
@@ -126,7 +146,9 @@ public final class PipelineBenchmark {
         o.requestsPerExport(),
         o.requestsPerExport() * OtlpLoad.SPANS_PER_REQUEST,
         o.aggregators(),
-        o.partitions());
+        o.partitions(),
+        o.batchDelayMillis(),
+        o.earlyCompletion());
     List<String> summary = new ArrayList<>();
     try (KafkaBroker broker = KafkaBroker.builder().build();
         PostgresServer pg = PostgresServers.startEmbedded(null)) {
@@ -139,7 +161,9 @@ public final class PipelineBenchmark {
               .orElseThrow(() -> new IllegalStateException("no broker child process"));
       ProcessHandle postmaster = postmaster(pg.endpoint());
       for (int n : o.aggregators()) {
-        summary.add(new Configuration(o, n, broker, brokerProcess, pg, postmaster).run());
+        for (String early : o.earlyCompletion()) {
+          summary.add(new Configuration(o, n, early, broker, brokerProcess, pg, postmaster).run());
+        }
       }
     }
     System.out.printf("%n==== summary (load average at the end %s)%n", loadAverages());
@@ -180,6 +204,7 @@ public final class PipelineBenchmark {
 
     private final Options o;
     private final int aggregatorCount;
+    private final String early;
     private final KafkaBroker broker;
     private final ProcessHandle brokerProcess;
     private final PostgresServer pg;
@@ -191,12 +216,14 @@ public final class PipelineBenchmark {
     Configuration(
         Options o,
         int aggregatorCount,
+        String early,
         KafkaBroker broker,
         ProcessHandle brokerProcess,
         PostgresServer pg,
         ProcessHandle postmaster) {
       this.o = o;
       this.aggregatorCount = aggregatorCount;
+      this.early = early;
       this.broker = broker;
       this.brokerProcess = brokerProcess;
       this.pg = pg;
@@ -208,8 +235,9 @@ public final class PipelineBenchmark {
       String topic = "bench.spans." + name;
       String database = "bench_" + name;
       System.out.printf(
-          "%n==== %d aggregator instance(s): topic %s (%d partitions), database %s%n",
-          aggregatorCount, topic, o.partitions(), database);
+          "%n==== %d aggregator instance(s), early completion %s: topic %s (%d partitions),"
+              + " database %s%n",
+          aggregatorCount, early, topic, o.partitions(), database);
       try (Admin admin =
           Admin.create(
               Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
@@ -225,7 +253,12 @@ public final class PipelineBenchmark {
         start(topic, jdbcUrl, logs);
         String ingestUrl = "http://127.0.0.1:" + ingest.port() + "/v1/traces";
         try (OtlpLoad load =
-                new OtlpLoad(ingestUrl, o.connections(), o.requestsPerExport(), TENANT);
+                new OtlpLoad(
+                    ingestUrl,
+                    o.connections(),
+                    o.requestsPerExport(),
+                    TENANT,
+                    Duration.ofMillis(o.batchDelayMillis()));
             ApiCounts counts = new ApiCounts("http://127.0.0.1:" + api.port(), TENANT, POLL)) {
           System.out.printf(
               "warm-up: %d s at %.0f spans/s (JIT, connections; not measured)%n",
@@ -288,9 +321,10 @@ public final class PipelineBenchmark {
       line.append(
           String.format(
               Locale.ROOT,
-              "%d aggregator instance(s); kafka-producer-perf-test %,.0f records/s of the same"
-                  + " records%n",
+              "%d aggregator instance(s), early completion %s; kafka-producer-perf-test %,.0f"
+                  + " records/s of the same records%n",
               aggregatorCount,
+              early,
               perf));
       line.append("  highest sustained (nothing refused, >= 95% of offered, all counted): ")
           .append(best.map(r -> r.summary(perf)).orElse("none"))
@@ -335,6 +369,11 @@ public final class PipelineBenchmark {
         int port = StageProcess.freePort();
         a.put("server.port", Integer.toString(port));
         a.put("tierscope.aggregator.group", "bench-" + topic);
+        if (!early.equals("default")) {
+          a.put(
+              "tierscope.aggregator.early-completion.enabled",
+              Boolean.toString(early.equals("on")));
+        }
         aggregators.add(StageProcess.start("aggregator-" + i, "aggregator", port, a, logs, "512m"));
       }
       Map<String, String> in = new LinkedHashMap<>(common);
@@ -510,7 +549,8 @@ public final class PipelineBenchmark {
       return String.format(
           Locale.ROOT,
           "totals: acknowledged %,d requests (%,d spans); the API counts %,d requests (%s);"
-              + " the aggregators consumed %,d spans (%s) [per instance %s], late %d",
+              + " the aggregators consumed %,d spans (%s) [per instance %s], late %d (%.3f%% of"
+              + " the spans consumed)",
           acknowledgedRequests,
           spansSent,
           apiRequests,
@@ -520,7 +560,8 @@ public final class PipelineBenchmark {
           spansConsumed,
           spansConsumed == spansSent ? "exact" : "DIFFERS by " + (spansConsumed - spansSent),
           perInstance,
-          late);
+          late,
+          spansConsumed == 0 ? 0.0 : 100.0 * late / spansConsumed);
     }
   }
 
@@ -635,12 +676,14 @@ public final class PipelineBenchmark {
       return String.format(
           Locale.ROOT,
           "%,.0f spans/s (offered %,.0f) = %.2fx kafka-producer-perf-test; freshness p50 %.2f s,"
-              + " p99 %.2f s; CPU cores (share): %s; aggregators %.1f CPU-us per span%s; load %s",
+              + " p99 %.2f s, mean %.2f s (exact whatever the order requests were counted in);"
+              + " CPU cores (share): %s; aggregators %.1f CPU-us per span%s; load %s",
           achieved(),
           step.offeredSpansPerSecond(),
           achieved() / perf,
           freshness.p50Ms() / 1000,
           freshness.p99Ms() / 1000,
+          freshness.meanMs() / 1000,
           cpu.shares(),
           consumed > 0 ? aggCpu / 1000 / consumed : Double.NaN,
           per,

@@ -9,6 +9,10 @@ import dev.tierscope.simulator.Simulation;
 import dev.tierscope.simulator.SimulationConfig;
 import dev.tierscope.simulator.Tier;
 import dev.tierscope.simulator.TierscopeSink;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,11 +20,14 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One seeded accuracy run, end to end: the simulator (simulated time, as fast as the ingest takes
@@ -40,14 +47,58 @@ final class AccuracyRun {
   /** Left out at the start of each phase: requests of the previous phase still end in it. */
   static final Duration SETTLE = Duration.ofSeconds(10);
 
-  /** Aggregator settings for simulated time: the SDKs' three exporters may drift apart. */
+  /**
+   * Aggregator settings for simulated time: the SDKs' three exporters may drift apart. {@code
+   * -Daccuracy.early-completion=on|off} sets {@code tierscope.aggregator.early-completion.enabled}
+   * (unset: the aggregator's default), to compare the late spans of the two (bench README,
+   * "Freshness (issue 20 point 5)").
+   */
   static Map<String, String> aggregatorProperties() {
-    return Map.of(
-        "tierscope.aggregator.idle-advance-after", "1s",
-        "tierscope.aggregator.grace", "5m",
-        "tierscope.aggregator.max-age", "20m",
-        "tierscope.aggregator.allowed-lateness", "20m",
-        "tierscope.rollup.delay", "30m");
+    Map<String, String> p = new HashMap<>();
+    p.put("tierscope.aggregator.idle-advance-after", "1s");
+    p.put("tierscope.aggregator.grace", "5m");
+    p.put("tierscope.aggregator.max-age", "20m");
+    p.put("tierscope.aggregator.allowed-lateness", "20m");
+    p.put("tierscope.rollup.delay", "30m");
+    String early = System.getProperty("accuracy.early-completion", "");
+    if (!early.isEmpty()) {
+      p.put("tierscope.aggregator.early-completion.enabled", Boolean.toString(early.equals("on")));
+    }
+    return p;
+  }
+
+  /**
+   * The aggregator's late and consumed spans so far ({@code tierscope.aggregator.spans.late},
+   * {@code .consumed}), as one line.
+   */
+  static String lateSpans(TierscopeServer server) throws Exception {
+    double late = aggregatorMeter(server, "tierscope.aggregator.spans.late");
+    double consumed = aggregatorMeter(server, "tierscope.aggregator.spans.consumed");
+    return String.format(
+        Locale.ROOT,
+        "late spans %,.0f of %,.0f consumed (%.3f%%), early completion %s",
+        late,
+        consumed,
+        consumed == 0 ? 0.0 : 100 * late / consumed,
+        System.getProperty("accuracy.early-completion", "default"));
+  }
+
+  private static double aggregatorMeter(TierscopeServer server, String name) throws Exception {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(server.aggregatorUrl() + "/actuator/metrics/" + name))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() == 404) {
+      return 0; // never recorded
+    }
+    Matcher m = Pattern.compile("\"value\"\\s*:\\s*([0-9.Ee+-]+)").matcher(r.body());
+    if (r.statusCode() != 200 || !m.find()) {
+      throw new IllegalStateException(name + ": " + r.statusCode() + " " + r.body());
+    }
+    return Double.parseDouble(m.group(1));
   }
 
   /** A server on free ports, the shared test broker and a fresh schema. */

@@ -56,6 +56,7 @@ class AttributionAccuracyIT {
     List<AccuracyRun.Outcome> outcomes = run.run(SEED, AccuracyRun.kinds());
     System.out.printf("accuracy run took %d s%n", (System.nanoTime() - started) / 1_000_000_000);
     outcomes.forEach(o -> System.out.println(o.line()));
+    System.out.println("accuracy run: " + AccuracyRun.lateSpans(server));
 
     assertThat(outcomes).hasSize(AccuracyRun.kinds().size() + 1);
     SoftAssertions soft = new SoftAssertions();

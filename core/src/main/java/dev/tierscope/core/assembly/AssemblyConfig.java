@@ -18,6 +18,12 @@ import java.time.Duration;
  *     counted ({@link RequestAssembler.AddResult#TRACE_TOO_LARGE}), so one huge trace cannot take a
  *     partition's memory or time
  * @param maxBytesPerTrace serialized bytes (Kafka record values) one request takes, likewise
+ * @param earlyCompletion complete a request before the grace once its root span, its model span,
+ *     the span under a client root and every span named as a parent by one of its spans have
+ *     arrived and no span of it arrived for {@code earlySettle} of stream time; off: every request
+ *     waits for the grace
+ * @param earlySettle stream time without a new span of the request before it completes early;
+ *     shorter than {@code grace} when early completion is on
  */
 public record AssemblyConfig(
     Duration grace,
@@ -27,13 +33,41 @@ public record AssemblyConfig(
     String fallbackClass,
     ClassRules classRules,
     int maxSpansPerTrace,
-    long maxBytesPerTrace) {
+    long maxBytesPerTrace,
+    boolean earlyCompletion,
+    Duration earlySettle) {
 
   /** Spans one trace may have by default: a deep agent loop, not a runaway. */
   public static final int DEFAULT_MAX_SPANS_PER_TRACE = 10_000;
 
   /** Bytes one trace may have by default (Tempo's default per-trace limit, 5 MB). */
   public static final long DEFAULT_MAX_BYTES_PER_TRACE = 5L << 20;
+
+  /** Settle time of early completion by default, stream time. */
+  public static final Duration DEFAULT_EARLY_SETTLE = Duration.ofSeconds(1);
+
+  /** A configuration without early completion (every request waits for the grace). */
+  public AssemblyConfig(
+      Duration grace,
+      Duration maxAge,
+      Duration allowedLateness,
+      int maxInFlight,
+      String fallbackClass,
+      ClassRules classRules,
+      int maxSpansPerTrace,
+      long maxBytesPerTrace) {
+    this(
+        grace,
+        maxAge,
+        allowedLateness,
+        maxInFlight,
+        fallbackClass,
+        classRules,
+        maxSpansPerTrace,
+        maxBytesPerTrace,
+        false,
+        DEFAULT_EARLY_SETTLE);
+  }
 
   /** A configuration without class rules, with the default per-trace caps. */
   public AssemblyConfig(
@@ -74,13 +108,57 @@ public record AssemblyConfig(
         fallbackClass,
         rules,
         maxSpansPerTrace,
-        maxBytesPerTrace);
+        maxBytesPerTrace,
+        earlyCompletion,
+        earlySettle);
   }
 
   /** This configuration with these per-trace caps. */
   public AssemblyConfig withTraceCaps(int maxSpans, long maxBytes) {
     return new AssemblyConfig(
-        grace, maxAge, allowedLateness, maxInFlight, fallbackClass, classRules, maxSpans, maxBytes);
+        grace,
+        maxAge,
+        allowedLateness,
+        maxInFlight,
+        fallbackClass,
+        classRules,
+        maxSpans,
+        maxBytes,
+        earlyCompletion,
+        earlySettle);
+  }
+
+  /**
+   * This configuration with early completion after {@code settle} of stream time (see {@link
+   * RequestAssembler}, "Early completion").
+   */
+  public AssemblyConfig withEarlyCompletion(Duration settle) {
+    return new AssemblyConfig(
+        grace,
+        maxAge,
+        allowedLateness,
+        maxInFlight,
+        fallbackClass,
+        classRules,
+        maxSpansPerTrace,
+        maxBytesPerTrace,
+        true,
+        settle);
+  }
+
+  /** This configuration without early completion: every request waits for the grace. */
+  public AssemblyConfig withoutEarlyCompletion() {
+    return new AssemblyConfig(
+        grace,
+        maxAge,
+        allowedLateness,
+        maxInFlight,
+        fallbackClass,
+        classRules,
+        maxSpansPerTrace,
+        maxBytesPerTrace,
+        false,
+        earlySettle);
   }
 
   public AssemblyConfig {
@@ -108,9 +186,23 @@ public record AssemblyConfig(
     if (maxBytesPerTrace < 1) {
       throw new IllegalArgumentException("maxBytesPerTrace must be >= 1, was " + maxBytesPerTrace);
     }
+    if (earlySettle == null || earlySettle.isNegative()) {
+      throw new IllegalArgumentException("earlySettle must be >= 0, was " + earlySettle);
+    }
+    if (earlyCompletion && earlySettle.compareTo(grace) >= 0) {
+      throw new IllegalArgumentException(
+          "earlySettle must be shorter than grace ("
+              + grace
+              + ") when early completion is on, was "
+              + earlySettle);
+    }
   }
 
-  /** Grace 5 s, max age 10 min, lateness 2 min, 100 000 in flight, fallback standard class. */
+  /**
+   * Grace 5 s, max age 10 min, lateness 2 min, 100 000 in flight, fallback standard class, no early
+   * completion (the aggregator turns it on by default: {@code
+   * tierscope.aggregator.early-completion}).
+   */
   public static AssemblyConfig defaults() {
     return new AssemblyConfig(
         Duration.ofSeconds(5),

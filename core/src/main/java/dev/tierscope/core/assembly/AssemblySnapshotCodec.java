@@ -24,10 +24,12 @@ import java.util.List;
  * (for the per-trace cap) and the recently completed traces ({@link RecentTraces}); version 5 added
  * the admission and degradation a gateway reported; version 6 added the breakdown dimensions of
  * each key span (connection type, service, model, region); version 7 added the service of each
- * request's slowest retrieval; version 8 adds each key span's stream continuity (largest gap,
- * stalls, interruption cause), after everything version 7 wrote. Versions 2 to 7 still read
- * (without what came later: those dimensions then unknown, no continuity), so a checkpoint written
- * before an upgrade restores.
+ * request's slowest retrieval; version 8 added each key span's stream continuity (largest gap,
+ * stalls, interruption cause); version 9 adds, after everything version 8 wrote, each request's
+ * early completion state (whether its parents are known, the parent ids it still awaits, the stream
+ * time its latest span arrived at). Versions 2 to 8 still read (without what came later: those
+ * dimensions then unknown, no continuity, parents unknown so the request waits for the grace), so a
+ * checkpoint written before an upgrade restores.
  *
  * <p>Hostile bytes are refused with an {@link IllegalArgumentException}, never anything else: every
  * count is checked against the bytes that remain before anything is allocated for it, so a corrupt
@@ -37,7 +39,10 @@ import java.util.List;
  */
 final class AssemblySnapshotCodec {
 
-  static final byte VERSION = 8;
+  static final byte VERSION = 9;
+
+  /** The version before early completion: still read. */
+  static final byte VERSION_8 = 8;
 
   /** The version before stream continuity: still read. */
   static final byte VERSION_7 = 7;
@@ -154,6 +159,7 @@ final class AssemblySnapshotCodec {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
       byte version = in.readByte();
       if (version != VERSION
+          && version != VERSION_8
           && version != VERSION_7
           && version != VERSION_6
           && version != VERSION_5
@@ -302,6 +308,15 @@ final class AssemblySnapshotCodec {
       out.writeInt(k.stalls);
       out.writeByte(k.cause.ordinal());
     }
+    out.writeBoolean(p.parentsKnown);
+    if (p.parentsKnown) {
+      long[] missing = p.missingParentIds();
+      out.writeInt(missing.length);
+      for (long id : missing) {
+        out.writeLong(id);
+      }
+      out.writeLong(p.lastArrivalStreamMicros);
+    }
   }
 
   private static PendingRequest read(DataInputStream in, byte version) throws IOException {
@@ -394,7 +409,7 @@ final class AssemblySnapshotCodec {
       p.retrievalService = in.readUTF();
       p.slowestRetrievalMicros = in.readLong();
     }
-    if (version >= VERSION) {
+    if (version >= VERSION_8) {
       InterruptionCause[] causes = InterruptionCause.values();
       for (KeySpan k : p.keySpans) {
         k.maxGapMicros = in.readLong();
@@ -404,6 +419,18 @@ final class AssemblySnapshotCodec {
           throw new IOException("stream continuity out of range");
         }
       }
+    }
+    if (version >= VERSION && in.readBoolean()) {
+      int missing = count(in, 8);
+      long[] ids = new long[missing];
+      for (int i = 0; i < missing; i++) {
+        ids[i] = in.readLong();
+        if (ids[i] == 0) {
+          throw new IOException("parent span id 0");
+        }
+      }
+      p.awaitParents(ids);
+      p.lastArrivalStreamMicros = in.readLong();
     }
     return p;
   }

@@ -26,6 +26,15 @@ import java.util.function.Consumer;
  * restarted on {@link #restore} from the latest span the kept requests hold, so a partition
  * poisoned by an older version heals.
  *
+ * <p>Early completion ({@link AssemblyConfig#earlyCompletion()}): a request whose root span has
+ * arrived, of which every span id named as a parent by one of its spans has arrived too (no
+ * dangling parent), and whose model span and (under a client root) the span under the client have
+ * arrived, completes once stream time is {@link AssemblyConfig#earlySettle()} past the arrival of
+ * its latest span, instead of waiting for the grace; otherwise the grace stays the bound. A span of
+ * it that arrives afterwards (a leaf exported late: nothing names a leaf as a parent) finds the
+ * trace among the recently completed ones and is counted {@link AddResult#LATE}, never merged into
+ * a second request.
+ *
  * <p>Caps: at most {@link AssemblyConfig#maxInFlight()} open requests (the oldest is emitted as
  * partial), and per trace at most {@link AssemblyConfig#maxSpansPerTrace()} spans and {@link
  * AssemblyConfig#maxBytesPerTrace()} bytes (further spans are refused, {@link
@@ -87,6 +96,8 @@ public final class RequestAssembler {
   private final long graceMicros;
   private final long maxAgeMicros;
   private final long latenessMicros;
+  private final boolean early;
+  private final long settleMicros;
 
   /** Stream time between two completion scans: a quarter of the grace, at most one second. */
   private final long scanStepMicros;
@@ -111,6 +122,7 @@ public final class RequestAssembler {
   private long lateSpans;
   private long duplicateSpans;
   private long spansOverTraceCap;
+  private long completedEarly;
   private final List<Unstorable> unstorable = new ArrayList<>(0);
 
   public RequestAssembler(AssemblyConfig config) {
@@ -118,7 +130,15 @@ public final class RequestAssembler {
     this.graceMicros = config.grace().toNanos() / 1_000;
     this.maxAgeMicros = config.maxAge().toNanos() / 1_000;
     this.latenessMicros = config.allowedLateness().toNanos() / 1_000;
-    this.scanStepMicros = Math.max(1, Math.min(1_000_000, graceMicros / 4));
+    this.early = config.earlyCompletion();
+    this.settleMicros = config.earlySettle().toNanos() / 1_000;
+    long step = Math.min(1_000_000, graceMicros / 4);
+    if (early) {
+      // Half the settle time, but not below 100 ms of stream time: each scan walks every open
+      // request.
+      step = Math.min(step, Math.max(100_000, settleMicros / 2));
+    }
+    this.scanStepMicros = Math.max(1, step);
   }
 
   /** Adds one span of unknown size; see {@link #add(Span, int)}. */
@@ -153,7 +173,7 @@ public final class RequestAssembler {
       if (pending.size() >= config.maxInFlight()) {
         evictOldest();
       }
-      p = new PendingRequest(span.traceId());
+      p = new PendingRequest(span.traceId(), early);
       pending.put(span.traceId(), p);
     }
     p.add(span, config.classRules());
@@ -162,6 +182,7 @@ public final class RequestAssembler {
     if (end > streamTimeMicros) {
       streamTimeMicros = end;
     }
+    p.lastArrivalStreamMicros = streamTimeMicros;
     return AddResult.ASSEMBLED;
   }
 
@@ -197,7 +218,8 @@ public final class RequestAssembler {
 
   /**
    * Hands every request that is complete at the current stream time to {@code sink}: root ended
-   * more than the grace period ago, or older than the maximum age (then marked partial).
+   * more than the grace period ago, settled with no parent missing (early completion, when on), or
+   * older than the maximum age (then marked partial).
    *
    * @return the number of requests handed over
    */
@@ -220,11 +242,17 @@ public final class RequestAssembler {
     while (it.hasNext()) {
       PendingRequest p = it.next();
       boolean rootDone = p.rootSeen && streamTimeMicros >= p.rootEndMicros + graceMicros;
+      boolean settled = !rootDone && early && p.settled(streamTimeMicros, settleMicros);
       boolean tooOld = streamTimeMicros >= p.firstStartMicros + maxAgeMicros;
-      if (rootDone || tooOld) {
+      if (rootDone || settled || tooOld) {
         it.remove();
+        // Completed early, a span ending after the root (an asynchronous child) may still come:
+        // remembered from the stream time of completion, as a request completed by age is.
         recentlyCompleted.add(p.traceId, rememberedFrom(p, rootDone));
-        sink.accept(p.summarize(config.fallbackClass(), !rootDone));
+        if (settled) {
+          completedEarly++;
+        }
+        sink.accept(p.summarize(config.fallbackClass(), !rootDone && !settled));
         n++;
       }
     }
@@ -274,6 +302,11 @@ public final class RequestAssembler {
   /** Spans counted as late, since creation. */
   public long lateSpans() {
     return lateSpans;
+  }
+
+  /** Requests completed before the grace by early completion, since creation. */
+  public long completedEarly() {
+    return completedEarly;
   }
 
   /** Spans refused because their trace was at its cap, since creation. */

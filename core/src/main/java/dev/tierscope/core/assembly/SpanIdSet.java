@@ -7,13 +7,27 @@ import java.util.Arrays;
  * a retried span from a new one costs O(1) however large the trace (a scan of a 10 000-span trace
  * would cost 10 000 comparisons per span). Span ids are never 0, which marks a free slot.
  *
- * <p>Small on purpose: 8 slots to start (most requests have fewer than 8 spans), doubled at half
- * full. Not thread-safe.
+ * <p>Small on purpose: 16 slots to start by default (room for 8 ids; most requests have fewer
+ * spans), doubled at half full. Not thread-safe.
  */
 final class SpanIdSet {
 
-  private long[] slots = new long[16];
+  private long[] slots;
   private int size;
+
+  SpanIdSet() {
+    this(16);
+  }
+
+  /**
+   * A set starting with {@code slots} slots, a power of two (half of them usable before growing).
+   */
+  SpanIdSet(int slots) {
+    if (slots < 2 || Integer.bitCount(slots) != 1) {
+      throw new IllegalArgumentException("slots must be a power of two >= 2, was " + slots);
+    }
+    this.slots = new long[slots];
+  }
 
   /** True when {@code id} was added. */
   boolean contains(long id) {

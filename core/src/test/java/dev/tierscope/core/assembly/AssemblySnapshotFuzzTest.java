@@ -43,6 +43,9 @@ class AssemblySnapshotFuzzTest {
           200,
           "standard_interactive");
 
+  /** Half the states are built with early completion on (their requests carry awaited parents). */
+  static final AssemblyConfig EARLY = CONFIG.withEarlyCompletion(Duration.ofSeconds(1));
+
   @Test
   void snapshotsRoundTripAndCorruptOnesAreRefusedCleanly() {
     SplittableRandom random = new SplittableRandom(SEED);
@@ -56,18 +59,19 @@ class AssemblySnapshotFuzzTest {
         && (iterations < minIterations || System.nanoTime() < deadline)) {
       long seed = random.nextLong();
       SplittableRandom r = new SplittableRandom(seed);
-      RequestAssembler a = state(r);
+      AssemblyConfig config = r.nextBoolean() ? CONFIG : EARLY;
+      RequestAssembler a = state(r, config);
       byte[] snapshot = a.snapshot();
 
       // Unchanged: read back to the same state, which snapshots to the same bytes.
-      RequestAssembler same = new RequestAssembler(CONFIG);
+      RequestAssembler same = new RequestAssembler(config);
       same.restore(snapshot);
       assertThat(same.snapshot()).as("seed %d", seed).isEqualTo(snapshot);
       assertThat(same.inFlight()).isEqualTo(a.inFlight());
       assertThat(same.recentlyCompleted()).isEqualTo(a.recentlyCompleted());
 
       byte[] mutated = mutate(r, snapshot);
-      RequestAssembler b = new RequestAssembler(CONFIG);
+      RequestAssembler b = new RequestAssembler(config);
       try {
         b.restore(mutated, Long.MAX_VALUE);
         read++;
@@ -109,8 +113,8 @@ class AssemblySnapshotFuzzTest {
   }
 
   /** A partition's state after a random stream: open, evicted and recently completed requests. */
-  private static RequestAssembler state(SplittableRandom r) {
-    RequestAssembler a = new RequestAssembler(CONFIG);
+  private static RequestAssembler state(SplittableRandom r, AssemblyConfig config) {
+    RequestAssembler a = new RequestAssembler(config);
     int spans = r.nextInt(60);
     for (int i = 0; i < spans; i++) {
       a.add(span(r), r.nextInt(400));
