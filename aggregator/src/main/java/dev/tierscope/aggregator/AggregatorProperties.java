@@ -90,7 +90,7 @@ public record AggregatorProperties(
    *     than {@code grace}
    */
   public record EarlyCompletion(
-      @DefaultValue("true") boolean enabled, @DefaultValue("1s") Duration settle) {}
+      @DefaultValue("false") boolean enabled, @DefaultValue("1s") Duration settle) {}
 
   public AggregatorProperties {
     if (consumers < 1) {
@@ -125,7 +125,7 @@ public record AggregatorProperties(
               + maxRestartBackoff);
     }
     if (earlyCompletion == null) {
-      earlyCompletion = new EarlyCompletion(true, Duration.ofSeconds(1));
+      earlyCompletion = new EarlyCompletion(false, Duration.ofSeconds(1));
     }
     if (earlyCompletion.settle() == null || earlyCompletion.settle().isNegative()) {
       throw new IllegalArgumentException(

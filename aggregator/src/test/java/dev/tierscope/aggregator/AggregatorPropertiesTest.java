@@ -21,12 +21,15 @@ class AggregatorPropertiesTest {
   }
 
   @Test
-  void earlyCompletionIsOnWithAOneSecondSettleByDefault() {
+  void earlyCompletionIsOffByDefaultAndOnWithAOneSecondSettleWhenEnabled() {
     AggregatorProperties p = bind(Map.of());
+    assertThat(p.earlyCompletion().enabled()).isFalse();
+    assertThat(p.assemblyConfig("standard_interactive", ClassRules.NONE).earlyCompletion())
+        .isFalse();
 
-    assertThat(p.earlyCompletion().enabled()).isTrue();
-    assertThat(p.earlyCompletion().settle()).isEqualTo(Duration.ofSeconds(1));
-    AssemblyConfig config = p.assemblyConfig("standard_interactive", ClassRules.NONE);
+    AggregatorProperties on = bind(Map.of("tierscope.aggregator.early-completion.enabled", "true"));
+    assertThat(on.earlyCompletion().settle()).isEqualTo(Duration.ofSeconds(1));
+    AssemblyConfig config = on.assemblyConfig("standard_interactive", ClassRules.NONE);
     assertThat(config.earlyCompletion()).isTrue();
     assertThat(config.earlySettle()).isEqualTo(Duration.ofSeconds(1));
     assertThat(config.grace()).isEqualTo(Duration.ofSeconds(5));
@@ -37,7 +40,10 @@ class AggregatorPropertiesTest {
     AggregatorProperties off =
         bind(Map.of("tierscope.aggregator.early-completion.enabled", "false"));
     AggregatorProperties settle =
-        bind(Map.of("tierscope.aggregator.early-completion.settle", "500ms"));
+        bind(
+            Map.of(
+                "tierscope.aggregator.early-completion.enabled", "true",
+                "tierscope.aggregator.early-completion.settle", "500ms"));
 
     assertThat(off.assemblyConfig("standard_interactive", ClassRules.NONE).earlyCompletion())
         .isFalse();
@@ -52,6 +58,7 @@ class AggregatorPropertiesTest {
                 bind(
                     Map.of(
                         "tierscope.aggregator.grace", "2s",
+                        "tierscope.aggregator.early-completion.enabled", "true",
                         "tierscope.aggregator.early-completion.settle", "2s")))
         .isInstanceOf(BindException.class)
         .rootCause()
