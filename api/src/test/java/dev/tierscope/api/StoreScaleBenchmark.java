@@ -62,7 +62,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * less free space (embedded PostgreSQL only; {@code -Dforce=true} loads anyway).
  *
  * <pre>
- * java -cp ... dev.tierscope.api.StoreScaleBenchmark     # -Dtenants=3 -Ddays=30 -Drps=10 -Dsamples=200
+ * java -cp ... dev.tierscope.api.StoreScaleBenchmark     # -Dtenants=3 -Ddays=30 -Drps=10 -Dsamples=100
  * </pre>
  */
 public final class StoreScaleBenchmark {
@@ -100,7 +100,7 @@ public final class StoreScaleBenchmark {
     int tenants = Integer.getInteger("tenants", 3);
     int days = Integer.getInteger("days", 30);
     double rps = Double.parseDouble(System.getProperty("rps", "10"));
-    int samples = Integer.getInteger("samples", 200);
+    int samples = Integer.getInteger("samples", 100);
     boolean force = Boolean.getBoolean("force");
     System.out.printf(
         "store at scale: %d tenants x 3 classes x %d days, %.1f requests/s per tenant%n",
