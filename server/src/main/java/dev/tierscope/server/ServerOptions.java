@@ -110,7 +110,17 @@ public record ServerOptions(
             "unexpected argument '" + arg + "'; pass Spring properties as --key=value");
       }
       int eq = arg.indexOf('=');
-      props.put(arg.substring(2, eq), arg.substring(eq + 1));
+      String key = arg.substring(2, eq);
+      if (key.equals("server.port") || key.equals("management.server.port")) {
+        // every deployable in this JVM has its own port: one --server.port cannot say which
+        throw new IllegalArgumentException(
+            "--"
+                + key
+                + " is not used by the all-in-one server, which gives each part its own port: set"
+                + " TIERSCOPE_API_PORT (8080), TIERSCOPE_OTLP_HTTP_PORT (4318),"
+                + " TIERSCOPE_OTLP_GRPC_PORT (4317) or TIERSCOPE_AGGREGATOR_PORT (8081) instead");
+      }
+      props.put(key, arg.substring(eq + 1));
     }
     String grpc = env.get("TIERSCOPE_OTLP_GRPC_PORT");
     if (grpc != null && !grpc.isBlank()) {

@@ -535,7 +535,14 @@ public final class TierscopeServer implements AutoCloseable {
     if (demo) {
       args = java.util.Arrays.stream(args).filter(a -> !a.equals("--demo")).toArray(String[]::new);
     }
-    ServerOptions options = ServerOptions.fromEnvironment(System.getenv(), args);
+    ServerOptions options;
+    try {
+      options = ServerOptions.fromEnvironment(System.getenv(), args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
     try {
       checkListen(options);
     } catch (IllegalStateException e) {
