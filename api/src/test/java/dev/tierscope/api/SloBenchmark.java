@@ -89,18 +89,7 @@ public final class SloBenchmark {
         s.execute("VACUUM ANALYZE window_counter");
       }
 
-      SpringApplication application = new SpringApplication(ApiApplication.class);
-      application.setBannerMode(Banner.Mode.OFF);
-      application.setDefaultProperties(
-          Map.of("spring.config.name", ApiApplication.CONFIG_NAME, "logging.level.root", "WARN"));
-      application.addInitializers(
-          ctx -> ctx.getBeanFactory().registerSingleton("clock", Clock.fixed(now, ZoneOffset.UTC)));
-      try (ConfigurableApplicationContext app =
-          application.run(
-              "--server.port=0",
-              "--spring.datasource.url=" + schema.jdbcUrl(),
-              "--spring.datasource.username=" + schema.user(),
-              "--spring.datasource.password=" + schema.password())) {
+      try (ConfigurableApplicationContext app = startApi(schema, now)) {
         String base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
         HttpClient http = HttpClient.newHttpClient();
         printExamples(http, base, now);
@@ -123,6 +112,21 @@ public final class SloBenchmark {
       }
     }
     System.exit(0);
+  }
+
+  /** The api on a free port, reading the schema, its clock fixed at {@code now}; quiet logs. */
+  static ConfigurableApplicationContext startApi(DbSchema schema, Instant now) {
+    SpringApplication application = new SpringApplication(ApiApplication.class);
+    application.setBannerMode(Banner.Mode.OFF);
+    application.setDefaultProperties(
+        Map.of("spring.config.name", ApiApplication.CONFIG_NAME, "logging.level.root", "WARN"));
+    application.addInitializers(
+        ctx -> ctx.getBeanFactory().registerSingleton("clock", Clock.fixed(now, ZoneOffset.UTC)));
+    return application.run(
+        "--server.port=0",
+        "--spring.datasource.url=" + schema.jdbcUrl(),
+        "--spring.datasource.username=" + schema.user(),
+        "--spring.datasource.password=" + schema.password());
   }
 
   /** Where a 24 h /slo spends its time: the histogram read (with decoding) and the counter read. */

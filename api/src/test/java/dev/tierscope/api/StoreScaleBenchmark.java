@@ -35,8 +35,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.springframework.boot.Banner;
-import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -79,16 +77,7 @@ public final class StoreScaleBenchmark {
   private static final String[] SERVICES = {"vllm-a", "vllm-b"};
 
   /** Retention the store keeps by default (Rollups.Settings.defaults): what 30 days leave. */
-  private static final Map<Integer, Duration> KEPT =
-      Map.of(
-          10,
-          Duration.ofDays(2),
-          60,
-          Duration.ofDays(35),
-          3600,
-          Duration.ofDays(400),
-          86_400,
-          Duration.ofDays(400));
+  private static final Map<Integer, Duration> KEPT = Rollups.Settings.defaults().retention();
 
   private static final String[] TABLES = {
     "window_histogram", "window_counter", "window_slice", "window_exemplar"
@@ -575,18 +564,7 @@ public final class StoreScaleBenchmark {
   // --- reads ----------------------------------------------------------------------------------
 
   private static void measureApi(DbSchema schema, int tenants, int samples) throws Exception {
-    SpringApplication application = new SpringApplication(ApiApplication.class);
-    application.setBannerMode(Banner.Mode.OFF);
-    application.setDefaultProperties(
-        Map.of("spring.config.name", ApiApplication.CONFIG_NAME, "logging.level.root", "WARN"));
-    application.addInitializers(
-        ctx -> ctx.getBeanFactory().registerSingleton("clock", Clock.fixed(NOW, ZoneOffset.UTC)));
-    try (ConfigurableApplicationContext app =
-        application.run(
-            "--server.port=0",
-            "--spring.datasource.url=" + schema.jdbcUrl(),
-            "--spring.datasource.username=" + schema.user(),
-            "--spring.datasource.password=" + schema.password())) {
+    try (ConfigurableApplicationContext app = SloBenchmark.startApi(schema, NOW)) {
       String base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
       HttpClient http = HttpClient.newHttpClient();
       System.out.println(
