@@ -199,7 +199,8 @@ public final class PostgresRollups implements Rollups {
       st.setInt(1, fine);
       st.setObject(2, ts(from));
       st.setObject(3, ts(to));
-      try (ResultSet rs = st.executeQuery()) {
+      try (ResultSet rs = st.executeQuery();
+          HistogramCodec.Merger merger = new HistogramCodec.Merger()) {
         while (rs.next()) {
           Key k =
               new Key(
@@ -207,13 +208,7 @@ public final class PostgresRollups implements Rollups {
                   rs.getString(2),
                   rs.getString(3),
                   floor(rs.getObject(4, OffsetDateTime.class).toInstant(), coarse));
-          Histogram h = HistogramCodec.decode(rs.getBytes(5));
-          Histogram into = merged.get(k);
-          if (into == null) {
-            merged.put(k, h);
-          } else {
-            into.add(h);
-          }
+          merged.put(k, merger.add(merged.get(k), rs.getBytes(5)));
         }
       }
     }
