@@ -1,9 +1,15 @@
 package dev.tierscope.api.slo;
 
+import dev.tierscope.api.ApiProperties;
 import dev.tierscope.core.slo.SeriesCalculator;
 import dev.tierscope.core.slo.SloCalculator;
 import dev.tierscope.core.store.SliceReader;
 import dev.tierscope.core.store.WindowReader;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -16,8 +22,55 @@ import org.springframework.context.annotation.Configuration;
 class SloConfiguration {
 
   @Bean
-  SloCalculator sloCalculator(WindowReader reader, ObjectProvider<SliceReader> slices) {
-    return new SloCalculator(reader, slices.getIfAvailable(() -> sliceReaderOf(reader)));
+  SloCalculator sloCalculator(
+      WindowReader reader, ObjectProvider<SliceReader> slices, SloReads reads) {
+    return new SloCalculator(
+        reader, slices.getIfAvailable(() -> sliceReaderOf(reader)), reads.executor());
+  }
+
+  @Bean(destroyMethod = "close")
+  SloReads sloReads(ApiProperties properties) {
+    return SloReads.of(properties.readThreads());
+  }
+
+  /**
+   * The threads that read a report's counters while the request's thread reads its histograms.
+   * Bounded: when all are busy and their short queue is full, the request's thread reads its
+   * counters itself (one after the other, as with none), so that a burst never waits on them.
+   */
+  record SloReads(ThreadPoolExecutor pool) {
+
+    static SloReads of(int threads) {
+      if (threads == 0) {
+        return new SloReads(null);
+      }
+      AtomicInteger n = new AtomicInteger();
+      ThreadPoolExecutor pool =
+          new ThreadPoolExecutor(
+              threads,
+              threads,
+              60,
+              TimeUnit.SECONDS,
+              new ArrayBlockingQueue<>(threads),
+              r -> {
+                Thread t = new Thread(r, "slo-read-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+              },
+              new ThreadPoolExecutor.CallerRunsPolicy());
+      pool.allowCoreThreadTimeOut(true);
+      return new SloReads(pool);
+    }
+
+    Executor executor() {
+      return pool == null ? Runnable::run : pool;
+    }
+
+    void close() {
+      if (pool != null) {
+        pool.shutdown();
+      }
+    }
   }
 
   @Bean

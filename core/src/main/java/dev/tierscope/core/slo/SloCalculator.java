@@ -21,6 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -76,6 +79,7 @@ public final class SloCalculator {
 
   private final WindowReader reader;
   private final SliceReader slices;
+  private final Executor counterReads;
 
   /** A calculator without breakdowns ({@link #reportBy} refuses). */
   public SloCalculator(WindowReader reader) {
@@ -86,8 +90,19 @@ public final class SloCalculator {
    * @param slices the breakdown read seam, null when the store has none
    */
   public SloCalculator(WindowReader reader, SliceReader slices) {
+    this(reader, slices, Runnable::run);
+  }
+
+  /**
+   * @param slices the breakdown read seam, null when the store has none
+   * @param counterReads runs a report's counter read while the calling thread reads its histograms
+   *     (the two are independent: on a store, two statements on two connections at once instead of
+   *     one after the other); {@code Runnable::run} reads them one after the other
+   */
+  public SloCalculator(WindowReader reader, SliceReader slices, Executor counterReads) {
     this.reader = reader;
     this.slices = slices;
+    this.counterReads = counterReads;
   }
 
   /**
@@ -132,10 +147,33 @@ public final class SloCalculator {
   /** The class's SLIs over the windows starting in [from, to). */
   public SloReport report(String tenant, TrafficClass cls, Instant from, Instant to) {
     List<Instant> range = List.of(from, to);
-    Map<Metric, Histogram> h = reader.mergedPerInterval(tenant, cls.name(), METRICS, range).get(0);
-    Map<CounterKey, Long> c =
-        reader.countersPerInterval(tenant, cls.name(), COUNTERS, range).get(0);
-    return report(cls, from, to, h, c);
+    CompletableFuture<Map<CounterKey, Long>> counters =
+        CompletableFuture.supplyAsync(
+            () -> reader.countersPerInterval(tenant, cls.name(), COUNTERS, range).get(0),
+            counterReads);
+    Map<Metric, Histogram> h;
+    try {
+      h = reader.mergedPerInterval(tenant, cls.name(), METRICS, range).get(0);
+    } catch (RuntimeException e) {
+      counters.cancel(false);
+      throw e;
+    }
+    return report(cls, from, to, h, joined(counters));
+  }
+
+  /** The future's value, or what its read threw (unwrapped), as the same-thread read would. */
+  private static <T> T joined(CompletableFuture<T> future) {
+    try {
+      return future.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw e;
+    }
   }
 
   /** The report of already merged windows (histograms of {@link #METRICS}, {@link #COUNTERS}). */

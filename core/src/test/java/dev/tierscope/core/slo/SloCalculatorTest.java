@@ -3,6 +3,7 @@ package dev.tierscope.core.slo;
 import static dev.tierscope.core.testing.SpanBuilder.T0;
 import static dev.tierscope.core.testing.SummaryBuilder.request;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.tierscope.core.classes.TrafficClass;
@@ -10,10 +11,20 @@ import dev.tierscope.core.classes.TrafficClasses;
 import dev.tierscope.core.query.LatencyStats;
 import dev.tierscope.core.span.StreamOutcome;
 import dev.tierscope.core.store.InMemoryWindowStore;
+import dev.tierscope.core.store.WindowReader;
 import dev.tierscope.core.testing.SummaryBuilder;
+import dev.tierscope.core.window.Counter;
+import dev.tierscope.core.window.CounterKey;
+import dev.tierscope.core.window.Metric;
 import dev.tierscope.core.window.WindowAggregator;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
 /** A class's SLIs over a range, computed from windows committed to the store. */
@@ -216,5 +227,77 @@ class SloCalculatorTest {
     SloReport.LatencySli tool = premiumReport().toolchain();
 
     assertThat(tool.goodRatio()).isCloseTo(0.5, within(1e-12));
+  }
+
+  @Test
+  void countersReadOnAnotherThreadGiveTheSameReport() throws Exception {
+    record(19, request().gatewayTtft(600_000));
+    record(1, request().gatewayTtft(1_000_000));
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Set<String> threads = ConcurrentHashMap.newKeySet();
+      WindowReader watched =
+          new WindowReader() {
+            @Override
+            public List<Map<Metric, Histogram>> mergedPerInterval(
+                String tenant, String trafficClass, Set<Metric> metrics, List<Instant> boundaries) {
+              threads.add("histograms " + Thread.currentThread().getName());
+              return store.mergedPerInterval(tenant, trafficClass, metrics, boundaries);
+            }
+
+            @Override
+            public List<Map<CounterKey, Long>> countersPerInterval(
+                String tenant,
+                String trafficClass,
+                Set<Counter> counters,
+                List<Instant> boundaries) {
+              threads.add("counters " + Thread.currentThread().getName());
+              return store.countersPerInterval(tenant, trafficClass, counters, boundaries);
+            }
+          };
+
+      SloReport parallel =
+          new SloCalculator(watched, store, pool).report("acme", PREMIUM, FROM, TO);
+
+      assertThat(parallel).isEqualTo(premiumReport());
+      assertThat(parallel.requests()).isEqualTo(20);
+      assertThat(threads)
+          .contains("histograms " + Thread.currentThread().getName())
+          .doesNotContain("counters " + Thread.currentThread().getName())
+          .hasSize(2);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aFailedCounterReadOnAnotherThreadFailsTheReportWithItsOwnException() {
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      WindowReader failing =
+          new WindowReader() {
+            @Override
+            public List<Map<Metric, Histogram>> mergedPerInterval(
+                String tenant, String trafficClass, Set<Metric> metrics, List<Instant> boundaries) {
+              return store.mergedPerInterval(tenant, trafficClass, metrics, boundaries);
+            }
+
+            @Override
+            public List<Map<CounterKey, Long>> countersPerInterval(
+                String tenant,
+                String trafficClass,
+                Set<Counter> counters,
+                List<Instant> boundaries) {
+              throw new IllegalStateException("store unavailable");
+            }
+          };
+
+      assertThatThrownBy(
+              () -> new SloCalculator(failing, store, pool).report("acme", PREMIUM, FROM, TO))
+          .isExactlyInstanceOf(IllegalStateException.class)
+          .hasMessage("store unavailable");
+    } finally {
+      pool.shutdownNow();
+    }
   }
 }
