@@ -31,7 +31,9 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.HdrHistogram.Histogram;
 
@@ -64,7 +66,17 @@ public final class PostgresCheckpointStore implements CheckpointStore {
           .thenComparing(d -> d.key().trafficClass())
           .thenComparingLong(d -> d.key().windowStartEpochMillis());
 
+  /** Past this many, the dimensions known to be registered are forgotten (and registered again). */
+  private static final int MAX_KNOWN_DIMENSIONS = 1_000_000;
+
   private final DataSource dataSource;
+
+  /**
+   * (tenant, class, counter, dimension) known to be in {@code counter_dimension}: added only after
+   * the transaction that registered them committed, so that a key is registered again until one
+   * has.
+   */
+  private final Set<String> knownDimensions = ConcurrentHashMap.newKeySet();
 
   public PostgresCheckpointStore(DataSource dataSource) {
     this.dataSource = dataSource;
@@ -263,11 +275,16 @@ public final class PostgresCheckpointStore implements CheckpointStore {
       try {
         writeCheckpoints(c, group, generation, checkpoints);
         mergeHistograms(c, sorted);
+        Set<String> registered = registerDimensions(c, sorted);
         addCounters(c, sorted);
         addExemplars(c, sorted);
         mergeSlices(c, sorted);
         addToTotals(c, sorted);
         c.commit();
+        if (knownDimensions.size() + registered.size() > MAX_KNOWN_DIMENSIONS) {
+          knownDimensions.clear();
+        }
+        knownDimensions.addAll(registered);
         return List.of();
       } catch (SQLException e) {
         c.rollback();
@@ -310,7 +327,7 @@ public final class PostgresCheckpointStore implements CheckpointStore {
     return next != null && next != e && isDataError(next);
   }
 
-  private static List<RefusedDelta> commitIsolating(
+  private List<RefusedDelta> commitIsolating(
       Connection c,
       String group,
       int generation,
@@ -325,6 +342,7 @@ public final class PostgresCheckpointStore implements CheckpointStore {
       try {
         List<WindowDelta> one = List.of(d);
         mergeHistograms(c, one);
+        registerDimensions(c, one);
         addCounters(c, one);
         addExemplars(c, one);
         mergeSlices(c, one);
@@ -532,6 +550,55 @@ public final class PostgresCheckpointStore implements CheckpointStore {
     st.setLong(first + 4, h.getValueAtPercentile(99));
     st.setLong(first + 5, h.getMaxValue());
     st.setBytes(first + 6, HistogramCodec.encode(h));
+  }
+
+  /**
+   * Lists in {@code counter_dimension} each (tenant, class, counter, dimension) of the deltas not
+   * known to be there yet (the reads find a counter's dimensions there); the keys it wrote, to be
+   * remembered once the transaction commits. In key order, so that concurrent instances lock in the
+   * same order.
+   */
+  private Set<String> registerDimensions(Connection c, List<WindowDelta> deltas)
+      throws SQLException {
+    TreeMap<String, String[]> missing = new TreeMap<>();
+    for (WindowDelta d : deltas) {
+      for (CounterKey counter : d.counters().keySet()) {
+        String key =
+            d.key().tenant()
+                + '\u0000'
+                + d.key().trafficClass()
+                + '\u0000'
+                + counter.counter().id()
+                + '\u0000'
+                + counter.dimension();
+        if (!knownDimensions.contains(key)) {
+          missing.putIfAbsent(
+              key,
+              new String[] {
+                d.key().tenant(),
+                d.key().trafficClass(),
+                counter.counter().id(),
+                counter.dimension()
+              });
+        }
+      }
+    }
+    if (missing.isEmpty()) {
+      return Set.of();
+    }
+    try (PreparedStatement insert =
+        c.prepareStatement(
+            "INSERT INTO counter_dimension (tenant, traffic_class, counter, dimension)"
+                + " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+      for (String[] k : missing.values()) {
+        for (int i = 0; i < 4; i++) {
+          insert.setString(i + 1, k[i]);
+        }
+        insert.addBatch();
+      }
+      insert.executeBatch();
+    }
+    return missing.keySet();
   }
 
   private static void addCounters(Connection c, List<WindowDelta> deltas) throws SQLException {

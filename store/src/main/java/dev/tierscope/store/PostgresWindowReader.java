@@ -40,8 +40,9 @@ import org.HdrHistogram.Histogram;
  * resolution form a run, the runs are passed as arrays and each (run, metric) is a LATERAL range
  * scan of the primary key whose rows find their segment by {@code width_bucket}; the runs' ranges
  * are also spelled as constants so that the planner reads only the partitions (V9) they touch.
- * Counter dimensions are found by a loose index scan (a recursive CTE), so that the counter read
- * too uses the full primary key (tenant, class, counter, dimension, resolution, window start).
+ * Counter dimensions are listed in {@code counter_dimension} (the checkpoint registers each with
+ * its first row), so that the counter read too uses the full primary key (tenant, class, counter,
+ * dimension, resolution, window start).
  *
  * <p>{@code rollup_progress} is read at most once per {@code progressTtl} (it only grows; a stale
  * copy makes reads finer, never wrong); when the table does not exist, only raw windows are read.
@@ -65,15 +66,11 @@ public final class PostgresWindowReader implements WindowReader, SliceReader {
           + " AND w.window_start >= to_timestamp(r.lo) AND w.window_start < to_timestamp(r.hi)"
           + "%s OFFSET 0) h";
 
+  // The counters' dimensions come from counter_dimension (V10, written by the checkpoint with the
+  // first row of each); each (counter, dimension, run) is then a LATERAL range scan as above.
   private static final String COUNTERS =
-      "WITH RECURSIVE d(counter, dim) AS ("
-          + " SELECT k.counter, (SELECT min(w.dimension) FROM window_counter w WHERE w.tenant = ?"
-          + " AND w.traffic_class = ? AND w.counter = k.counter%s) FROM unnest(?::text[]) AS"
-          + " k(counter)"
-          + " UNION ALL"
-          + " SELECT d.counter, (SELECT min(w.dimension) FROM window_counter w WHERE w.tenant = ?"
-          + " AND w.traffic_class = ? AND w.counter = d.counter AND w.dimension > d.dim%s)"
-          + " FROM d WHERE d.dim IS NOT NULL)"
+      "WITH d(counter, dim) AS (SELECT k.counter, k.dimension FROM counter_dimension k"
+          + " WHERE k.tenant = ? AND k.traffic_class = ? AND k.counter = ANY(?::text[]))"
           + " SELECT c.seg, d.counter, d.dim, c.total, c.n"
           + " FROM d CROSS JOIN unnest(?::int[], ?::bigint[], ?::bigint[]) AS r(res, lo, hi)"
           + " CROSS JOIN LATERAL (SELECT width_bucket(extract(epoch FROM w.window_start)::float8,"
@@ -81,8 +78,7 @@ public final class PostgresWindowReader implements WindowReader, SliceReader {
           + " WHERE w.tenant = ? AND w.traffic_class = ? AND w.counter = d.counter"
           + " AND w.dimension = d.dim AND w.resolution_seconds = r.res"
           + " AND w.window_start >= to_timestamp(r.lo) AND w.window_start < to_timestamp(r.hi)"
-          + "%s GROUP BY 1) c"
-          + " WHERE d.dim IS NOT NULL";
+          + "%s GROUP BY 1) c";
 
   // Each run is a range scan of the primary key (tenant, class, dimension, resolution, window
   // start, value): every value of the dimension in the run's windows.
@@ -104,7 +100,6 @@ public final class PostgresWindowReader implements WindowReader, SliceReader {
   private final WindowReadMetrics metrics;
   private final Clock clock;
 
-  private volatile Map<Integer, Long> spans;
   private final Object progressLock = new Object();
   private Map<Integer, Instant> progress = Map.of();
   private Instant progressReadAt;
@@ -164,19 +159,14 @@ public final class PostgresWindowReader implements WindowReader, SliceReader {
             p = runs.bind(c, st, p);
             st.setString(p++, tenant);
             st.setString(p, trafficClass);
-            try (ResultSet rs = st.executeQuery()) {
+            try (ResultSet rs = st.executeQuery();
+                HistogramCodec.Merger merger = new HistogramCodec.Merger()) {
               while (rs.next()) {
                 ResolutionPlan.Segment seg = runs.segment(rs.getInt(1));
                 Map<Metric, Histogram> into = out.get(seg.interval());
                 rows.merge(seg.resolutionSeconds(), 1L, Long::sum);
                 Metric m = Metric.fromId(rs.getString(2));
-                Histogram h = HistogramCodec.decode(rs.getBytes(3));
-                Histogram existing = into.get(m);
-                if (existing == null) {
-                  into.put(m, h);
-                } else {
-                  existing.add(h);
-                }
+                into.put(m, merger.add(into.get(m), rs.getBytes(3)));
               }
             }
           }
@@ -213,18 +203,11 @@ public final class PostgresWindowReader implements WindowReader, SliceReader {
       }
       Runs runs = Runs.of(plan);
       Map<Integer, Long> rows = new TreeMap<>();
-      String prune = runs.prune();
-      // The loose scan reads whole partitions: a time bound inside one would make it step over
-      // every earlier row of a dimension before finding one in range.
-      String whole = runs.pruneWholePartitions(spans(c));
-      try (PreparedStatement st =
-          c.prepareStatement(String.format(COUNTERS, whole, whole, prune))) {
+      try (PreparedStatement st = c.prepareStatement(String.format(COUNTERS, runs.prune()))) {
         st.setString(1, tenant);
         st.setString(2, trafficClass);
         st.setArray(3, c.createArrayOf("text", wanted.stream().map(Counter::id).toArray()));
-        st.setString(4, tenant);
-        st.setString(5, trafficClass);
-        int p = runs.bind(c, st, 6);
+        int p = runs.bind(c, st, 4);
         st.setString(p++, tenant);
         st.setString(p, trafficClass);
         try (ResultSet rs = st.executeQuery()) {
@@ -355,35 +338,6 @@ public final class PostgresWindowReader implements WindowReader, SliceReader {
       return " AND (" + String.join(" OR ", arms) + ")";
     }
 
-    /**
-     * As {@link #prune}, each range widened to the partitions it touches ({@code spanSeconds}: a
-     * partition's span per resolution, aligned to the epoch).
-     */
-    String pruneWholePartitions(Map<Integer, Long> spanSeconds) {
-      Map<Integer, long[]> ranges = new TreeMap<>();
-      List<String> arms = new ArrayList<>();
-      for (int i = 0; i < res.size(); i++) {
-        Long span = spanSeconds.get(res.get(i));
-        if (span == null) {
-          return prune();
-        }
-        long from = Math.floorDiv(lo.get(i), span) * span;
-        long to = -Math.floorDiv(-hi.get(i), span) * span;
-        if (res.size() <= MAX_PRUNE_ARMS) {
-          arms.add(arm(res.get(i), from, to));
-        } else {
-          long[] r = ranges.computeIfAbsent(res.get(i), k -> new long[] {Long.MAX_VALUE, 0});
-          r[0] = Math.min(r[0], from);
-          r[1] = Math.max(r[1], to);
-        }
-      }
-      ranges.forEach((r, b) -> arms.add(arm(r, b[0], b[1])));
-      if (arms.isEmpty()) {
-        return " AND false";
-      }
-      return " AND (" + String.join(" OR ", arms) + ")";
-    }
-
     private static String arm(int res, long lo, long hi) {
       return "(w.resolution_seconds = "
           + res
@@ -406,31 +360,6 @@ public final class PostgresWindowReader implements WindowReader, SliceReader {
       st.setArray(first + 3, c.createArrayOf("float8", starts));
       return first + 4;
     }
-  }
-
-  /**
-   * Seconds one partition spans per resolution of the plan, from the schema's own rule ({@code
-   * tierscope_partition_span_days}), asked once per resolution; empty before V9.
-   */
-  private Map<Integer, Long> spans(Connection c) throws SQLException {
-    Map<Integer, Long> known = spans;
-    if (known == null) {
-      Map<Integer, Long> read = new HashMap<>();
-      try (PreparedStatement st =
-          c.prepareStatement(
-              "SELECT r, 86400::bigint * tierscope_partition_span_days(r)"
-                  + " FROM unnest(?::int[]) AS r")) {
-        st.setArray(1, c.createArrayOf("int4", new Integer[] {rawSeconds, 60, 3600, 86400}));
-        try (ResultSet rs = st.executeQuery()) {
-          while (rs.next()) {
-            read.put(rs.getInt(1), rs.getLong(2));
-          }
-        }
-      }
-      known = Map.copyOf(read);
-      spans = known;
-    }
-    return known;
   }
 
   /** {@code complete_before} per rollup resolution; empty without the table. */
