@@ -14,6 +14,7 @@ final class MicrometerAggregatorMetrics implements AggregatorMetrics {
   private final Counter late;
   private final Counter requests;
   private final Counter partial;
+  private final Counter early;
   private final Timer checkpoint;
 
   MicrometerAggregatorMetrics(MeterRegistry registry) {
@@ -22,6 +23,7 @@ final class MicrometerAggregatorMetrics implements AggregatorMetrics {
     this.late = registry.counter("tierscope.aggregator.spans.late");
     this.requests = registry.counter("tierscope.aggregator.requests.completed");
     this.partial = registry.counter("tierscope.aggregator.requests.partial");
+    this.early = registry.counter("tierscope.aggregator.requests.completed.early");
     this.checkpoint = registry.timer("tierscope.aggregator.checkpoint");
   }
 
@@ -44,6 +46,11 @@ final class MicrometerAggregatorMetrics implements AggregatorMetrics {
   public void requestsCompleted(int count, int partialCount) {
     requests.increment(count);
     partial.increment(partialCount);
+  }
+
+  @Override
+  public void requestsCompletedEarly(long count) {
+    early.increment(count);
   }
 
   @Override

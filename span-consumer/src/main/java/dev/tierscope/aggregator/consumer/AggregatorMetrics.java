@@ -27,6 +27,12 @@ public interface AggregatorMetrics {
    */
   default void requestsDropped(String reason, int count) {}
 
+  /**
+   * Requests completed before their grace by early completion (counted in {@link
+   * #requestsCompleted} too) since the last report; only with early completion on.
+   */
+  default void requestsCompletedEarly(long count) {}
+
   /** Window deltas the store refused for their content at a checkpoint (the rest was written). */
   default void deltasRefused(int count) {}
 

@@ -77,6 +77,10 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
 
   private static final class PartitionState {
     final RequestAssembler assembler;
+
+    /** The assembler's {@link RequestAssembler#completedEarly} at the last report. */
+    long earlyReported;
+
     long nextOffset;
     long lastRecordWallMillis;
     long streamTimeAtLastRecordMicros = Long.MIN_VALUE;
@@ -89,6 +93,7 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
 
     PartitionState(RequestAssembler assembler, long nextOffset, long nowMillis) {
       this.assembler = assembler;
+      this.earlyReported = assembler.completedEarly();
       this.nextOffset = nextOffset;
       this.lastRecordWallMillis = nowMillis;
       this.lastRecordTimestampMillis = nowMillis;
@@ -459,10 +464,17 @@ public final class SpanConsumerLoop implements Runnable, AutoCloseable {
     int n = 0;
     int recent = 0;
     long over = 0;
+    long early = 0;
     for (PartitionState s : owned.values()) {
       n += s.assembler.inFlight();
       recent += s.assembler.recentlyCompleted();
       over += s.assembler.overflowed();
+      long completedEarly = s.assembler.completedEarly();
+      early += completedEarly - s.earlyReported;
+      s.earlyReported = completedEarly;
+    }
+    if (early > 0) {
+      metrics.requestsCompletedEarly(early);
     }
     inFlight = n;
     recentlyCompleted = recent;

@@ -39,6 +39,11 @@ final class CountingAggregatorMetrics implements AggregatorMetrics {
   }
 
   @Override
+  public void requestsCompletedEarly(long count) {
+    add("completedEarly", count);
+  }
+
+  @Override
   public void checkpointed(long durationNanos, int windows) {
     add("checkpointed", 1);
   }
