@@ -399,7 +399,8 @@ public final class PostgresCheckpointStore implements CheckpointStore {
    * out, stream continuity) and the checkpoint's time went with them.
    */
   private static void mergeHistograms(Connection c, List<WindowDelta> deltas) throws SQLException {
-    try (PreparedStatement select =
+    try (HistogramCodec.Merger merger = new HistogramCodec.Merger();
+        PreparedStatement select =
             c.prepareStatement(
                 "SELECT metric, histogram FROM window_histogram WHERE tenant = ? AND traffic_class"
                     + " = ? AND metric = ANY (?) AND resolution_seconds = ? AND window_start = ?"
@@ -451,7 +452,7 @@ public final class PostgresCheckpointStore implements CheckpointStore {
           Histogram delta = d.histograms().get(m);
           byte[] stored = existing.get(m.id());
           if (stored != null) {
-            Histogram merged = HistogramCodec.decode(stored);
+            Histogram merged = merger.add(null, stored);
             merged.add(delta);
             setStats(update, 1, merged);
             bindHistogramKey(update, 8, k, m, resolution, start);
