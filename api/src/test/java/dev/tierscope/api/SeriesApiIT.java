@@ -11,6 +11,7 @@ import com.jayway.jsonpath.DocumentContext;
 import dev.tierscope.core.span.StreamOutcome;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.BeforeAll;
@@ -234,10 +235,19 @@ class SeriesApiIT {
     assertThat(j.read("$.stat", String.class)).isEqualTo(stat);
     assertThat(j.read("$.step", String.class)).isEqualTo(step);
     assertThat(j.read("$.points.length()", Integer.class)).isEqualTo(points);
-    Duration d = Duration.parse("PT" + step.toUpperCase());
+    // The first step starts at from, the others at multiples of the step since the epoch.
+    long stepMillis = Duration.parse("PT" + step.toUpperCase()).toMillis();
+    List<Instant> bounds = new ArrayList<>(List.of(from));
+    for (long t = Math.floorDiv(from.toEpochMilli(), stepMillis) * stepMillis + stepMillis;
+        t < to.toEpochMilli();
+        t += stepMillis) {
+      bounds.add(Instant.ofEpochMilli(t));
+    }
+    bounds.add(to);
+    assertThat(bounds).hasSize(points + 1);
     for (int i = 0; i < points; i++) {
-      Instant start = from.plus(d.multipliedBy(i));
-      Instant end = start.plus(d).isAfter(to) ? to : start.plus(d);
+      Instant start = bounds.get(i);
+      Instant end = bounds.get(i + 1);
       String at = sli + " " + stat + " point " + i + " [" + start + ", " + end + ")";
       assertThat(Instant.parse(j.read("$.points[" + i + "].t", String.class)))
           .as(at)

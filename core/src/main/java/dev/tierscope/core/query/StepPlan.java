@@ -7,8 +7,17 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A range cut into steps: the boundaries {@code from, from + step, ..., to} of a series, each point
- * the merge of the windows starting in its step (the last step may be shorter).
+ * A range cut into steps: the boundaries of a series, each point the merge of the windows starting
+ * in its step. Inside the range the boundaries are the multiples of the step since the epoch
+ * ({@code from}, then every multiple of the step after it and before {@code to}, then {@code to}),
+ * so the first and the last step may be shorter.
+ *
+ * <p>Why aligned: a range's ends are wherever the caller's clock was (a dashboard's "now" is any
+ * millisecond), and a step starting there would split every rollup row it touches. A 1 min step
+ * starting at 10:00:30.123 could read no 1 min rollup, only raw windows: a 24 h series read 8,640
+ * raw rows where 1,440 minutes suffice, and once the raw windows expire (2 days) each step would
+ * lose the partial minutes at its edges. Aligned, every step but the first and last is whole rollup
+ * rows of the step's resolution or a finer one.
  *
  * <p>Why a value of its own: every series endpoint needs the same decisions, made once here: which
  * step when none is asked for, that a step merges whole stored windows (a percentile over a step
@@ -99,20 +108,60 @@ public record StepPlan(TimeRange range, Duration step) {
     return DEFAULT_STEPS.get(DEFAULT_STEPS.size() - 1);
   }
 
-  /** How many steps: the length divided by the step, rounded up. */
+  /** How many steps: one more than the multiples of the step strictly inside the range. */
   public long points() {
-    Duration length = range.length();
-    long whole = length.dividedBy(step);
-    return step.multipliedBy(whole).equals(length) ? whole : whole + 1;
+    long stepMillis = alignedStepMillis();
+    if (stepMillis == 0) {
+      Duration length = range.length();
+      long whole = length.dividedBy(step);
+      return step.multipliedBy(whole).equals(length) ? whole : whole + 1;
+    }
+    long first = firstInside(stepMillis);
+    long end = endMillis();
+    return first >= end ? 1 : (end - 1 - first) / stepMillis + 2;
   }
 
-  /** {@code from, from + step, ...} before {@code to}, then {@code to}: {@link #points()} + 1. */
+  /**
+   * {@code from}, every multiple of the step since the epoch after it and before {@code to}, then
+   * {@code to}: {@link #points()} + 1.
+   */
   public List<Instant> boundaries() {
     List<Instant> b = new ArrayList<>();
-    for (Instant t = range.from(); t.isBefore(range.to()); t = t.plus(step)) {
-      b.add(t);
+    b.add(range.from());
+    long stepMillis = alignedStepMillis();
+    if (stepMillis == 0) {
+      for (Instant t = range.from().plus(step); t.isBefore(range.to()); t = t.plus(step)) {
+        b.add(t);
+      }
+    } else {
+      long end = endMillis();
+      for (long t = firstInside(stepMillis); t < end; t += stepMillis) {
+        b.add(Instant.ofEpochMilli(t));
+      }
     }
     b.add(range.to());
     return b;
+  }
+
+  /**
+   * The step in milliseconds when boundaries align to it, 0 when they step from {@code from}: a
+   * step not shorter than the range (one step, as {@link #whole}) or not whole milliseconds.
+   */
+  private long alignedStepMillis() {
+    if (step.compareTo(range.length()) >= 0 || step.getNano() % 1_000_000 != 0) {
+      return 0;
+    }
+    return step.toMillis();
+  }
+
+  /** The first multiple of the step after {@code from}. */
+  private long firstInside(long stepMillis) {
+    return Math.floorDiv(range.from().toEpochMilli(), stepMillis) * stepMillis + stepMillis;
+  }
+
+  /** The first millisecond not before {@code to}: multiples below it are before {@code to}. */
+  private long endMillis() {
+    Instant to = range.to();
+    return to.toEpochMilli() + (to.getNano() % 1_000_000 == 0 ? 0 : 1);
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Steps of a series: boundaries, points, the default step, whole windows and the point cap. */
@@ -26,6 +27,42 @@ class StepPlanTest {
     assertThat(plan.points()).isEqualTo(3);
     assertThat(new StepPlan(range(Duration.ofMinutes(2)), Duration.ofMinutes(1)).points())
         .isEqualTo(2);
+  }
+
+  @Test
+  void boundariesInsideTheRangeAreMultiplesOfTheStepSoThatRollupRowsFitWhole() {
+    Instant from = Instant.parse("2026-11-20T10:00:30.123Z");
+    Instant to = Instant.parse("2026-11-20T10:03:10.000000500Z");
+    StepPlan plan = new StepPlan(new TimeRange(from, to), Duration.ofMinutes(1));
+
+    assertThat(plan.boundaries())
+        .containsExactly(
+            from,
+            Instant.parse("2026-11-20T10:01:00Z"),
+            Instant.parse("2026-11-20T10:02:00Z"),
+            Instant.parse("2026-11-20T10:03:00Z"),
+            to);
+    assertThat(plan.points()).isEqualTo(4);
+
+    // An end on a multiple is not a boundary twice; a range inside one step is one point.
+    StepPlan toAligned =
+        new StepPlan(
+            new TimeRange(from, Instant.parse("2026-11-20T10:03:00Z")), Duration.ofMinutes(1));
+    assertThat(toAligned.boundaries()).hasSize(4).doesNotHaveDuplicates();
+    assertThat(toAligned.points()).isEqualTo(3);
+    StepPlan inside =
+        new StepPlan(
+            new TimeRange(from, Instant.parse("2026-11-20T10:00:50Z")), Duration.ofSeconds(30));
+    assertThat(inside.boundaries()).containsExactly(from, Instant.parse("2026-11-20T10:00:50Z"));
+    assertThat(inside.points()).isEqualTo(1);
+    // A day at 1 min steps from any millisecond: 1,441 points, all but two of them whole minutes.
+    Instant end = Instant.parse("2026-11-27T11:52:17.456Z");
+    StepPlan day =
+        new StepPlan(new TimeRange(end.minus(Duration.ofDays(1)), end), Duration.ofMinutes(1));
+    List<Instant> b = day.boundaries();
+    assertThat(day.points()).isEqualTo(b.size() - 1).isEqualTo(1441);
+    assertThat(b.subList(1, b.size() - 1))
+        .allMatch(t -> t.getEpochSecond() % 60 == 0 && t.getNano() == 0);
   }
 
   @Test

@@ -25,7 +25,14 @@ import org.junit.jupiter.api.Test;
 class FanOutSeriesTest {
 
   private static final TrafficClass PREMIUM = TrafficClasses.defaults().get("interactive_premium");
-  private static final Instant FROM = Instant.ofEpochMilli(T0 / 1_000);
+
+  /**
+   * The first whole minute after {@code T0}: series steps are aligned to multiples of the step, so
+   * the steps of a range starting here are whole minutes.
+   */
+  private static final long START = T0 + 40_000_000L;
+
+  private static final Instant FROM = Instant.ofEpochMilli(START / 1_000);
 
   private final InMemoryWindowStore store = new InMemoryWindowStore();
   private final WindowAggregator windows = new WindowAggregator(10_000, 2);
@@ -54,7 +61,7 @@ class FanOutSeriesTest {
       int t = random.nextInt(10) < 7 ? 0 : 1 + random.nextInt(12);
       windows.record(
           request()
-              .eventTime(T0 + i * 100_000L)
+              .eventTime(START + i * 100_000L)
               .retrievals(r, 0, 0)
               .toolchain(t, t == 0 ? -1 : 100_000, false)
               .build());
@@ -81,7 +88,7 @@ class FanOutSeriesTest {
   @Test
   void endToEndLatencyPerStep() {
     for (int i = 1; i <= 100; i++) {
-      windows.record(request().eventTime(T0 + 70_000_000L).e2e(i * 50_000L).build());
+      windows.record(request().eventTime(START + 70_000_000L).e2e(i * 50_000L).build());
     }
     store.commit("g", 1, List.of(), windows.drain());
 
@@ -97,12 +104,12 @@ class FanOutSeriesTest {
     for (int i = 0; i < 100; i++) {
       windows.record(
           request()
-              .eventTime(T0 + i * 100_000L)
+              .eventTime(START + i * 100_000L)
               .retrievals(2, i < 20 ? 1 : 0, i < 5 ? 1 : 0)
               .build());
     }
     // minute 1: retrievals without a miss
-    windows.record(request().eventTime(T0 + 61_000_000L).retrievals(3, 0, 0).build());
+    windows.record(request().eventTime(START + 61_000_000L).retrievals(3, 0, 0).build());
     store.commit("g", 1, List.of(), windows.drain());
 
     assertThat(minutes(Signal.MISS_TO_FALLBACK, Signal.Stat.RATIO, 3))
@@ -119,7 +126,7 @@ class FanOutSeriesTest {
   void theBreakdownsKeepMissToFallbackButNotTheFanOutOrEndToEnd() {
     windows.record(
         request()
-            .eventTime(T0)
+            .eventTime(START)
             .retrievals(4, 2, 1)
             .dimensions("2", "wifi", "eu", "gpt-4o", "svc")
             .build());

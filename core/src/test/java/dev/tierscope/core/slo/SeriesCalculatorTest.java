@@ -23,7 +23,14 @@ import org.junit.jupiter.api.Test;
 class SeriesCalculatorTest {
 
   private static final TrafficClass PREMIUM = TrafficClasses.defaults().get("interactive_premium");
-  private static final Instant FROM = Instant.ofEpochMilli(T0 / 1_000);
+
+  /**
+   * The first whole minute after {@code T0}: series steps are aligned to multiples of the step, so
+   * the steps of a range starting here are whole minutes.
+   */
+  private static final long START = T0 + 40_000_000L;
+
+  private static final Instant FROM = Instant.ofEpochMilli(START / 1_000);
 
   private final InMemoryWindowStore store = new InMemoryWindowStore();
   private final WindowAggregator windows = new WindowAggregator(10_000, 2);
@@ -43,10 +50,10 @@ class SeriesCalculatorTest {
     // minute 0: 100..1000 ms; minute 1: nothing; minute 2: 5 s
     Histogram minute0 = new Histogram(2);
     for (int i = 1; i <= 10; i++) {
-      windows.record(request().gatewayTtft(i * 100_000L).eventTime(T0 + i * 5_000_000L).build());
+      windows.record(request().gatewayTtft(i * 100_000L).eventTime(START + i * 5_000_000L).build());
       minute0.recordValue(i * 100_000L);
     }
-    windows.record(request().gatewayTtft(5_000_000).eventTime(T0 + 125_000_000L).build());
+    windows.record(request().gatewayTtft(5_000_000).eventTime(START + 125_000_000L).build());
     store.commit("g", 1, List.of(), windows.drain());
 
     List<SeriesCalculator.Point> p95 = minutes(Signal.TTFT, Signal.Stat.P95, 3);
@@ -70,7 +77,7 @@ class SeriesCalculatorTest {
       windows.record(
           request().stream(i < 2 ? StreamOutcome.INTERRUPTED : StreamOutcome.COMPLETED)
               .retrievals(2, i < 5 ? 1 : 0, i < 4 ? 1 : 0)
-              .eventTime(T0 + 61_000_000L)
+              .eventTime(START + 61_000_000L)
               .build());
     }
     store.commit("g", 1, List.of(), windows.drain());
