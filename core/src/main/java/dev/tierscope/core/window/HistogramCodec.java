@@ -119,10 +119,29 @@ public final class HistogramCodec {
       long singleUnitUpTo = 2 * (long) Math.pow(10, digits);
       int halfCountMagnitude = (int) Math.ceil(Math.log(singleUnitUpTo) / Math.log(2)) - 1;
       int halfCount = 1 << halfCountMagnitude;
+      // The counts, HdrHistogram's ZigZag LEB128 (at most 9 bytes, the ninth whole), read from
+      // the array itself: through the ByteBuffer this loop was a quarter of a series' CPU.
+      byte[] counts = buffer;
+      int at = HEADER_BYTES;
       int end = HEADER_BYTES + payload;
       long index = 0;
-      while (b.position() < end) {
-        long count = zigZag(b);
+      while (at < end) {
+        long raw = 0;
+        for (int shift = 0; ; shift += 7) {
+          if (at >= n) {
+            throw new IllegalArgumentException("truncated count");
+          }
+          byte v = counts[at++];
+          if (shift == 56) {
+            raw |= ((long) v) << 56;
+            break;
+          }
+          raw |= (long) (v & 0x7F) << shift;
+          if ((v & 0x80) == 0) {
+            break;
+          }
+        }
+        long count = (raw >>> 1) ^ -(raw & 1);
         if (count < 0) {
           index -= count; // a run of empty buckets
         } else {
@@ -151,20 +170,6 @@ public final class HistogramCodec {
         throw new IllegalArgumentException("bucket index " + index);
       }
       return subBucket << shift;
-    }
-
-    /** HdrHistogram's ZigZag LEB128 (at most 9 bytes, the ninth whole). */
-    private static long zigZag(ByteBuffer b) {
-      long value = 0;
-      for (int shift = 0; shift < 56; shift += 7) {
-        long v = b.get();
-        value |= (v & 0x7F) << shift;
-        if ((v & 0x80) == 0) {
-          return (value >>> 1) ^ -(value & 1);
-        }
-      }
-      value |= ((long) b.get()) << 56;
-      return (value >>> 1) ^ -(value & 1);
     }
 
     /** Inflates {@code length} bytes from {@code offset} into {@link #buffer}; its length. */
