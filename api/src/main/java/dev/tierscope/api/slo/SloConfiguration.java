@@ -57,7 +57,9 @@ class SloConfiguration {
                 t.setDaemon(true);
                 return t;
               },
-              new ThreadPoolExecutor.CallerRunsPolicy());
+              // The caller reads them itself, also once the pool is shut down (CallerRunsPolicy
+              // would then drop the read, and the report would wait for it forever).
+              (r, executor) -> r.run());
       pool.allowCoreThreadTimeOut(true);
       return new SloReads(pool);
     }
