@@ -237,24 +237,9 @@ class SloCalculatorTest {
     try {
       Set<String> threads = ConcurrentHashMap.newKeySet();
       WindowReader watched =
-          new WindowReader() {
-            @Override
-            public List<Map<Metric, Histogram>> mergedPerInterval(
-                String tenant, String trafficClass, Set<Metric> metrics, List<Instant> boundaries) {
-              threads.add("histograms " + Thread.currentThread().getName());
-              return store.mergedPerInterval(tenant, trafficClass, metrics, boundaries);
-            }
-
-            @Override
-            public List<Map<CounterKey, Long>> countersPerInterval(
-                String tenant,
-                String trafficClass,
-                Set<Counter> counters,
-                List<Instant> boundaries) {
-              threads.add("counters " + Thread.currentThread().getName());
-              return store.countersPerInterval(tenant, trafficClass, counters, boundaries);
-            }
-          };
+          storeAfter(
+              () -> threads.add("histograms " + Thread.currentThread().getName()),
+              () -> threads.add("counters " + Thread.currentThread().getName()));
 
       SloReport parallel =
           new SloCalculator(watched, store, pool).report("acme", PREMIUM, FROM, TO);
@@ -275,22 +260,11 @@ class SloCalculatorTest {
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
       WindowReader failing =
-          new WindowReader() {
-            @Override
-            public List<Map<Metric, Histogram>> mergedPerInterval(
-                String tenant, String trafficClass, Set<Metric> metrics, List<Instant> boundaries) {
-              return store.mergedPerInterval(tenant, trafficClass, metrics, boundaries);
-            }
-
-            @Override
-            public List<Map<CounterKey, Long>> countersPerInterval(
-                String tenant,
-                String trafficClass,
-                Set<Counter> counters,
-                List<Instant> boundaries) {
-              throw new IllegalStateException("store unavailable");
-            }
-          };
+          storeAfter(
+              () -> {},
+              () -> {
+                throw new IllegalStateException("store unavailable");
+              });
 
       assertThatThrownBy(
               () -> new SloCalculator(failing, store, pool).report("acme", PREMIUM, FROM, TO))
@@ -299,5 +273,24 @@ class SloCalculatorTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /** The store's reads, each after its hook (which may throw instead). */
+  private WindowReader storeAfter(Runnable beforeHistograms, Runnable beforeCounters) {
+    return new WindowReader() {
+      @Override
+      public List<Map<Metric, Histogram>> mergedPerInterval(
+          String tenant, String trafficClass, Set<Metric> metrics, List<Instant> boundaries) {
+        beforeHistograms.run();
+        return store.mergedPerInterval(tenant, trafficClass, metrics, boundaries);
+      }
+
+      @Override
+      public List<Map<CounterKey, Long>> countersPerInterval(
+          String tenant, String trafficClass, Set<Counter> counters, List<Instant> boundaries) {
+        beforeCounters.run();
+        return store.countersPerInterval(tenant, trafficClass, counters, boundaries);
+      }
+    };
   }
 }
